@@ -1,0 +1,152 @@
+"""Shared fixtures: a real database per test, on SQLite and (when configured) PostgreSQL.
+
+Set TRACKER_TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) to
+run every database test a second time on PostgreSQL; each test gets a schema of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session
+
+from tracker.db import create_schema, make_engine, new_session
+from tracker.i18n import set_language
+from tracker.schedule import WorkCalendar
+from tracker.services.deadlines import Deadlines
+from tracker.services.lookup import now
+from tracker.services.seed_file import Seed, load_seed_file
+from tracker.services.seeding import apply_seed
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_PATH = ROOT / "seed_data" / "baohe-2021.yaml"
+PG_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
+# Tests see the ledger as it stood on this day unless they say otherwise.
+AS_OF = date(2026, 11, 26)
+SEED_THROUGH = 2026
+
+BACKENDS = [
+    "sqlite",
+    pytest.param(
+        "postgresql",
+        marks=pytest.mark.skipif(not PG_URL, reason="TRACKER_TEST_DATABASE_URL is not set"),
+    ),
+]
+
+
+@pytest.fixture(autouse=True)
+def _chinese_by_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """Every test starts in Chinese with no settings leaking in from the machine."""
+    for name in ("TRACKER_DB", "TRACKER_USER", "TRACKER_LANG", "TRACKER_WARN_DAYS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("TRACKER_HOLIDAYS", raising=False)
+    monkeypatch.setenv("TRACKER_CONFIG", str(tmp_path / "no-config.toml"))
+    set_language("zh")
+    yield
+    set_language("zh")
+
+
+@pytest.fixture(scope="session")
+def seed() -> Seed:
+    return load_seed_file(SEED_PATH)
+
+
+@pytest.fixture(scope="session")
+def calendar() -> WorkCalendar:
+    return WorkCalendar()
+
+
+def _seed_into(engine: Engine, seed: Seed, calendar: WorkCalendar) -> None:
+    create_schema(engine)
+    with new_session(engine) as session:
+        apply_seed(
+            session=session,
+            seed=seed,
+            user="seeder",
+            now=now(),
+            through_year=SEED_THROUGH,
+            calendar=calendar,
+        )
+        session.commit()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(
+    tmp_path_factory: pytest.TempPathFactory, seed: Seed, calendar: WorkCalendar
+) -> Path:
+    """A seeded SQLite file made once; tests get copies of it."""
+    path = tmp_path_factory.mktemp("template") / "seeded.db"
+    engine = make_engine(f"sqlite:///{path}")
+    _seed_into(engine, seed, calendar)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def empty_db_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database: a new SQLite file, or a new PostgreSQL schema."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'tracker.db'}"
+        return
+    assert PG_URL is not None
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def db_url(
+    backend: str,
+    empty_db_url: str,
+    tmp_path: Path,
+    sqlite_template: Path,
+    seed: Seed,
+    calendar: WorkCalendar,
+) -> str:
+    """The URL of a database seeded with the 2021 report."""
+    if backend == "sqlite":
+        shutil.copy(sqlite_template, tmp_path / "tracker.db")
+    else:
+        engine = make_engine(empty_db_url)
+        _seed_into(engine, seed, calendar)
+        engine.dispose()
+    return empty_db_url
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with new_session(engine) as session:
+        yield session
+
+
+@pytest.fixture
+def deadlines(calendar: WorkCalendar) -> Deadlines:
+    return Deadlines(as_of=AS_OF, calendar=calendar)

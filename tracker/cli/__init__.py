@@ -1,0 +1,160 @@
+"""The officers' command line. Textual is imported only by the command that opens the app."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy.exc import SQLAlchemyError
+from typer.core import TyperGroup
+
+from tracker import __version__
+from tracker.cli.context import AppState, fail, parse_date
+from tracker.config import load_settings
+from tracker.errors import TrackerError
+from tracker.i18n import normalize_language, set_language, t
+
+
+def _early_language(args: Sequence[str]) -> None:
+    """Pick the language before parsing, so that even usage errors are in it."""
+    chosen = os.environ.get("TRACKER_LANG")
+    for index, arg in enumerate(args):
+        if arg == "--lang" and index + 1 < len(args):
+            chosen = args[index + 1]
+        elif arg.startswith("--lang="):
+            chosen = arg.split("=", 1)[1]
+    set_language(normalize_language(chosen) or "zh")
+
+
+def usage_message(exc: typer.TyperException) -> str:
+    """One line for a usage error, in the current language.
+
+    Typer vendors click and exposes only the base class of its usage errors publicly,
+    so the kinds are told apart by name rather than by importing private classes.
+    """
+    kind = type(exc).__name__
+    param = getattr(exc, "param", None)
+    opts = getattr(param, "opts", None) or []
+    if kind == "NoSuchOption":
+        return t("usage_no_such_option", option=getattr(exc, "option_name", ""))
+    if kind == "MissingParameter" and param is not None:
+        name = opts[0] if opts else getattr(param, "name", "")
+        return t("usage_missing", param=(name or "").upper())
+    if kind == "BadParameter":
+        return t("usage_bad_value", param=opts[0] if opts else "", detail=exc.message)
+    text = exc.format_message()
+    if text.startswith("No such command"):
+        return t("usage_no_such_command", detail=text.split("No such command", 1)[1].strip(" .'"))
+    return t("usage_error", detail=text)
+
+
+class TrackerGroup(TyperGroup):
+    """Turns every failure into one line on stderr: exit 1 for bad input, 2 for usage."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        _early_language(argv)
+        try:
+            result = super().main(
+                args=argv,
+                prog_name=prog_name or "tracker",
+                complete_var=complete_var,
+                standalone_mode=False,
+                **extra,
+            )
+        except TrackerError as exc:
+            fail(exc.message(), 1)
+        except SQLAlchemyError as exc:
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            fail(t("db_unreadable", reason=reason), 1)
+        except typer.Abort:
+            fail(t("aborted"), 1)
+        except typer.TyperException as exc:
+            code = getattr(exc, "exit_code", 1)
+            fail(usage_message(exc) if code == 2 else exc.format_message(), code)
+        code = result if isinstance(result, int) else 0
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+app = typer.Typer(
+    cls=TrackerGroup,
+    name="tracker",
+    help="保和镇法治政府建设年度报告 承诺事项台账 / Commitment ledger of a rule-of-law report",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"tracker {__version__}")
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="数据库 URL 或 SQLite 文件路径 / database URL or SQLite path"),
+    ] = None,
+    user: Annotated[
+        str | None, typer.Option("--user", help="记录在每次修改上的用户名 / who makes changes")
+    ] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="zh | en")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="按此日期查看 / view as of YYYY-MM-DD")
+    ] = None,
+    warn_days: Annotated[
+        int | None,
+        typer.Option("--warn-days", help="到期前几个工作日亮黄灯 / yellow N working days ahead"),
+    ] = None,
+    report: Annotated[
+        str | None, typer.Option("--report", help="报告标识，如 baohe-2021 / report slug")
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="版本 / version")
+    ] = False,
+) -> None:
+    """保和镇法治政府建设承诺事项台账。不带命令时显示总览。"""
+    settings = load_settings(db=db, user=user, lang=lang, warn_days=warn_days)
+    set_language(settings.lang)
+    state = AppState(settings=settings, report=report)
+    if as_of is not None:
+        state.as_of = parse_date(as_of, "--as-of")
+    ctx.obj = state
+    if ctx.invoked_subcommand is None:
+        from tracker.cli.review import show_summary
+
+        show_summary(state, None)
+
+
+def _register() -> None:
+    from tracker.cli import admin, items, review
+
+    items.register(app)
+    review.register(app)
+    admin.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    """Entry point of the `tracker` console script."""
+    app()

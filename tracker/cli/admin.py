@@ -1,0 +1,109 @@
+"""Commands that set the ledger up: init and the village roster."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from tracker.cli.context import AppState, ledger, open_engine, out, seed_database
+from tracker.cli.render import village_label
+from tracker.config import DEFAULT_SEED
+from tracker.i18n import t
+from tracker.services.lookup import now, require_report
+from tracker.services.seed_file import load_seed_file
+from tracker.services.villages import import_roster, list_villages, rename_village
+
+
+def init_command(
+    ctx: typer.Context,
+    seed: Annotated[Path | None, typer.Option("--seed", help="种子文件（YAML）/ seed file")] = None,
+) -> None:
+    """创建数据库并导入报告及其承诺事项（重复执行不会改变已有数据）/ create and seed."""
+    state: AppState = ctx.obj
+    path = seed or DEFAULT_SEED
+    load_seed_file(path)  # refuse a bad file before creating anything
+    engine = open_engine(state, create=True)
+    result = seed_database(state, engine, path)
+    console = out()
+    if result.commitments or result.instances or result.villages:
+        console.print(
+            t(
+                "init_done",
+                db=state.settings.db,
+                report=result.report,
+                commitments=result.commitments,
+                instances=result.instances,
+                villages=result.villages,
+            )
+        )
+    else:
+        console.print(t("init_unchanged", db=state.settings.db, report=result.report))
+
+
+villages_app = typer.Typer(
+    help="村(社区)名册 / the village roster", no_args_is_help=False, add_completion=False
+)
+
+
+@villages_app.callback(invoke_without_command=True)
+def villages_default(ctx: typer.Context) -> None:
+    """村(社区)名册：list、import FILE、rename N NAME。"""
+    if ctx.invoked_subcommand is None:
+        villages_list(ctx)
+
+
+@villages_app.command("list")
+def villages_list(ctx: typer.Context) -> None:
+    """列出村(社区) / list the villages."""
+    state: AppState = ctx.obj
+    with ledger(state) as led:
+        report = require_report(session=led.session, slug=led.report)
+        villages = list_villages(session=led.session, town=report.town)
+        town = report.town
+    table = Table(title=t("villages_title", town=town), title_justify="left", pad_edge=False)
+    table.add_column(t("col.number"), justify="right")
+    table.add_column(t("col.village"))
+    for village in villages:
+        table.add_row(f"{village.number:02d}", village_label(village.number, village.name))
+    out().print(table)
+
+
+@villages_app.command("import")
+def villages_import(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV：编号,名称 / number,name")],
+) -> None:
+    """从 CSV 导入村(社区)名称（列：编号,名称）/ import names from a CSV file."""
+    state: AppState = ctx.obj
+    with ledger(state) as led:
+        report = require_report(session=led.session, slug=led.report)
+        change = import_roster(
+            session=led.session, report=report, path=file, user=led.user, now=now()
+        )
+    out().print(
+        t("villages_imported", renamed=change.renamed, added=change.added, items=change.instances)
+    )
+
+
+@villages_app.command("rename")
+def villages_rename(
+    ctx: typer.Context,
+    number: Annotated[int, typer.Argument(help="编号 / number")],
+    name: Annotated[str, typer.Argument(help="新名称 / new name")],
+) -> None:
+    """给一个村(社区)命名 / name one village."""
+    state: AppState = ctx.obj
+    with ledger(state) as led:
+        report = require_report(session=led.session, slug=led.report)
+        rename_village(
+            session=led.session, report=report, number=number, name=name, user=led.user, now=now()
+        )
+    out().print(t("village_renamed", number=f"{number:02d}", name=name.strip()))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init_command)
+    app.add_typer(villages_app, name="villages")

@@ -1,0 +1,151 @@
+"""What every command shares: settings, the open ledger, dates, and one-line errors."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from rich.console import Console
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, select
+
+from tracker.config import DEFAULT_SEED, Settings
+from tracker.db import create_schema, database_url, has_schema, make_engine, new_session
+from tracker.errors import TrackerError
+from tracker.i18n import t
+from tracker.models import Report
+from tracker.schedule import CalendarFileError, WorkCalendar
+from tracker.services.deadlines import Deadlines
+from tracker.services.instances import ensure_period_instances
+from tracker.services.lookup import now
+from tracker.services.seed_file import load_seed_file
+from tracker.services.seeding import SeedResult, apply_seed
+
+
+def parse_date(text: str, option: str) -> date:
+    """A date typed as YYYY-MM-DD; anything else is a TrackerError naming the option."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise TrackerError("date_invalid", value=text, option=option) from exc
+
+
+def out() -> Console:
+    """The console for results (stdout)."""
+    return Console(highlight=False, soft_wrap=False)
+
+
+def err() -> Console:
+    """The console for messages (stderr)."""
+    return Console(stderr=True, highlight=False)
+
+
+@dataclass
+class AppState:
+    """The global options, and what is built from them once per run."""
+
+    settings: Settings
+    as_of: date | None = None
+    report: str | None = None
+    _calendar: WorkCalendar | None = field(default=None, repr=False)
+
+    def calendar(self) -> WorkCalendar:
+        if self._calendar is None:
+            path = self.settings.holidays
+            try:
+                self._calendar = WorkCalendar.from_file(path) if path else WorkCalendar()
+            except CalendarFileError as exc:
+                raise TrackerError("holidays_invalid", reason=str(exc)) from exc
+        return self._calendar
+
+    def deadlines(self, as_of: date | None = None) -> Deadlines:
+        day = as_of or self.as_of or date.today()
+        return Deadlines(as_of=day, calendar=self.calendar(), warn_days=self.settings.warn_days)
+
+    def warn_fallback(self) -> None:
+        """Say once that working days beyond the official calendar are guesses."""
+        if self._calendar is not None and self._calendar.fallback_years:
+            years = ", ".join(str(y) for y in sorted(self._calendar.fallback_years))
+            err().print(t("calendar_fallback", years=years), style="yellow")
+
+
+def _sqlite_path(url: str) -> Path | None:
+    if not url.startswith("sqlite"):
+        return None
+    database = make_url(url).database
+    return Path(database) if database and database != ":memory:" else None
+
+
+def open_engine(state: AppState, *, create: bool = False) -> Engine:
+    """The engine for the chosen database. A missing database is created and seeded only
+    when it is the default one or `create` is set (`tracker init`)."""
+    url = database_url(state.settings.db)
+    path = _sqlite_path(url)
+    if path is not None and not path.exists() and not (create or state.settings.db_is_default):
+        raise TrackerError("db_missing", path=str(path))
+    engine = make_engine(url)
+    if not has_schema(engine):
+        if not (create or state.settings.db_is_default):
+            raise TrackerError("db_not_initialized", db=state.settings.db)
+        create_schema(engine)
+        if not create:
+            result = seed_database(state, engine, DEFAULT_SEED)
+            err().print(t("auto_initialized", db=state.settings.db, report=result.report))
+    return engine
+
+
+def seed_database(state: AppState, engine: Engine, seed_path: Path) -> SeedResult:
+    """Load, check and write a seed in one transaction."""
+    seed = load_seed_file(seed_path)
+    today = state.deadlines().as_of
+    with new_session(engine) as session:
+        result = apply_seed(
+            session=session,
+            seed=seed,
+            user=state.settings.user,
+            now=now(),
+            through_year=max(today.year, seed.document.report.plan_year),
+            calendar=state.calendar(),
+        )
+        session.commit()
+    return result
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """An open session and the deadlines view a command works with."""
+
+    session: Session
+    deadlines: Deadlines
+    user: str
+    report: str | None
+
+
+@contextmanager
+def ledger(state: AppState, as_of: date | None = None) -> Iterator[Ledger]:
+    """A session on the ledger; committed when the command succeeds, rolled back otherwise.
+
+    Period instances of a year that has begun since the last run are created first, so
+    every command sees the current year's periods.
+    """
+    engine = open_engine(state)
+    deadlines = state.deadlines(as_of)
+    with new_session(engine) as session:
+        for report in session.exec(select(Report)).all():
+            through = max(deadlines.as_of.year, report.plan_year)
+            ensure_period_instances(
+                session=session, report=report, through_year=through, calendar=deadlines.calendar
+            )
+        yield Ledger(session, deadlines, state.settings.user, state.report)
+        session.commit()
+    state.warn_fallback()
+
+
+def fail(message: str, code: int = 1) -> None:
+    """Print one line to stderr and exit with `code`."""
+    err().print(message, style="red", markup=False)
+    sys.exit(code)

@@ -1,0 +1,239 @@
+"""Commands on commitments: list, show, status, log, note."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from tracker.cli.context import AppState, ledger, out, parse_date
+from tracker.cli.render import detail_view, light_text, row_table, status_label
+from tracker.errors import TrackerError
+from tracker.i18n import t
+from tracker.services.detail import item_detail
+from tracker.services.listing import ListFilter, list_items, require_kind
+from tracker.services.lookup import get_commitment, now
+from tracker.services.updates import add_note, log_event, parse_status, set_status
+
+# Rows a table shows unless --limit says otherwise; json and csv give every row.
+TABLE_LIMIT = 200
+
+AsOf = Annotated[str | None, typer.Option("--as-of", help="按此日期查看 / view as of YYYY-MM-DD")]
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+class DetailFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+def _as_of(state: AppState, value: str | None) -> date | None:
+    return parse_date(value, "--as-of") if value is not None else state.as_of
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def list_command(
+    ctx: typer.Context,
+    show_all: Annotated[bool, typer.Option("--all", help="所有期次 / every instance")] = False,
+    status: Annotated[
+        list[str] | None, typer.Option("--status", help="状态（可重复）/ status (repeatable)")
+    ] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="责任单位 / unit")] = None,
+    section: Annotated[int | None, typer.Option("--section", help="部分 1–7 / section")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="类型 / kind")] = None,
+    village: Annotated[
+        str | None, typer.Option("--village", help="村(社区)编号或名称 / village")
+    ] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="只看逾期 / overdue only")] = False,
+    due_within: Annotated[
+        int | None,
+        typer.Option("--due-within", help="N 个工作日内到期 / due within N working days"),
+    ] = None,
+    search: Annotated[str | None, typer.Option("--search", help="搜索 / search text")] = None,
+    as_of: AsOf = None,
+    fmt: Annotated[Format, typer.Option("--format", help="table | json | csv")] = Format.TABLE,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", help=f"最多显示行数（表格默认 {TABLE_LIMIT}，0 为全部）"),
+    ] = None,
+) -> None:
+    """列出承诺事项及当期期次 / list commitments and their current periods."""
+    state: AppState = ctx.obj
+    if due_within is not None and due_within < 0:
+        raise TrackerError("due_within_invalid", value=due_within)
+    flt = ListFilter(
+        show_all=show_all,
+        statuses=[parse_status(s) for s in status or []],
+        unit=unit,
+        section=section,
+        kind=require_kind(kind) if kind else None,
+        village=village,
+        overdue=overdue,
+        due_within=due_within,
+        search=search,
+        report=state.report,
+    )
+    if limit is None:
+        limit = TABLE_LIMIT if fmt is Format.TABLE else 0
+    with ledger(state, _as_of(state, as_of)) as led:
+        page = list_items(
+            session=led.session, flt=flt, deadlines=led.deadlines, limit=limit or None
+        )
+    if fmt is Format.JSON:
+        _print_json([row.as_json() for row in page.rows])
+    elif fmt is Format.CSV:
+        records = [row.as_json() for row in page.rows]
+        fields = list(records[0]) if records else list(_empty_row_keys())
+        writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(records)
+    else:
+        console = out()
+        console.print(row_table(page.rows))
+        shown = len(page.rows)
+        if shown < page.total:
+            console.print(t("list_truncated", shown=shown, total=page.total))
+        else:
+            console.print(t("list_count", total=page.total))
+
+
+def _empty_row_keys() -> list[str]:
+    return [
+        "code", "report", "title", "title_en", "section", "kind", "unit", "status", "due",
+        "light", "overdue", "days_overdue", "workdays_overdue", "village", "village_name",
+        "period", "target", "done_count", "source", "parent",
+    ]  # fmt: skip
+
+
+def show_command(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="编号，如 5.5a 或 5.5a/2022 / code")],
+    as_of: AsOf = None,
+    fmt: Annotated[
+        DetailFormat, typer.Option("--format", help="table | json")
+    ] = DetailFormat.TABLE,
+) -> None:
+    """显示一个事项的全部情况 / show one item in full."""
+    state: AppState = ctx.obj
+    with ledger(state, _as_of(state, as_of)) as led:
+        item = get_commitment(session=led.session, code=code, report_slug=led.report)
+        detail = item_detail(session=led.session, item=item, deadlines=led.deadlines)
+    if fmt is DetailFormat.JSON:
+        _print_json(detail.as_json())
+    else:
+        out().print(detail_view(detail))
+
+
+def status_command(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="编号 / code")],
+    status: Annotated[
+        str,
+        typer.Argument(
+            help="todo|in_progress|done|blocked|cancelled 或 未开始|进行中|已完成|受阻|已取消"
+        ),
+    ],
+    note: Annotated[str, typer.Option("--note", help="说明 / note")] = "",
+    as_of: AsOf = None,
+) -> None:
+    """更改状态 / change an item's status."""
+    state: AppState = ctx.obj
+    new = parse_status(status)
+    with ledger(state, _as_of(state, as_of)) as led:
+        item = get_commitment(session=led.session, code=code, report_slug=led.report)
+        old = item.status
+        changed = set_status(
+            session=led.session, item=item, status=new, note=note, user=led.user, now=now()
+        )
+        light = led.deadlines.light(item.due, item.status)
+    console = out()
+    if not changed:
+        console.print(t("status_unchanged", code=item.code, status=status_label(new)))
+        return
+    line = t("status_changed", code=item.code, old=status_label(old), new=status_label(new))
+    console.print(line, light_text(light))
+
+
+def log_command(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="编号 / code")],
+    day: Annotated[str, typer.Option("--date", help="发生日期 YYYY-MM-DD / when it happened")],
+    note: Annotated[str, typer.Option("--note", help="说明，如会议纪要 / note")] = "",
+    evidence: Annotated[
+        list[Path] | None,
+        typer.Option("--evidence", help="佐证材料文件（可重复）/ evidence file (repeatable)"),
+    ] = None,
+    value: Annotated[
+        float | None, typer.Option("--value", help="指标数值 / an indicator's figure")
+    ] = None,
+    as_of: AsOf = None,
+) -> None:
+    """记录一次发生的事（如一次讲座）/ log what happened on a date."""
+    state: AppState = ctx.obj
+    happened = parse_date(day, "--date")
+    with ledger(state, _as_of(state, as_of)) as led:
+        item = get_commitment(session=led.session, code=code, report_slug=led.report)
+        logged = log_event(
+            session=led.session,
+            item=item,
+            day=happened,
+            note=note,
+            evidence=list(evidence or []),
+            value=value,
+            user=led.user,
+            now=now(),
+            calendar=led.deadlines.calendar,
+        )
+        target = logged.item
+        light = led.deadlines.light(target.due, target.status)
+        files = len(evidence or [])
+    console = out()
+    console.print(t("event_logged", code=target.code, date=happened.isoformat(), files=files))
+    if logged.done_count is not None:
+        shown = progress_text(logged.done_count, target.target)
+        console.print(t("event_progress", progress=shown, status=status_label(target.status)))
+    if logged.status_changed is not None:
+        old, new = logged.status_changed
+        console.print(
+            t("status_changed", code=target.code, old=status_label(old), new=status_label(new))
+        )
+    console.print(light_text(light))
+
+
+def progress_text(done: int, target: int | None) -> str:
+    return f"{done}/{target}" if target else str(done)
+
+
+def note_command(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="编号 / code")],
+    text: Annotated[str, typer.Argument(help="备注内容 / the note")],
+) -> None:
+    """添加备注（保留原有备注）/ add a note; earlier notes are kept."""
+    state: AppState = ctx.obj
+    with ledger(state) as led:
+        item = get_commitment(session=led.session, code=code, report_slug=led.report)
+        add_note(session=led.session, item=item, text=text, user=led.user, now=now())
+    out().print(t("note_added", code=item.code))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("list")(list_command)
+    app.command("show")(show_command)
+    app.command("status")(status_command)
+    app.command("log")(log_command)
+    app.command("note")(note_command)

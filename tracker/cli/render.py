@@ -1,0 +1,200 @@
+"""Rich renderings of rows, details and reviews for the terminal, in the current language."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from tracker.i18n import get_language, t
+from tracker.schedule import Light
+from tracker.services.detail import ItemDetail
+from tracker.services.listing import ItemRow
+from tracker.services.overdue import UnitGroup
+
+LIGHT_STYLE = {
+    Light.RED: "bold red",
+    Light.YELLOW: "bold yellow",
+    Light.GREEN: "green",
+    Light.NONE: "dim",
+}
+
+
+def light_text(light: Light) -> Text:
+    """A coloured dot and the light's name: ● 红."""
+    return Text(f"● {t('light.' + light.value)}", style=LIGHT_STYLE[light])
+
+
+def status_label(status: str) -> str:
+    return t(f"status.{status}")
+
+
+def kind_label(kind: str) -> str:
+    return t(f"kind.{kind}")
+
+
+def localized(zh: str | None, en: str | None) -> str:
+    """The English text in English when there is one, else the Chinese."""
+    if get_language() == "en" and en:
+        return en
+    return zh or "-"
+
+
+def village_label(number: int | None, name: str | None) -> str:
+    if number is None:
+        return "-"
+    return name or t("village_placeholder", number=number)
+
+
+def progress(row: ItemRow) -> str:
+    if row.done_count is None:
+        return ""
+    return f"{row.done_count}/{row.target}" if row.target else str(row.done_count)
+
+
+def row_table(rows: list[ItemRow]) -> Table:
+    """The ledger table of `list`."""
+    table = Table(show_lines=False, header_style="bold", pad_edge=False)
+    table.add_column(t("col.code"), no_wrap=True)
+    table.add_column(t("col.title"))
+    table.add_column(t("col.unit"))
+    table.add_column(t("col.due"), no_wrap=True)
+    table.add_column(t("col.status"), no_wrap=True)
+    table.add_column(t("col.light"), no_wrap=True)
+    table.add_column(t("col.progress"), no_wrap=True, justify="right")
+    for row in rows:
+        title = localized(row.title, row.title_en)
+        if row.village is not None:
+            title = f"{title}（{village_label(row.village, row.village_name)}）"
+        table.add_row(
+            row.code,
+            title,
+            localized(row.unit, row.unit_en),
+            row.due.isoformat() if row.due else "-",
+            status_label(row.status),
+            light_text(row.light),
+            progress(row),
+        )
+    return table
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def detail_view(detail: ItemDetail) -> RenderableType:
+    """Everything `show` prints about one item."""
+    row = detail.row
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold", no_wrap=True)
+    facts.add_column()
+    facts.add_row(t("col.title"), localized(row.title, row.title_en))
+    section = f"{row.section} {detail.section_heading or ''}".strip()
+    facts.add_row(t("col.section"), section)
+    facts.add_row(t("col.kind"), kind_label(row.kind))
+    facts.add_row(t("col.unit"), localized(row.unit, row.unit_en))
+    if detail.co_units:
+        facts.add_row(t("col.co_units"), "、".join(detail.co_units))
+    if detail.leader:
+        facts.add_row(t("col.leader"), detail.leader)
+    if row.village is not None:
+        facts.add_row(t("col.village"), village_label(row.village, row.village_name))
+    if row.period:
+        facts.add_row(t("col.period"), row.period)
+    facts.add_row(t("col.status"), status_label(row.status))
+    facts.add_row(t("col.due"), row.due.isoformat() if row.due else "-")
+    light = light_text(row.light)
+    if row.overdue:
+        light.append("  " + t("overdue_days", days=row.days_overdue, workdays=row.workdays_overdue))
+    facts.add_row(t("col.light"), light)
+    if row.done_count is not None:
+        facts.add_row(t("col.progress"), progress(row))
+    for when, count in detail.checkpoints:
+        facts.add_row(t("col.checkpoint"), t("checkpoint", date=when.isoformat(), count=count))
+    if detail.baseline is not None:
+        baseline = detail.baseline_text or f"{detail.baseline:g}{detail.measure or ''}"
+        facts.add_row(t("col.baseline"), baseline)
+    if detail.linked:
+        facts.add_row(t("col.linked"), "、".join(detail.linked))
+    parts: list[RenderableType] = [facts]
+    if detail.description:
+        parts.append(Panel(detail.description, title=t("col.description"), title_align="left"))
+    if detail.excerpt:
+        parts.append(Panel(detail.excerpt, title=t("col.source"), title_align="left"))
+    if detail.notes:
+        parts.append(Panel(detail.notes, title=t("col.notes"), title_align="left"))
+    if detail.instances:
+        heading = t(
+            "instances_heading",
+            shown=len(detail.instances),
+            total=detail.instances_total,
+            earlier=detail.instances_open_earlier,
+        )
+        parts.append(Text(heading, style="bold"))
+        parts.append(row_table(detail.instances))
+    parts.append(Text(t("events_heading", count=len(detail.events)), style="bold"))
+    for event in detail.events:
+        line = f"{event.day.isoformat()}  {event.note or '-'}"
+        if event.value is not None:
+            line += f"  [{event.value:g}]"
+        parts.append(Text(f"  {line}  ({event.by})"))
+        for file in event.evidence:
+            parts.append(Text(f"    {file.path}  sha256:{file.sha256[:12]}…  {file.size} B"))
+    parts.append(Text(t("history_heading", count=len(detail.history)), style="bold"))
+    for entry in detail.history:
+        change = t(f"history.{entry.kind}")
+        if entry.old or entry.new:
+            old = status_label(entry.old) if entry.old in _STATUSES else (entry.old or "-")
+            new = status_label(entry.new) if entry.new in _STATUSES else (entry.new or "-")
+            change += f" {old} → {new}"
+        note = f"  {entry.note}" if entry.note else ""
+        parts.append(Text(f"  {_when(entry.at)}  {entry.by}  {change}{note}"))
+    return Panel(Group(*parts), title=f"[bold]{row.code}[/bold]", title_align="left")
+
+
+_STATUSES = {"todo", "in_progress", "done", "blocked", "cancelled"}
+
+
+def overdue_view(groups: list[UnitGroup]) -> RenderableType:
+    """Red then yellow items per unit, periods of one commitment folded into one line."""
+    if not groups:
+        return Text(t("overdue_none"), style="green")
+    parts: list[RenderableType] = []
+    for group in groups:
+        heading = t(
+            "overdue_unit",
+            unit=localized(group.unit, group.unit_en),
+            red=group.red,
+            yellow=group.yellow,
+        )
+        table = Table(title=heading, title_justify="left", header_style="bold", pad_edge=False)
+        table.add_column(t("col.light"), no_wrap=True)
+        table.add_column(t("col.code"), no_wrap=True)
+        table.add_column(t("col.title"))
+        table.add_column(t("col.due"), no_wrap=True)
+        table.add_column(t("col.late"), justify="right", no_wrap=True)
+        for entry in group.entries:
+            code = entry.first_code if entry.count == 1 else f"{entry.code} ×{entry.count}"
+            if entry.light is Light.RED:
+                late = t(
+                    "late_days",
+                    days=entry.lateness.calendar_days,
+                    workdays=entry.lateness.working_days,
+                )
+            else:
+                late = t("due_soon")
+            due = entry.due.isoformat()
+            if entry.count > 1:
+                due = t("oldest", date=due)
+            table.add_row(
+                light_text(entry.light),
+                code,
+                localized(entry.title, entry.title_en),
+                due,
+                late,
+            )
+        parts.append(table)
+    return Group(*parts)

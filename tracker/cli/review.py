@@ -1,0 +1,102 @@
+"""Commands that review the ledger: the overview and the overdue list."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from tracker.cli.context import AppState, ledger, out, parse_date
+from tracker.cli.render import LIGHT_STYLE, localized, overdue_view, row_table
+from tracker.i18n import t
+from tracker.schedule import Light
+from tracker.services.dashboard import Dashboard, dashboard
+from tracker.services.overdue import overdue_by_unit
+
+BAR_WIDTH = 20
+
+
+def _bar(done: int, total: int) -> Text:
+    filled = round(BAR_WIDTH * done / total) if total else 0
+    bar = Text("█" * filled, style="green")
+    bar.append("░" * (BAR_WIDTH - filled), style="dim")
+    return bar
+
+
+def summary_view(board: Dashboard) -> RenderableType:
+    """The overview printed by bare `tracker` and `tracker summary`."""
+    parts: list[RenderableType] = [
+        Text(t("summary_title", date=board.as_of.isoformat()), style="bold")
+    ]
+    counts = Text()
+    for light in Light:
+        label = f"● {t('light.' + light.value)} {board.by_light[light]}"
+        counts.append(label, style=LIGHT_STYLE[light])
+        counts.append("   ")
+    parts.append(counts)
+    statuses = "   ".join(
+        f"{t('status.' + status.value)} {count}" for status, count in board.by_status.items()
+    )
+    parts.append(Text(statuses))
+    sections = Table(title=t("summary_sections"), title_justify="left", pad_edge=False)
+    sections.add_column(t("col.section"))
+    sections.add_column(t("col.progress"))
+    sections.add_column("", justify="right")
+    for section in board.sections:
+        heading = localized(section.heading, section.heading_en)
+        sections.add_row(
+            f"{section.number} {heading}",
+            _bar(section.done, section.total),
+            f"{section.done}/{section.total}",
+        )
+    parts.append(sections)
+    if board.quotas:
+        parts.append(Text(t("summary_quotas"), style="bold"))
+        parts.append(row_table(board.quotas))
+    parts.append(Text(t("summary_most_overdue"), style="bold"))
+    parts.append(row_table(board.most_overdue) if board.most_overdue else Text("-"))
+    parts.append(Text(t("summary_next"), style="bold"))
+    parts.append(row_table(board.next_deadlines) if board.next_deadlines else Text("-"))
+    return Group(*parts)
+
+
+def show_summary(state: AppState, as_of: date | None) -> None:
+    with ledger(state, as_of) as led:
+        board = dashboard(session=led.session, deadlines=led.deadlines, report=led.report)
+    out().print(summary_view(board))
+
+
+def summary_command(
+    ctx: typer.Context,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD")] = None,
+) -> None:
+    """总览：各部分进度、红黄绿灯、本期配额、逾期与临近事项 / the overview."""
+    state: AppState = ctx.obj
+    show_summary(state, parse_date(as_of, "--as-of") if as_of else state.as_of)
+
+
+def overdue_command(
+    ctx: typer.Context,
+    unit: Annotated[str | None, typer.Option("--unit", help="责任单位 / unit")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD")] = None,
+) -> None:
+    """逾期督办：按责任单位列出红灯、黄灯事项 / red then yellow items by unit."""
+    state: AppState = ctx.obj
+    day = parse_date(as_of, "--as-of") if as_of else state.as_of
+    with ledger(state, day) as led:
+        groups = overdue_by_unit(
+            session=led.session, deadlines=led.deadlines, unit=unit, report=led.report
+        )
+        as_of_day = led.deadlines.as_of
+    console = out()
+    console.print(Text(t("overdue_title", date=as_of_day.isoformat()), style="bold"))
+    console.print(overdue_view(groups))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("summary")(summary_command)
+    app.command("overdue")(overdue_command)

@@ -1,0 +1,67 @@
+"""Engines and sessions from a database URL or a file path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlmodel import Session, SQLModel, create_engine
+
+from tracker.errors import TrackerError
+
+# Seconds a SQLite writer waits for another's lock before giving up.
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def database_url(db: str) -> str:
+    """A SQLAlchemy URL for `db`, which is either a URL or the path of a SQLite file."""
+    if "://" in db:
+        try:
+            make_url(db)
+        except ArgumentError as exc:
+            raise TrackerError("db_bad_url", url=db) from exc
+        return db
+    return f"sqlite:///{Path(db).expanduser().resolve()}"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite files get WAL, foreign keys and a busy timeout."""
+    if url.startswith("sqlite"):
+        path = make_url(url).database
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def create_schema(engine: Engine) -> None:
+    """Create every table that does not exist yet."""
+    import tracker.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+    SQLModel.metadata.create_all(engine)
+
+
+def has_schema(engine: Engine) -> bool:
+    """Whether the database already holds the ledger's tables."""
+    from sqlalchemy import inspect
+
+    return inspect(engine).has_table("commitment")
+
+
+def new_session(engine: Engine) -> Session:
+    """A session that keeps loaded objects usable after commit."""
+    return Session(engine, expire_on_commit=False)

@@ -1,0 +1,223 @@
+"""The ledger's tables and enums. No queries here: those live in `tracker.services`.
+
+One table, `commitment`, holds both the report's promises and their instances (a period such
+as `5.5a/2022`, or a village such as `3.3a-V07`): an instance is a commitment row with a parent.
+Keeping them in one table lets every list, filter and page be a single indexed query.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, Index, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from tracker.schedule import Frequency
+
+__all__ = [
+    "Commitment",
+    "CommitmentLink",
+    "CoUnit",
+    "Event",
+    "Evidence",
+    "Frequency",
+    "History",
+    "HistoryKind",
+    "Kind",
+    "Person",
+    "Report",
+    "Section",
+    "Status",
+    "Unit",
+    "Village",
+]
+
+
+class Kind(StrEnum):
+    """What shape a commitment has, which decides how it is scheduled."""
+
+    ONE_OFF = "one_off"
+    RECURRING = "recurring"
+    QUOTA = "quota"
+    PER_VILLAGE = "per_village"
+    RECTIFICATION = "rectification"
+    INDICATOR = "indicator"
+
+
+class Status(StrEnum):
+    TODO = "todo"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    BLOCKED = "blocked"
+    CANCELLED = "cancelled"
+
+    @property
+    def closed(self) -> bool:
+        """Done or cancelled: no light, never overdue."""
+        return self in CLOSED_STATUSES
+
+
+CLOSED_STATUSES = frozenset({Status.DONE, Status.CANCELLED})
+
+
+class HistoryKind(StrEnum):
+    """What a history row records."""
+
+    SEED = "seed"  # the state the report itself states, written when seeding
+    STATUS = "status"  # an officer changed the status
+    AUTO_STATUS = "auto_status"  # logging an event met a period's target
+    NOTE = "note"
+    EVENT = "event"
+    VILLAGE = "village"  # a village was named or renamed
+
+
+class Report(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(sa_type=String(64), unique=True, index=True)
+    title: str = Field(sa_type=String(200))
+    issuer: str = Field(sa_type=String(200))
+    town: str = Field(sa_type=String(64), index=True)
+    year: int
+    published: date | None = None
+    plan_year: int
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    # Last year for which period instances exist; later years are created on demand.
+    instances_through: int | None = None
+
+
+class Section(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("report_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", index=True)
+    number: int
+    heading: str = Field(sa_type=String(200))
+    heading_en: str | None = Field(default=None, sa_type=String(200))
+    start: int  # character offsets of the section in the report text
+    end: int
+
+
+class Unit(SQLModel, table=True):
+    """A responsible unit (责任单位), e.g. 司法所."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_type=String(100), unique=True, index=True)
+    name_en: str | None = Field(default=None, sa_type=String(100))
+
+
+class Person(SQLModel, table=True):
+    """Someone who changes the ledger; created the first time they do."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_type=String(100), unique=True, index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    title: str | None = Field(default=None, sa_type=String(100))
+
+
+class Village(SQLModel, table=True):
+    """A village or community (村/社区) of a town; numbered, named when the town says so."""
+
+    __table_args__ = (UniqueConstraint("town", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    town: str = Field(sa_type=String(64), index=True)
+    number: int
+    name: str = Field(sa_type=String(100))
+
+
+class Commitment(SQLModel, table=True):
+    """A promise of the report, or one period's or one village's instance of it."""
+
+    __table_args__ = (
+        UniqueConstraint("report_id", "code"),
+        Index("ix_commitment_open_due", "status", "due"),
+        Index("ix_commitment_unit_due", "unit_id", "due"),
+        Index("ix_commitment_parent_period", "parent_id", "period_start"),
+        Index("ix_commitment_report_sort", "report_id", "sort_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id")
+    parent_id: int | None = Field(default=None, foreign_key="commitment.id")
+    code: str = Field(sa_type=String(64), index=True)
+    # The code with its numbers zero-padded, so that ordering by it is natural (5.10 after 5.9).
+    sort_key: str = Field(sa_type=String(128))
+    section: int = Field(index=True)
+    item: int | None = None
+    title: str = Field(sa_type=String(200))
+    title_en: str | None = Field(default=None, sa_type=String(200))
+    description: str = Field(default="", sa_column=Column(Text, nullable=False))
+    excerpt: str | None = Field(default=None, sa_column=Column(Text))
+    excerpt_start: int | None = None
+    excerpt_end: int | None = None
+    kind: str = Field(sa_type=String(20), index=True)
+    frequency: str | None = Field(default=None, sa_type=String(20))
+    target: int | None = None
+    # Quota checkpoints as "MM-DD:count" joined by commas, e.g. "06-30:1,12-31:2".
+    checkpoints: str | None = Field(default=None, sa_type=String(200))
+    baseline: float | None = None
+    baseline_text: str | None = Field(default=None, sa_type=String(64))
+    measure: str | None = Field(default=None, sa_type=String(20))
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    leader: str | None = Field(default=None, sa_type=String(100))
+    start: date | None = None
+    due: date | None = Field(default=None, index=True)
+    status: str = Field(default=Status.TODO, sa_type=String(20))
+    period_key: str | None = Field(default=None, sa_type=String(16))
+    period_start: date | None = Field(default=None, index=True)
+    period_end: date | None = None
+    village_id: int | None = Field(default=None, foreign_key="village.id", index=True)
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+
+class CoUnit(SQLModel, table=True):
+    """A co-operating unit (配合单位) of a commitment."""
+
+    commitment_id: int = Field(foreign_key="commitment.id", primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True)
+
+
+class CommitmentLink(SQLModel, table=True):
+    """A rectification item (整改) and a measure meant to fix it."""
+
+    rectification_id: int = Field(foreign_key="commitment.id", primary_key=True)
+    measure_id: int = Field(foreign_key="commitment.id", primary_key=True)
+
+
+class Event(SQLModel, table=True):
+    """Something that happened on a date: a lecture held, a monthly analysis done."""
+
+    __table_args__ = (Index("ix_event_commitment_day", "commitment_id", "happened_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    commitment_id: int = Field(foreign_key="commitment.id")
+    happened_on: date
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    value: float | None = None  # an indicator's figure for the year
+    recorded_by: str = Field(sa_type=String(100))
+    recorded_at: datetime
+
+
+class Evidence(SQLModel, table=True):
+    """A file that proves an event (佐证材料): where it was, and its fingerprint."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True)
+    path: str = Field(sa_type=String(1024))
+    sha256: str = Field(sa_type=String(64))
+    size: int
+
+
+class History(SQLModel, table=True):
+    """One change, kept for ever: who, when, old -> new, and why (留痕)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    commitment_id: int | None = Field(default=None, foreign_key="commitment.id", index=True)
+    village_id: int | None = Field(default=None, foreign_key="village.id", index=True)
+    kind: str = Field(sa_type=String(20))
+    old: str | None = Field(default=None, sa_type=String(200))
+    new: str | None = Field(default=None, sa_type=String(200))
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    changed_by: str = Field(sa_type=String(100))
+    changed_at: datetime

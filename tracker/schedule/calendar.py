@@ -1,0 +1,212 @@
+"""Working-day calendar: the official Chinese calendar plus officer-supplied overrides."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import chinese_calendar  # type: ignore[import-untyped]
+
+_ONE_DAY = timedelta(days=1)
+_FILE_KEYS = ("holidays", "workdays")
+
+
+class CalendarFileError(ValueError):
+    """A holidays file could not be read; the message names the file, the line and the reason."""
+
+
+def _official_is_workday(day: date) -> bool | None:
+    """Ask chinese_calendar; None when it has no data for that year."""
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        # The package only ships the State Council notices it knows about and
+        # refuses every other year instead of guessing.
+        return None
+
+
+class WorkCalendar:
+    """Decides which days are working days (工作日), including 调休 make-up days.
+
+    Precedence: the officer's extra holidays / workdays, then the official calendar when it
+    covers the year, else plain Monday–Friday (recorded in :attr:`fallback_years`).
+    """
+
+    def __init__(
+        self, extra_holidays: Iterable[date] = (), extra_workdays: Iterable[date] = ()
+    ) -> None:
+        self._extra_holidays = frozenset(extra_holidays)
+        self._extra_workdays = frozenset(extra_workdays)
+        clash = self._extra_holidays & self._extra_workdays
+        if clash:
+            days = ", ".join(d.isoformat() for d in sorted(clash))
+            raise ValueError(f"days listed both as holiday and as workday: {days}")
+        self._workday_cache: dict[date, bool] = {}
+        self._year_covered: dict[int, bool] = {}
+        # Per year, prefix[i] = working days among the first i days of the year; makes
+        # workdays_between O(years) instead of O(days) on hot paths.
+        self._year_prefix: dict[int, list[int]] = {}
+        self._fallback_years: set[int] = set()
+
+    @classmethod
+    def from_file(cls, path: Path) -> WorkCalendar:
+        """Build a calendar from a TOML file with ``holidays = [...]`` and ``workdays = [...]``."""
+        holidays, workdays = _read_calendar_file(path)
+        return cls(extra_holidays=holidays, extra_workdays=workdays)
+
+    def is_workday(self, day: date) -> bool:
+        """Whether people work on ``day``."""
+        cached = self._workday_cache.get(day)
+        if cached is not None:
+            return cached
+        result = self._compute_is_workday(day)
+        self._workday_cache[day] = result
+        return result
+
+    def _compute_is_workday(self, day: date) -> bool:
+        if day in self._extra_holidays:
+            return False
+        if day in self._extra_workdays:
+            return True
+        official = _official_is_workday(day) if self._official_covers(day.year) else None
+        if official is not None:
+            return official
+        self._fallback_years.add(day.year)
+        return day.weekday() < 5
+
+    def _official_covers(self, year: int) -> bool:
+        covered = self._year_covered.get(year)
+        if covered is None:
+            covered = _official_is_workday(date(year, 1, 1)) is not None
+            self._year_covered[year] = covered
+        return covered
+
+    def covers(self, day: date) -> bool:
+        """Whether ``day`` is decided by real data (official calendar or the officer's file)."""
+        return (
+            day in self._extra_holidays
+            or day in self._extra_workdays
+            or self._official_covers(day.year)
+        )
+
+    @property
+    def fallback_years(self) -> frozenset[int]:
+        """Years for which :meth:`is_workday` has had to assume Monday–Friday so far."""
+        return frozenset(self._fallback_years)
+
+    def add_workdays(self, start: date, n: int) -> date:
+        """The n-th working day after ``start``; ``start`` itself when n == 0."""
+        if n < 0:
+            raise ValueError(f"n must be >= 0, got {n}")
+        day = start
+        remaining = n
+        while remaining:
+            day += _ONE_DAY
+            if self.is_workday(day):
+                remaining -= 1
+        return day
+
+    def workdays_between(self, start: date, end: date) -> int:
+        """Working days d with start < d <= end; the negated mirror count when end < start."""
+        if end < start:
+            return -self.workdays_between(end, start)
+        start_index = start.timetuple().tm_yday
+        end_index = end.timetuple().tm_yday
+        if start.year == end.year:
+            prefix = self._prefix(start.year)
+            return prefix[end_index] - prefix[start_index]
+        first = self._prefix(start.year)
+        total = first[-1] - first[start_index]
+        for year in range(start.year + 1, end.year):
+            total += self._prefix(year)[-1]
+        return total + self._prefix(end.year)[end_index]
+
+    def _prefix(self, year: int) -> list[int]:
+        prefix = self._year_prefix.get(year)
+        if prefix is None:
+            prefix = [0]
+            day = date(year, 1, 1)
+            while day.year == year:
+                prefix.append(prefix[-1] + self.is_workday(day))
+                if day == date.max:
+                    break
+                day += _ONE_DAY
+            self._year_prefix[year] = prefix
+        return prefix
+
+    def last_workday_in(self, first: date, last: date) -> date | None:
+        """The latest working day in [first, last], or None when there is none."""
+        day = last
+        while day >= first:
+            if self.is_workday(day):
+                return day
+            if day == date.min:
+                break
+            day -= _ONE_DAY
+        return None
+
+
+def _read_calendar_file(path: Path) -> tuple[list[date], list[date]]:
+    """Parse and validate a holidays file; every problem becomes a CalendarFileError."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CalendarFileError(f"{path}: cannot read file: {exc.strerror or exc}") from exc
+    try:
+        # utf-8-sig: files saved by Windows Notepad start with a byte-order mark.
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise CalendarFileError(f"{path}, line {line}: file is not UTF-8 text") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # The tomllib message already ends with "(at line L, column C)".
+        raise CalendarFileError(f"{path}: not valid TOML: {exc}") from exc
+
+    unknown = sorted(key for key in data if key not in _FILE_KEYS)
+    if unknown:
+        key = unknown[0]
+        raise CalendarFileError(
+            f"{_where(path, text, key)}: unknown key {key!r} (allowed: holidays, workdays)"
+        )
+    holidays = _dates_under(path, text, data, "holidays")
+    workdays = _dates_under(path, text, data, "workdays")
+    clash = sorted(set(holidays) & set(workdays))
+    if clash:
+        raise CalendarFileError(
+            f"{_where(path, text, 'workdays')}: {clash[0].isoformat()} is listed both "
+            "as a holiday and as a workday"
+        )
+    return holidays, workdays
+
+
+def _dates_under(path: Path, text: str, data: dict[str, object], key: str) -> list[date]:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        raise CalendarFileError(
+            f"{_where(path, text, key)}: {key!r} must be a list of dates like [2027-01-01]"
+        )
+    result: list[date] = []
+    for index, item in enumerate(value, start=1):
+        # tomllib gives datetime (a date subclass) for 2027-01-01T08:00; a time of day
+        # makes no sense here, so only a bare date is accepted.
+        if not isinstance(item, date) or isinstance(item, datetime):
+            hint = " (write dates without quotes)" if isinstance(item, str) else ""
+            raise CalendarFileError(
+                f"{_where(path, text, key)}: item {index} of {key!r} is not a date: {item!r}{hint}"
+            )
+        result.append(item)
+    return result
+
+
+def _where(path: Path, text: str, key: str) -> str:
+    """'file, line N' for the line where ``key`` is defined, or just 'file' if not found."""
+    pattern = re.compile(rf"""^\s*(\[\s*)?["']?{re.escape(key)}["']?\s*(=|\.|\])""")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if pattern.match(line):
+            return f"{path}, line {number}"
+    return str(path)

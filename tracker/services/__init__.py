@@ -1,0 +1,1 @@
+"""Use cases as plain functions that take a session: seed, query, update, import."""

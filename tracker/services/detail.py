@@ -1,0 +1,244 @@
+"""Everything about one commitment or instance, for `show` and the detail screen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from tracker.models import (
+    Commitment,
+    CommitmentLink,
+    CoUnit,
+    Event,
+    Evidence,
+    History,
+    Section,
+    Unit,
+)
+from tracker.schedule import Frequency, checkpoint_dates, period_from_key
+from tracker.services.deadlines import Deadlines
+from tracker.services.instances import checkpoints_of
+from tracker.services.listing import OPEN, ItemRow, rows_where
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    kind: str
+    old: str | None
+    new: str | None
+    note: str
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class EvidenceEntry:
+    path: str
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class EventEntry:
+    day: date
+    note: str
+    value: float | None
+    by: str
+    at: datetime
+    evidence: list[EvidenceEntry]
+
+
+@dataclass(frozen=True)
+class ItemDetail:
+    """One item in full: its row, the report's words, its history, events and instances."""
+
+    row: ItemRow
+    description: str
+    section_heading: str | None
+    excerpt: str | None
+    excerpt_start: int | None
+    excerpt_end: int | None
+    leader: str | None
+    co_units: list[str]
+    frequency: str | None
+    checkpoints: list[tuple[date, int]]
+    baseline: float | None
+    baseline_text: str | None
+    measure: str | None
+    notes: str
+    linked: list[str]  # measures of a rectification item, or what a measure rectifies
+    history: list[HistoryEntry]
+    events: list[EventEntry]
+    instances: list[ItemRow]  # the as-of year's periods, or every village
+    instances_total: int
+    instances_open_earlier: int
+
+    def as_json(self) -> dict[str, Any]:
+        data = self.row.as_json()
+        data.update(
+            description=self.description,
+            section_heading=self.section_heading,
+            excerpt_start=self.excerpt_start,
+            excerpt_end=self.excerpt_end,
+            leader=self.leader,
+            co_units=self.co_units,
+            frequency=self.frequency,
+            checkpoints=[{"date": d.isoformat(), "count": n} for d, n in self.checkpoints],
+            baseline=self.baseline,
+            baseline_text=self.baseline_text,
+            measure=self.measure,
+            notes=self.notes,
+            linked=self.linked,
+            history=[
+                {
+                    "kind": h.kind,
+                    "old": h.old,
+                    "new": h.new,
+                    "note": h.note,
+                    "by": h.by,
+                    "at": h.at.isoformat(),
+                }
+                for h in self.history
+            ],
+            events=[
+                {
+                    "date": e.day.isoformat(),
+                    "note": e.note,
+                    "value": e.value,
+                    "by": e.by,
+                    "at": e.at.isoformat(),
+                    "evidence": [
+                        {"path": f.path, "sha256": f.sha256, "size": f.size} for f in e.evidence
+                    ],
+                }
+                for e in self.events
+            ],
+            instances=[row.as_json() for row in self.instances],
+            instances_total=self.instances_total,
+            instances_open_earlier=self.instances_open_earlier,
+        )
+        return data
+
+
+def item_detail(*, session: Session, item: Commitment, deadlines: Deadlines) -> ItemDetail:
+    """Gather `item`'s detail as it stood on the as-of date."""
+    assert item.id is not None
+    row = rows_where(session=session, conditions=[Commitment.id == item.id], deadlines=deadlines)[0]
+    source = item if item.parent_id is None else session.get(Commitment, item.parent_id)
+    assert source is not None
+    heading = session.exec(
+        select(Section.heading).where(
+            Section.report_id == item.report_id, Section.number == item.section
+        )
+    ).first()
+    co_units = session.exec(
+        select(Unit.name)
+        .join(CoUnit, col(CoUnit.unit_id) == Unit.id)
+        .where(CoUnit.commitment_id == source.id)
+    ).all()
+    instances, total, earlier = _instances(session, item, deadlines)
+    return ItemDetail(
+        row=row,
+        description=source.description,
+        section_heading=heading,
+        excerpt=source.excerpt,
+        excerpt_start=source.excerpt_start,
+        excerpt_end=source.excerpt_end,
+        leader=item.leader,
+        co_units=list(co_units),
+        frequency=item.frequency,
+        checkpoints=_checkpoints(source, item),
+        baseline=source.baseline,
+        baseline_text=source.baseline_text,
+        measure=source.measure,
+        notes=item.notes,
+        linked=_linked(session, source),
+        history=_history(session, item.id),
+        events=_events(session, item.id),
+        instances=instances,
+        instances_total=total,
+        instances_open_earlier=earlier,
+    )
+
+
+def _checkpoints(source: Commitment, item: Commitment) -> list[tuple[date, int]]:
+    if source.target is None or item.period_key is None or item.frequency is None:
+        return []
+    period = period_from_key(Frequency(item.frequency), item.period_key)
+    return checkpoint_dates(period, checkpoints_of(source))
+
+
+def _linked(session: Session, source: Commitment) -> list[str]:
+    measures = (
+        select(Commitment.code)
+        .join(CommitmentLink, col(CommitmentLink.measure_id) == Commitment.id)
+        .where(CommitmentLink.rectification_id == source.id)
+    )
+    rectified = (
+        select(Commitment.code)
+        .join(CommitmentLink, col(CommitmentLink.rectification_id) == Commitment.id)
+        .where(CommitmentLink.measure_id == source.id)
+    )
+    return [*session.exec(measures).all(), *session.exec(rectified).all()]
+
+
+def _history(session: Session, item_id: int) -> list[HistoryEntry]:
+    rows = session.exec(
+        select(History).where(History.commitment_id == item_id).order_by(col(History.id))
+    ).all()
+    return [HistoryEntry(h.kind, h.old, h.new, h.note, h.changed_by, h.changed_at) for h in rows]
+
+
+def _events(session: Session, item_id: int) -> list[EventEntry]:
+    events = session.exec(
+        select(Event)
+        .where(Event.commitment_id == item_id)
+        .order_by(col(Event.happened_on), col(Event.id))
+    ).all()
+    ids = [e.id for e in events]
+    files: dict[int, list[EvidenceEntry]] = {}
+    if ids:
+        for f in session.exec(
+            select(Evidence).where(col(Evidence.event_id).in_(ids)).order_by(col(Evidence.id))
+        ).all():
+            files.setdefault(f.event_id, []).append(EvidenceEntry(f.path, f.sha256, f.size))
+    return [
+        EventEntry(
+            e.happened_on, e.note, e.value, e.recorded_by, e.recorded_at, files.get(e.id or 0, [])
+        )
+        for e in events
+    ]
+
+
+def _instances(
+    session: Session, item: Commitment, deadlines: Deadlines
+) -> tuple[list[ItemRow], int, int]:
+    """A commitment's instances worth showing: every village, or the as-of year's periods
+    that have begun; with the total and how many earlier ones are still open."""
+    children = Commitment.parent_id == item.id
+    total = session.exec(select(func.count()).select_from(Commitment).where(children)).one()
+    if total == 0:
+        return [], 0, 0
+    year_start = date(deadlines.as_of.year, 1, 1)
+    shown = [
+        children,
+        col(Commitment.period_start).is_(None)
+        | (
+            (col(Commitment.period_start) >= year_start)
+            & (col(Commitment.period_start) <= deadlines.as_of)
+        ),
+    ]
+    earlier = session.exec(
+        select(func.count())
+        .select_from(Commitment)
+        .where(
+            children,
+            col(Commitment.period_start) < year_start,
+            col(Commitment.status).in_(OPEN),
+        )
+    ).one()
+    rows = rows_where(session=session, conditions=shown, deadlines=deadlines)
+    return rows, total, earlier

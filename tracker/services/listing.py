@@ -1,0 +1,321 @@
+"""Listing commitments and instances: filtered, counted and paged in SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, false, func, or_
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from tracker.errors import TrackerError
+from tracker.models import CLOSED_STATUSES, Commitment, Event, Kind, Report, Status, Unit, Village
+from tracker.schedule import Light
+from tracker.services.deadlines import Deadlines
+from tracker.services.lookup import get_report, get_unit, get_village
+
+OPEN = [s.value for s in Status if s not in CLOSED_STATUSES]
+# Kinds whose instances count events toward a period.
+COUNTED_KINDS = frozenset({Kind.QUOTA, Kind.RECURRING, Kind.INDICATOR})
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """One line of a list: a commitment or an instance, with its light on the as-of date."""
+
+    id: int
+    report: str
+    code: str
+    title: str
+    title_en: str | None
+    section: int
+    kind: Kind
+    unit: str | None
+    unit_en: str | None
+    status: Status
+    due: date | None
+    light: Light
+    overdue: bool
+    days_overdue: int
+    workdays_overdue: int
+    village: int | None
+    village_name: str | None
+    period: str | None
+    target: int | None
+    done_count: int | None
+    source: str | None
+    parent: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        """The stable JSON shape of `list` and `show`."""
+        return {
+            "code": self.code,
+            "report": self.report,
+            "title": self.title,
+            "title_en": self.title_en,
+            "section": self.section,
+            "kind": self.kind.value,
+            "unit": self.unit,
+            "status": self.status.value,
+            "due": self.due.isoformat() if self.due else None,
+            "light": self.light.value,
+            "overdue": self.overdue,
+            "days_overdue": self.days_overdue,
+            "workdays_overdue": self.workdays_overdue,
+            "village": self.village,
+            "village_name": self.village_name,
+            "period": self.period,
+            "target": self.target,
+            "done_count": self.done_count,
+            "source": self.source,
+            "parent": self.parent,
+        }
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """What `tracker list` narrows by; every field is optional."""
+
+    show_all: bool = False
+    statuses: Sequence[Status] = ()
+    unit: str | None = None
+    section: int | None = None
+    kind: Kind | None = None
+    village: str | None = None
+    overdue: bool = False
+    due_within: int | None = None  # working days from the as-of date
+    search: str | None = None
+    report: str | None = None
+    lights: Sequence[Light] = field(default=())
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[ItemRow]
+    total: int
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def effective_due(as_of: date) -> ColumnElement[date | None]:
+    """A row's own due date, or for a commitment with instances, the earliest due date among
+    its open instances that have begun by `as_of`: what colours the commitment itself.
+
+    COALESCE evaluates the subquery only for rows without a due date of their own, which
+    are the few commitments with instances, so this stays cheap on 100k rows.
+    """
+    child = aliased(Commitment)
+    earliest_open = (
+        select(func.min(child.due))
+        .where(
+            child.parent_id == Commitment.id,
+            col(child.status).in_(OPEN),
+            or_(col(child.period_start).is_(None), col(child.period_start) <= as_of),
+        )
+        .scalar_subquery()
+    )
+    return func.coalesce(Commitment.due, earliest_open)
+
+
+def light_condition(lights: Sequence[Light], deadlines: Deadlines) -> ColumnElement[bool]:
+    """SQL that is true exactly for rows whose light is one of `lights`."""
+    is_open = col(Commitment.status).in_(OPEN)
+    due = effective_due(deadlines.as_of)
+    by_light = {
+        Light.RED: and_(is_open, due < deadlines.as_of),
+        Light.YELLOW: and_(is_open, due >= deadlines.as_of, due <= deadlines.yellow_limit),
+        Light.GREEN: and_(is_open, or_(due.is_(None), due > deadlines.yellow_limit)),
+        Light.NONE: col(Commitment.status).not_in(OPEN),
+    }
+    return or_(false(), *(by_light[light] for light in lights))
+
+
+def _conditions(
+    session: Session, flt: ListFilter, deadlines: Deadlines
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    as_of = deadlines.as_of
+    report = get_report(session=session, slug=flt.report)
+    if report is not None and flt.report is not None:
+        conditions.append(Commitment.report_id == report.id)
+    is_open = col(Commitment.status).in_(OPEN)
+    if flt.village is not None:
+        village = get_village(
+            session=session, town=report.town if report else None, key=flt.village
+        )
+        conditions.append(Commitment.village_id == village.id)
+    elif not flt.show_all:
+        # The commitments themselves, open village items, and the periods that are
+        # current on the as-of date or ended still open.
+        current_period = and_(
+            col(Commitment.period_start) <= as_of,
+            or_(col(Commitment.period_end) >= as_of, is_open),
+        )
+        conditions.append(
+            or_(
+                col(Commitment.parent_id).is_(None),
+                and_(col(Commitment.village_id).is_not(None), is_open),
+                current_period,
+            )
+        )
+    if flt.statuses:
+        conditions.append(col(Commitment.status).in_([s.value for s in flt.statuses]))
+    if flt.unit is not None:
+        conditions.append(Commitment.unit_id == get_unit(session=session, name=flt.unit).id)
+    if flt.section is not None:
+        conditions.append(Commitment.section == flt.section)
+    if flt.kind is not None:
+        conditions.append(Commitment.kind == flt.kind.value)
+    if flt.overdue:
+        conditions.append(light_condition([Light.RED], deadlines))
+    if flt.lights:
+        conditions.append(light_condition(flt.lights, deadlines))
+    if flt.due_within is not None:
+        limit = deadlines.workday_after(flt.due_within)
+        due = effective_due(as_of)
+        conditions.append(and_(is_open, due >= as_of, due <= limit))
+    if flt.search:
+        pattern = f"%{_escape_like(flt.search.strip().lower())}%"
+        conditions.append(
+            or_(
+                *(
+                    func.lower(column).like(pattern, escape="\\")
+                    for column in (
+                        col(Commitment.code),
+                        col(Commitment.title),
+                        col(Commitment.title_en),
+                        col(Commitment.description),
+                    )
+                )
+            )
+        )
+    return conditions
+
+
+def list_items(
+    *,
+    session: Session,
+    flt: ListFilter,
+    deadlines: Deadlines,
+    limit: int | None = None,
+    offset: int = 0,
+) -> Page:
+    """The rows matching `flt` in ledger order, one page of them, and how many match in all."""
+    conditions = _conditions(session, flt, deadlines)
+    total = session.exec(select(func.count()).select_from(Commitment).where(*conditions)).one()
+    rows = rows_where(
+        session=session, conditions=conditions, deadlines=deadlines, limit=limit, offset=offset
+    )
+    return Page(rows=rows, total=total)
+
+
+def rows_where(
+    *,
+    session: Session,
+    conditions: Sequence[ColumnElement[bool]],
+    deadlines: Deadlines,
+    limit: int | None = None,
+    offset: int = 0,
+    by_due: bool = False,
+) -> list[ItemRow]:
+    """The rows meeting `conditions`, in ledger order (or earliest due first)."""
+    parent = aliased(Commitment)
+    query = (
+        select(
+            Commitment,
+            effective_due(deadlines.as_of),
+            Report.slug,
+            Unit.name,
+            Unit.name_en,
+            Village,
+            parent.code,
+            parent.excerpt,
+        )
+        .join(Report, col(Report.id) == Commitment.report_id)
+        .outerjoin(Unit, col(Unit.id) == Commitment.unit_id)
+        .outerjoin(Village, col(Village.id) == Commitment.village_id)
+        .outerjoin(parent, col(parent.id) == Commitment.parent_id)
+        .where(*conditions)
+        .order_by(
+            *((col(Commitment.due),) if by_due else ()),
+            col(Commitment.report_id),
+            col(Commitment.sort_key),
+        )
+        .offset(offset)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    results = session.exec(query).all()
+    ids = [row[0].id for row in results if row[0].id is not None]
+    counts = event_counts(session=session, ids=ids)
+    return [_row(*result, counts=counts, deadlines=deadlines) for result in results]
+
+
+def event_counts(*, session: Session, ids: Sequence[int]) -> dict[int, int]:
+    """How many events each of `ids` has logged."""
+    if not ids:
+        return {}
+    query = (
+        select(Event.commitment_id, func.count())
+        .where(col(Event.commitment_id).in_(ids))
+        .group_by(col(Event.commitment_id))
+    )
+    return {commitment_id: count for commitment_id, count in session.exec(query).all()}
+
+
+def _row(
+    item: Commitment,
+    due: date | None,
+    report: str,
+    unit: str | None,
+    unit_en: str | None,
+    village: Village | None,
+    parent_code: str | None,
+    parent_excerpt: str | None,
+    *,
+    counts: dict[int, int],
+    deadlines: Deadlines,
+) -> ItemRow:
+    assert item.id is not None
+    kind = Kind(item.kind)
+    status = Status(item.status)
+    light = deadlines.light(due, status)
+    late = deadlines.lateness(due) if light is Light.RED else None
+    counted = item.parent_id is not None and kind in COUNTED_KINDS
+    return ItemRow(
+        id=item.id,
+        report=report,
+        code=item.code,
+        title=item.title,
+        title_en=item.title_en,
+        section=item.section,
+        kind=kind,
+        unit=unit,
+        unit_en=unit_en,
+        status=status,
+        due=due,
+        light=light,
+        overdue=light is Light.RED,
+        days_overdue=late.calendar_days if late else 0,
+        workdays_overdue=late.working_days if late else 0,
+        village=village.number if village else None,
+        village_name=village.name or None if village else None,
+        period=item.period_key,
+        target=item.target if item.parent_id is not None else None,
+        done_count=counts.get(item.id, 0) if counted else None,
+        source=item.excerpt if item.excerpt is not None else parent_excerpt,
+        parent=parent_code,
+    )
+
+
+def require_kind(value: str) -> Kind:
+    """A kind from what the user typed."""
+    try:
+        return Kind(value.strip().lower())
+    except ValueError as exc:
+        raise TrackerError("kind_unknown", kind=value) from exc

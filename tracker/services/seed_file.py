@@ -1,0 +1,214 @@
+"""Read and check a seed file: the report and its curated commitments, in YAML.
+
+Nothing here touches the database. A file that is not right is refused as a whole, with the
+file, the line and the reason, so that seeding never writes half a report.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from tracker.errors import TrackerError
+from tracker.models import Kind, Status
+from tracker.schedule import Frequency, parse_checkpoints
+from tracker.services.report_text import SectionSpan, parse_sections
+
+# A code names one commitment; "/" and "-Vnn" are kept for period and village instances.
+CODE_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]*$")
+_VILLAGE_SUFFIX_RE = re.compile(r"-V\d+$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False, str_strip_whitespace=True)
+
+
+class SeedReport(_Strict):
+    slug: str = Field(min_length=1, max_length=64)
+    title: str = Field(min_length=1)
+    issuer: str = Field(min_length=1)
+    town: str = Field(min_length=1)
+    year: int
+    published: date | None = None
+    plan_year: int
+    text_file: str = Field(min_length=1)
+
+
+class SeedUnit(_Strict):
+    name: str = Field(min_length=1, max_length=100)
+    name_en: str | None = None
+
+
+class SeedSection(_Strict):
+    number: int = Field(ge=1)
+    heading: str = Field(min_length=1)
+    heading_en: str | None = None
+
+
+class SeedCommitment(_Strict):
+    code: str = Field(min_length=1, max_length=32)
+    section: int = Field(ge=1)
+    item: int | None = Field(default=None, ge=1)
+    title: str = Field(min_length=1, max_length=200)
+    title_en: str | None = None
+    description: str = ""
+    excerpt: str = Field(min_length=1)
+    kind: Kind
+    unit: str = Field(min_length=1)
+    co_units: list[str] = Field(default_factory=list)
+    leader: str | None = None
+    start: date | None = None
+    due: date | None = None
+    frequency: Frequency | None = None
+    target: int | None = Field(default=None, ge=1)
+    checkpoints: dict[str, int] | None = None
+    baseline: float | None = None
+    baseline_text: str | None = None
+    measure: str | None = None
+    status: Status | None = None
+    status_note: str | None = None
+    addressed_by: list[str] = Field(default_factory=list)
+    notes: str = ""
+
+    @model_validator(mode="after")
+    def _fields_fit_kind(self) -> SeedCommitment:
+        if not CODE_RE.match(self.code) or _VILLAGE_SUFFIX_RE.search(self.code):
+            raise ValueError(f"code {self.code!r}: letters, digits, '.' and '-' only, no -V<n>")
+        dated = {Kind.ONE_OFF, Kind.PER_VILLAGE, Kind.RECTIFICATION}
+        periodic = {Kind.RECURRING, Kind.QUOTA}
+        if self.kind in dated and self.due is None:
+            raise ValueError(f"kind {self.kind} needs 'due'")
+        if self.kind in periodic and self.frequency is None:
+            raise ValueError(f"kind {self.kind} needs 'frequency'")
+        if self.kind is Kind.QUOTA and self.target is None:
+            raise ValueError("kind quota needs 'target'")
+        if self.kind is not Kind.QUOTA and (self.target is not None or self.checkpoints):
+            raise ValueError("'target' and 'checkpoints' belong to kind quota only")
+        if self.kind is Kind.INDICATOR and self.baseline is None:
+            raise ValueError("kind indicator needs 'baseline'")
+        if self.kind is not Kind.RECTIFICATION and self.addressed_by:
+            raise ValueError("'addressed_by' belongs to kind rectification only")
+        if self.checkpoints is not None:
+            parse_checkpoints(self.checkpoints)
+        if self.status is not None and not self.status_note:
+            raise ValueError("'status' needs a 'status_note' saying where the report states it")
+        return self
+
+
+class SeedDocument(_Strict):
+    report: SeedReport
+    villages: int = Field(ge=0, le=500)
+    units: list[SeedUnit]
+    sections: list[SeedSection]
+    commitments: list[SeedCommitment] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Seed:
+    """A checked seed file: its document, the report text and where each excerpt lies."""
+
+    path: Path
+    document: SeedDocument
+    text: str
+    sections: tuple[SectionSpan, ...]
+    excerpt_offsets: dict[str, tuple[int, int]]
+
+
+def _line_of(node: yaml.Node | None, loc: Sequence[int | str]) -> int:
+    """The 1-based line of the YAML node at `loc`, or of its nearest ancestor."""
+    line = node.start_mark.line + 1 if node is not None else 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if k.value == part), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            node = node.value[part] if part < len(node.value) else None
+        else:
+            node = None
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+    return line
+
+
+def _refuse(path: Path, line: int, reason: str) -> TrackerError:
+    return TrackerError("seed_invalid", file=str(path), line=line, reason=reason)
+
+
+def _describe(error: Any) -> str:
+    where = ".".join(str(p) for p in error["loc"])
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message
+
+
+def load_seed_file(path: Path) -> Seed:
+    """Read and check the seed file at `path`; a bad file raises TrackerError('seed_invalid')."""
+    try:
+        raw_text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise TrackerError("file_missing", path=str(path)) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _refuse(path, 1, str(exc)) from exc
+    try:
+        root = yaml.compose(raw_text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(raw_text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        raise _refuse(path, line, str(getattr(exc, "problem", exc))) from exc
+    if not isinstance(data, dict):
+        raise _refuse(path, 1, "expected a mapping with report, units, sections, commitments")
+    try:
+        document = SeedDocument.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise _refuse(path, _line_of(root, first["loc"]), _describe(first)) from exc
+    return _check_against_report(path, root, document)
+
+
+def _check_against_report(path: Path, root: yaml.Node | None, doc: SeedDocument) -> Seed:
+    def refuse_at(loc: Sequence[int | str], reason: str) -> TrackerError:
+        return _refuse(path, _line_of(root, loc), reason)
+
+    text_path = path.parent / doc.report.text_file
+    try:
+        text = text_path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise refuse_at(("report", "text_file"), f"cannot read {text_path}: {exc}") from exc
+    spans = parse_sections(text)
+    unit_names = {unit.name for unit in doc.units}
+    section_numbers = {section.number for section in doc.sections}
+    codes: dict[str, int] = {}
+    offsets: dict[str, tuple[int, int]] = {}
+    for index, item in enumerate(doc.commitments):
+        loc: tuple[int | str, ...] = ("commitments", index)
+        if item.code in codes:
+            raise refuse_at((*loc, "code"), f"code {item.code!r} is used twice")
+        codes[item.code] = index
+        for unit in (item.unit, *item.co_units):
+            if unit not in unit_names:
+                raise refuse_at((*loc, "unit"), f"unit {unit!r} is not listed under units")
+        if item.section not in section_numbers or item.section > len(spans):
+            raise refuse_at((*loc, "section"), f"section {item.section} does not exist")
+        span = spans[item.section - 1]
+        start, end = span.start, span.end
+        if item.item is not None:
+            if item.item > len(span.items):
+                raise refuse_at((*loc, "item"), f"section {item.section} has no item {item.item}")
+            start, end = span.items[item.item - 1].start, span.items[item.item - 1].end
+        found = text.find(item.excerpt, start, end)
+        if found == -1:
+            raise refuse_at((*loc, "excerpt"), "excerpt is not a verbatim part of that item")
+        offsets[item.code] = (found, found + len(item.excerpt))
+    for index, item in enumerate(doc.commitments):
+        for code in item.addressed_by:
+            if code not in codes:
+                loc = ("commitments", index, "addressed_by")
+                raise refuse_at(loc, f"addressed_by names unknown code {code!r}")
+    return Seed(path=path, document=doc, text=text, sections=spans, excerpt_offsets=offsets)

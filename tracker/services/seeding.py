@@ -1,0 +1,212 @@
+"""Write a checked seed into the database. Seeding twice changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from tracker.models import (
+    Commitment,
+    CommitmentLink,
+    CoUnit,
+    History,
+    HistoryKind,
+    Report,
+    Section,
+    Status,
+    Unit,
+    Village,
+)
+from tracker.schedule import WorkCalendar, parse_checkpoints
+from tracker.services.instances import (
+    ensure_period_instances,
+    ensure_village_instances,
+    format_checkpoints,
+)
+from tracker.services.lookup import ensure_person, natural_key
+from tracker.services.seed_file import Seed, SeedCommitment
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    """What seeding created; all zero when the seed was already in the database."""
+
+    report: str
+    commitments: int
+    instances: int
+    villages: int
+
+
+def _units(session: Session, seed: Seed) -> dict[str, Unit]:
+    units = {unit.name: unit for unit in session.exec(select(Unit)).all()}
+    for entry in seed.document.units:
+        if entry.name not in units:
+            unit = Unit(name=entry.name, name_en=entry.name_en)
+            session.add(unit)
+            units[entry.name] = unit
+    session.flush()
+    return units
+
+
+def _report(session: Session, seed: Seed) -> Report:
+    info = seed.document.report
+    report = session.exec(select(Report).where(Report.slug == info.slug)).first()
+    if report is None:
+        report = Report(
+            slug=info.slug,
+            title=info.title,
+            issuer=info.issuer,
+            town=info.town,
+            year=info.year,
+            published=info.published,
+            plan_year=info.plan_year,
+            text=seed.text,
+        )
+        session.add(report)
+        session.flush()
+    have = set(session.exec(select(Section.number).where(Section.report_id == report.id)).all())
+    for entry in seed.document.sections:
+        if entry.number in have or entry.number > len(seed.sections):
+            continue
+        span = seed.sections[entry.number - 1]
+        session.add(
+            Section(
+                report_id=report.id,
+                number=entry.number,
+                heading=entry.heading,
+                heading_en=entry.heading_en,
+                start=span.start,
+                end=span.end,
+            )
+        )
+    return report
+
+
+def _villages(session: Session, town: str, count: int) -> int:
+    have = set(session.exec(select(Village.number).where(Village.town == town)).all())
+    missing = [n for n in range(1, count + 1) if n not in have]
+    # Unnamed until the town imports its roster; shown as 村(社区)07 / Village 07.
+    session.add_all(Village(town=town, number=n, name="") for n in missing)
+    return len(missing)
+
+
+def _commitment(
+    seed: Seed, report: Report, entry: SeedCommitment, units: dict[str, Unit]
+) -> Commitment:
+    start, end = seed.excerpt_offsets[entry.code]
+    checkpoints = (
+        format_checkpoints(parse_checkpoints(entry.checkpoints)) if entry.checkpoints else None
+    )
+    return Commitment(
+        report_id=report.id,
+        code=entry.code,
+        sort_key=natural_key(entry.code),
+        section=entry.section,
+        item=entry.item,
+        title=entry.title,
+        title_en=entry.title_en,
+        description=entry.description,
+        excerpt=entry.excerpt,
+        excerpt_start=start,
+        excerpt_end=end,
+        kind=entry.kind,
+        frequency=entry.frequency,
+        target=entry.target,
+        checkpoints=checkpoints,
+        baseline=entry.baseline,
+        baseline_text=entry.baseline_text,
+        measure=entry.measure,
+        unit_id=units[entry.unit].id,
+        leader=entry.leader,
+        start=entry.start,
+        due=entry.due,
+        status=entry.status or Status.TODO,
+        notes=entry.notes,
+    )
+
+
+def apply_seed(
+    *,
+    session: Session,
+    seed: Seed,
+    user: str,
+    now: datetime,
+    through_year: int,
+    calendar: WorkCalendar,
+) -> SeedResult:
+    """Add what `seed` holds and the database lacks; never change what is already there.
+
+    Statuses the report states (the contracts signed in 2021) are written with a history row
+    quoting the report, so even the starting point has a trace. The caller commits.
+    """
+    ensure_person(session=session, name=user)
+    units = _units(session, seed)
+    report = _report(session, seed)
+    villages = _villages(session, report.town, seed.document.villages)
+    existing = {
+        c.code: c
+        for c in session.exec(
+            select(Commitment).where(
+                Commitment.report_id == report.id, col(Commitment.parent_id).is_(None)
+            )
+        ).all()
+    }
+    added: list[tuple[SeedCommitment, Commitment]] = []
+    for entry in seed.document.commitments:
+        if entry.code in existing:
+            continue
+        commitment = _commitment(seed, report, entry, units)
+        session.add(commitment)
+        existing[entry.code] = commitment
+        added.append((entry, commitment))
+    session.flush()
+
+    status_for: dict[int, Status] = {}
+    for entry, commitment in added:
+        assert commitment.id is not None
+        for name in entry.co_units:
+            session.add(CoUnit(commitment_id=commitment.id, unit_id=units[name].id))
+        for code in entry.addressed_by:
+            session.add(
+                CommitmentLink(rectification_id=commitment.id, measure_id=existing[code].id)
+            )
+        if entry.status is not None:
+            status_for[commitment.id] = entry.status
+            session.add(_seed_history(commitment, entry, user, now))
+    session.flush()
+
+    village_rows = ensure_village_instances(session=session, report=report, status_for=status_for)
+    notes = {commitment.id: entry for entry, commitment in added}
+    for instance in village_rows:
+        entry = notes.get(instance.parent_id)
+        if entry is not None and entry.status is not None:
+            session.add(_seed_history(instance, entry, user, now))
+    if added:
+        # New periodic commitments need their instances for every year so far.
+        report.instances_through = None
+    periods = ensure_period_instances(
+        session=session, report=report, through_year=through_year, calendar=calendar
+    )
+    session.flush()
+    return SeedResult(
+        report=report.slug,
+        commitments=len(added),
+        instances=periods + len(village_rows),
+        villages=villages,
+    )
+
+
+def _seed_history(
+    commitment: Commitment, entry: SeedCommitment, user: str, now: datetime
+) -> History:
+    return History(
+        commitment_id=commitment.id,
+        kind=HistoryKind.SEED,
+        old=None,
+        new=entry.status,
+        note=entry.status_note or "",
+        changed_by=user,
+        changed_at=now,
+    )

@@ -1,0 +1,248 @@
+"""Changing the ledger: status, events with evidence, notes. Every change leaves a history row.
+
+Each function does all its checks before it writes, and writes within the caller's session:
+the caller commits once, so a change is whole or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlmodel import Session, func, select
+
+from tracker.errors import TrackerError
+from tracker.models import (
+    CLOSED_STATUSES,
+    Commitment,
+    Event,
+    Evidence,
+    History,
+    HistoryKind,
+    Kind,
+    Status,
+)
+from tracker.schedule import Frequency, WorkCalendar, period_from_key, quota_met
+from tracker.services.instances import (
+    PERIODIC_KINDS,
+    checkpoints_of,
+    frequency_of,
+    instance_due,
+    instance_for_day,
+)
+from tracker.services.lookup import ensure_person
+
+# What officers type for a status, in either language.
+STATUS_ALIASES: dict[str, Status] = {
+    "未开始": Status.TODO,
+    "待办": Status.TODO,
+    "进行中": Status.IN_PROGRESS,
+    "已完成": Status.DONE,
+    "完成": Status.DONE,
+    "受阻": Status.BLOCKED,
+    "已取消": Status.CANCELLED,
+    "取消": Status.CANCELLED,
+    "in-progress": Status.IN_PROGRESS,
+    "inprogress": Status.IN_PROGRESS,
+}
+
+
+def parse_status(value: str) -> Status:
+    """A status from its code (todo, in_progress …) or its Chinese name (未开始, 进行中 …)."""
+    text = value.strip()
+    if text in STATUS_ALIASES:
+        return STATUS_ALIASES[text]
+    try:
+        return Status(text.lower())
+    except ValueError as exc:
+        raise TrackerError("status_unknown", status=value) from exc
+
+
+def set_status(
+    *, session: Session, item: Commitment, status: Status, note: str, user: str, now: datetime
+) -> bool:
+    """Set `item`'s status; False (and nothing written) when it already had it and no note."""
+    old = Status(item.status)
+    if old is status and not note:
+        return False
+    ensure_person(session=session, name=user)
+    item.status = status
+    session.add(item)
+    session.add(
+        History(
+            commitment_id=item.id,
+            kind=HistoryKind.STATUS,
+            old=old,
+            new=status,
+            note=note,
+            changed_by=user,
+            changed_at=now,
+        )
+    )
+    return True
+
+
+def add_note(*, session: Session, item: Commitment, text: str, user: str, now: datetime) -> None:
+    """Append a dated, signed note to `item`; earlier notes are kept."""
+    note = text.strip()
+    if not note:
+        raise TrackerError("note_empty")
+    ensure_person(session=session, name=user)
+    line = f"[{now:%Y-%m-%d %H:%M} {user}] {note}"
+    item.notes = f"{item.notes}\n{line}" if item.notes else line
+    session.add(item)
+    session.add(
+        History(
+            commitment_id=item.id,
+            kind=HistoryKind.NOTE,
+            new=None,
+            note=note,
+            changed_by=user,
+            changed_at=now,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    """A checked evidence file: where it is and its fingerprint."""
+
+    path: Path
+    sha256: str
+    size: int
+
+
+def check_evidence(paths: list[Path]) -> list[EvidenceFile]:
+    """Fingerprint every evidence file; a missing or unreadable one is an error."""
+    files: list[EvidenceFile] = []
+    for path in paths:
+        resolved = path.expanduser().resolve()
+        if not resolved.is_file():
+            raise TrackerError("evidence_missing", path=str(path))
+        digest = hashlib.sha256()
+        try:
+            with resolved.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+        except OSError as exc:
+            raise TrackerError("evidence_unreadable", path=str(path), reason=str(exc)) from exc
+        files.append(EvidenceFile(resolved, digest.hexdigest(), resolved.stat().st_size))
+    return files
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    """What logging did: the event, the item it counts for, and any status it moved."""
+
+    event: Event
+    item: Commitment
+    done_count: int | None
+    status_changed: tuple[Status, Status] | None
+
+
+def _event_target(
+    session: Session, item: Commitment, day: date, calendar: WorkCalendar
+) -> Commitment:
+    """The row an event on `day` belongs to: a periodic commitment's period instance."""
+    if item.parent_id is None and item.kind in PERIODIC_KINDS:
+        return instance_for_day(session=session, parent=item, day=day, calendar=calendar)
+    if item.period_key is not None and item.frequency is not None:
+        period = period_from_key(Frequency(item.frequency), item.period_key)
+        if not period.start <= day <= period.end:
+            raise TrackerError(
+                "event_outside_period",
+                code=item.code,
+                start=period.start.isoformat(),
+                end=period.end.isoformat(),
+            )
+    return item
+
+
+def log_event(
+    *,
+    session: Session,
+    item: Commitment,
+    day: date,
+    note: str,
+    evidence: list[Path],
+    user: str,
+    now: datetime,
+    calendar: WorkCalendar,
+    value: float | None = None,
+) -> LoggedEvent:
+    """Record that something happened on `day`; on a periodic item it counts for its period.
+
+    A period instance whose target is reached by this event is marked done (and one that
+    gets its first event, in progress), with a history row saying the event did it.
+    """
+    if day > now.date():
+        raise TrackerError("event_in_future", date=day.isoformat())
+    files = check_evidence(evidence)
+    target = _event_target(session, item, day, calendar)
+    ensure_person(session=session, name=user)
+    event = Event(
+        commitment_id=target.id,
+        happened_on=day,
+        note=note.strip(),
+        value=value,
+        recorded_by=user,
+        recorded_at=now,
+    )
+    session.add(event)
+    session.flush()
+    for file in files:
+        session.add(
+            Evidence(event_id=event.id, path=str(file.path), sha256=file.sha256, size=file.size)
+        )
+    session.add(
+        History(
+            commitment_id=target.id,
+            kind=HistoryKind.EVENT,
+            new=day.isoformat(),
+            note=note.strip(),
+            changed_by=user,
+            changed_at=now,
+        )
+    )
+    done_count, changed = _advance(session, target, calendar, user, now)
+    return LoggedEvent(event=event, item=target, done_count=done_count, status_changed=changed)
+
+
+def _advance(
+    session: Session, item: Commitment, calendar: WorkCalendar, user: str, now: datetime
+) -> tuple[int | None, tuple[Status, Status] | None]:
+    """Move a period instance along after an event: next checkpoint, status."""
+    if item.period_key is None:
+        return None, None
+    count = session.exec(
+        select(func.count()).select_from(Event).where(Event.commitment_id == item.id)
+    ).one()
+    old = Status(item.status)
+    met = count >= 1
+    if item.kind == Kind.QUOTA:
+        parent = session.get(Commitment, item.parent_id)
+        assert parent is not None
+        checkpoints = checkpoints_of(parent)
+        met = quota_met(checkpoints, count)
+        period = period_from_key(frequency_of(parent), item.period_key)
+        item.due = instance_due(parent, period, calendar, count)
+    new = Status.DONE if met else Status.IN_PROGRESS
+    if old in CLOSED_STATUSES or old is new or (old is not Status.TODO and not met):
+        session.add(item)
+        return count, None
+    item.status = new
+    session.add(item)
+    session.add(
+        History(
+            commitment_id=item.id,
+            kind=HistoryKind.AUTO_STATUS,
+            old=old,
+            new=new,
+            note="",
+            changed_by=user,
+            changed_at=now,
+        )
+    )
+    return count, (old, new)

@@ -1,0 +1,148 @@
+"""The village roster (村/社区): list, import from a CSV file, rename one."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from tracker.errors import TrackerError
+from tracker.models import History, HistoryKind, Report, Village
+from tracker.services.instances import ensure_village_instances
+from tracker.services.lookup import ensure_person
+
+# Column headers accepted for the number and the name, in either language.
+NUMBER_HEADERS = ("编号", "序号", "number", "no", "n")
+NAME_HEADERS = ("名称", "村(社区)", "村（社区）", "村居", "name")
+MAX_NAME = 100
+
+
+@dataclass(frozen=True)
+class RosterChange:
+    """What an import or rename did."""
+
+    renamed: int
+    added: int
+    instances: int
+
+
+def list_villages(*, session: Session, town: str) -> list[Village]:
+    """The town's villages by number."""
+    return list(
+        session.exec(
+            select(Village).where(Village.town == town).order_by(col(Village.number))
+        ).all()
+    )
+
+
+def _decode(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise TrackerError("file_missing", path=str(path)) from exc
+    except OSError as exc:
+        raise TrackerError("file_unreadable", path=str(path), reason=str(exc)) from exc
+    # Excel on Chinese Windows saves CSV as GBK; everything else is UTF-8 (maybe with a BOM).
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise TrackerError("csv_encoding", path=str(path))
+
+
+def _column(header: list[str], names: tuple[str, ...]) -> int | None:
+    lowered = [h.strip().lower() for h in header]
+    return next((lowered.index(n) for n in names if n in lowered), None)
+
+
+def read_roster_csv(path: Path) -> dict[int, str]:
+    """Village numbers and names from a CSV with columns 编号,名称 (or number,name)."""
+    rows = list(csv.reader(io.StringIO(_decode(path))))
+    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    if not rows:
+        raise TrackerError("csv_empty", path=str(path))
+    number_col, name_col = _column(rows[0], NUMBER_HEADERS), _column(rows[0], NAME_HEADERS)
+    if number_col is None or name_col is None:
+        raise TrackerError("csv_columns", path=str(path))
+    roster: dict[int, str] = {}
+    names: set[str] = set()
+    for line, row in enumerate(rows[1:], start=2):
+        if len(row) <= max(number_col, name_col):
+            raise TrackerError("csv_row", path=str(path), line=line, reason="missing cells")
+        number_text, name = row[number_col].strip(), row[name_col].strip()
+        if not number_text.isdigit() or int(number_text) < 1:
+            raise TrackerError("csv_row", path=str(path), line=line, reason=number_text)
+        number = int(number_text)
+        _check_name(name, path=str(path), line=line)
+        if number in roster or name in names:
+            raise TrackerError("csv_duplicate", path=str(path), line=line)
+        roster[number] = name
+        names.add(name)
+    return roster
+
+
+def _check_name(name: str, *, path: str, line: int) -> None:
+    if not name or len(name) > MAX_NAME:
+        raise TrackerError("csv_row", path=path, line=line, reason=name or "empty name")
+
+
+def _apply(
+    session: Session, report: Report, roster: dict[int, str], user: str, now: datetime
+) -> RosterChange:
+    existing = {v.number: v for v in list_villages(session=session, town=report.town)}
+    taken = {v.name: v.number for v in existing.values() if v.name}
+    for number, name in roster.items():
+        if taken.get(name, number) != number and taken[name] not in roster:
+            raise TrackerError("village_name_taken", name=name, number=taken[name])
+    ensure_person(session=session, name=user)
+    renamed = added = 0
+    for number, name in sorted(roster.items()):
+        village = existing.get(number)
+        if village is None:
+            village = Village(town=report.town, number=number, name=name)
+            added += 1
+            old = None
+        elif village.name == name:
+            continue
+        else:
+            old = village.name or None
+            village.name = name
+            renamed += 1
+        session.add(village)
+        session.flush()
+        session.add(
+            History(
+                village_id=village.id,
+                kind=HistoryKind.VILLAGE,
+                old=old,
+                new=name,
+                changed_by=user,
+                changed_at=now,
+            )
+        )
+    instances = ensure_village_instances(session=session, report=report) if added else []
+    return RosterChange(renamed=renamed, added=added, instances=len(instances))
+
+
+def import_roster(
+    *, session: Session, report: Report, path: Path, user: str, now: datetime
+) -> RosterChange:
+    """Name villages from a CSV file; new numbers add villages and their per-village items."""
+    return _apply(session, report, read_roster_csv(path), user, now)
+
+
+def rename_village(
+    *, session: Session, report: Report, number: int, name: str, user: str, now: datetime
+) -> RosterChange:
+    """Give village `number` the name `name`."""
+    clean = name.strip()
+    if not clean or len(clean) > MAX_NAME:
+        raise TrackerError("village_bad_name", name=name)
+    if not any(v.number == number for v in list_villages(session=session, town=report.town)):
+        raise TrackerError("village_unknown", village=str(number))
+    return _apply(session, report, {number: clean}, user, now)
