@@ -8,13 +8,20 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tracker.cli.context import AppState, ledger, open_engine, out, seed_database
+from tracker.cli.context import AppState, ledger, open_engine, out, parse_date, seed_database
 from tracker.cli.render import village_label
 from tracker.config import DEFAULT_SEED
 from tracker.i18n import t
 from tracker.services.lookup import now, require_report
 from tracker.services.seed_file import load_seed_file
 from tracker.services.villages import import_roster, list_villages, rename_village
+
+AsOf = Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD")]
+
+
+def _set_as_of(state: AppState, as_of: str | None) -> None:
+    if as_of is not None:
+        state.as_of = parse_date(as_of, "--as-of")
 
 
 def init_command(
@@ -49,16 +56,18 @@ villages_app = typer.Typer(
 
 
 @villages_app.callback(invoke_without_command=True)
-def villages_default(ctx: typer.Context) -> None:
+def villages_default(ctx: typer.Context, as_of: AsOf = None) -> None:
     """村(社区)名册：list、import FILE、rename N NAME。"""
+    _set_as_of(ctx.obj, as_of)
     if ctx.invoked_subcommand is None:
         villages_list(ctx)
 
 
 @villages_app.command("list")
-def villages_list(ctx: typer.Context) -> None:
+def villages_list(ctx: typer.Context, as_of: AsOf = None) -> None:
     """列出村(社区) / list the villages."""
     state: AppState = ctx.obj
+    _set_as_of(state, as_of)
     with ledger(state) as led:
         report = require_report(session=led.session, slug=led.report)
         villages = list_villages(session=led.session, town=report.town)
@@ -75,9 +84,11 @@ def villages_list(ctx: typer.Context) -> None:
 def villages_import(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="CSV：编号,名称 / number,name")],
+    as_of: AsOf = None,
 ) -> None:
     """从 CSV 导入村(社区)名称（列：编号,名称）/ import names from a CSV file."""
     state: AppState = ctx.obj
+    _set_as_of(state, as_of)
     with ledger(state) as led:
         report = require_report(session=led.session, slug=led.report)
         change = import_roster(
@@ -93,9 +104,11 @@ def villages_rename(
     ctx: typer.Context,
     number: Annotated[int, typer.Argument(help="编号 / number")],
     name: Annotated[str, typer.Argument(help="新名称 / new name")],
+    as_of: AsOf = None,
 ) -> None:
     """给一个村(社区)命名 / name one village."""
     state: AppState = ctx.obj
+    _set_as_of(state, as_of)
     with ledger(state) as led:
         report = require_report(session=led.session, slug=led.report)
         rename_village(

@@ -41,7 +41,7 @@ def out() -> Console:
 
 def err() -> Console:
     """The console for messages (stderr)."""
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 @dataclass

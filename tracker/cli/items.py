@@ -162,7 +162,7 @@ def status_command(
         light = led.deadlines.light(item.due, item.status)
     console = out()
     if not changed:
-        console.print(t("status_unchanged", code=item.code, status=status_label(new)))
+        console.print(t("status_unchanged", code=item.code, new=status_label(new)))
         return
     line = t("status_changed", code=item.code, old=status_label(old), new=status_label(new))
     console.print(line, light_text(light))
@@ -222,10 +222,11 @@ def note_command(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="编号 / code")],
     text: Annotated[str, typer.Argument(help="备注内容 / the note")],
+    as_of: AsOf = None,
 ) -> None:
     """添加备注（保留原有备注）/ add a note; earlier notes are kept."""
     state: AppState = ctx.obj
-    with ledger(state) as led:
+    with ledger(state, _as_of(state, as_of)) as led:
         item = get_commitment(session=led.session, code=code, report_slug=led.report)
         add_note(session=led.session, item=item, text=text, user=led.user, now=now())
     out().print(t("note_added", code=item.code))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from rich.console import Group, RenderableType
+from rich.console import Group, OverflowMethod, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -13,7 +13,7 @@ from tracker.i18n import get_language, t
 from tracker.schedule import Light
 from tracker.services.detail import ItemDetail
 from tracker.services.listing import ItemRow
-from tracker.services.overdue import UnitGroup
+from tracker.services.overdue import OverdueEntry, UnitGroup
 
 LIGHT_STYLE = {
     Light.RED: "bold red",
@@ -55,12 +55,18 @@ def progress(row: ItemRow) -> str:
     return f"{row.done_count}/{row.target}" if row.target else str(row.done_count)
 
 
+def _overflow() -> OverflowMethod:
+    """Chinese has no spaces to wrap at: fold it so titles keep their ends; English wraps
+    between words."""
+    return "fold" if get_language() == "zh" else "ellipsis"
+
+
 def row_table(rows: list[ItemRow]) -> Table:
     """The ledger table of `list`."""
     table = Table(show_lines=False, header_style="bold", pad_edge=False)
     table.add_column(t("col.code"), no_wrap=True)
-    table.add_column(t("col.title"))
-    table.add_column(t("col.unit"))
+    table.add_column(t("col.title"), overflow=_overflow(), ratio=3)
+    table.add_column(t("col.unit"), overflow=_overflow(), ratio=2)
     table.add_column(t("col.due"), no_wrap=True)
     table.add_column(t("col.status"), no_wrap=True)
     table.add_column(t("col.light"), no_wrap=True)
@@ -158,6 +164,36 @@ def detail_view(detail: ItemDetail) -> RenderableType:
 _STATUSES = {"todo", "in_progress", "done", "blocked", "cancelled"}
 
 
+def overdue_table(entries: list[OverdueEntry], *, title: str = "", unit: bool = False) -> Table:
+    """Late entries: light, code (×count when periods are folded), title, due, lateness."""
+    table = Table(title=title or None, title_justify="left", header_style="bold", pad_edge=False)
+    table.add_column(t("col.light"), no_wrap=True)
+    table.add_column(t("col.code"), no_wrap=True)
+    table.add_column(t("col.title"), overflow=_overflow(), ratio=3)
+    if unit:
+        table.add_column(t("col.unit"), overflow=_overflow(), ratio=2)
+    table.add_column(t("col.due"), no_wrap=True)
+    table.add_column(t("col.late"), justify="right", no_wrap=True)
+    for entry in entries:
+        code = entry.first_code if entry.count == 1 else f"{entry.code} ×{entry.count}"
+        if entry.light is Light.RED:
+            late = t(
+                "late_days", days=entry.lateness.calendar_days, workdays=entry.lateness.working_days
+            )
+        else:
+            late = t("due_soon")
+        due = entry.due.isoformat() if entry.count == 1 else t("oldest", date=entry.due.isoformat())
+        cells: list[RenderableType] = [
+            light_text(entry.light),
+            code,
+            localized(entry.title, entry.title_en),
+        ]
+        if unit:
+            cells.append(localized(entry.unit, entry.unit_en))
+        table.add_row(*cells, due, late)
+    return table
+
+
 def overdue_view(groups: list[UnitGroup]) -> RenderableType:
     """Red then yellow items per unit, periods of one commitment folded into one line."""
     if not groups:
@@ -170,31 +206,6 @@ def overdue_view(groups: list[UnitGroup]) -> RenderableType:
             red=group.red,
             yellow=group.yellow,
         )
-        table = Table(title=heading, title_justify="left", header_style="bold", pad_edge=False)
-        table.add_column(t("col.light"), no_wrap=True)
-        table.add_column(t("col.code"), no_wrap=True)
-        table.add_column(t("col.title"))
-        table.add_column(t("col.due"), no_wrap=True)
-        table.add_column(t("col.late"), justify="right", no_wrap=True)
-        for entry in group.entries:
-            code = entry.first_code if entry.count == 1 else f"{entry.code} ×{entry.count}"
-            if entry.light is Light.RED:
-                late = t(
-                    "late_days",
-                    days=entry.lateness.calendar_days,
-                    workdays=entry.lateness.working_days,
-                )
-            else:
-                late = t("due_soon")
-            due = entry.due.isoformat()
-            if entry.count > 1:
-                due = t("oldest", date=due)
-            table.add_row(
-                light_text(entry.light),
-                code,
-                localized(entry.title, entry.title_en),
-                due,
-                late,
-            )
+        table = overdue_table(group.entries, title=heading)
         parts.append(table)
     return Group(*parts)

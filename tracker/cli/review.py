@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tracker.cli.context import AppState, ledger, out, parse_date
-from tracker.cli.render import LIGHT_STYLE, localized, overdue_view, row_table
+from tracker.cli.render import LIGHT_STYLE, localized, overdue_table, overdue_view, row_table
 from tracker.i18n import t
 from tracker.schedule import Light
 from tracker.services.dashboard import Dashboard, dashboard
@@ -58,7 +58,10 @@ def summary_view(board: Dashboard) -> RenderableType:
         parts.append(Text(t("summary_quotas"), style="bold"))
         parts.append(row_table(board.quotas))
     parts.append(Text(t("summary_most_overdue"), style="bold"))
-    parts.append(row_table(board.most_overdue) if board.most_overdue else Text("-"))
+    if board.most_overdue:
+        parts.append(overdue_table(board.most_overdue, unit=True))
+    else:
+        parts.append(Text("-"))
     parts.append(Text(t("summary_next"), style="bold"))
     parts.append(row_table(board.next_deadlines) if board.next_deadlines else Text("-"))
     return Group(*parts)

@@ -49,7 +49,7 @@ MESSAGES: dict[str, str] = {
     "village_placeholder": "Village {number:02d}",
     "checkpoint": "{count} by {date}",
     "overdue_days": "{days} days overdue ({workdays} working days)",
-    "late_days": "{days} days / {workdays} working days",
+    "late_days": "{days} days ({workdays} working)",
     "due_soon": "due soon",
     "oldest": "oldest {date}",
     "instances_heading": "Periods: {shown} shown of {total}; {earlier} from earlier years still open",

@@ -49,7 +49,7 @@ MESSAGES: dict[str, str] = {
     "village_placeholder": "村(社区){number:02d}",
     "checkpoint": "{date} 前完成 {count} 次",
     "overdue_days": "逾期 {days} 天（{workdays} 个工作日）",
-    "late_days": "{days} 天 / {workdays} 个工作日",
+    "late_days": "{days}天/{workdays}个工作日",
     "due_soon": "即将到期",
     "oldest": "最早 {date}",
     "instances_heading": "期次：显示 {shown} 个，共 {total} 个；往年仍未完成 {earlier} 个",

@@ -14,6 +14,7 @@ from tracker.schedule import Light
 from tracker.services.deadlines import Deadlines
 from tracker.services.listing import OPEN, ItemRow, light_condition, rows_where
 from tracker.services.lookup import get_report
+from tracker.services.overdue import OverdueEntry, overdue_by_unit
 
 TOP = 5
 
@@ -34,7 +35,7 @@ class Dashboard:
     by_light: dict[Light, int]
     sections: list[SectionProgress]
     quotas: list[ItemRow]
-    most_overdue: list[ItemRow]
+    most_overdue: list[OverdueEntry]  # periods of one commitment folded into one entry
     next_deadlines: list[ItemRow]
 
     @property
@@ -84,13 +85,13 @@ def dashboard(*, session: Session, deadlines: Deadlines, report: str | None = No
         ],
         deadlines=deadlines,
     )
-    most_overdue = rows_where(
-        session=session,
-        conditions=[*scope, light_condition([Light.RED], deadlines)],
-        deadlines=deadlines,
-        limit=TOP,
-        by_due=True,
-    )
+    late = [
+        entry
+        for group in overdue_by_unit(session=session, deadlines=deadlines, report=report)
+        for entry in group.entries
+        if entry.light is Light.RED
+    ]
+    most_overdue = sorted(late, key=lambda entry: (entry.due, entry.code))[:TOP]
     upcoming = rows_where(
         session=session,
         conditions=[*scope, col(Commitment.status).in_(OPEN), col(Commitment.due) >= as_of],

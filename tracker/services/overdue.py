@@ -24,6 +24,8 @@ class OverdueEntry:
     """One late item, or several late periods of one commitment (count > 1)."""
 
     code: str  # the item, or the commitment whose periods these are
+    unit: str
+    unit_en: str | None
     title: str
     title_en: str | None
     light: Light
@@ -105,6 +107,8 @@ def overdue_by_unit(
         group.entries.append(
             OverdueEntry(
                 code=parent_code,
+                unit=name,
+                unit_en=unit_en,
                 title=first.title,
                 title_en=first.title_en,
                 light=Light.RED if red else Light.YELLOW,
