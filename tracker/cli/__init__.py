@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
+from enum import Enum
 from typing import Annotated, Any
 
 import typer
@@ -40,11 +41,21 @@ def usage_message(exc: typer.TyperException) -> str:
     opts = getattr(param, "opts", None) or []
     if kind == "NoSuchOption":
         return t("usage_no_such_option", option=getattr(exc, "option_name", ""))
+    name = opts[0] if opts else getattr(param, "name", "") or ""
+    # Arguments are shown as CODE; options as typed (--date), since --DATE would not work.
+    name = name if name.startswith("-") else name.upper()
     if kind == "MissingParameter" and param is not None:
-        name = opts[0] if opts else getattr(param, "name", "")
-        return t("usage_missing", param=(name or "").upper())
+        return t("usage_missing", param=name)
     if kind == "BadParameter":
-        return t("usage_bad_value", param=opts[0] if opts else "", detail=exc.message)
+        # The parameter's Python type, where this Typer version exposes it; the generic
+        # message (with Typer's English detail) remains for anything else.
+        annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+        if isinstance(annotation, type) and issubclass(annotation, Enum):
+            choices = " | ".join(str(member.value) for member in annotation)
+            return t("usage_bad_choice", param=name, choices=choices)
+        if annotation is int:
+            return t("usage_not_integer", param=name)
+        return t("usage_bad_value", param=name, detail=exc.message)
     text = exc.format_message()
     if text.startswith("No such command"):
         return t("usage_no_such_command", detail=text.split("No such command", 1)[1].strip(" .'"))

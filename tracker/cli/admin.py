@@ -33,7 +33,10 @@ def init_command(
     path = seed or DEFAULT_SEED
     load_seed_file(path)  # refuse a bad file before creating anything
     engine = open_engine(state, create=True)
-    result = seed_database(state, engine, path)
+    try:
+        result = seed_database(state, engine, path)
+    finally:
+        engine.dispose()
     console = out()
     if result.commitments or result.instances or result.villages:
         console.print(

@@ -134,14 +134,20 @@ def ledger(state: AppState, as_of: date | None = None) -> Iterator[Ledger]:
     """
     engine = open_engine(state)
     deadlines = state.deadlines(as_of)
-    with new_session(engine) as session:
-        for report in session.exec(select(Report)).all():
-            through = max(deadlines.as_of.year, report.plan_year)
-            ensure_period_instances(
-                session=session, report=report, through_year=through, calendar=deadlines.calendar
-            )
-        yield Ledger(session, deadlines, state.settings.user, state.report)
-        session.commit()
+    try:
+        with new_session(engine) as session:
+            for report in session.exec(select(Report)).all():
+                through = max(deadlines.as_of.year, report.plan_year)
+                ensure_period_instances(
+                    session=session,
+                    report=report,
+                    through_year=through,
+                    calendar=deadlines.calendar,
+                )
+            yield Ledger(session, deadlines, state.settings.user, state.report)
+            session.commit()
+    finally:
+        engine.dispose()
     state.warn_fallback()
 
 

@@ -50,7 +50,8 @@ def list_command(
     ctx: typer.Context,
     show_all: Annotated[bool, typer.Option("--all", help="所有期次 / every instance")] = False,
     status: Annotated[
-        list[str] | None, typer.Option("--status", help="状态（可重复）/ status (repeatable)")
+        list[str] | None,
+        typer.Option("--status", metavar="STATUS", help="状态（可重复）/ status (repeatable)"),
     ] = None,
     unit: Annotated[str | None, typer.Option("--unit", help="责任单位 / unit")] = None,
     section: Annotated[int | None, typer.Option("--section", help="部分 1–7 / section")] = None,
@@ -96,7 +97,11 @@ def list_command(
     if fmt is Format.JSON:
         _print_json([row.as_json() for row in page.rows])
     elif fmt is Format.CSV:
-        records = [row.as_json() for row in page.rows]
+        # Booleans as in the JSON (true/false), not Python's True/False.
+        records = [
+            {k: str(v).lower() if isinstance(v, bool) else v for k, v in row.as_json().items()}
+            for row in page.rows
+        ]
         fields = list(records[0]) if records else list(_empty_row_keys())
         writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
         writer.writeheader()

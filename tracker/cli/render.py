@@ -98,7 +98,8 @@ def detail_view(detail: ItemDetail) -> RenderableType:
     facts.add_column(style="bold", no_wrap=True)
     facts.add_column()
     facts.add_row(t("col.title"), localized(row.title, row.title_en))
-    section = f"{row.section} {detail.section_heading or ''}".strip()
+    heading = localized(detail.section_heading, detail.section_heading_en)
+    section = f"{row.section} {heading if detail.section_heading else ''}".strip()
     facts.add_row(t("col.section"), section)
     facts.add_row(t("col.kind"), kind_label(row.kind))
     facts.add_row(t("col.unit"), localized(row.unit, row.unit_en))
@@ -134,7 +135,7 @@ def detail_view(detail: ItemDetail) -> RenderableType:
         parts.append(Panel(detail.notes, title=t("col.notes"), title_align="left"))
     if detail.instances:
         heading = t(
-            "instances_heading",
+            "villages_heading" if detail.instances[0].village is not None else "instances_heading",
             shown=len(detail.instances),
             total=detail.instances_total,
             earlier=detail.instances_open_earlier,
@@ -152,7 +153,9 @@ def detail_view(detail: ItemDetail) -> RenderableType:
     parts.append(Text(t("history_heading", count=len(detail.history)), style="bold"))
     for entry in detail.history:
         change = t(f"history.{entry.kind}")
-        if entry.old or entry.new:
+        if entry.kind == "event":
+            change += f" {entry.new}"  # the event's date
+        elif entry.old or entry.new:
             old = status_label(entry.old) if entry.old in _STATUSES else (entry.old or "-")
             new = status_label(entry.new) if entry.new in _STATUSES else (entry.new or "-")
             change += f" {old} → {new}"

@@ -58,6 +58,7 @@ class ItemDetail:
     row: ItemRow
     description: str
     section_heading: str | None
+    section_heading_en: str | None
     excerpt: str | None
     excerpt_start: int | None
     excerpt_end: int | None
@@ -81,6 +82,7 @@ class ItemDetail:
         data.update(
             description=self.description,
             section_heading=self.section_heading,
+            section_heading_en=self.section_heading_en,
             excerpt_start=self.excerpt_start,
             excerpt_end=self.excerpt_end,
             leader=self.leader,
@@ -129,10 +131,8 @@ def item_detail(*, session: Session, item: Commitment, deadlines: Deadlines) -> 
     row = rows_where(session=session, conditions=[Commitment.id == item.id], deadlines=deadlines)[0]
     source = item if item.parent_id is None else session.get(Commitment, item.parent_id)
     assert source is not None
-    heading = session.exec(
-        select(Section.heading).where(
-            Section.report_id == item.report_id, Section.number == item.section
-        )
+    section = session.exec(
+        select(Section).where(Section.report_id == item.report_id, Section.number == item.section)
     ).first()
     co_units = session.exec(
         select(Unit.name)
@@ -143,7 +143,8 @@ def item_detail(*, session: Session, item: Commitment, deadlines: Deadlines) -> 
     return ItemDetail(
         row=row,
         description=source.description,
-        section_heading=heading,
+        section_heading=section.heading if section else None,
+        section_heading_en=section.heading_en if section else None,
         excerpt=source.excerpt,
         excerpt_start=source.excerpt_start,
         excerpt_end=source.excerpt_end,

@@ -69,7 +69,7 @@ def get_village(*, session: Session, town: str | None, key: str) -> Village:
     if town is not None:
         query = query.where(Village.town == town)
     wanted = key.strip()
-    if wanted.upper().lstrip("V").isdigit():
+    if wanted.upper().lstrip("V").isdecimal():
         query = query.where(Village.number == int(wanted.upper().lstrip("V")))
     else:
         query = query.where(Village.name == wanted)

@@ -191,9 +191,11 @@ def _check_against_report(path: Path, root: yaml.Node | None, doc: SeedDocument)
         if item.code in codes:
             raise refuse_at((*loc, "code"), f"code {item.code!r} is used twice")
         codes[item.code] = index
-        for unit in (item.unit, *item.co_units):
+        named: list[tuple[tuple[int | str, ...], str]] = [(("unit",), item.unit)]
+        named += [(("co_units", i), unit) for i, unit in enumerate(item.co_units)]
+        for where, unit in named:
             if unit not in unit_names:
-                raise refuse_at((*loc, "unit"), f"unit {unit!r} is not listed under units")
+                raise refuse_at((*loc, *where), f"unit {unit!r} is not listed under units")
         if item.section not in section_numbers or item.section > len(spans):
             raise refuse_at((*loc, "section"), f"section {item.section} does not exist")
         span = spans[item.section - 1]

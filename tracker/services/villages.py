@@ -62,20 +62,22 @@ def _column(header: list[str], names: tuple[str, ...]) -> int | None:
 
 def read_roster_csv(path: Path) -> dict[int, str]:
     """Village numbers and names from a CSV with columns 编号,名称 (or number,name)."""
-    rows = list(csv.reader(io.StringIO(_decode(path))))
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    reader = csv.reader(io.StringIO(_decode(path)))
+    # Blank rows are skipped, but errors name the row's line in the file as the officer sees it.
+    rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
     if not rows:
         raise TrackerError("csv_empty", path=str(path))
-    number_col, name_col = _column(rows[0], NUMBER_HEADERS), _column(rows[0], NAME_HEADERS)
+    header = rows[0][1]
+    number_col, name_col = _column(header, NUMBER_HEADERS), _column(header, NAME_HEADERS)
     if number_col is None or name_col is None:
         raise TrackerError("csv_columns", path=str(path))
     roster: dict[int, str] = {}
     names: set[str] = set()
-    for line, row in enumerate(rows[1:], start=2):
+    for line, row in rows[1:]:
         if len(row) <= max(number_col, name_col):
             raise TrackerError("csv_row", path=str(path), line=line, reason="missing cells")
         number_text, name = row[number_col].strip(), row[name_col].strip()
-        if not number_text.isdigit() or int(number_text) < 1:
+        if not number_text.isdecimal() or int(number_text) < 1:
             raise TrackerError("csv_row", path=str(path), line=line, reason=number_text)
         number = int(number_text)
         _check_name(name, path=str(path), line=line)
