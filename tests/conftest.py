@@ -101,18 +101,11 @@ def empty_db_url(backend: str, tmp_path: Path) -> Iterator[str]:
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'tracker.db'}"
         return
-    assert PG_URL is not None
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    admin, schema, url = _new_pg_schema()
     try:
-        yield url.render_as_string(hide_password=False)
+        yield url
     finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+        _drop_pg_schema(admin, schema)
 
 
 @pytest.fixture
@@ -141,10 +134,66 @@ def engine(db_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+def _new_pg_schema() -> tuple[Engine, str, str]:
+    """A fresh schema on the test PostgreSQL server: (admin engine, schema, URL using it)."""
+    assert PG_URL is not None
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    return admin, schema, url.render_as_string(hide_password=False)
+
+
+def _drop_pg_schema(admin: Engine, schema: str) -> None:
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def shared_db_url(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    sqlite_template: Path,
+    seed: Seed,
+    calendar: WorkCalendar,
+) -> Iterator[str]:
+    """A seeded database shared by one module's tests, per backend: for tests that only
+    read, or that write through `session` and are rolled back (seeding PostgreSQL for every
+    test would take most of the suite's time)."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("shared") / "tracker.db"
+        shutil.copy(sqlite_template, path)
+        yield f"sqlite:///{path}"
+        return
+    admin, schema, url = _new_pg_schema()
+    try:
+        engine = make_engine(url)
+        _seed_into(engine, seed, calendar)
+        engine.dispose()
+        yield url
+    finally:
+        _drop_pg_schema(admin, schema)
+
+
+@pytest.fixture(scope="module")
+def shared_engine(shared_db_url: str) -> Iterator[Engine]:
+    engine = make_engine(shared_db_url)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with new_session(engine) as session:
-        yield session
+def session(shared_engine: Engine) -> Iterator[Session]:
+    """A session on the module's shared database, inside a transaction that is rolled back
+    after the test (the session joins it, so its own commit does not end it)."""
+    with shared_engine.connect() as connection:
+        transaction = connection.begin()
+        with Session(bind=connection, expire_on_commit=False) as session:
+            yield session
+        if transaction.is_active:
+            transaction.rollback()
 
 
 @pytest.fixture

@@ -12,29 +12,21 @@ import csv
 import hashlib
 import io
 import json
-import os
 import re
-import shutil
-import uuid
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner, Result
 
 from tracker.cli import app
-from tracker.db import create_schema, make_engine, new_session
+from tracker.db import make_engine
 from tracker.i18n import en, zh
 from tracker.models import History, HistoryKind, Kind, Status, Village
 from tracker.schedule import WorkCalendar, lateness
-from tracker.services.lookup import now
 from tracker.services.seed_file import Seed, SeedCommitment
-from tracker.services.seeding import apply_seed
 
 AS_OF = "2026-11-26"
 USER = "测试员"
@@ -59,59 +51,8 @@ JSON_KEYS = {
 ZH_HEADERS = ("编号", "事项", "责任单位", "时限", "状态")
 EN_HEADERS = ("Code", "Item", "Unit", "Due", "Status")
 
-PG_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
-SHARED_BACKENDS = [
-    "sqlite",
-    pytest.param(
-        "postgresql",
-        marks=pytest.mark.skipif(not PG_URL, reason="TRACKER_TEST_DATABASE_URL is not set"),
-    ),
-]
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module", params=SHARED_BACKENDS)
-def shared_db_url(
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-    sqlite_template: Path,
-    seed: Seed,
-    calendar: WorkCalendar,
-) -> Iterator[str]:
-    """A seeded database shared by this module's tests that only read (seeding PostgreSQL
-    for every test would take most of the suite's time)."""
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("shared") / "tracker.db"
-        shutil.copy(sqlite_template, path)
-        yield f"sqlite:///{path}"
-        return
-    assert PG_URL is not None
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    engine = make_engine(url.render_as_string(hide_password=False))
-    try:
-        create_schema(engine)
-        with new_session(engine) as session:
-            apply_seed(
-                session=session,
-                seed=seed,
-                user="seeder",
-                now=now(),
-                through_year=date.fromisoformat(AS_OF).year,
-                calendar=calendar,
-            )
-            session.commit()
-        engine.dispose()
-        yield url.render_as_string(hide_password=False)
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def invoke(*args: str, env: dict[str, str] | None = None) -> Result:

@@ -6,91 +6,21 @@ calendar; nothing is compared with numbers copied from an earlier run.
 
 from __future__ import annotations
 
-import os
-import shutil
-import uuid
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
-from sqlalchemy import bindparam, create_engine, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import bindparam, text
 from sqlmodel import Session, select
 
-from tracker.db import create_schema, make_engine, new_session
 from tracker.models import Commitment, Status
 from tracker.schedule import Light, WorkCalendar
 from tracker.services.deadlines import Deadlines
 from tracker.services.overdue import UnitGroup, overdue_by_unit
-from tracker.services.seed_file import Seed
-from tracker.services.seeding import apply_seed
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 SEEDED_THROUGH = 2026
 ONE_DAY = timedelta(days=1)
 OPEN_SQL = "status NOT IN ('done', 'cancelled')"
-PG_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
-
-
-@pytest.fixture(
-    scope="module",
-    params=[
-        "sqlite",
-        pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason="no PostgreSQL")),
-    ],
-)
-def shared_engine(
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-    sqlite_template: Path,
-    seed: Seed,
-    calendar: WorkCalendar,
-) -> Iterator[Engine]:
-    """One seeded database per backend for this module (seeding PostgreSQL takes a second)."""
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("shared") / "tracker.db"
-        shutil.copy(sqlite_template, path)
-        engine = make_engine(f"sqlite:///{path}")
-        yield engine
-        engine.dispose()
-        return
-    assert PG_URL is not None
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    engine = make_engine(url.render_as_string(hide_password=False))
-    try:
-        create_schema(engine)
-        with new_session(engine) as session:
-            apply_seed(
-                session=session,
-                seed=seed,
-                user="seeder",
-                now=NOW,
-                through_year=SEEDED_THROUGH,
-                calendar=calendar,
-            )
-            session.commit()
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-@pytest.fixture
-def session(shared_engine: Engine) -> Iterator[Session]:
-    """A session on the shared database whose changes are all rolled back afterwards."""
-    with shared_engine.connect() as connection:
-        transaction = connection.begin()
-        with Session(bind=connection, expire_on_commit=False) as session:
-            yield session
-        if transaction.is_active:
-            transaction.rollback()
 
 
 def scalar(session: Session, sql: str, **params: object) -> int:

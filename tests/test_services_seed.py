@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import uuid
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import func
 from sqlmodel import Session, SQLModel, col, select
 
 from tracker.cli.context import AppState, seed_database
@@ -31,67 +27,6 @@ REPORT = REPORT_PATH.read_text(encoding="utf-8")
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone(timedelta(hours=8)))
 SEEDED_THROUGH = 2026  # what the conftest seeds
 ONE_DAY = timedelta(days=1)
-PG_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
-
-
-@pytest.fixture(
-    scope="module",
-    params=[
-        "sqlite",
-        pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason="no PostgreSQL")),
-    ],
-)
-def shared_engine(
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-    sqlite_template: Path,
-    seed: Seed,
-    calendar: WorkCalendar,
-) -> Iterator[Engine]:
-    """One seeded database per backend for this module (seeding PostgreSQL takes a second)."""
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("shared") / "tracker.db"
-        shutil.copy(sqlite_template, path)
-        engine = make_engine(f"sqlite:///{path}")
-        yield engine
-        engine.dispose()
-        return
-    assert PG_URL is not None
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    engine = make_engine(url.render_as_string(hide_password=False))
-    try:
-        create_schema(engine)
-        with new_session(engine) as session:
-            apply_seed(
-                session=session,
-                seed=seed,
-                user="seeder",
-                now=NOW,
-                through_year=SEEDED_THROUGH,
-                calendar=calendar,
-            )
-            session.commit()
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-@pytest.fixture
-def session(shared_engine: Engine) -> Iterator[Session]:
-    """A session on the shared database whose changes are all rolled back afterwards."""
-    with shared_engine.connect() as connection:
-        transaction = connection.begin()
-        with Session(bind=connection, expire_on_commit=False) as session:
-            yield session
-        if transaction.is_active:
-            transaction.rollback()
 
 
 def row_counts(session: Session) -> dict[str, int]:
@@ -353,7 +288,12 @@ BROKEN = {
         "    title: 每年至少2次: 法治专题讲座",
         "mapping values",
     ),
-    "unquoted_code": ('  - code: "1.3"\n', "  - code: 1.10\n", "  - code: 1.10", "code"),
+    "unquoted_code": (
+        '  - code: "1.3"\n',
+        "  - code: 1.10\n",
+        "  - code: 1.10",
+        'codes must be quoted, e.g. code: "1.10"',
+    ),
     "unknown_kind": (
         '不断提升的空间"\n    kind: rectification\n',
         '不断提升的空间"\n    kind: fix_it\n',

@@ -6,19 +6,13 @@ Every change must leave a history row (留痕), and a refused change must leave 
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
-import uuid
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import func
 from sqlmodel import Session, SQLModel, col, select
 
-from tracker.db import create_schema, make_engine, new_session
 from tracker.errors import TrackerError
 from tracker.models import (
     Commitment,
@@ -34,74 +28,12 @@ from tracker.models import (
 from tracker.schedule import WorkCalendar
 from tracker.services.instances import ensure_period_instances
 from tracker.services.seed_file import Seed
-from tracker.services.seeding import apply_seed
 from tracker.services.updates import LoggedEvent, add_note, log_event, parse_status, set_status
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 SEEDED_THROUGH = 2026
 ONE_DAY = timedelta(days=1)
 OFFICER = "王科员"
-PG_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
-
-
-@pytest.fixture(
-    scope="module",
-    params=[
-        "sqlite",
-        pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason="no PostgreSQL")),
-    ],
-)
-def shared_engine(
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-    sqlite_template: Path,
-    seed: Seed,
-    calendar: WorkCalendar,
-) -> Iterator[Engine]:
-    """One seeded database per backend for this module (seeding PostgreSQL takes a second)."""
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("shared") / "tracker.db"
-        shutil.copy(sqlite_template, path)
-        engine = make_engine(f"sqlite:///{path}")
-        yield engine
-        engine.dispose()
-        return
-    assert PG_URL is not None
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    engine = make_engine(url.render_as_string(hide_password=False))
-    try:
-        create_schema(engine)
-        with new_session(engine) as session:
-            apply_seed(
-                session=session,
-                seed=seed,
-                user="seeder",
-                now=NOW,
-                through_year=SEEDED_THROUGH,
-                calendar=calendar,
-            )
-            session.commit()
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-@pytest.fixture
-def session(shared_engine: Engine) -> Iterator[Session]:
-    """A session on the shared database whose changes are all rolled back afterwards."""
-    with shared_engine.connect() as connection:
-        transaction = connection.begin()
-        with Session(bind=connection, expire_on_commit=False) as session:
-            yield session
-        if transaction.is_active:
-            transaction.rollback()
 
 
 def item(session: Session, code: str) -> Commitment:
@@ -399,8 +331,9 @@ def test_refused_event_on_a_commitment_creates_no_period_instance(
 ) -> None:
     # July 2021 has no instance of 3.2-M (it starts in 2022); a valid event would make one.
     before = row_counts(session)
-    with pytest.raises(TrackerError):
+    with pytest.raises(TrackerError) as caught:
         log(session, calendar, "3.2-M", date(2021, 7, 1), evidence=[tmp_path / "none.pdf"])
+    assert caught.value.key == "evidence_missing"
     assert row_counts(session) == before
 
 
@@ -471,3 +404,15 @@ def test_period_instances_for_a_new_year_are_created_once(
         session.exec(select(func.count()).select_from(Commitment)).one()
         == (row_counts(session)["commitment"])
     )
+
+
+def test_an_event_before_a_periodic_commitment_starts_is_refused_and_writes_nothing(
+    session: Session, calendar: WorkCalendar
+) -> None:
+    before = row_counts(session)
+    with pytest.raises(TrackerError) as caught:
+        log(session, calendar, "5.5a", date(2021, 11, 3), note="2021年的讲座")
+    assert caught.value.key == "event_before_start"
+    assert caught.value.params["start"] == "2022-01-01"
+    session.flush()
+    assert row_counts(session) == before

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import uuid
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from tracker.db import create_schema, make_engine, new_session
 from tracker.errors import TrackerError
 from tracker.models import Commitment, History, HistoryKind, Kind, Report, Status, Village
-from tracker.schedule import WorkCalendar
 from tracker.services.seed_file import Seed
-from tracker.services.seeding import apply_seed
 from tracker.services.villages import RosterChange, import_roster, rename_village
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=timezone(timedelta(hours=8)))
@@ -34,67 +26,6 @@ NAMES = {
         start=1,
     )
 }
-PG_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
-
-
-@pytest.fixture(
-    scope="module",
-    params=[
-        "sqlite",
-        pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason="no PostgreSQL")),
-    ],
-)
-def shared_engine(
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-    sqlite_template: Path,
-    seed: Seed,
-    calendar: WorkCalendar,
-) -> Iterator[Engine]:
-    """One seeded database per backend for this module (seeding PostgreSQL takes a second)."""
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("shared") / "tracker.db"
-        shutil.copy(sqlite_template, path)
-        engine = make_engine(f"sqlite:///{path}")
-        yield engine
-        engine.dispose()
-        return
-    assert PG_URL is not None
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    engine = make_engine(url.render_as_string(hide_password=False))
-    try:
-        create_schema(engine)
-        with new_session(engine) as session:
-            apply_seed(
-                session=session,
-                seed=seed,
-                user="seeder",
-                now=NOW,
-                through_year=SEEDED_THROUGH,
-                calendar=calendar,
-            )
-            session.commit()
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-@pytest.fixture
-def session(shared_engine: Engine) -> Iterator[Session]:
-    """A session on the shared database whose changes are all rolled back afterwards."""
-    with shared_engine.connect() as connection:
-        transaction = connection.begin()
-        with Session(bind=connection, expire_on_commit=False) as session:
-            yield session
-        if transaction.is_active:
-            transaction.rollback()
 
 
 def report_of(session: Session) -> Report:
@@ -180,8 +111,10 @@ def test_new_number_adds_a_village_with_its_per_village_items(
         select(Commitment).where(Commitment.village_id == village.id).order_by(Commitment.code)
     ).all()
     assert [i.code for i in instances] == sorted(f"{c.code}-V24" for c in per_village)
-    # The seed's "done" was the report's word about the 23 villages of 2021, not about this one.
+    # The seed's "done" was the report's word about the 23 villages of 2021, not about this one,
+    # and its 2021 deadline is not this village's: it has none until a supervisor sets one.
     assert all(i.status == Status.TODO for i in instances)
+    assert all(i.due is None for i in instances)
     added = [h for h in village_history(session) if h.village_id == village.id]
     assert [(h.old, h.new) for h in added] == [(None, "幸福社区")]
 
@@ -210,7 +143,7 @@ def test_import_of_a_name_held_by_another_village_is_refused(
 
 BAD_FILES = {
     # name: (lines of the file, the error key, the line it names or None)
-    "no_name_column": (["编号,村名", "1,和平村"], "csv_columns", None),
+    "no_name_column": (["编号,备注", "1,已核实"], "csv_columns", None),
     "no_number_column": (["名称", "和平村"], "csv_columns", None),
     "duplicate_number": (["编号,名称", "1,和平村", "2,光明村", "1,新华村"], "csv_duplicate", 4),
     "duplicate_name": (["编号,名称", "1,和平村", "2,和平村"], "csv_duplicate", 3),
@@ -218,6 +151,7 @@ BAD_FILES = {
     "zero": (["编号,名称", "0,和平村"], "csv_row", 2),
     "negative": (["编号,名称", "-3,和平村"], "csv_row", 2),
     "superscript_digit": (["编号,名称", "²,和平村"], "csv_row", 2),
+    "number_too_large": (["编号,名称", "3000000000,和平村"], "csv_row", 2),
     "empty_name": (["编号,名称", "1,和平村", "2, "], "csv_row", 3),
     "missing_cell": (["名称,编号", "和平村"], "csv_row", 2),
     "blank_rows_before_the_bad_one": (["编号,名称", "", "1,和平村", ",", "x,光明村"], "csv_row", 5),

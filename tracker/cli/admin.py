@@ -13,7 +13,6 @@ from tracker.cli.render import village_label
 from tracker.config import DEFAULT_SEED
 from tracker.i18n import t
 from tracker.services.lookup import now, require_report
-from tracker.services.seed_file import load_seed_file
 from tracker.services.villages import import_roster, list_villages, rename_village
 
 AsOf = Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD")]
@@ -31,6 +30,8 @@ def init_command(
     """创建数据库并导入报告及其承诺事项（重复执行不会改变已有数据）/ create and seed."""
     state: AppState = ctx.obj
     path = seed or DEFAULT_SEED
+    from tracker.services.seed_file import load_seed_file
+
     load_seed_file(path)  # refuse a bad file before creating anything
     engine = open_engine(state, create=True)
     try:

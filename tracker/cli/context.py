@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from sqlalchemy.engine import Engine, make_url
@@ -22,8 +23,9 @@ from tracker.schedule import CalendarFileError, WorkCalendar
 from tracker.services.deadlines import Deadlines
 from tracker.services.instances import ensure_period_instances
 from tracker.services.lookup import now
-from tracker.services.seed_file import load_seed_file
-from tracker.services.seeding import SeedResult, apply_seed
+
+if TYPE_CHECKING:
+    from tracker.services.seeding import SeedResult
 
 
 def parse_date(text: str, option: str) -> date:
@@ -100,6 +102,11 @@ def open_engine(state: AppState, *, create: bool = False) -> Engine:
 
 def seed_database(state: AppState, engine: Engine, seed_path: Path) -> SeedResult:
     """Load, check and write a seed in one transaction."""
+    # Imported here: only init and the first run read a seed (YAML and its checks cost
+    # start-up time that every other command would pay).
+    from tracker.services.seed_file import load_seed_file
+    from tracker.services.seeding import apply_seed
+
     seed = load_seed_file(seed_path)
     today = state.deadlines().as_of
     with new_session(engine) as session:

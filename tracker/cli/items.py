@@ -22,7 +22,8 @@ from tracker.services.lookup import get_commitment, now
 from tracker.services.updates import add_note, log_event, parse_status, set_status
 
 # Rows a table shows unless --limit says otherwise; json and csv give every row.
-TABLE_LIMIT = 200
+# A screenful or two: more is better read with --limit 0 through a pager or as csv.
+TABLE_LIMIT = 50
 
 AsOf = Annotated[str | None, typer.Option("--as-of", help="按此日期查看 / view as of YYYY-MM-DD")]
 

@@ -23,6 +23,9 @@ from tracker.services.deadlines import Deadlines
 from tracker.services.instances import checkpoints_of
 from tracker.services.listing import OPEN, ItemRow, rows_where
 
+# Periods `show` lists: a year of months, or the last weeks or working days.
+RECENT_PERIODS = 12
+
 
 @dataclass(frozen=True)
 class HistoryEntry:
@@ -73,7 +76,7 @@ class ItemDetail:
     linked: list[str]  # measures of a rectification item, or what a measure rectifies
     history: list[HistoryEntry]
     events: list[EventEntry]
-    instances: list[ItemRow]  # the as-of year's periods, or every village
+    instances: list[ItemRow]  # the latest periods begun by the as-of date, or every village
     instances_total: int
     instances_open_earlier: int
 
@@ -217,29 +220,41 @@ def _events(session: Session, item_id: int) -> list[EventEntry]:
 def _instances(
     session: Session, item: Commitment, deadlines: Deadlines
 ) -> tuple[list[ItemRow], int, int]:
-    """A commitment's instances worth showing: every village, or the as-of year's periods
-    that have begun; with the total and how many earlier ones are still open."""
-    children = Commitment.parent_id == item.id
+    """A commitment's instances worth showing: every village, or the latest periods that
+    have begun by the as-of date; with the total and how many older ones are still open."""
+    children = col(Commitment.parent_id) == item.id
     total = session.exec(select(func.count()).select_from(Commitment).where(children)).one()
     if total == 0:
         return [], 0, 0
-    year_start = date(deadlines.as_of.year, 1, 1)
-    shown = [
-        children,
-        col(Commitment.period_start).is_(None)
-        | (
-            (col(Commitment.period_start) >= year_start)
-            & (col(Commitment.period_start) <= deadlines.as_of)
-        ),
-    ]
+    village_rows = rows_where(
+        session=session,
+        conditions=[children, col(Commitment.village_id).is_not(None)],
+        deadlines=deadlines,
+    )
+    if village_rows:
+        return village_rows, total, 0
+    begun = [children, col(Commitment.period_start) <= deadlines.as_of]
+    latest = session.exec(
+        select(Commitment.id, Commitment.period_start)
+        .where(*begun)
+        .order_by(col(Commitment.period_start).desc())
+        .limit(RECENT_PERIODS)
+    ).all()
+    if not latest:
+        return [], total, 0
+    oldest_shown = latest[-1][1]
+    assert oldest_shown is not None
     earlier = session.exec(
         select(func.count())
         .select_from(Commitment)
         .where(
-            children,
-            col(Commitment.period_start) < year_start,
+            *begun,
+            col(Commitment.period_start) < oldest_shown,
             col(Commitment.status).in_(OPEN),
         )
     ).one()
-    rows = rows_where(session=session, conditions=shown, deadlines=deadlines)
+    ids = [row_id for row_id, _ in latest]
+    rows = rows_where(
+        session=session, conditions=[col(Commitment.id).in_(ids)], deadlines=deadlines
+    )
     return rows, total, earlier

@@ -147,6 +147,8 @@ def ensure_village_instances(
 
     `status_for` maps a parent's id to the status its new instances start with (the seed's
     "done" for what the report says every village already has); others start as todo.
+    Only seeding (`status_for` given) copies the commitment's deadline: a village added to
+    the roster later has none until a supervisor sets one, rather than starting red.
     """
     villages = session.exec(
         select(Village).where(Village.town == report.town).order_by(col(Village.number))
@@ -182,7 +184,7 @@ def ensure_village_instances(
                 unit_id=parent.unit_id,
                 leader=parent.leader,
                 start=parent.start,
-                due=parent.due,
+                due=parent.due if status_for is not None else None,
                 status=(status_for or {}).get(parent.id or 0, Status.TODO),
                 village_id=village.id,
             )

@@ -121,29 +121,40 @@ class Seed:
     excerpt_offsets: dict[str, tuple[int, int]]
 
 
-def _line_of(node: yaml.Node | None, loc: Sequence[int | str]) -> int:
-    """The 1-based line of the YAML node at `loc`, or of its nearest ancestor."""
-    line = node.start_mark.line + 1 if node is not None else 1
+def _node_at(root: yaml.Node | None, loc: Sequence[int | str]) -> yaml.Node | None:
+    """The YAML node at `loc`, or its nearest ancestor that exists."""
+    node = root
     for part in loc:
         if isinstance(node, yaml.MappingNode):
-            node = next((v for k, v in node.value if k.value == part), None)
+            child = next((v for k, v in node.value if k.value == part), None)
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            node = node.value[part] if part < len(node.value) else None
+            child = node.value[part] if part < len(node.value) else None
         else:
-            node = None
-        if node is None:
+            child = None
+        if child is None:
             break
-        line = node.start_mark.line + 1
-    return line
+        node = child
+    return node
+
+
+def _line_of(root: yaml.Node | None, loc: Sequence[int | str]) -> int:
+    """The 1-based line of the YAML node at `loc`, or of its nearest ancestor."""
+    node = _node_at(root, loc)
+    return node.start_mark.line + 1 if node is not None else 1
 
 
 def _refuse(path: Path, line: int, reason: str) -> TrackerError:
     return TrackerError("seed_invalid", file=str(path), line=line, reason=reason)
 
 
-def _describe(error: Any) -> str:
+def _describe(error: Any, root: yaml.Node | None) -> str:
     where = ".".join(str(p) for p in error["loc"])
     message = str(error["msg"]).removeprefix("Value error, ")
+    if error["loc"] and error["loc"][-1] == "code" and error["type"] == "string_type":
+        # YAML reads 1.10 as the number 1.1: the officer must quote codes. Show what they typed.
+        node = _node_at(root, error["loc"])
+        typed = node.value if isinstance(node, yaml.ScalarNode) else error["input"]
+        message = f'codes must be quoted, e.g. code: "{typed}"'
     return f"{where}: {message}" if where else message
 
 
@@ -168,7 +179,7 @@ def load_seed_file(path: Path) -> Seed:
         document = SeedDocument.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise _refuse(path, _line_of(root, first["loc"]), _describe(first)) from exc
+        raise _refuse(path, _line_of(root, first["loc"]), _describe(first, root)) from exc
     return _check_against_report(path, root, document)
 
 

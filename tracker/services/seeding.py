@@ -141,7 +141,6 @@ def apply_seed(
     Statuses the report states (the contracts signed in 2021) are written with a history row
     quoting the report, so even the starting point has a trace. The caller commits.
     """
-    ensure_person(session=session, name=user)
     units = _units(session, seed)
     report = _report(session, seed)
     villages = _villages(session, report.town, seed.document.villages)
@@ -161,6 +160,8 @@ def apply_seed(
         session.add(commitment)
         existing[entry.code] = commitment
         added.append((entry, commitment))
+    if added:
+        ensure_person(session=session, name=user)
     session.flush()
 
     status_for: dict[int, Status] = {}

@@ -22,12 +22,14 @@ from tracker.models import (
     History,
     HistoryKind,
     Kind,
+    Report,
     Status,
 )
 from tracker.schedule import Frequency, WorkCalendar, period_from_key, quota_met
 from tracker.services.instances import (
     PERIODIC_KINDS,
     checkpoints_of,
+    first_year,
     frequency_of,
     instance_due,
     instance_for_day,
@@ -147,6 +149,11 @@ def _event_target(
 ) -> Commitment:
     """The row an event on `day` belongs to: a periodic commitment's period instance."""
     if item.parent_id is None and item.kind in PERIODIC_KINDS:
+        report = session.get(Report, item.report_id)
+        assert report is not None
+        begins = date(first_year(item, report), 1, 1)
+        if day < begins:
+            raise TrackerError("event_before_start", code=item.code, start=begins.isoformat())
         return instance_for_day(session=session, parent=item, day=day, calendar=calendar)
     if item.period_key is not None and item.frequency is not None:
         period = period_from_key(Frequency(item.frequency), item.period_key)

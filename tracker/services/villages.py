@@ -17,8 +17,18 @@ from tracker.services.lookup import ensure_person
 
 # Column headers accepted for the number and the name, in either language.
 NUMBER_HEADERS = ("编号", "序号", "number", "no", "n")
-NAME_HEADERS = ("名称", "村(社区)", "村（社区）", "村居", "name")
+NAME_HEADERS = (
+    "名称",
+    "村名",
+    "村(社区)",
+    "村（社区）",
+    "村(社区)名称",
+    "村（社区）名称",
+    "村居",
+    "name",
+)
 MAX_NAME = 100
+MAX_VILLAGES = 999  # a town has dozens; this only keeps typos out of the database
 
 
 @dataclass(frozen=True)
@@ -77,7 +87,7 @@ def read_roster_csv(path: Path) -> dict[int, str]:
         if len(row) <= max(number_col, name_col):
             raise TrackerError("csv_row", path=str(path), line=line, reason="missing cells")
         number_text, name = row[number_col].strip(), row[name_col].strip()
-        if not number_text.isdecimal() or int(number_text) < 1:
+        if not number_text.isdecimal() or not 1 <= int(number_text) <= MAX_VILLAGES:
             raise TrackerError("csv_row", path=str(path), line=line, reason=number_text)
         number = int(number_text)
         _check_name(name, path=str(path), line=line)
