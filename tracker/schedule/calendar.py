@@ -18,14 +18,21 @@ class CalendarFileError(ValueError):
     """A holidays file could not be read; the message names the file, the line and the reason."""
 
 
+# The years the official data covers. chinese_calendar refuses any other year rather than
+# guess; its own is_workday re-derives this range on every call, which costs more than the
+# lookup itself, so the same rule is applied here to its published tables.
+_OFFICIAL_YEARS = range(
+    min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1
+)
+
+
 def _official_is_workday(day: date) -> bool | None:
-    """Ask chinese_calendar; None when it has no data for that year."""
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
-        # The package only ships the State Council notices it knows about and
-        # refuses every other year instead of guessing.
+    """What the State Council notices say of `day`; None when there is no data for its year."""
+    if day.year not in _OFFICIAL_YEARS:
         return None
+    if day in chinese_calendar.workdays:
+        return True
+    return day.weekday() < 5 and day not in chinese_calendar.holidays
 
 
 class WorkCalendar:
