@@ -132,7 +132,7 @@ CASES: dict[str, Case] = {
         ("log", "5.5a"), "usage_missing", {"param": "--date"}, exit_code=2
     ),
     "unknown command": Case(
-        ("frobnicate",), "usage_no_such_command", {"detail": "frobnicate"}, exit_code=2
+        ("frobnicate",), "usage_no_such_command", {"command": "frobnicate"}, exit_code=2
     ),
 }
 

@@ -136,8 +136,21 @@ def test_unit_filter_takes_the_chinese_or_english_name(
     session: Session, seed: Seed, deadlines: Deadlines, unit: str
 ) -> None:
     page = listed(session, deadlines, unit=unit, show_all=True)
-    assert codes(page) == {c.code for c in seed.document.commitments if c.unit == "派出所"}
-    assert all(row.unit == "派出所" for row in page.rows)
+    involved = {c.code for c in seed.document.commitments if "派出所" in (c.unit, *c.co_units)}
+    assert codes(page) == involved
+
+
+def test_unit_filter_includes_what_the_unit_co_operates_on(
+    session: Session, seed: Seed, deadlines: Deadlines
+) -> None:
+    involved = {c.code for c in seed.document.commitments if "司法所" in (c.unit, *c.co_units)}
+    assert any(c.unit != "司法所" for c in seed.document.commitments if c.code in involved)
+    page = listed(session, deadlines, unit="司法所")
+    assert {row.code for row in page.rows if row.parent is None} == involved
+    # Instances come with their commitment: village items of 3.3a (co-operated by 司法所).
+    everything = listed(session, deadlines, unit="司法所", show_all=True)
+    assert {row.parent for row in everything.rows if row.parent} <= involved
+    assert any(row.parent for row in everything.rows)
 
 
 def test_unknown_unit_is_an_error(session: Session, deadlines: Deadlines) -> None:

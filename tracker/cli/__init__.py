@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Sequence
 from enum import Enum
@@ -57,9 +58,19 @@ def usage_message(exc: typer.TyperException) -> str:
             return t("usage_not_integer", param=name)
         return t("usage_bad_value", param=name, detail=exc.message)
     text = exc.format_message()
-    if text.startswith("No such command"):
-        return t("usage_no_such_command", detail=text.split("No such command", 1)[1].strip(" .'"))
+    unknown = _NO_SUCH_COMMAND.match(text)
+    if unknown:
+        message = t("usage_no_such_command", command=unknown["command"])
+        if unknown["suggestion"]:
+            message += t("usage_did_you_mean", suggestion=unknown["suggestion"])
+        return message
     return t("usage_error", detail=text)
+
+
+# Click's wording, e.g. "No such command 'lst'. Did you mean 'list'?"
+_NO_SUCH_COMMAND = re.compile(
+    r"No such command '(?P<command>[^']*)'\.(?: Did you mean '(?P<suggestion>[^']*)'\?)?"
+)
 
 
 class TrackerGroup(TyperGroup):

@@ -54,7 +54,10 @@ def list_command(
         list[str] | None,
         typer.Option("--status", metavar="STATUS", help="状态（可重复）/ status (repeatable)"),
     ] = None,
-    unit: Annotated[str | None, typer.Option("--unit", help="责任单位 / unit")] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", help="牵头或配合单位 / lead or co-operating unit"),
+    ] = None,
     section: Annotated[int | None, typer.Option("--section", help="部分 1–7 / section")] = None,
     kind: Annotated[str | None, typer.Option("--kind", help="类型 / kind")] = None,
     village: Annotated[

@@ -64,7 +64,7 @@ def dashboard(*, session: Session, deadlines: Deadlines, report: str | None = No
     scope = [tracked(as_of)]
     found = get_report(session=session, slug=report)
     if report is not None and found is not None:
-        scope.append(Commitment.report_id == found.id)
+        scope.append(col(Commitment.report_id) == found.id)
     count = select(func.count()).select_from(Commitment)
     statuses = session.exec(
         select(Commitment.status, func.count()).where(*scope).group_by(col(Commitment.status))
@@ -79,7 +79,7 @@ def dashboard(*, session: Session, deadlines: Deadlines, report: str | None = No
         session=session,
         conditions=[
             *scope[1:],
-            Commitment.kind == Kind.QUOTA.value,
+            col(Commitment.kind) == Kind.QUOTA.value,
             col(Commitment.period_start) <= as_of,
             col(Commitment.period_end) >= as_of,
         ],
@@ -117,7 +117,7 @@ def _sections(
         select(
             Commitment.section,
             func.count(),
-            func.sum(case((Commitment.status == Status.DONE.value, 1), else_=0)),
+            func.sum(case((col(Commitment.status) == Status.DONE.value, 1), else_=0)),
         )
         .where(*scope, Commitment.status != Status.CANCELLED.value)
         .group_by(col(Commitment.section))

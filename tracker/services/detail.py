@@ -131,7 +131,9 @@ class ItemDetail:
 def item_detail(*, session: Session, item: Commitment, deadlines: Deadlines) -> ItemDetail:
     """Gather `item`'s detail as it stood on the as-of date."""
     assert item.id is not None
-    row = rows_where(session=session, conditions=[Commitment.id == item.id], deadlines=deadlines)[0]
+    row = rows_where(
+        session=session, conditions=[col(Commitment.id) == item.id], deadlines=deadlines
+    )[0]
     source = item if item.parent_id is None else session.get(Commitment, item.parent_id)
     assert source is not None
     section = session.exec(
@@ -235,7 +237,7 @@ def _instances(
         return village_rows, total, 0
     begun = [children, col(Commitment.period_start) <= deadlines.as_of]
     latest = session.exec(
-        select(Commitment.id, Commitment.period_start)
+        select(col(Commitment.id), col(Commitment.period_start))
         .where(*begun)
         .order_by(col(Commitment.period_start).desc())
         .limit(RECENT_PERIODS)

@@ -8,11 +8,22 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, func, or_
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from tracker.errors import TrackerError
-from tracker.models import CLOSED_STATUSES, Commitment, Event, Kind, Report, Status, Unit, Village
+from tracker.models import (
+    CLOSED_STATUSES,
+    Commitment,
+    CoUnit,
+    Event,
+    Kind,
+    Report,
+    Status,
+    Unit,
+    Village,
+)
 from tracker.schedule import Light
 from tracker.services.deadlines import Deadlines
 from tracker.services.lookup import get_report, get_unit, get_village
@@ -142,13 +153,13 @@ def _conditions(
     as_of = deadlines.as_of
     report = get_report(session=session, slug=flt.report)
     if report is not None and flt.report is not None:
-        conditions.append(Commitment.report_id == report.id)
+        conditions.append(col(Commitment.report_id) == report.id)
     is_open = col(Commitment.status).in_(OPEN)
     if flt.village is not None:
         village = get_village(
             session=session, town=report.town if report else None, key=flt.village
         )
-        conditions.append(Commitment.village_id == village.id)
+        conditions.append(col(Commitment.village_id) == village.id)
     elif not flt.show_all:
         # The commitments themselves, open village items, and the periods that are
         # current on the as-of date or ended still open.
@@ -166,11 +177,11 @@ def _conditions(
     if flt.statuses:
         conditions.append(col(Commitment.status).in_([s.value for s in flt.statuses]))
     if flt.unit is not None:
-        conditions.append(Commitment.unit_id == get_unit(session=session, name=flt.unit).id)
+        conditions.append(_unit_condition(get_unit(session=session, name=flt.unit).id))
     if flt.section is not None:
-        conditions.append(Commitment.section == flt.section)
+        conditions.append(col(Commitment.section) == flt.section)
     if flt.kind is not None:
-        conditions.append(Commitment.kind == flt.kind.value)
+        conditions.append(col(Commitment.kind) == flt.kind.value)
     if flt.overdue:
         conditions.append(light_condition([Light.RED], deadlines))
     if flt.lights:
@@ -182,6 +193,17 @@ def _conditions(
     if flt.search:
         conditions.append(_search_condition(session, flt.search))
     return conditions
+
+
+def _unit_condition(unit_id: int | None) -> ColumnElement[bool]:
+    """Items a unit leads, or co-operates on (配合单位): an officer of 司法所 expects both.
+    An instance co-operates where its commitment does."""
+    co_operates = select(CoUnit.commitment_id).where(col(CoUnit.unit_id) == unit_id)
+    return or_(
+        col(Commitment.unit_id) == unit_id,
+        col(Commitment.id).in_(co_operates),
+        col(Commitment.parent_id).in_(co_operates),
+    )
 
 
 def _search_condition(session: Session, text: str) -> ColumnElement[bool]:
@@ -231,15 +253,15 @@ def rows_where(
     """The rows meeting `conditions`, in ledger order (or earliest due first)."""
     parent = aliased(Commitment)
     query = (
-        select(
+        sa_select(
             Commitment,
             effective_due(deadlines.as_of),
-            Report.slug,
-            Unit.name,
-            Unit.name_en,
+            col(Report.slug),
+            col(Unit.name),
+            col(Unit.name_en),
             Village,
-            parent.code,
-            parent.excerpt,
+            col(parent.code),
+            col(parent.excerpt),
         )
         .join(Report, col(Report.id) == Commitment.report_id)
         .outerjoin(Unit, col(Unit.id) == Commitment.unit_id)
@@ -255,7 +277,7 @@ def rows_where(
     )
     if limit is not None:
         query = query.limit(limit)
-    results = session.exec(query).all()
+    results = session.execute(query).all()
     ids = [row[0].id for row in results if row[0].id is not None]
     counts = event_counts(session=session, ids=ids)
     return [_row(*result, counts=counts, deadlines=deadlines) for result in results]

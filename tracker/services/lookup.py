@@ -56,7 +56,9 @@ def get_unit(*, session: Session, name: str) -> Unit:
     """The unit called `name` (Chinese or English name, case-insensitive)."""
     wanted = name.strip()
     unit = session.exec(
-        select(Unit).where((Unit.name == wanted) | (func.lower(Unit.name_en) == wanted.lower()))
+        select(Unit).where(
+            (col(Unit.name) == wanted) | (func.lower(Unit.name_en) == wanted.lower())
+        )
     ).first()
     if unit is None:
         raise TrackerError("unit_unknown", unit=name)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import case
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from tracker.models import Commitment, Unit
@@ -65,20 +66,20 @@ def overdue_by_unit(
         col(Commitment.due) <= deadlines.yellow_limit,
     ]
     if unit is not None:
-        conditions.append(Commitment.unit_id == get_unit(session=session, name=unit).id)
+        conditions.append(col(Commitment.unit_id) == get_unit(session=session, name=unit).id)
     found = get_report(session=session, slug=report)
     if report is not None and found is not None:
-        conditions.append(Commitment.report_id == found.id)
+        conditions.append(col(Commitment.report_id) == found.id)
     # Period instances fold into their commitment; everything else stands alone.
     group_key = case(
         (col(Commitment.period_key).is_not(None), -col(Commitment.parent_id)),
         else_=col(Commitment.id),
     )
     query = (
-        select(
-            Unit.name,
-            Unit.name_en,
-            Commitment.report_id,
+        sa_select(
+            col(Unit.name),
+            col(Unit.name_en),
+            col(Commitment.report_id),
             group_key,
             is_red,
             func.count(),
@@ -87,9 +88,9 @@ def overdue_by_unit(
         )
         .join(Unit, col(Unit.id) == Commitment.unit_id, isouter=True)
         .where(*conditions)
-        .group_by(Unit.name, Unit.name_en, Commitment.report_id, group_key, is_red)
+        .group_by(col(Unit.name), col(Unit.name_en), col(Commitment.report_id), group_key, is_red)
     )
-    buckets = session.exec(query).all()
+    buckets = session.execute(query).all()
     # The first item of each bucket, for its code and title: one more small query.
     sort_keys = list({bucket[7] for bucket in buckets})
     items = {

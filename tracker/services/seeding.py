@@ -66,6 +66,7 @@ def _report(session: Session, seed: Seed) -> Report:
         )
         session.add(report)
         session.flush()
+    assert report.id is not None
     have = set(session.exec(select(Section.number).where(Section.report_id == report.id)).all())
     for entry in seed.document.sections:
         if entry.number in have or entry.number > len(seed.sections):
@@ -95,6 +96,7 @@ def _villages(session: Session, town: str, count: int) -> int:
 def _commitment(
     seed: Seed, report: Report, entry: SeedCommitment, units: dict[str, Unit]
 ) -> Commitment:
+    assert report.id is not None
     start, end = seed.excerpt_offsets[entry.code]
     checkpoints = (
         format_checkpoints(parse_checkpoints(entry.checkpoints)) if entry.checkpoints else None
@@ -168,11 +170,13 @@ def apply_seed(
     for entry, commitment in added:
         assert commitment.id is not None
         for name in entry.co_units:
-            session.add(CoUnit(commitment_id=commitment.id, unit_id=units[name].id))
+            co_unit = units[name]
+            assert co_unit.id is not None
+            session.add(CoUnit(commitment_id=commitment.id, unit_id=co_unit.id))
         for code in entry.addressed_by:
-            session.add(
-                CommitmentLink(rectification_id=commitment.id, measure_id=existing[code].id)
-            )
+            measure = existing[code]
+            assert measure.id is not None
+            session.add(CommitmentLink(rectification_id=commitment.id, measure_id=measure.id))
         if entry.status is not None:
             status_for[commitment.id] = entry.status
             session.add(_seed_history(commitment, entry, user, now))
@@ -181,9 +185,9 @@ def apply_seed(
     village_rows = ensure_village_instances(session=session, report=report, status_for=status_for)
     notes = {commitment.id: entry for entry, commitment in added}
     for instance in village_rows:
-        entry = notes.get(instance.parent_id)
-        if entry is not None and entry.status is not None:
-            session.add(_seed_history(instance, entry, user, now))
+        noted = notes.get(instance.parent_id)
+        if noted is not None and noted.status is not None:
+            session.add(_seed_history(instance, noted, user, now))
     if added:
         # New periodic commitments need their instances for every year so far.
         report.instances_through = None

@@ -189,6 +189,7 @@ def log_event(
     files = check_evidence(evidence)
     target = _event_target(session, item, day, calendar)
     ensure_person(session=session, name=user)
+    assert target.id is not None
     event = Event(
         commitment_id=target.id,
         happened_on=day,
@@ -199,6 +200,7 @@ def log_event(
     )
     session.add(event)
     session.flush()
+    assert event.id is not None
     for file in files:
         session.add(
             Evidence(event_id=event.id, path=str(file.path), sha256=file.sha256, size=file.size)
