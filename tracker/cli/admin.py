@@ -9,9 +9,9 @@ import typer
 from rich.table import Table
 
 from tracker.cli.context import AppState, ledger, open_engine, out, parse_date, seed_database
-from tracker.cli.render import village_label
 from tracker.config import DEFAULT_SEED
 from tracker.i18n import t
+from tracker.labels import village_label
 from tracker.services.lookup import now, require_report
 from tracker.services.villages import import_roster, list_villages, rename_village
 

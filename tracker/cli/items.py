@@ -13,9 +13,10 @@ from typing import Annotated, Any
 import typer
 
 from tracker.cli.context import AppState, ledger, out, parse_date
-from tracker.cli.render import detail_view, light_text, row_table, status_label
+from tracker.cli.render import detail_view, light_text, row_table
 from tracker.errors import TrackerError
 from tracker.i18n import t
+from tracker.labels import status_label
 from tracker.services.detail import item_detail
 from tracker.services.listing import ListFilter, list_items, require_kind
 from tracker.services.lookup import get_commitment, now

@@ -10,43 +10,23 @@ from rich.table import Table
 from rich.text import Text
 
 from tracker.i18n import get_language, t
+from tracker.labels import (
+    LIGHT_STYLE,
+    kind_label,
+    light_label,
+    localized,
+    status_label,
+    village_label,
+)
 from tracker.schedule import Light
 from tracker.services.detail import ItemDetail
 from tracker.services.listing import ItemRow
 from tracker.services.overdue import OverdueEntry, UnitGroup
 
-LIGHT_STYLE = {
-    Light.RED: "bold red",
-    Light.YELLOW: "bold yellow",
-    Light.GREEN: "green",
-    Light.NONE: "dim",
-}
-
 
 def light_text(light: Light) -> Text:
     """A coloured dot and the light's name: ● 红."""
-    return Text(f"● {t('light.' + light.value)}", style=LIGHT_STYLE[light])
-
-
-def status_label(status: str) -> str:
-    return t(f"status.{status}")
-
-
-def kind_label(kind: str) -> str:
-    return t(f"kind.{kind}")
-
-
-def localized(zh: str | None, en: str | None) -> str:
-    """The English text in English when there is one, else the Chinese."""
-    if get_language() == "en" and en:
-        return en
-    return zh or "-"
-
-
-def village_label(number: int | None, name: str | None) -> str:
-    if number is None:
-        return "-"
-    return name or t("village_placeholder", number=number)
+    return Text(f"● {light_label(light)}", style=LIGHT_STYLE[light])
 
 
 def progress(row: ItemRow) -> str:

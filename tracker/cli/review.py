@@ -11,8 +11,9 @@ from rich.table import Table
 from rich.text import Text
 
 from tracker.cli.context import AppState, ledger, out, parse_date
-from tracker.cli.render import LIGHT_STYLE, localized, overdue_table, overdue_view, row_table
+from tracker.cli.render import overdue_table, overdue_view, row_table
 from tracker.i18n import t
+from tracker.labels import LIGHT_STYLE, localized
 from tracker.schedule import Light
 from tracker.services.dashboard import Dashboard, dashboard
 from tracker.services.overdue import overdue_by_unit

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, func, select
 from tracker.models import Commitment, Kind, Section, Status
 from tracker.schedule import Light
 from tracker.services.deadlines import Deadlines
-from tracker.services.listing import OPEN, ItemRow, light_condition, rows_where
+from tracker.services.listing import OPEN, ItemRow, Order, light_condition, rows_where
 from tracker.services.lookup import get_report
 from tracker.services.overdue import OverdueEntry, overdue_by_unit
 
@@ -97,7 +97,7 @@ def dashboard(*, session: Session, deadlines: Deadlines, report: str | None = No
         conditions=[*scope, col(Commitment.status).in_(OPEN), col(Commitment.due) >= as_of],
         deadlines=deadlines,
         limit=TOP,
-        by_due=True,
+        order=Order.DUE,
     )
     return Dashboard(
         as_of=as_of,

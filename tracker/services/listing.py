@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, func, or_
@@ -86,6 +87,15 @@ class ItemRow:
         }
 
 
+class Order(StrEnum):
+    """How a list is sorted; every order ends in ledger order so pages are stable."""
+
+    LEDGER = "ledger"  # report, then code (5.9 before 5.10, periods in date order)
+    DUE = "due"  # earliest deadline first, items without one last
+    UNIT = "unit"
+    STATUS = "status"
+
+
 @dataclass(frozen=True)
 class ListFilter:
     """What `tracker list` narrows by; every field is optional."""
@@ -101,6 +111,7 @@ class ListFilter:
     search: str | None = None
     report: str | None = None
     lights: Sequence[Light] = field(default=())
+    order: Order = Order.LEDGER
 
 
 @dataclass(frozen=True)
@@ -236,7 +247,12 @@ def list_items(
     conditions = _conditions(session, flt, deadlines)
     total = session.exec(select(func.count()).select_from(Commitment).where(*conditions)).one()
     rows = rows_where(
-        session=session, conditions=conditions, deadlines=deadlines, limit=limit, offset=offset
+        session=session,
+        conditions=conditions,
+        deadlines=deadlines,
+        limit=limit,
+        offset=offset,
+        order=flt.order,
     )
     return Page(rows=rows, total=total)
 
@@ -248,14 +264,15 @@ def rows_where(
     deadlines: Deadlines,
     limit: int | None = None,
     offset: int = 0,
-    by_due: bool = False,
+    order: Order = Order.LEDGER,
 ) -> list[ItemRow]:
-    """The rows meeting `conditions`, in ledger order (or earliest due first)."""
+    """The rows meeting `conditions`, in `order`."""
     parent = aliased(Commitment)
+    due = effective_due(deadlines.as_of)
     query = (
         sa_select(
             Commitment,
-            effective_due(deadlines.as_of),
+            due,
             col(Report.slug),
             col(Unit.name),
             col(Unit.name_en),
@@ -269,7 +286,7 @@ def rows_where(
         .outerjoin(parent, col(parent.id) == Commitment.parent_id)
         .where(*conditions)
         .order_by(
-            *((col(Commitment.due),) if by_due else ()),
+            *_leading_order(order, due),
             col(Commitment.report_id),
             col(Commitment.sort_key),
         )
@@ -281,6 +298,16 @@ def rows_where(
     ids = [row[0].id for row in results if row[0].id is not None]
     counts = event_counts(session=session, ids=ids)
     return [_row(*result, counts=counts, deadlines=deadlines) for result in results]
+
+
+def _leading_order(order: Order, due: ColumnElement[date | None]) -> list[Any]:
+    if order is Order.DUE:
+        return [due.is_(None), due]
+    if order is Order.UNIT:
+        return [col(Unit.name)]
+    if order is Order.STATUS:
+        return [col(Commitment.status)]
+    return []
 
 
 def event_counts(*, session: Session, ids: Sequence[int]) -> dict[int, int]:

@@ -1,0 +1,43 @@
+"""How values read in the current language: statuses, kinds, lights, villages, names.
+
+Shared by the command line and the terminal app, so both say the same thing.
+"""
+
+from __future__ import annotations
+
+from tracker.i18n import get_language, t
+from tracker.schedule import Light
+
+# Rich styles of the traffic lights, readable on light and dark backgrounds.
+LIGHT_STYLE = {
+    Light.RED: "bold red",
+    Light.YELLOW: "bold yellow",
+    Light.GREEN: "green",
+    Light.NONE: "dim",
+}
+
+
+def light_label(light: Light) -> str:
+    return t(f"light.{light.value}")
+
+
+def status_label(status: str) -> str:
+    return t(f"status.{status}")
+
+
+def kind_label(kind: str) -> str:
+    return t(f"kind.{kind}")
+
+
+def localized(zh: str | None, en: str | None) -> str:
+    """The English text in English when there is one, else the Chinese."""
+    if get_language() == "en" and en:
+        return en
+    return zh or "-"
+
+
+def village_label(number: int | None, name: str | None) -> str:
+    """A village's name, or 村(社区)07 / Village 07 until the town names it."""
+    if number is None:
+        return "-"
+    return name or t("village_placeholder", number=number)
