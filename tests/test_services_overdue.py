@@ -75,9 +75,11 @@ def test_every_red_row_of_the_ledger_is_counted_once(
         f"SELECT count(*) FROM commitment WHERE {OPEN_SQL} AND due < :as_of",
         as_of=deadlines.as_of,
     )
+    # Yellow: due soon, among what has begun (tomorrow's daily screening is nobody's yet).
     assert yellow == scalar(
         session,
-        f"SELECT count(*) FROM commitment WHERE {OPEN_SQL} AND due >= :as_of AND due <= :limit",
+        f"SELECT count(*) FROM commitment WHERE {OPEN_SQL} AND due >= :as_of AND due <= :limit"
+        " AND (period_start IS NULL OR period_start <= :as_of)",
         as_of=deadlines.as_of,
         limit=deadlines.yellow_limit,
     )
@@ -145,15 +147,11 @@ def test_yellow_entries_are_due_within_three_working_days(
         assert entry.due >= as_of
         assert workdays_after(calendar, as_of, entry.due) <= 3
         assert (entry.lateness.calendar_days, entry.lateness.working_days) == (0, 0)
-    # Daily screening: one open instance for each working day from today to the limit.
+    # Daily screening: only today's period has begun, so only it is yellow; the coming
+    # days' periods are not yet anyone's to chase.
     (daily,) = [e for e in yellow if e.code == "3.2-D"]
-    upcoming = [
-        as_of + timedelta(days=n)
-        for n in range(10)
-        if calendar.is_workday(as_of + timedelta(days=n))
-        and workdays_after(calendar, as_of, as_of + timedelta(days=n)) <= 3
-    ]
-    assert daily.count == len(upcoming)
+    assert calendar.is_workday(as_of)
+    assert (daily.count, daily.first_code) == (1, f"3.2-D/{as_of.isoformat()}")
 
 
 @pytest.mark.parametrize("unit", ["镇党委", "town party committee"])

@@ -161,9 +161,15 @@ def main_callback(
         state.as_of = parse_date(as_of, "--as-of")
     ctx.obj = state
     if ctx.invoked_subcommand is None:
-        from tracker.cli.review import show_summary
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            from tracker.cli.context import open_app
 
-        show_summary(state, None)
+            open_app(state)
+        else:
+            # Piped or scripted: print the overview instead of drawing the app.
+            from tracker.cli.review import show_summary
+
+            show_summary(state, None)
 
 
 def _register() -> None:

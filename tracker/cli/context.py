@@ -132,6 +132,15 @@ class Ledger:
     report: str | None
 
 
+def add_new_periods(session: Session, deadlines: Deadlines) -> None:
+    """Create the periods of any year begun since the last run, for every report."""
+    for report in session.exec(select(Report)).all():
+        through = max(deadlines.as_of.year, report.plan_year)
+        ensure_period_instances(
+            session=session, report=report, through_year=through, calendar=deadlines.calendar
+        )
+
+
 @contextmanager
 def ledger(state: AppState, as_of: date | None = None) -> Iterator[Ledger]:
     """A session on the ledger; committed when the command succeeds, rolled back otherwise.
@@ -143,19 +152,32 @@ def ledger(state: AppState, as_of: date | None = None) -> Iterator[Ledger]:
     deadlines = state.deadlines(as_of)
     try:
         with new_session(engine) as session:
-            for report in session.exec(select(Report)).all():
-                through = max(deadlines.as_of.year, report.plan_year)
-                ensure_period_instances(
-                    session=session,
-                    report=report,
-                    through_year=through,
-                    calendar=deadlines.calendar,
-                )
+            add_new_periods(session, deadlines)
             yield Ledger(session, deadlines, state.settings.user, state.report)
             session.commit()
     finally:
         engine.dispose()
     state.warn_fallback()
+
+
+def open_app(state: AppState) -> None:
+    """Open the terminal app on the chosen database (created and seeded on first run)."""
+    from tracker.tui import run_app
+    from tracker.tui.context import TuiContext
+
+    engine = open_engine(state)
+    deadlines = state.deadlines()
+    try:
+        with new_session(engine) as session:
+            add_new_periods(session, deadlines)
+            session.commit()
+        run_app(
+            TuiContext(
+                engine=engine, deadlines=deadlines, user=state.settings.user, report=state.report
+            )
+        )
+    finally:
+        engine.dispose()
 
 
 def fail(message: str, code: int = 1) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case
+from sqlalchemy import case, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
@@ -62,6 +62,10 @@ def overdue_by_unit(
     is_red = col(Commitment.due) < deadlines.as_of
     conditions = [
         col(Commitment.status).in_(OPEN),
+        # A period that has not begun is not yet anyone's to chase, even if due soon.
+        or_(
+            col(Commitment.period_start).is_(None), col(Commitment.period_start) <= deadlines.as_of
+        ),
         col(Commitment.due).is_not(None),
         col(Commitment.due) <= deadlines.yellow_limit,
     ]

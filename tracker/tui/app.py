@@ -1,0 +1,108 @@
+"""The officers' terminal app: overview, list, detail, overdue review, villages, report text.
+
+Each area is a mode with its own screen stack, so switching areas keeps each one's place;
+an item's detail is pushed on top of whichever area opened it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.signal import Signal
+
+from tracker.i18n import t
+from tracker.tui.context import TuiContext
+
+
+class TrackerApp(App[None]):
+    """保和镇法治政府建设承诺事项台账 — the ledger in a terminal."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "tracker"
+    # Each area's screen is imported when it is first opened, so start-up stays quick.
+    MODES: ClassVar[dict[str, Any]] = {
+        "dashboard": lambda: _screen("dashboard:DashboardScreen"),
+        "items": lambda: _screen("items:ItemsScreen"),
+        "overdue": lambda: _screen("overdue:OverdueScreen"),
+        "villages": lambda: _screen("villages:VillagesScreen"),
+        "report": lambda: _screen("report:ReportScreen"),
+    }
+    DEFAULT_MODE = "dashboard"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("d", "area('dashboard')", t("key.dashboard"), id="dashboard"),
+        Binding("i", "area('items')", t("key.items"), id="items"),
+        Binding("v", "area('overdue')", t("key.overdue"), id="overdue"),
+        Binding("r", "area('villages')", t("key.villages"), id="villages"),
+        Binding("t", "area('report')", t("key.report"), id="report"),
+        Binding("question_mark", "help", t("key.help"), id="help", key_display="?"),
+        Binding("q", "quit", t("key.quit"), id="quit"),
+        # Declared here so the footer names it in the officer's language.
+        Binding("ctrl+p", "command_palette", t("key.palette"), show=False, priority=True),
+    ]
+
+    def __init__(self, context: TuiContext, *, mode: str | None = None) -> None:
+        self.context = context
+        if mode is not None:
+            # The first area shown; read by App.__init__, so set before it runs.
+            self.DEFAULT_MODE = mode  # type: ignore[misc]  # per app, not per class
+        super().__init__()
+        # Published with the code of every item changed, so every screen can refresh.
+        self.ledger_changed: Signal[str] = Signal(self, "ledger-changed")
+        self.title = t("app.title")
+        self.sub_title = t("app.as_of", date=context.deadlines.as_of.isoformat())
+
+    def action_area(self, mode: str) -> None:
+        """Switch to one of the app's areas (overview, list, overdue, villages, report)."""
+        self.switch_mode(mode)
+
+    def action_help(self) -> None:
+        from tracker.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def open_item(self, code: str) -> None:
+        """Show one commitment or instance in full, on top of the current area."""
+        from tracker.tui.screens.detail import DetailScreen
+
+        self.push_screen(DetailScreen(code))
+
+    def show_in_report(self, code: str) -> None:
+        """Open the report text at the excerpt of `code`."""
+        self.switch_mode("report")
+        screen = self.screen
+        jump = getattr(screen, "jump_to", None)
+        if callable(jump):
+            jump(code)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Every action of the app in the command palette (Ctrl+P), in the officer's language."""
+        for mode in self.MODES:
+            yield SystemCommand(
+                t(f"key.{mode}"), t(f"palette.{mode}"), lambda m=mode: self.action_area(m)
+            )
+        for binding in screen.active_bindings.values():
+            if binding.binding.show and binding.binding.description:
+                action = binding.binding.action
+                yield SystemCommand(
+                    binding.binding.description,
+                    t("palette.key", key=binding.binding.key_display or binding.binding.key),
+                    lambda a=action, s=screen: self.run_action(a, s),
+                )
+        yield SystemCommand(t("key.help"), t("palette.help"), self.action_help)
+        yield SystemCommand(t("palette.theme"), t("palette.theme_help"), self.action_change_theme)
+        yield SystemCommand(t("key.quit"), t("palette.quit"), self.action_quit)
+
+
+def _screen(path: str) -> Screen[Any]:
+    """A new screen of the class named "module:Class" in tracker.tui.screens."""
+    from importlib import import_module
+
+    module, _, name = path.partition(":")
+    screen: Screen[Any] = getattr(import_module(f"tracker.tui.screens.{module}"), name)()
+    return screen

@@ -1,0 +1,41 @@
+"""What the app works with: the database, the deadlines view, the user. No Textual here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import date
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from tracker.db import new_session
+from tracker.models import Report
+from tracker.services.deadlines import Deadlines
+from tracker.services.lookup import require_report
+
+
+@dataclass(frozen=True)
+class TuiContext:
+    """The app's ledger: one engine, the as-of view, who is working, which report."""
+
+    engine: Engine
+    deadlines: Deadlines
+    user: str
+    report: str | None = None
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: committed when the block succeeds, rolled back otherwise."""
+        with new_session(self.engine) as session:
+            yield session
+            session.commit()
+
+    def the_report(self, session: Session) -> Report:
+        """The report the app shows (the only one, or the one chosen with --report)."""
+        return require_report(session=session, slug=self.report)
+
+    def on(self, as_of: date) -> TuiContext:
+        """The same ledger viewed as of another day."""
+        return replace(self, deadlines=replace(self.deadlines, as_of=as_of))

@@ -1,0 +1,430 @@
+"""One item in full: facts and light, the report's words in their paragraph, instances with
+their own lights, events with evidence, and the history of every change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.console import Group, RenderableType
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import Worker, WorkerState
+
+from tracker.errors import TrackerError
+from tracker.i18n import t
+from tracker.labels import (
+    LIGHT_STYLE,
+    kind_label,
+    light_label,
+    localized,
+    status_label,
+    village_label,
+)
+from tracker.models import Report, Status
+from tracker.schedule import Light
+from tracker.services.detail import ItemDetail, item_detail
+from tracker.services.listing import ItemRow
+from tracker.services.lookup import get_commitment
+from tracker.tui import editing
+
+if TYPE_CHECKING:
+    from tracker.tui.app import TrackerApp
+
+# A paragraph longer than this is shown as the excerpt's sentence with one sentence either
+# side (`p` shows it whole): the report's paragraphs run to 900 characters, a whole 80×24
+# screen, and would push the item's history out of sight.
+LONG_PARAGRAPH = 240
+SENTENCE_ENDS = "。！？；!?;"
+STATUSES = frozenset(s.value for s in Status)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """Part of the report's text, with the excerpt at [start, end) inside it."""
+
+    text: str
+    start: int
+    end: int
+    cut_before: bool = False
+    cut_after: bool = False
+
+
+def paragraph_of(text: str, start: int, end: int) -> Passage:
+    """The line of the report (its paragraph) holding the excerpt [start, end)."""
+    begin = text.rfind("\n", 0, start) + 1
+    finish = text.find("\n", end)
+    finish = len(text) if finish < 0 else finish
+    return Passage(text[begin:finish], start - begin, end - begin)
+
+
+def around(passage: Passage, sentences: int = 1) -> Passage:
+    """The sentences holding the excerpt, with `sentences` more on either side."""
+    text = passage.text
+    bounds = [0, *(i + 1 for i, ch in enumerate(text) if ch in SENTENCE_ENDS), len(text)]
+    bounds = sorted(set(bounds))
+    first = max(i for i, b in enumerate(bounds) if b <= passage.start)
+    last = min(i for i, b in enumerate(bounds) if b >= passage.end)
+    begin = bounds[max(first - sentences, 0)]
+    finish = bounds[min(last + sentences, len(bounds) - 1)]
+    return Passage(
+        text[begin:finish],
+        passage.start - begin,
+        passage.end - begin,
+        cut_before=begin > 0,
+        cut_after=finish < len(text),
+    )
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What the screen shows, read in one go by the worker."""
+
+    detail: ItemDetail
+    paragraph: Passage | None
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KB", "MB"):
+        if value < 1024 or unit == "MB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"  # pragma: no cover - the loop returns
+
+
+def light_text(row: ItemRow) -> Text:
+    """● 红  逾期 1610 天（1098 个工作日）: the light and, when late, by how much."""
+    text = Text(f"● {light_label(row.light)}", style=LIGHT_STYLE[row.light])
+    if row.overdue:
+        text.append(
+            "  " + t("overdue_days", days=row.days_overdue, workdays=row.workdays_overdue),
+            style=LIGHT_STYLE[Light.RED],
+        )
+    elif row.light is Light.YELLOW:
+        text.append("  " + t("due_soon"), style=LIGHT_STYLE[Light.YELLOW])
+    return text
+
+
+def progress_text(row: ItemRow) -> str:
+    if row.done_count is None:
+        return ""
+    return f"{row.done_count}/{row.target}" if row.target else str(row.done_count)
+
+
+class DetailScreen(Screen[None]):
+    """Everything about one commitment or instance; `s` `l` `n` change it, `t` shows it in
+    the report, Enter on an instance opens that instance."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", t("key.back"), id="back"),
+        Binding("s", "status", t("key.status"), id="status"),
+        Binding("l", "log", t("key.log"), id="log"),
+        Binding("n", "note", t("key.note"), id="note"),
+        Binding("t", "in_report", t("tui.detail.in_report"), id="in_report"),
+        Binding("p", "paragraph", t("tui.detail.paragraph"), id="paragraph"),
+    ]
+
+    # Theme colours for the Rich text this screen draws (set in CSS, so themes apply).
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "detail--heading",
+        "detail--excerpt",
+        "detail--muted",
+        "detail--error",
+    }
+
+    DEFAULT_CSS = """
+    DetailScreen > .detail--heading { color: $accent; text-style: bold; }
+    DetailScreen > .detail--excerpt { color: $accent; text-style: bold reverse; }
+    DetailScreen > .detail--muted { color: $text-muted; }
+    DetailScreen > .detail--error { color: $error; text-style: bold; }
+    DetailScreen #detail { padding: 0 1; }
+    DetailScreen #detail-title { margin-bottom: 1; }
+    DetailScreen #detail-instances-heading { margin-top: 1; }
+    DetailScreen #detail-instances { height: auto; max-height: 14; }
+    DetailScreen #detail-log { margin-top: 1; }
+    """
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self.code = code
+        self.loaded: Loaded | None = None
+        self.whole_paragraph = False
+
+    @property
+    def tracker(self) -> TrackerApp:
+        from tracker.tui.app import TrackerApp
+
+        assert isinstance(self.app, TrackerApp)
+        return self.app
+
+    @property
+    def detail(self) -> ItemDetail | None:
+        """The item as last loaded (None until the first load arrives)."""
+        return self.loaded.detail if self.loaded else None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="detail"):
+            yield Static(t("tui.detail.loading"), id="detail-title")
+            yield Static(id="detail-facts")
+            yield Static(id="detail-text")
+            yield Static(id="detail-instances-heading")
+            yield DataTable(id="detail-instances", cursor_type="row", zebra_stripes=True)
+            yield Static(id="detail-log")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.tracker.ledger_changed.subscribe(self, self._ledger_changed)
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._redraw())
+        table = self.query_one("#detail-instances", DataTable)
+        table.display = False
+        self.query_one("#detail-instances-heading").display = False
+        self.query_one("#detail", VerticalScroll).focus()
+        self.load()
+
+    # --- loading ----------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
+    def load(self) -> Loaded:
+        """Read the item, its history and instances, and its paragraph of the report."""
+        context = self.tracker.context
+        with context.session() as session:
+            item = get_commitment(session=session, code=self.code, report_slug=context.report)
+            detail = item_detail(session=session, item=item, deadlines=context.deadlines)
+            paragraph = None
+            if detail.excerpt_start is not None and detail.excerpt_end is not None:
+                report = session.get(Report, item.report_id)
+                assert report is not None
+                paragraph = paragraph_of(report.text, detail.excerpt_start, detail.excerpt_end)
+        return Loaded(detail, paragraph)
+
+    @on(Worker.StateChanged)
+    def _loaded(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "detail":
+            return
+        if event.state is WorkerState.SUCCESS:
+            result = event.worker.result
+            assert isinstance(result, Loaded)
+            self.loaded = result
+            self._redraw()
+        elif event.state is WorkerState.ERROR:
+            error = event.worker.error
+            message = error.message() if isinstance(error, TrackerError) else str(error)
+            title = self.query_one("#detail-title", Static)
+            title.update(Text(message, style=self._style("detail--error")))
+
+    def _ledger_changed(self, _code: str) -> None:
+        # A change to an instance also moves its commitment's light, and the other way
+        # round, so any change reloads; it is one item's worth of queries.
+        self.load()
+
+    # --- drawing ----------------------------------------------------------------------
+
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(name)
+
+    def _redraw(self) -> None:
+        if self.loaded is None:
+            return
+        detail = self.loaded.detail
+        row = detail.row
+        title = Text()
+        title.append("● ", style=LIGHT_STYLE[row.light])
+        title.append(f"{row.code}  ", style="bold")
+        title.append(localized(row.title, row.title_en), style="bold")
+        if row.village is not None:
+            title.append(f" · {village_label(row.village, row.village_name)}", style="bold")
+        self.query_one("#detail-title", Static).update(title)
+        self.query_one("#detail-facts", Static).update(self._facts(detail))
+        self.query_one("#detail-text", Static).update(self._texts(detail))
+        self._instances(detail)
+        self.query_one("#detail-log", Static).update(self._log(detail))
+
+    def _facts(self, detail: ItemDetail) -> Table:
+        row = detail.row
+        facts = Table.grid(padding=(0, 2))
+        facts.add_column(style=self._style("detail--muted"), no_wrap=True)
+        facts.add_column()
+        heading = localized(detail.section_heading, detail.section_heading_en)
+        section = f"{row.section} {heading if detail.section_heading else ''}".strip()
+        facts.add_row(t("col.section"), section)
+        facts.add_row(t("col.kind"), kind_label(row.kind))
+        facts.add_row(t("col.unit"), localized(row.unit, row.unit_en))
+        if detail.co_units:
+            facts.add_row(t("col.co_units"), "、".join(detail.co_units))
+        if detail.leader:
+            facts.add_row(t("col.leader"), detail.leader)
+        if row.village is not None:
+            facts.add_row(t("col.village"), village_label(row.village, row.village_name))
+        if row.period:
+            facts.add_row(t("col.period"), row.period)
+        facts.add_row(t("col.status"), Text(status_label(row.status), style="bold"))
+        facts.add_row(t("col.due"), row.due.isoformat() if row.due else "-")
+        facts.add_row(t("col.light"), light_text(row))
+        if row.done_count is not None:
+            facts.add_row(t("col.progress"), progress_text(row))
+        for when, count in detail.checkpoints:
+            line = Text(t("checkpoint", date=when.isoformat(), count=count))
+            if row.done_count is not None and row.done_count >= count:
+                line.append(" ✓", style=LIGHT_STYLE[Light.GREEN])
+            facts.add_row(t("col.checkpoint"), line)
+        if detail.baseline is not None:
+            baseline = detail.baseline_text or f"{detail.baseline:g}{detail.measure or ''}"
+            facts.add_row(t("col.baseline"), baseline)
+        if detail.linked:
+            facts.add_row(t("col.linked"), "、".join(detail.linked))
+        return facts
+
+    def _heading(self, text: str) -> Text:
+        return Text(text, style=self._style("detail--heading"))
+
+    def _texts(self, detail: ItemDetail) -> RenderableType:
+        blocks: list[tuple[str, Text]] = []
+        if detail.description:
+            blocks.append((t("col.description"), Text(detail.description)))
+        if self.loaded is not None and self.loaded.paragraph is not None:
+            blocks.append((t("col.source"), self._passage(self.loaded.paragraph)))
+        if detail.notes:
+            blocks.append((t("col.notes"), Text(detail.notes)))
+        parts: list[RenderableType] = []
+        for heading, body in blocks:
+            parts += [Text(), self._heading(heading), body]
+        return Group(*parts)
+
+    def _passage(self, paragraph: Passage) -> Text:
+        """The report's words around the excerpt, the excerpt highlighted."""
+        shown = paragraph
+        if not self.whole_paragraph and len(paragraph.text) > LONG_PARAGRAPH:
+            shown = around(paragraph)
+        text = Text("……" if shown.cut_before else "")
+        offset = len(text)
+        text.append(shown.text)
+        text.stylize(self._style("detail--excerpt"), offset + shown.start, offset + shown.end)
+        if shown.cut_after:
+            text.append("……")
+        if shown is not paragraph:
+            text.append("  " + t("tui.detail.more"), style=self._style("detail--muted"))
+        return text
+
+    def _instances(self, detail: ItemDetail) -> None:
+        heading = self.query_one("#detail-instances-heading", Static)
+        table = self.query_one("#detail-instances", DataTable)
+        heading.display = table.display = bool(detail.instances)
+        if not detail.instances:
+            return
+        villages = detail.instances[0].village is not None
+        key = "villages_heading" if villages else "instances_heading"
+        text = self._heading(
+            t(
+                key,
+                shown=len(detail.instances),
+                total=detail.instances_total,
+                earlier=detail.instances_open_earlier,
+            )
+        )
+        text.append("  " + t("tui.detail.instances_hint"), style=self._style("detail--muted"))
+        heading.update(text)
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        table.add_column("", key="light")
+        table.add_column(t("col.code"), key="code")
+        table.add_column(t("col.village") if villages else t("col.period"), key="which")
+        table.add_column(t("col.due"), key="due")
+        table.add_column(t("col.status"), key="status")
+        counted = any(row.done_count is not None for row in detail.instances)
+        if counted:
+            table.add_column(t("col.progress"), key="progress")
+        for row in detail.instances:
+            which = village_label(row.village, row.village_name) if villages else row.period
+            cells: list[RenderableType] = [
+                Text("●", style=LIGHT_STYLE[row.light]),
+                row.code,
+                which or "-",
+                row.due.isoformat() if row.due else "-",
+                status_label(row.status),
+            ]
+            if counted:
+                cells.append(progress_text(row))
+            table.add_row(*cells, key=row.code)
+        table.move_cursor(row=min(cursor, table.row_count - 1))
+
+    def _log(self, detail: ItemDetail) -> RenderableType:
+        muted = self._style("detail--muted")
+        parts: list[RenderableType] = [self._heading(t("events_heading", count=len(detail.events)))]
+        for event in detail.events:
+            line = Text()
+            line.append(f"{event.day.isoformat()}  ", style="bold")
+            line.append(event.note or "-")
+            if event.value is not None:
+                line.append(f"  [{event.value:g}]")
+            line.append(f"  {event.by} {_when(event.at)}", style=muted)
+            parts.append(line)
+            for file in event.evidence:
+                parts.append(
+                    Text(
+                        f"    {t('tui.detail.evidence')} {file.path}  {_size(file.size)}"
+                        f"  sha256 {file.sha256[:12]}…",
+                        style=muted,
+                    )
+                )
+        parts += [Text(), self._heading(t("history_heading", count=len(detail.history)))]
+        for entry in detail.history:
+            line = Text()
+            line.append(f"{_when(entry.at)}  {entry.by}  ", style=muted)
+            change = t(f"history.{entry.kind}")
+            if entry.kind == "event":
+                change += f" {entry.new}"  # the event's date
+            elif entry.old:
+                change += f" {self._value(entry.old)} → {self._value(entry.new)}"
+            elif entry.new:  # a first status, as the report stated it
+                change += f" {self._value(entry.new)}"
+            line.append(change)
+            if entry.note:
+                line.append(f"  {entry.note}")
+            parts.append(line)
+        return Group(*parts)
+
+    @staticmethod
+    def _value(value: str | None) -> str:
+        return status_label(value) if value in STATUSES else (value or "-")
+
+    # --- actions ----------------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#detail-instances")
+    def _open_instance(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.tracker.open_item(event.row_key.value)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_status(self) -> None:
+        editing.change_status(self, self.code)
+
+    def action_log(self) -> None:
+        editing.log_event(self, self.code)
+
+    def action_note(self) -> None:
+        editing.add_note(self, self.code)
+
+    def action_in_report(self) -> None:
+        self.tracker.show_in_report(self.code)
+
+    def action_paragraph(self) -> None:
+        """Show the report's whole paragraph, or only the sentences around the excerpt."""
+        self.whole_paragraph = not self.whole_paragraph
+        if self.loaded is not None:
+            self.query_one("#detail-text", Static).update(self._texts(self.loaded.detail))

@@ -1,0 +1,332 @@
+"""The editing dialogs: change a status, log an event, add a note.
+
+Each dialog only asks: it checks what it can check by itself (a real date, a number, evidence
+files that exist) and returns the officer's values; saving is the caller's job. A dialog can
+be opened again with the values it returned and the reason the save failed, so that nothing
+typed is lost.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import ClassVar, TypeVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static, TextArea
+
+from tracker.i18n import t
+from tracker.labels import status_label
+from tracker.models import Status
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A new status and why."""
+
+    status: Status
+    note: str
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """Something that happened: when, what, the evidence files (checked to exist), a figure."""
+
+    day: date
+    note: str
+    evidence: tuple[Path, ...] = ()
+    value: float | None = None
+
+
+ResultT = TypeVar("ResultT")
+
+# Evidence paths are separated by new lines or semicolons (ASCII or full-width, as typed
+# with a Chinese input method).
+_PATH_SEPARATORS = re.compile(r"[\n;；]")
+
+
+def split_paths(text: str) -> list[Path]:
+    """The paths in `text`, one per line or separated by `;`; quotes from drag-and-drop go."""
+    paths: list[Path] = []
+    for part in _PATH_SEPARATORS.split(text):
+        cleaned = part.strip().strip("\"'").strip()
+        if cleaned:
+            paths.append(Path(cleaned))
+    return paths
+
+
+class EditDialog(ModalScreen[ResultT]):
+    """A centred form about one item: its code in the border, its title, fields, an error
+    line, and Save / Cancel. Escape cancels, Ctrl+S saves from any field."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", t("key.cancel"), id="cancel"),
+        Binding("ctrl+s", "save", t("tui.edit.save"), id="save", priority=True),
+    ]
+
+    DEFAULT_CSS = """
+    EditDialog {
+        align: center middle;
+    }
+    EditDialog > #dialog {
+        width: 76;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        overflow-y: auto;
+        border: thick $primary;
+        border-title-style: bold;
+        background: $surface;
+        padding: 0 1;
+    }
+    EditDialog #dialog-item {
+        color: $text-muted;
+        margin-bottom: 1;
+    }
+    EditDialog .field {
+        height: auto;
+    }
+    EditDialog .field > Label {
+        width: 10;
+        padding: 1 0 0 0;
+    }
+    EditDialog .field > Input, EditDialog .field > TextArea, EditDialog .field > RadioSet {
+        width: 1fr;
+    }
+    EditDialog #evidence {
+        height: 5;
+    }
+    EditDialog #dialog-error {
+        color: $error;
+        text-style: bold;
+        display: none;
+    }
+    EditDialog #dialog-error.-shown {
+        display: block;
+    }
+    EditDialog #dialog-buttons {
+        height: auto;
+        margin-top: 1;
+        align-horizontal: right;
+    }
+    EditDialog #dialog-buttons > Button {
+        margin-left: 2;
+    }
+    """
+
+    def __init__(self, *, heading: str, code: str, title: str, error: str | None) -> None:
+        super().__init__()
+        self.heading = heading
+        self.code = code
+        self.item_title = title
+        self.error = error
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as box:
+            box.border_title = f"{self.heading} · {self.code}"
+            yield Static(self.item_title, id="dialog-item")
+            yield from self.fields()
+            yield Static(
+                self.error or "", id="dialog-error", classes="-shown" if self.error else ""
+            )
+            with Horizontal(id="dialog-buttons"):
+                yield Button(t("tui.cancel") + " Esc", id="cancel", compact=True)
+                yield Button(
+                    t("tui.edit.save") + " Ctrl+S", variant="primary", id="save", compact=True
+                )
+
+    def fields(self) -> ComposeResult:
+        """The form's rows (see `field`)."""
+        yield from ()
+
+    @staticmethod
+    def field(label: str, widget: Widget) -> Horizontal:
+        """One row of the form: its label, then the field."""
+        return Horizontal(Label(label), widget, classes="field")
+
+    def show_error(self, message: str, field: Widget | None = None) -> None:
+        """Say what is wrong without closing, and put the cursor where it is to be fixed."""
+        error = self.query_one("#dialog-error", Static)
+        error.update(message)
+        error.set_class(True, "-shown")
+        if field is not None:
+            field.focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        """Check the fields and return their values (each dialog says how)."""
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Input.Submitted)
+    def _input_submitted(self) -> None:
+        """Enter in any one-line field saves the form."""
+        self.action_save()
+
+
+class StatusChoice(RadioSet):
+    """The statuses, where the arrow keys choose (as radio buttons do in other programs)
+    and Enter saves the dialog."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "screen.save", show=False),
+    ]
+
+    def on_mount(self) -> None:
+        # RadioSet starts its highlight on the first button; start on the current status.
+        if self.pressed_index >= 0:
+            self._selected = self.pressed_index
+
+    def action_next_button(self) -> None:
+        super().action_next_button()
+        self.action_toggle_button()
+
+    def action_previous_button(self) -> None:
+        super().action_previous_button()
+        self.action_toggle_button()
+
+
+class StatusDialog(EditDialog[StatusChange | None]):
+    """Choose a new status for an item, with a note saying why."""
+
+    AUTO_FOCUS = "StatusChoice"
+
+    def __init__(
+        self,
+        *,
+        code: str,
+        title: str,
+        current: Status,
+        initial: StatusChange | None = None,
+        error: str | None = None,
+    ) -> None:
+        super().__init__(heading=t("tui.edit.status_title"), code=code, title=title, error=error)
+        self.current = current
+        self.initial = initial or StatusChange(current, "")
+
+    def fields(self) -> ComposeResult:
+        buttons = []
+        for status in Status:
+            label = status_label(status)
+            if status is self.current:
+                label = t("tui.edit.current", status=label)
+            buttons.append(
+                RadioButton(label, value=status is self.initial.status, name=status.value)
+            )
+        yield self.field(t("col.status"), StatusChoice(*buttons, id="status"))
+        note = Input(self.initial.note, placeholder=t("tui.edit.note_optional"), id="note")
+        yield self.field(t("tui.edit.note"), note)
+
+    @property
+    def chosen(self) -> Status:
+        """The status whose button is on."""
+        button = self.query_one(StatusChoice).pressed_button
+        return Status(button.name) if button is not None and button.name else self.current
+
+    def action_save(self) -> None:
+        self.dismiss(StatusChange(self.chosen, self.query_one("#note", Input).value.strip()))
+
+
+class LogDialog(EditDialog[NewEvent | None]):
+    """Record what happened: the date (the as-of date unless changed), a note, evidence
+    files, and for an indicator its figure."""
+
+    AUTO_FOCUS = "#date"
+
+    def __init__(
+        self,
+        *,
+        code: str,
+        title: str,
+        as_of: date,
+        ask_value: bool = False,
+        initial: NewEvent | None = None,
+        error: str | None = None,
+    ) -> None:
+        super().__init__(heading=t("tui.edit.log_title"), code=code, title=title, error=error)
+        self.ask_value = ask_value
+        self.initial = initial or NewEvent(as_of, "")
+
+    def fields(self) -> ComposeResult:
+        initial = self.initial
+        day = Input(initial.day.isoformat(), placeholder="YYYY-MM-DD", id="date")
+        yield self.field(t("tui.edit.date"), day)
+        note = Input(initial.note, placeholder=t("tui.edit.event_note_hint"), id="note")
+        yield self.field(t("tui.edit.note"), note)
+        if self.ask_value:
+            typed = "" if initial.value is None else f"{initial.value:g}"
+            value = Input(typed, placeholder=t("tui.edit.value_hint"), id="value")
+            yield self.field(t("tui.edit.value"), value)
+        evidence = TextArea(
+            "\n".join(str(path) for path in initial.evidence),
+            id="evidence",
+            soft_wrap=True,
+            placeholder=t("tui.edit.evidence_hint"),
+        )
+        yield self.field(t("tui.edit.evidence"), evidence)
+
+    def action_save(self) -> None:
+        date_input = self.query_one("#date", Input)
+        typed_date = date_input.value.strip()
+        try:
+            day = date.fromisoformat(typed_date)
+        except ValueError:
+            self.show_error(t("tui.edit.date_invalid", value=typed_date), date_input)
+            return
+        value: float | None = None
+        if self.ask_value:
+            value_input = self.query_one("#value", Input)
+            typed_value = value_input.value.strip()
+            if typed_value:
+                try:
+                    value = float(typed_value)
+                except ValueError:
+                    self.show_error(t("tui.edit.value_invalid", value=typed_value), value_input)
+                    return
+        evidence = self.query_one("#evidence", TextArea)
+        paths = split_paths(evidence.text)
+        for path in paths:
+            # Only whether the file is there: fingerprinting a large file is the save's work.
+            if not path.expanduser().is_file():
+                self.show_error(t("evidence_missing", path=str(path)), evidence)
+                return
+        note = self.query_one("#note", Input).value.strip()
+        self.dismiss(NewEvent(day, note, tuple(paths), value))
+
+
+class NoteDialog(EditDialog[str | None]):
+    """Add a note to an item; earlier notes are kept."""
+
+    AUTO_FOCUS = "#note"
+
+    def __init__(
+        self, *, code: str, title: str, initial: str = "", error: str | None = None
+    ) -> None:
+        super().__init__(heading=t("tui.edit.note_title"), code=code, title=title, error=error)
+        self.initial = initial
+
+    def fields(self) -> ComposeResult:
+        note = Input(self.initial, placeholder=t("tui.edit.note_hint"), id="note")
+        yield self.field(t("tui.edit.note"), note)
+
+    def action_save(self) -> None:
+        note = self.query_one("#note", Input)
+        if not note.value.strip():
+            self.show_error(t("note_empty"), note)
+            return
+        self.dismiss(note.value.strip())

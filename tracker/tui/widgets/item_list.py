@@ -1,0 +1,253 @@
+"""A list of commitments that is a window onto a query: only visible rows are fetched and drawn.
+
+Rows come in pages from the database through a `fetch(offset, limit)` function given by the
+screen, loaded in a thread worker; a district ledger of 100k rows costs no more to show than a
+town's. The cursor row is highlighted; Enter posts `ItemList.Opened`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tracker.i18n import t
+from tracker.labels import LIGHT_STYLE, localized, status_label, village_label
+from tracker.services.listing import ItemRow, Page
+
+PAGE_SIZE = 100
+Fetch = Callable[[int, int], Page]
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Cell widths of the list's columns for a given total width."""
+
+    code: int
+    title: int
+    unit: int
+    due: int
+    status: int
+    progress: int
+
+    @classmethod
+    def fit(cls, width: int) -> Columns:
+        status = max(cell_len(status_label(s)) for s in _STATUSES)
+        due, progress, light = 10, 5, 2
+        code = 17 if width >= 100 else 14
+        fixed = light + code + due + status + progress + 5  # five single spaces between
+        rest = max(width - fixed, 12)
+        unit = max(min(rest // 3, 20), 6)
+        return cls(code, rest - unit, unit, due, status, progress)
+
+
+_STATUSES = ("todo", "in_progress", "done", "blocked", "cancelled")
+
+
+def _cell(text: str, width: int) -> Text:
+    """`text` cut or padded to exactly `width` cells (CJK characters are two cells wide)."""
+    cell = Text(text, no_wrap=True, overflow="ellipsis")
+    cell.truncate(width, overflow="ellipsis", pad=True)
+    return cell
+
+
+def header_text(width: int) -> Text:
+    """The column headings, aligned with the rows."""
+    columns = Columns.fit(width)
+    line = Text(style="bold")
+    for text, cell_width in (
+        ("", 2),
+        (t("col.code"), columns.code),
+        (t("col.title"), columns.title),
+        (t("col.unit"), columns.unit),
+        (t("col.due"), columns.due),
+        (t("col.status"), columns.status),
+        (t("col.progress"), columns.progress),
+    ):
+        line.append_text(_cell(text, cell_width))
+        if cell_width != 2:
+            line.append(" ")
+    return line
+
+
+def row_text(row: ItemRow, width: int) -> Text:
+    """One row: coloured light, code, title (with its village), unit, due, status, progress."""
+    columns = Columns.fit(width)
+    title = localized(row.title, row.title_en)
+    if row.village is not None:
+        title = f"{title}·{village_label(row.village, row.village_name)}"
+    progress = ""
+    if row.done_count is not None:
+        progress = f"{row.done_count}/{row.target}" if row.target else str(row.done_count)
+    line = Text()
+    line.append("● ", style=LIGHT_STYLE[row.light])
+    line.append_text(_cell(row.code, columns.code))
+    line.append(" ")
+    line.append_text(_cell(title, columns.title))
+    line.append(" ")
+    line.append_text(_cell(localized(row.unit, row.unit_en), columns.unit))
+    line.append(" ")
+    line.append_text(_cell(row.due.isoformat() if row.due else "-", columns.due))
+    line.append(" ")
+    line.append_text(_cell(status_label(row.status), columns.status))
+    line.append(" ")
+    line.append_text(_cell(progress, columns.progress))
+    return line
+
+
+class ItemList(ScrollView, can_focus=True):
+    """The rows of a query, drawn line by line as they scroll into view."""
+
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", show=False),
+        Binding("down,j", "cursor(1)", show=False),
+        Binding("pageup", "page(-1)", show=False),
+        Binding("pagedown", "page(1)", show=False),
+        Binding("home", "jump(0)", show=False),
+        Binding("end", "jump(-1)", show=False),
+        Binding("enter", "open", t("key.open"), id="open"),
+    ]
+
+    DEFAULT_CSS = """
+    ItemList { height: 1fr; }
+    ItemList > .item-list--cursor { background: $accent 40%; }
+    """
+    COMPONENT_CLASSES = {"item-list--cursor"}
+
+    cursor: reactive[int] = reactive(0)
+
+    class Opened(Message):
+        """The officer pressed Enter (or clicked twice) on a row."""
+
+        def __init__(self, row: ItemRow) -> None:
+            super().__init__()
+            self.row = row
+
+    class Loaded(Message):
+        """A fresh query's first page has arrived: `total` rows match."""
+
+        def __init__(self, total: int) -> None:
+            super().__init__()
+            self.total = total
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._fetch: Fetch | None = None
+        self._pages: dict[int, list[ItemRow]] = {}
+        self._pending: set[int] = set()
+        self._generation = 0  # bumped by every new query, so late pages of old ones are dropped
+        self.total = 0
+
+    # --- data -------------------------------------------------------------------------
+
+    def show(self, fetch: Fetch) -> None:
+        """Show the rows of a new query (new filters, new search), from the top."""
+        self._fetch = fetch
+        self._generation += 1
+        self._pages.clear()
+        self._pending.clear()
+        self._request(0, first=True)
+
+    def reload(self) -> None:
+        """Fetch the same query again (after a change), keeping the cursor where it was."""
+        if self._fetch is not None:
+            self._generation += 1
+            self._pages.clear()
+            self._pending.clear()
+            self._request(self.cursor // PAGE_SIZE, first=True)
+
+    @property
+    def current(self) -> ItemRow | None:
+        """The row under the cursor, if it has been loaded."""
+        page = self._pages.get(self.cursor // PAGE_SIZE)
+        index = self.cursor % PAGE_SIZE
+        return page[index] if page is not None and index < len(page) else None
+
+    def rows_loaded(self) -> list[ItemRow]:
+        """Every row fetched so far, in order (for tests and for printing what is shown)."""
+        return [row for number in sorted(self._pages) for row in self._pages[number]]
+
+    def _request(self, number: int, *, first: bool = False) -> None:
+        if self._fetch is None or number in self._pending:
+            return
+        self._pending.add(number)
+        fetch, generation = self._fetch, self._generation
+
+        def load() -> None:
+            page = fetch(number * PAGE_SIZE, PAGE_SIZE)
+            self.app.call_from_thread(self._arrived, generation, number, page, first)
+
+        self.run_worker(load, thread=True, group="item-pages", exit_on_error=False)
+
+    def _arrived(self, generation: int, number: int, page: Page, first: bool) -> None:
+        if generation != self._generation:
+            return
+        self._pending.discard(number)
+        self._pages[number] = page.rows
+        self.total = page.total
+        self.virtual_size = Size(self.size.width, self.total)
+        if self.cursor >= self.total:
+            self.cursor = max(self.total - 1, 0)
+        if first:
+            self.post_message(self.Loaded(self.total))
+        self.refresh()
+
+    # --- drawing ----------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        index = round(self.scroll_offset.y) + y
+        width = self.size.width
+        if index >= self.total:
+            return Strip.blank(width, self.rich_style)
+        page = self._pages.get(index // PAGE_SIZE)
+        if page is None:
+            self._request(index // PAGE_SIZE)
+            return Strip([Segment("…".ljust(width), self.rich_style)], width)
+        offset = index % PAGE_SIZE
+        if offset >= len(page):
+            return Strip.blank(width, self.rich_style)
+        text = row_text(page[offset], width)
+        if index == self.cursor:
+            text.stylize(self.get_component_rich_style("item-list--cursor"))
+        strip = Strip(list(text.render(self.app.console))).adjust_cell_length(width)
+        return strip.apply_style(self.rich_style)
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_line(old - round(self.scroll_offset.y))
+        self.refresh_line(new - round(self.scroll_offset.y))
+        self.scroll_to_region(Region(0, new, 1, 1), animate=False, force=True)
+
+    # --- keys and mouse ---------------------------------------------------------------
+
+    def action_cursor(self, step: int) -> None:
+        if self.total:
+            self.cursor = min(max(self.cursor + step, 0), self.total - 1)
+
+    def action_page(self, direction: int) -> None:
+        self.action_cursor(direction * max(self.size.height - 1, 1))
+
+    def action_jump(self, where: int) -> None:
+        if self.total:
+            self.cursor = 0 if where == 0 else self.total - 1
+
+    def action_open(self) -> None:
+        row = self.current
+        if row is not None:
+            self.post_message(self.Opened(row))
+
+    def on_click(self, event: events.Click) -> None:
+        index = round(self.scroll_offset.y) + event.y
+        if 0 <= index < self.total:
+            if index == self.cursor and event.chain >= 2:
+                self.action_open()
+            self.cursor = index
