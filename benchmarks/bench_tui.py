@@ -2,10 +2,11 @@
 
 Issue 3's targets on a 2-core machine: the first screen in under 1.5 s, and a keystroke in the
 search box updating the list in under 100 ms. The app runs headless (Textual's test driver),
-which draws every frame as a real terminal would, without a terminal.
+which draws every frame as a real terminal would, without a terminal. An officer works on
+their own town's report (`--report`), so that is what is timed.
 
     .venv/bin/python benchmarks/build_district.py      # once
-    .venv/bin/python benchmarks/bench_tui.py [--db PATH|URL] [-n 5]
+    .venv/bin/python benchmarks/bench_tui.py [--db PATH|URL] [--report SLUG] [-n 5]
 """
 
 from __future__ import annotations
@@ -21,45 +22,47 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "benchmarks" / "out" / "district.db"
+DEFAULT_REPORT = "town-01-2021"
 AS_OF = date(2026, 11, 26)
 SEARCHES = ("讲", "讲座", "3.2", "3.2-D", "lecture")
 
 # Run in a fresh interpreter: start-up (imports) is part of "the first screen".
 FIRST_SCREEN = """
-import asyncio, sys, time
-start = time.perf_counter()
+import asyncio, sys
 from datetime import date
 from tracker.db import make_engine, database_url
 from tracker.services.deadlines import Deadlines
 from tracker.tui.app import TrackerApp
 from tracker.tui.context import TuiContext
 
-async def main() -> None:
+async def run() -> None:
     context = TuiContext(engine=make_engine(database_url(sys.argv[1])),
-                         deadlines=Deadlines(as_of=date(2026, 11, 26)), user="bench")
+                         deadlines=Deadlines(as_of=date(2026, 11, 26)), user="bench",
+                         report=sys.argv[2])
     app = TrackerApp(context)
     async with app.run_test(size=(100, 30)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
-        print(f"{time.perf_counter() - start:.3f}")
 
-asyncio.run(main())
+asyncio.run(run())
 """
 
 
-def first_screen_seconds(db: str) -> float:
+def first_screen_seconds(db: str, report: str) -> float:
     """Wall time of a fresh process from start to the overview drawn with its data."""
     begun = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", FIRST_SCREEN, db], capture_output=True, text=True, check=True
+    subprocess.run(
+        [sys.executable, "-c", FIRST_SCREEN, db, report],
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    wall = time.perf_counter() - begun
-    del done
-    return wall
+    return time.perf_counter() - begun
 
 
-async def keystroke_seconds(db: str) -> list[tuple[str, float, int]]:
-    """For each search text, the time from its last key to the list showing the new rows."""
+async def keystroke_seconds(db: str, report: str) -> list[tuple[str, float, int]]:
+    """For each search text, the time from its last key until the list has the new rows and
+    has drawn them (taken when the list redraws, not when the test driver next looks)."""
     from tracker.db import database_url, make_engine
     from tracker.services.deadlines import Deadlines
     from tracker.tui.app import TrackerApp
@@ -67,49 +70,61 @@ async def keystroke_seconds(db: str) -> list[tuple[str, float, int]]:
     from tracker.tui.widgets.item_list import ItemList
 
     context = TuiContext(
-        engine=make_engine(database_url(db)), deadlines=Deadlines(as_of=AS_OF), user="bench"
+        engine=make_engine(database_url(db)),
+        deadlines=Deadlines(as_of=AS_OF),
+        user="bench",
+        report=report,
     )
-    app = TrackerApp(context)
+    app = TrackerApp(context, mode="items")
+    drawn: list[float] = []
+    arrived = ItemList._arrived
+
+    def timed(self: ItemList, *args: object) -> None:
+        arrived(self, *args)  # type: ignore[arg-type]
+        self.call_after_refresh(lambda: drawn.append(time.perf_counter()))
+
+    ItemList._arrived = timed  # type: ignore[method-assign]
     results: list[tuple[str, float, int]] = []
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("i")
         await app.workers.wait_for_complete()
+        await pilot.pause()
         await pilot.press("slash")
         items = app.screen.query_one(ItemList)
         for text in SEARCHES:
             await pilot.press("ctrl+a", "ctrl+k")  # clear the box (readline keys of Input)
-            await app.workers.wait_for_complete()
             await pilot.press(*text[:-1])
             await app.workers.wait_for_complete()
             await pilot.pause()
+            drawn.clear()
             begun = time.perf_counter()
             await pilot.press(text[-1])
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            results.append((text, time.perf_counter() - begun, items.total))
+            while not drawn:
+                await asyncio.sleep(0.001)
+            results.append((text, drawn[0] - begun, items.total))
     return results
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--db", default=str(DEFAULT_DB))
+    parser.add_argument("--report", default=DEFAULT_REPORT)
     parser.add_argument("-n", type=int, default=5, help="repeats of the first screen")
     args = parser.parse_args()
     if "://" not in args.db and not Path(args.db).exists():
         sys.exit(f"{args.db} does not exist: run benchmarks/build_district.py first")
 
-    firsts = [first_screen_seconds(args.db) for _ in range(args.n)]
+    firsts = [first_screen_seconds(args.db, args.report) for _ in range(args.n)]
     median = statistics.median(firsts)
-    print("| measure | median | max | target | met |")
-    print("|---|--:|--:|--:|:-:|")
+    print("| measure | time | target | met |")
+    print("|---|--:|--:|:-:|")
     print(
-        f"| first screen (fresh process to overview with data) | {median * 1000:.0f} ms "
-        f"| {max(firsts) * 1000:.0f} ms | 1500 ms | {'yes' if median < 1.5 else '**no**'} |"
+        f"| first screen: fresh process to the overview with its data (median of {args.n}) "
+        f"| {median * 1000:.0f} ms | 1500 ms | {'yes' if median < 1.5 else '**no**'} |"
     )
-    for text, seconds, total in asyncio.run(keystroke_seconds(args.db)):
+    for text, seconds, total in asyncio.run(keystroke_seconds(args.db, args.report)):
         print(
-            f"| search keystroke → list updated ({text!r}, {total} rows) "
-            f"| {seconds * 1000:.0f} ms | | 100 ms | {'yes' if seconds < 0.1 else '**no**'} |"
+            f"| search keystroke → list redrawn ({text!r}, {total} rows) "
+            f"| {seconds * 1000:.0f} ms | 100 ms | {'yes' if seconds < 0.1 else '**no**'} |"
         )
 
 

@@ -230,4 +230,5 @@ MESSAGES: dict[str, str] = {
     "tui.report.next_help": "Next highlighted excerpt",
     "tui.report.previous_help": "Previous highlighted excerpt",
     "tui.help.page": "Page up and down",
+    "tui.choose.prompt": "The database holds several reports; choose the one to work on (Enter):",
 }

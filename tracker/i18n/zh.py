@@ -230,4 +230,5 @@ MESSAGES: dict[str, str] = {
     "tui.report.next_help": "下一处承诺原句",
     "tui.report.previous_help": "上一处承诺原句",
     "tui.help.page": "翻页",
+    "tui.choose.prompt": "数据库中有多份报告，请选择要处理的一份（Enter 确定）：",
 }

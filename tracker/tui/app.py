@@ -7,6 +7,7 @@ an item's detail is pushed on top of whichever area opened it.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from textual.app import App, SystemCommand
@@ -30,6 +31,7 @@ class TrackerApp(App[None]):
         "overdue": lambda: _screen("overdue:OverdueScreen"),
         "villages": lambda: _screen("villages:VillagesScreen"),
         "report": lambda: _screen("report:ReportScreen"),
+        "choose": lambda: _screen("choose:ChooseReportScreen"),
     }
     DEFAULT_MODE = "dashboard"
 
@@ -47,6 +49,9 @@ class TrackerApp(App[None]):
 
     def __init__(self, context: TuiContext, *, mode: str | None = None) -> None:
         self.context = context
+        if mode is None and context.report is None and len(context.report_slugs()) > 1:
+            # A district database: every area shows one town's report, so ask which first.
+            mode = "choose"
         if mode is not None:
             # The first area shown; read by App.__init__, so set before it runs.
             self.DEFAULT_MODE = mode  # type: ignore[misc]  # per app, not per class
@@ -59,6 +64,20 @@ class TrackerApp(App[None]):
     def action_area(self, mode: str) -> None:
         """Switch to one of the app's areas (overview, list, overdue, villages, report)."""
         self.switch_mode(mode)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Until a report is chosen on a district database, the areas have nothing to show.
+        if action == "area" and self.current_mode == "choose":
+            return False
+        return True
+
+    def use_report(self, slug: str) -> None:
+        """Work on report `slug` from now on and open its overview."""
+        self.context = replace(self.context, report=slug)
+        self.sub_title = f"{slug} · " + t(
+            "app.as_of", date=self.context.deadlines.as_of.isoformat()
+        )
+        self.switch_mode("dashboard")
 
     def action_help(self) -> None:
         from tracker.tui.screens.help import HelpScreen

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from tracker.db import new_session
 from tracker.models import Report
@@ -31,6 +31,11 @@ class TuiContext:
         with new_session(self.engine) as session:
             yield session
             session.commit()
+
+    def report_slugs(self) -> list[str]:
+        """The reports in the database, e.g. one per town of a district."""
+        with self.session() as session:
+            return list(session.exec(select(Report.slug).order_by(col(Report.slug))).all())
 
     def the_report(self, session: Session) -> Report:
         """The report the app shows (the only one, or the one chosen with --report)."""

@@ -34,8 +34,8 @@ if TYPE_CHECKING:
     from tracker.tui.app import TrackerApp
 
 
-class SaveFailed(Exception):
-    """A save the ledger refused, with the reason in the officer's language."""
+class Refused(Exception):
+    """The ledger refused to read or save an item; the reason is in the officer's language."""
 
 
 @dataclass(frozen=True)
@@ -58,17 +58,17 @@ def _tracker(screen: Screen[Any]) -> TrackerApp:
 @contextmanager
 def _item_session(app: TrackerApp, code: str) -> Iterator[tuple[Session, Commitment]]:
     """One transaction on the item `code`: committed when the block succeeds; rolled back
-    and turned into `SaveFailed` when the ledger refuses."""
+    and turned into `Refused` when the ledger refuses."""
     context = app.context
     try:
         with context.session() as session:
             yield session, get_commitment(session=session, code=code, report_slug=context.report)
     except TrackerError as exc:
-        raise SaveFailed(exc.message()) from exc
+        raise Refused(exc.message()) from exc
     except SQLAlchemyError as exc:
         # The driver's own message when there is one; its first line is the reason.
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        raise SaveFailed(t("tui.edit.save_failed", reason=reason)) from exc
+        raise Refused(t("tui.edit.save_failed", reason=reason)) from exc
 
 
 def _load(app: TrackerApp, code: str) -> _Item | None:
@@ -77,7 +77,7 @@ def _load(app: TrackerApp, code: str) -> _Item | None:
         with _item_session(app, code) as (_, item):
             title = localized(item.title, item.title_en)
             return _Item(item.code, title, Status(item.status), Kind(item.kind))
-    except SaveFailed as exc:
+    except Refused as exc:
         app.notify(str(exc), severity="error")
         return None
 
@@ -109,7 +109,7 @@ def change_status(screen: Screen[Any], code: str) -> None:
                     user=app.context.user,
                     now=now(),
                 )
-        except SaveFailed as exc:
+        except Refused as exc:
             ask(change, str(exc))
             return
         if not changed:
@@ -166,7 +166,7 @@ def log_event(screen: Screen[Any], code: str) -> None:
                 )
                 target, done = logged.item.code, logged.done_count
                 status, goal = Status(logged.item.status), logged.item.target
-        except SaveFailed as exc:
+        except Refused as exc:
             ask(entry, str(exc))
             return
         day = entry.day.isoformat()
@@ -208,7 +208,7 @@ def add_note(screen: Screen[Any], code: str) -> None:
                 save_note(
                     session=session, item=commitment, text=text, user=app.context.user, now=now()
                 )
-        except SaveFailed as exc:
+        except Refused as exc:
             ask(text, str(exc))
             return
         app.notify(t("note_added", code=item.code))

@@ -1,0 +1,49 @@
+"""Which report to work on, when the database holds several (a district's towns)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlmodel import col, select
+from textual import on
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tracker.i18n import t
+from tracker.models import Report
+
+if TYPE_CHECKING:
+    from tracker.tui.app import TrackerApp
+
+
+class ChooseReportScreen(Screen[None]):
+    """A list of the database's reports; Enter works on the chosen one."""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(t("tui.choose.prompt"), id="choose-prompt")
+        yield OptionList(id="reports")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        app = self._tracker()
+        with app.context.session() as session:
+            reports = session.exec(select(Report).order_by(col(Report.slug))).all()
+            options = [
+                Option(f"{r.slug}  {r.town}  {r.year}  {r.title}", id=r.slug) for r in reports
+            ]
+        self.query_one(OptionList).add_options(options)
+        self.query_one(OptionList).focus()
+
+    def _tracker(self) -> TrackerApp:
+        from tracker.tui.app import TrackerApp
+
+        assert isinstance(self.app, TrackerApp)
+        return self.app
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id is not None:
+            self._tracker().use_report(event.option.id)
