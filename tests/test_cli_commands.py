@@ -597,3 +597,14 @@ def test_user_option_wins_over_tracker_user(db_url: str, monkeypatch: pytest.Mon
 def test_status_message_in_english(db_url: str) -> None:
     out = tracker(db_url, "--lang", "en", "status", "7.1a", "blocked")
     assert en.MESSAGES["status_changed"].format(code="7.1a", old="to do", new="blocked") in out
+
+
+def test_show_in_english_names_the_co_operating_units_in_english(
+    shared_db_url: str, seed: Seed
+) -> None:
+    entry = next(c for c in commitments(seed) if c.co_units)
+    english = {u.name: u.name_en for u in seed.document.units}
+    text = tracker(shared_db_url, "--lang", "en", "show", entry.code)
+    for unit in entry.co_units:
+        assert english[unit] and english[unit] in text
+        assert unit not in text.split("Co-units", 1)[1].split("\n", 1)[0]

@@ -133,21 +133,32 @@ def main_callback(
     ctx: typer.Context,
     db: Annotated[
         str | None,
-        typer.Option("--db", help="数据库 URL 或 SQLite 文件路径 / database URL or SQLite path"),
+        typer.Option(
+            "--db",
+            metavar="URL|PATH",
+            help="数据库 URL 或 SQLite 文件路径 / database URL or SQLite path",
+        ),
     ] = None,
     user: Annotated[
-        str | None, typer.Option("--user", help="记录在每次修改上的用户名 / who makes changes")
+        str | None,
+        typer.Option("--user", metavar="NAME", help="记录在每次修改上的用户名 / who makes changes"),
     ] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help="zh | en")] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", metavar="zh|en", help="界面语言 / language")
+    ] = None,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="按此日期查看 / view as of YYYY-MM-DD")
+        str | None,
+        typer.Option("--as-of", metavar="YYYY-MM-DD", help="按此日期查看 / view as of YYYY-MM-DD"),
     ] = None,
     warn_days: Annotated[
         int | None,
-        typer.Option("--warn-days", help="到期前几个工作日亮黄灯 / yellow N working days ahead"),
+        typer.Option(
+            "--warn-days", metavar="N", help="到期前几个工作日亮黄灯 / yellow N working days ahead"
+        ),
     ] = None,
     report: Annotated[
-        str | None, typer.Option("--report", help="报告标识，如 baohe-2021 / report slug")
+        str | None,
+        typer.Option("--report", metavar="SLUG", help="报告标识，如 baohe-2021 / report slug"),
     ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="版本 / version")

@@ -15,7 +15,7 @@ from tracker.labels import village_label
 from tracker.services.lookup import now, require_report
 from tracker.services.villages import import_roster, list_villages, rename_village
 
-AsOf = Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD")]
+AsOf = Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help="YYYY-MM-DD")]
 
 
 def _set_as_of(state: AppState, as_of: str | None) -> None:
@@ -25,7 +25,9 @@ def _set_as_of(state: AppState, as_of: str | None) -> None:
 
 def init_command(
     ctx: typer.Context,
-    seed: Annotated[Path | None, typer.Option("--seed", help="种子文件（YAML）/ seed file")] = None,
+    seed: Annotated[
+        Path | None, typer.Option("--seed", metavar="FILE", help="种子文件（YAML）/ seed file")
+    ] = None,
 ) -> None:
     """创建数据库并导入报告及其承诺事项（重复执行不会改变已有数据）/ create and seed."""
     state: AppState = ctx.obj

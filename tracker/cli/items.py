@@ -26,7 +26,10 @@ from tracker.services.updates import add_note, log_event, parse_status, set_stat
 # A screenful or two: more is better read with --limit 0 through a pager or as csv.
 TABLE_LIMIT = 50
 
-AsOf = Annotated[str | None, typer.Option("--as-of", help="按此日期查看 / view as of YYYY-MM-DD")]
+AsOf = Annotated[
+    str | None,
+    typer.Option("--as-of", metavar="YYYY-MM-DD", help="按此日期查看 / view as of YYYY-MM-DD"),
+]
 
 
 class Format(StrEnum):
@@ -57,24 +60,32 @@ def list_command(
     ] = None,
     unit: Annotated[
         str | None,
-        typer.Option("--unit", help="牵头或配合单位 / lead or co-operating unit"),
+        typer.Option("--unit", metavar="UNIT", help="牵头或配合单位 / lead or co-operating unit"),
     ] = None,
-    section: Annotated[int | None, typer.Option("--section", help="部分 1–7 / section")] = None,
-    kind: Annotated[str | None, typer.Option("--kind", help="类型 / kind")] = None,
+    section: Annotated[
+        int | None, typer.Option("--section", metavar="N", help="部分 1–7 / section")
+    ] = None,
+    kind: Annotated[str | None, typer.Option("--kind", metavar="KIND", help="类型 / kind")] = None,
     village: Annotated[
-        str | None, typer.Option("--village", help="村(社区)编号或名称 / village")
+        str | None, typer.Option("--village", metavar="N|NAME", help="村(社区)编号或名称 / village")
     ] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="只看逾期 / overdue only")] = False,
     due_within: Annotated[
         int | None,
-        typer.Option("--due-within", help="N 个工作日内到期 / due within N working days"),
+        typer.Option(
+            "--due-within", metavar="DAYS", help="N 个工作日内到期 / due within N working days"
+        ),
     ] = None,
-    search: Annotated[str | None, typer.Option("--search", help="搜索 / search text")] = None,
+    search: Annotated[
+        str | None, typer.Option("--search", metavar="TEXT", help="搜索 / search text")
+    ] = None,
     as_of: AsOf = None,
     fmt: Annotated[Format, typer.Option("--format", help="table | json | csv")] = Format.TABLE,
     limit: Annotated[
         int | None,
-        typer.Option("--limit", help=f"最多显示行数（表格默认 {TABLE_LIMIT}，0 为全部）"),
+        typer.Option(
+            "--limit", metavar="N", help=f"最多显示行数（表格默认 {TABLE_LIMIT}，0 为全部）"
+        ),
     ] = None,
 ) -> None:
     """列出承诺事项及当期期次 / list commitments and their current periods."""
@@ -157,7 +168,7 @@ def status_command(
             help="todo|in_progress|done|blocked|cancelled 或 未开始|进行中|已完成|受阻|已取消"
         ),
     ],
-    note: Annotated[str, typer.Option("--note", help="说明 / note")] = "",
+    note: Annotated[str, typer.Option("--note", metavar="TEXT", help="说明 / note")] = "",
     as_of: AsOf = None,
 ) -> None:
     """更改状态 / change an item's status."""
@@ -181,11 +192,18 @@ def status_command(
 def log_command(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="编号 / code")],
-    day: Annotated[str, typer.Option("--date", help="发生日期 YYYY-MM-DD / when it happened")],
-    note: Annotated[str, typer.Option("--note", help="说明，如会议纪要 / note")] = "",
+    day: Annotated[
+        str,
+        typer.Option("--date", metavar="YYYY-MM-DD", help="发生日期 YYYY-MM-DD / when it happened"),
+    ],
+    note: Annotated[
+        str, typer.Option("--note", metavar="TEXT", help="说明，如会议纪要 / note")
+    ] = "",
     evidence: Annotated[
         list[Path] | None,
-        typer.Option("--evidence", help="佐证材料文件（可重复）/ evidence file (repeatable)"),
+        typer.Option(
+            "--evidence", metavar="FILE", help="佐证材料文件（可重复）/ evidence file (repeatable)"
+        ),
     ] = None,
     value: Annotated[
         float | None, typer.Option("--value", help="指标数值 / an indicator's figure")

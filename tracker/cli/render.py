@@ -84,7 +84,8 @@ def detail_view(detail: ItemDetail) -> RenderableType:
     facts.add_row(t("col.kind"), kind_label(row.kind))
     facts.add_row(t("col.unit"), localized(row.unit, row.unit_en))
     if detail.co_units:
-        facts.add_row(t("col.co_units"), "、".join(detail.co_units))
+        names = map(localized, detail.co_units, detail.co_units_en)
+        facts.add_row(t("col.co_units"), t("list_separator").join(names))
     if detail.leader:
         facts.add_row(t("col.leader"), detail.leader)
     if row.village is not None:

@@ -76,7 +76,9 @@ def show_summary(state: AppState, as_of: date | None) -> None:
 
 def summary_command(
     ctx: typer.Context,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help="YYYY-MM-DD")
+    ] = None,
 ) -> None:
     """总览：各部分进度、红黄绿灯、本期配额、逾期与临近事项 / the overview."""
     state: AppState = ctx.obj
@@ -85,8 +87,12 @@ def summary_command(
 
 def overdue_command(
     ctx: typer.Context,
-    unit: Annotated[str | None, typer.Option("--unit", help="责任单位 / unit")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD")] = None,
+    unit: Annotated[
+        str | None, typer.Option("--unit", metavar="UNIT", help="责任单位 / unit")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help="YYYY-MM-DD")
+    ] = None,
 ) -> None:
     """逾期督办：按责任单位列出红灯、黄灯事项 / red then yellow items by unit."""
     state: AppState = ctx.obj

@@ -46,6 +46,7 @@ MESSAGES: dict[str, str] = {
     "col.notes": "Notes",
     "col.late": "Late",
     # output
+    "list_separator": ", ",
     "village_placeholder": "Village {number:02d}",
     "checkpoint": "{count} by {date}",
     "overdue_days": "{days} days overdue ({workdays} working days)",
@@ -231,4 +232,7 @@ MESSAGES: dict[str, str] = {
     "tui.report.previous_help": "Previous highlighted excerpt",
     "tui.help.page": "Page up and down",
     "tui.choose.prompt": "The database holds several reports; choose the one to work on (Enter):",
+    "tui.detail.separator": ", ",
+    "palette.placeholder": "Search for commands…",
+    "tui.filter_any": "Any",
 }

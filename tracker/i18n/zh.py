@@ -46,6 +46,7 @@ MESSAGES: dict[str, str] = {
     "col.notes": "备注",
     "col.late": "逾期",
     # 输出
+    "list_separator": "、",
     "village_placeholder": "村(社区){number:02d}",
     "checkpoint": "{date} 前完成 {count} 次",
     "overdue_days": "逾期 {days} 天（{workdays} 个工作日）",
@@ -231,4 +232,7 @@ MESSAGES: dict[str, str] = {
     "tui.report.previous_help": "上一处承诺原句",
     "tui.help.page": "翻页",
     "tui.choose.prompt": "数据库中有多份报告，请选择要处理的一份（Enter 确定）：",
+    "tui.detail.separator": "、",
+    "palette.placeholder": "搜索命令…",
+    "tui.filter_any": "不限",
 }

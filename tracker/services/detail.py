@@ -67,6 +67,7 @@ class ItemDetail:
     excerpt_end: int | None
     leader: str | None
     co_units: list[str]
+    co_units_en: list[str | None]  # their English names, where known
     frequency: str | None
     checkpoints: list[tuple[date, int]]
     baseline: float | None
@@ -90,6 +91,7 @@ class ItemDetail:
             excerpt_end=self.excerpt_end,
             leader=self.leader,
             co_units=self.co_units,
+            co_units_en=self.co_units_en,
             frequency=self.frequency,
             checkpoints=[{"date": d.isoformat(), "count": n} for d, n in self.checkpoints],
             baseline=self.baseline,
@@ -140,7 +142,7 @@ def item_detail(*, session: Session, item: Commitment, deadlines: Deadlines) -> 
         select(Section).where(Section.report_id == item.report_id, Section.number == item.section)
     ).first()
     co_units = session.exec(
-        select(Unit.name)
+        select(Unit.name, Unit.name_en)
         .join(CoUnit, col(CoUnit.unit_id) == Unit.id)
         .where(CoUnit.commitment_id == source.id)
     ).all()
@@ -154,7 +156,8 @@ def item_detail(*, session: Session, item: Commitment, deadlines: Deadlines) -> 
         excerpt_start=source.excerpt_start,
         excerpt_end=source.excerpt_end,
         leader=item.leader,
-        co_units=list(co_units),
+        co_units=[name for name, _ in co_units],
+        co_units_en=[name_en for _, name_en in co_units],
         frequency=item.frequency,
         checkpoints=_checkpoints(source, item),
         baseline=source.baseline,

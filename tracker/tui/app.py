@@ -18,6 +18,13 @@ from textual.signal import Signal
 from tracker.i18n import t
 from tracker.tui.context import TuiContext
 
+AREAS = ("dashboard", "items", "overdue", "villages", "report")
+# The area keys as the overview's footer lists them (the app's own are hidden there).
+AREA_KEYS: list[BindingType] = [
+    Binding(key, f"app.area('{area}')", t(f"key.{area}"))
+    for key, area in (("i", "items"), ("v", "overdue"), ("r", "villages"), ("t", "report"))
+]
+
 
 class TrackerApp(App[None]):
     """保和镇法治政府建设承诺事项台账 — the ledger in a terminal."""
@@ -36,11 +43,13 @@ class TrackerApp(App[None]):
     DEFAULT_MODE = "dashboard"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("d", "area('dashboard')", t("key.dashboard"), id="dashboard"),
-        Binding("i", "area('items')", t("key.items"), id="items"),
-        Binding("v", "area('overdue')", t("key.overdue"), id="overdue"),
-        Binding("r", "area('villages')", t("key.villages"), id="villages"),
-        Binding("t", "area('report')", t("key.report"), id="report"),
+        # The areas work everywhere but are listed in the footer only on the overview
+        # (AREA_KEYS below): at 80 columns the footer has room for a screen's own keys only.
+        Binding("d", "area('dashboard')", t("key.dashboard"), id="dashboard", show=False),
+        Binding("i", "area('items')", t("key.items"), id="items", show=False),
+        Binding("v", "area('overdue')", t("key.overdue"), id="overdue", show=False),
+        Binding("r", "area('villages')", t("key.villages"), id="villages", show=False),
+        Binding("t", "area('report')", t("key.report"), id="report", show=False),
         Binding("question_mark", "help", t("key.help"), id="help", key_display="?"),
         Binding("q", "quit", t("key.quit"), id="quit"),
         # Declared here so the footer names it in the officer's language.
@@ -99,20 +108,34 @@ class TrackerApp(App[None]):
         if callable(jump):
             jump(code)
 
+    def action_command_palette(self) -> None:
+        """The command palette, asking in the officer's language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            placeholder = t("palette.placeholder")
+            self.push_screen(CommandPalette(placeholder=placeholder, id="--command-palette"))
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every action of the app in the command palette (Ctrl+P), in the officer's language."""
-        for mode in self.MODES:
-            yield SystemCommand(
-                t(f"key.{mode}"), t(f"palette.{mode}"), lambda m=mode: self.action_area(m)
-            )
-        for binding in screen.active_bindings.values():
-            if binding.binding.show and binding.binding.description:
-                action = binding.binding.action
+        from tracker.tui.screens.help import key_name
+
+        # Until a district's report is chosen there is no area to go to.
+        if self.current_mode != "choose":
+            for mode in AREAS:
                 yield SystemCommand(
-                    binding.binding.description,
-                    t("palette.key", key=binding.binding.key_display or binding.binding.key),
-                    lambda a=action, s=screen: self.run_action(a, s),
+                    t(f"key.{mode}"), t(f"palette.{mode}"), lambda m=mode: self.action_area(m)
                 )
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            # The app's own keys are the areas, help and quit, offered by name already.
+            if active.node is self or not (binding.show and binding.description):
+                continue
+            yield SystemCommand(
+                binding.description,
+                t("palette.key", key=binding.key_display or key_name(binding.key)),
+                lambda a=binding.action, n=active.node: self.run_action(a, n),
+            )
         yield SystemCommand(t("key.help"), t("palette.help"), self.action_help)
         yield SystemCommand(t("palette.theme"), t("palette.theme_help"), self.action_change_theme)
         yield SystemCommand(t("key.quit"), t("palette.quit"), self.action_quit)

@@ -109,7 +109,7 @@ class ItemsScreen(Screen[None]):
 
     @on(Resize)
     def _header(self) -> None:
-        width = self.query_one(ItemList).size.width
+        width = self.query_one(ItemList).row_width
         self.query_one("#list-header", Static).update(header_text(width))
 
     # --- search and filters -----------------------------------------------------------

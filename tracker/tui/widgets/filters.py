@@ -54,26 +54,35 @@ class FilterDialog(ModalScreen[ListFilter | None]):
                 yield Select(
                     [(status_label(s), s) for s in Status],
                     value=flt.statuses[0] if flt.statuses else Select.NULL,
+                    prompt=t("tui.filter_any"),
                     id="status",
                 )
                 yield Label(t("col.light"))
                 yield Select(
                     [(light_label(light), light) for light in Light],
                     value=flt.lights[0] if flt.lights else Select.NULL,
+                    prompt=t("tui.filter_any"),
                     id="light",
                 )
                 yield Label(t("col.unit"))
-                yield Select(self.units, value=flt.unit or Select.NULL, id="unit")
+                yield Select(
+                    self.units,
+                    value=flt.unit or Select.NULL,
+                    prompt=t("tui.filter_any"),
+                    id="unit",
+                )
                 yield Label(t("col.section"))
                 yield Select(
                     [(str(n), n) for n in self.sections],
                     value=flt.section or Select.NULL,
+                    prompt=t("tui.filter_any"),
                     id="section",
                 )
                 yield Label(t("col.kind"))
                 yield Select(
                     [(kind_label(k), k) for k in Kind],
                     value=flt.kind or Select.NULL,
+                    prompt=t("tui.filter_any"),
                     id="kind",
                 )
                 yield Label(t("tui.order"))
@@ -81,6 +90,7 @@ class FilterDialog(ModalScreen[ListFilter | None]):
                     [(t(f"order.{o.value}"), o) for o in Order],
                     value=flt.order,
                     allow_blank=False,
+                    prompt=t("tui.order"),
                     id="order",
                 )
             yield Checkbox(t("tui.filter_all"), flt.show_all, id="all")

@@ -167,6 +167,11 @@ class ItemList(ScrollView, can_focus=True):
             self._request(self.cursor // PAGE_SIZE, first=True)
 
     @property
+    def row_width(self) -> int:
+        """Cells a row may use: the widget's width less its scrollbar."""
+        return self.scrollable_content_region.width
+
+    @property
     def current(self) -> ItemRow | None:
         """The row under the cursor, if it has been loaded."""
         page = self._pages.get(self.cursor // PAGE_SIZE)
@@ -195,7 +200,7 @@ class ItemList(ScrollView, can_focus=True):
         self._pending.discard(number)
         self._pages[number] = page.rows
         self.total = page.total
-        self.virtual_size = Size(self.size.width, self.total)
+        self.virtual_size = Size(self.row_width, self.total)
         if self.cursor >= self.total:
             self.cursor = max(self.total - 1, 0)
         if first:
@@ -206,7 +211,7 @@ class ItemList(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         index = round(self.scroll_offset.y) + y
-        width = self.size.width
+        width = self.row_width
         if index >= self.total:
             return Strip.blank(width, self.rich_style)
         page = self._pages.get(index // PAGE_SIZE)
