@@ -135,15 +135,17 @@ async def tour() -> None:
 asyncio.run(tour())
 """
 
-# Words each screen must show in English (the footer's included, at 160 columns).
-AREA_KEYS = ["Overview", "Items", "Overdue", "Villages", "Report", "Help", "Quit"]
+# Words each screen must show in English (the footer's included, at 160 columns). The
+# overview's footer names the other areas; every footer names help and quit.
+APP_KEYS = ["Help", "Quit"]
+AREA_KEYS = ["Items", "Overdue", "Villages", "Report", *APP_KEYS]
 ENGLISH_WORDS = {
     "dashboard": [*AREA_KEYS, "Progress by section", "Most overdue", "items"],
-    "items": [*AREA_KEYS, "Code", "Item", "Unit", "Due", "Status", "Search", "Overdue only"],
+    "items": [*APP_KEYS, "Code", "Item", "Unit", "Due", "Status", "Search", "Overdue only"],
     "filters": ["Status", "Light", "Unit", "Section", "Kind", "Order"],
-    "overdue": [*AREA_KEYS, "Code", "Item", "Due", "red", "yellow"],
-    "villages": [*AREA_KEYS, "villages", "requirements", "Village 01"],
-    "report": [*AREA_KEYS, "highlighted", "Next", "Previous"],
+    "overdue": [*APP_KEYS, "Code", "Item", "Due", "red", "yellow"],
+    "villages": [*APP_KEYS, "villages", "requirements", "Village 01"],
+    "report": [*APP_KEYS, "highlighted", "Next", "Previous"],
     "help": ["Help", "This screen", "Everywhere", "Search", "Quit"],
     "detail": ["Section", "Kind", "Unit", "Co-units", "Status", "Due", "Light", "Back"],
     "status": ["Change status", "to do", "in progress", "done", "Note", "Cancel", "Save"],

@@ -25,7 +25,7 @@ class ChooseReportScreen(Screen[None]):
         yield Header()
         yield Static(t("tui.choose.prompt"), id="choose-prompt")
         yield OptionList(id="reports")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         app = self._tracker()

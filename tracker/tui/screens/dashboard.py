@@ -4,18 +4,18 @@ period's quotas, the most overdue items and the next deadlines; Enter opens a li
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual import on, work
+from sqlmodel import Session
+from textual import on
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.geometry import Region
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.widgets.option_list import Option
-from textual.worker import Worker, WorkerState
 
 from tracker.i18n import t
 from tracker.labels import LIGHT_STYLE, light_label, localized, status_label, village_label
@@ -24,41 +24,22 @@ from tracker.schedule import Light
 from tracker.services.dashboard import Dashboard, dashboard
 from tracker.services.listing import ItemRow
 from tracker.services.overdue import OverdueEntry
+from tracker.tui.app import AREA_KEYS
+from tracker.tui.context import TuiContext
+from tracker.tui.screens.base import LedgerScreen
 from tracker.tui.widgets.bars import BarRow, Cell, FittedLine, LineList, ProgressBars
 
-if TYPE_CHECKING:
-    from tracker.tui.app import TrackerApp
 
-LOAD = "dashboard"  # the worker group of the overview's query
-
-
-class DashboardScreen(Screen[None]):
+class DashboardScreen(LedgerScreen[Dashboard]):
     """The overview (总览), loaded in a worker and refreshed after every change."""
 
-    DEFAULT_CSS = """
-    DashboardScreen #board { padding: 0 1; scrollbar-size-vertical: 1; }
-    DashboardScreen .board-heading { text-style: bold; color: $primary; margin-top: 1; }
-    DashboardScreen #board-counts { height: auto; }
-    DashboardScreen #board-error { color: $error; height: auto; display: none; }
-    DashboardScreen #board-lines { margin-top: 1; }
-    DashboardScreen #board-lines > .option-list--option-disabled {
-        color: $primary;
-        text-style: bold;
-    }
-    """
+    BINDINGS: ClassVar[list[BindingType]] = AREA_KEYS
+    LOADING = "#board"
 
     def __init__(self) -> None:
         super().__init__()
         self.board: Dashboard | None = None
         self._codes: dict[str, str] = {}  # option id -> the code it opens
-        self._stale = False
-
-    @property
-    def tracker(self) -> TrackerApp:
-        from tracker.tui.app import TrackerApp
-
-        assert isinstance(self.app, TrackerApp)
-        return self.app
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -68,55 +49,26 @@ class DashboardScreen(Screen[None]):
             yield Static(t("summary_sections"), classes="board-heading")
             yield ProgressBars(id="board-sections")
             yield LineList(id="board-lines", compact=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.tracker.ledger_changed.subscribe(self, self._ledger_changed)
-        self.query_one("#board").loading = True
         self.query_one(LineList).focus()
-        self.load()
 
-    # --- loading ----------------------------------------------------------------------
+    # --- loading and drawing ----------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group=LOAD)
-    def load(self) -> Dashboard:
-        """Gather the overview from the database, off the UI thread."""
-        context = self.tracker.context
-        with context.session() as session:
-            return dashboard(session=session, deadlines=context.deadlines, report=context.report)
+    def read(self, session: Session, context: TuiContext) -> Dashboard:
+        """Gather the overview from the database."""
+        return dashboard(session=session, deadlines=context.deadlines, report=context.report)
 
-    @on(Worker.StateChanged)
-    def _loaded(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != LOAD:
-            return
-        if event.state is WorkerState.SUCCESS and isinstance(event.worker.result, Dashboard):
-            self.query_one("#board").loading = False
-            self.query_one("#board-error", Static).display = False
-            self.show(event.worker.result)
-        elif event.state is WorkerState.ERROR:
-            self.query_one("#board").loading = False
-            reason = str(event.worker.error)
-            error = self.query_one("#board-error", Static)
-            error.update(t("tui.dash.failed", reason=reason))
-            error.display = True
-
-    def _ledger_changed(self, _code: str) -> None:
-        # A screen out of sight reloads when it is shown again, not on every save.
-        if self.is_current:
-            self.load()
-        else:
-            self._stale = True
-
-    def on_screen_resume(self) -> None:
-        if self._stale:
-            self._stale = False
-            self.load()
-
-    # --- drawing ----------------------------------------------------------------------
+    def show_error(self, message: str) -> None:
+        error = self.query_one("#board-error", Static)
+        error.update(t("tui.dash.failed", reason=message))
+        error.display = True
 
     def show(self, board: Dashboard) -> None:
         """Draw `board`, keeping the cursor on the line it was on."""
         self.board = board
+        self.query_one("#board-error", Static).display = False
         self.query_one("#board-counts", Static).update(_counts(board))
         self.query_one(ProgressBars).show(
             [

@@ -5,21 +5,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.console import Group, RenderableType
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from sqlmodel import Session
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
-from textual.worker import Worker, WorkerState
 
-from tracker.errors import TrackerError
 from tracker.i18n import t
 from tracker.labels import (
     LIGHT_STYLE,
@@ -33,11 +31,10 @@ from tracker.models import Report, Status
 from tracker.schedule import Light
 from tracker.services.detail import ItemDetail, item_detail
 from tracker.services.listing import ItemRow
-from tracker.services.lookup import get_commitment
+from tracker.services.lookup import get_commitment, get_unit
 from tracker.tui import editing
-
-if TYPE_CHECKING:
-    from tracker.tui.app import TrackerApp
+from tracker.tui.context import TuiContext
+from tracker.tui.screens.base import LedgerScreen
 
 # A paragraph longer than this is shown as the excerpt's sentence with one sentence either
 # side (`p` shows it whole): the report's paragraphs run to 900 characters, a whole 80×24
@@ -90,6 +87,8 @@ class Loaded:
 
     detail: ItemDetail
     paragraph: Passage | None
+    # The co-units with their English names, which ItemDetail does not carry.
+    co_units: tuple[tuple[str, str | None], ...]
 
 
 def _when(moment: datetime) -> str:
@@ -124,7 +123,7 @@ def progress_text(row: ItemRow) -> str:
     return f"{row.done_count}/{row.target}" if row.target else str(row.done_count)
 
 
-class DetailScreen(Screen[None]):
+class DetailScreen(LedgerScreen[Loaded]):
     """Everything about one commitment or instance; `s` `l` `n` change it, `t` shows it in
     the report, Enter on an instance opens that instance."""
 
@@ -145,30 +144,11 @@ class DetailScreen(Screen[None]):
         "detail--error",
     }
 
-    DEFAULT_CSS = """
-    DetailScreen > .detail--heading { color: $accent; text-style: bold; }
-    DetailScreen > .detail--excerpt { color: $accent; text-style: bold reverse; }
-    DetailScreen > .detail--muted { color: $text-muted; }
-    DetailScreen > .detail--error { color: $error; text-style: bold; }
-    DetailScreen #detail { padding: 0 1; }
-    DetailScreen #detail-title { margin-bottom: 1; }
-    DetailScreen #detail-instances-heading { margin-top: 1; }
-    DetailScreen #detail-instances { height: auto; max-height: 14; }
-    DetailScreen #detail-log { margin-top: 1; }
-    """
-
     def __init__(self, code: str) -> None:
         super().__init__()
         self.code = code
         self.loaded: Loaded | None = None
         self.whole_paragraph = False
-
-    @property
-    def tracker(self) -> TrackerApp:
-        from tracker.tui.app import TrackerApp
-
-        assert isinstance(self.app, TrackerApp)
-        return self.app
 
     @property
     def detail(self) -> ItemDetail | None:
@@ -184,52 +164,39 @@ class DetailScreen(Screen[None]):
             yield Static(id="detail-instances-heading")
             yield DataTable(id="detail-instances", cursor_type="row", zebra_stripes=True)
             yield Static(id="detail-log")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.tracker.ledger_changed.subscribe(self, self._ledger_changed)
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._redraw())
         table = self.query_one("#detail-instances", DataTable)
         table.display = False
         self.query_one("#detail-instances-heading").display = False
         self.query_one("#detail", VerticalScroll).focus()
-        self.load()
 
     # --- loading ----------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
-    def load(self) -> Loaded:
+    # Any change reloads (when the screen is next shown), not only one to this item: a
+    # change to an instance also moves its commitment's light, and the other way round.
+    def read(self, session: Session, context: TuiContext) -> Loaded:
         """Read the item, its history and instances, and its paragraph of the report."""
-        context = self.tracker.context
-        with context.session() as session:
-            item = get_commitment(session=session, code=self.code, report_slug=context.report)
-            detail = item_detail(session=session, item=item, deadlines=context.deadlines)
-            paragraph = None
-            if detail.excerpt_start is not None and detail.excerpt_end is not None:
-                report = session.get(Report, item.report_id)
-                assert report is not None
-                paragraph = paragraph_of(report.text, detail.excerpt_start, detail.excerpt_end)
-        return Loaded(detail, paragraph)
+        item = get_commitment(session=session, code=self.code, report_slug=context.report)
+        detail = item_detail(session=session, item=item, deadlines=context.deadlines)
+        paragraph = None
+        if detail.excerpt_start is not None and detail.excerpt_end is not None:
+            report = session.get(Report, item.report_id)
+            assert report is not None
+            paragraph = paragraph_of(report.text, detail.excerpt_start, detail.excerpt_end)
+        units = [get_unit(session=session, name=name) for name in detail.co_units]
+        co_units = tuple((unit.name, unit.name_en) for unit in units)
+        return Loaded(detail, paragraph, co_units)
 
-    @on(Worker.StateChanged)
-    def _loaded(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "detail":
-            return
-        if event.state is WorkerState.SUCCESS:
-            result = event.worker.result
-            assert isinstance(result, Loaded)
-            self.loaded = result
-            self._redraw()
-        elif event.state is WorkerState.ERROR:
-            error = event.worker.error
-            message = error.message() if isinstance(error, TrackerError) else str(error)
-            title = self.query_one("#detail-title", Static)
-            title.update(Text(message, style=self._style("detail--error")))
+    def show(self, loaded: Loaded) -> None:
+        self.loaded = loaded
+        self._redraw()
 
-    def _ledger_changed(self, _code: str) -> None:
-        # A change to an instance also moves its commitment's light, and the other way
-        # round, so any change reloads; it is one item's worth of queries.
-        self.load()
+    def show_error(self, message: str) -> None:
+        title = self.query_one("#detail-title", Static)
+        title.update(Text(message, style=self._style("detail--error")))
 
     # --- drawing ----------------------------------------------------------------------
 
@@ -263,8 +230,9 @@ class DetailScreen(Screen[None]):
         facts.add_row(t("col.section"), section)
         facts.add_row(t("col.kind"), kind_label(row.kind))
         facts.add_row(t("col.unit"), localized(row.unit, row.unit_en))
-        if detail.co_units:
-            facts.add_row(t("col.co_units"), "、".join(detail.co_units))
+        if self.loaded is not None and self.loaded.co_units:
+            names = [localized(name, name_en) for name, name_en in self.loaded.co_units]
+            facts.add_row(t("col.co_units"), t("tui.detail.separator").join(names))
         if detail.leader:
             facts.add_row(t("col.leader"), detail.leader)
         if row.village is not None:
@@ -285,7 +253,7 @@ class DetailScreen(Screen[None]):
             baseline = detail.baseline_text or f"{detail.baseline:g}{detail.measure or ''}"
             facts.add_row(t("col.baseline"), baseline)
         if detail.linked:
-            facts.add_row(t("col.linked"), "、".join(detail.linked))
+            facts.add_row(t("col.linked"), t("tui.detail.separator").join(detail.linked))
         return facts
 
     def _heading(self, text: str) -> Text:

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from tracker.i18n import t
+from tracker.tui.app import AREAS
 
 # Names of keys as printed on keyboards, where Textual's own names would puzzle an officer.
 _KEY_NAMES = {
@@ -89,18 +90,27 @@ def screen_keys(screen: Screen[Any]) -> tuple[list[KeyHelp], list[KeyHelp]]:
         group = (id(active.node), active.binding.action)
         grouped.setdefault(group, []).append(active.binding)
         owners[group] = active.node is screen.app
-        if active.binding.show and active.binding.description:
+        if _listed(active.binding):
             order.setdefault(group, position)
     own: list[KeyHelp] = []
     app: list[KeyHelp] = []
     for group in sorted(order, key=order.__getitem__):
         # Shown keys first, then their hidden aliases: "q Ctrl+Q", "n ]".
-        bindings = sorted(grouped[group], key=lambda b: not b.show)
+        bindings = sorted(grouped[group], key=lambda b: not _listed(b))
         keys = " ".join(dict.fromkeys(b.key_display or key_name(b.key) for b in bindings))
         # A binding's tooltip, where it has one, says more than its word in the footer.
-        description = next(b.tooltip or b.description for b in bindings if b.show and b.description)
+        description = next(b.tooltip or b.description for b in bindings if _listed(b))
         (app if owners[group] else own).append(KeyHelp(keys, description))
     return own, app
+
+
+AREA_IDS = frozenset(AREAS)  # the area bindings' ids are the areas' names
+
+
+def _listed(binding: Binding) -> bool:
+    """Keys the help lists: those in the footer, and the areas' keys, which work everywhere
+    but appear in the footer only on the overview."""
+    return bool(binding.description) and (binding.show or binding.id in AREA_IDS)
 
 
 def _table(lines: list[KeyHelp], key_width: int) -> Table:

@@ -56,7 +56,7 @@ class ItemsScreen(Screen[None]):
         yield Static(id="list-header")
         yield ItemList(id="items")
         yield Static(id="list-status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.tracker.ledger_changed.subscribe(self, self._ledger_changed)

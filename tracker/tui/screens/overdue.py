@@ -5,32 +5,28 @@ calendar and working days; open (Enter) or update (`s`, `l`, `n`) the item under
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual import on, work
+from sqlmodel import Session
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.widgets.option_list import Option
-from textual.worker import Worker, WorkerState
 
 from tracker.i18n import t
 from tracker.labels import LIGHT_STYLE, light_label, localized
 from tracker.schedule import Light
 from tracker.services.overdue import OverdueEntry, UnitGroup, overdue_by_unit
 from tracker.tui import editing
+from tracker.tui.context import TuiContext
+from tracker.tui.screens.base import LedgerScreen
 from tracker.tui.widgets.bars import Cell, FittedLine, LineList
 
-if TYPE_CHECKING:
-    from tracker.tui.app import TrackerApp
 
-LOAD = "overdue"  # the worker group of the review's query
-
-
-class OverdueScreen(Screen[None]):
+class OverdueScreen(LedgerScreen[list[UnitGroup]]):
     """The supervisor's review (逾期督办), loaded in a worker and refreshed after every change."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -38,41 +34,12 @@ class OverdueScreen(Screen[None]):
         Binding("l", "log", t("key.log"), id="log"),
         Binding("n", "note", t("key.note"), id="note"),
     ]
-
-    DEFAULT_CSS = """
-    OverdueScreen #overdue-summary { height: auto; padding: 0 1; }
-    OverdueScreen #overdue-error { height: auto; padding: 0 1; color: $error; display: none; }
-    OverdueScreen #overdue-header {
-        height: 1;
-        padding: 0 2 0 1;  /* the list's scrollbar gutter is one cell wide */
-        background: $boost;
-        text-style: bold;
-    }
-    OverdueScreen #overdue-list {
-        height: 1fr;
-        max-height: 100%;
-        padding: 0 1;
-        scrollbar-gutter: stable;
-        scrollbar-size-vertical: 1;
-    }
-    OverdueScreen #overdue-list > .option-list--option-disabled {
-        color: $foreground;
-        background: $boost;
-    }
-    """
+    LOADING = "#overdue-list"
 
     def __init__(self) -> None:
         super().__init__()
         self.groups: list[UnitGroup] = []
         self._entries: dict[str, OverdueEntry] = {}  # option id -> entry
-        self._stale = False
-
-    @property
-    def tracker(self) -> TrackerApp:
-        from tracker.tui.app import TrackerApp
-
-        assert isinstance(self.app, TrackerApp)
-        return self.app
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -80,57 +47,26 @@ class OverdueScreen(Screen[None]):
         yield Static(id="overdue-error")
         yield Static(id="overdue-header")
         yield LineList(id="overdue-list", compact=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.tracker.ledger_changed.subscribe(self, self._ledger_changed)
-        self.query_one(LineList).loading = True
         self.query_one(LineList).focus()
-        self.load()
 
-    # --- loading ----------------------------------------------------------------------
+    # --- loading and drawing ----------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group=LOAD)
-    def load(self) -> list[UnitGroup]:
-        """Red and yellow items by unit, from the database, off the UI thread."""
-        context = self.tracker.context
-        with context.session() as session:
-            return overdue_by_unit(
-                session=session, deadlines=context.deadlines, report=context.report
-            )
+    def read(self, session: Session, context: TuiContext) -> list[UnitGroup]:
+        """Red and yellow items by unit, from the database."""
+        return overdue_by_unit(session=session, deadlines=context.deadlines, report=context.report)
 
-    @on(Worker.StateChanged)
-    def _loaded(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != LOAD:
-            return
-        if event.state is WorkerState.SUCCESS and isinstance(event.worker.result, list):
-            self.query_one(LineList).loading = False
-            self.query_one("#overdue-error", Static).display = False
-            self.show(event.worker.result)
-        elif event.state is WorkerState.ERROR:
-            self.query_one(LineList).loading = False
-            reason = str(event.worker.error)
-            error = self.query_one("#overdue-error", Static)
-            error.update(t("tui.overdue.failed", reason=reason))
-            error.display = True
-
-    def _ledger_changed(self, _code: str) -> None:
-        # A screen out of sight reloads when it is shown again, not on every save.
-        if self.is_current:
-            self.load()
-        else:
-            self._stale = True
-
-    def on_screen_resume(self) -> None:
-        if self._stale:
-            self._stale = False
-            self.load()
-
-    # --- drawing ----------------------------------------------------------------------
+    def show_error(self, message: str) -> None:
+        error = self.query_one("#overdue-error", Static)
+        error.update(t("tui.overdue.failed", reason=message))
+        error.display = True
 
     def show(self, groups: list[UnitGroup]) -> None:
         """Draw the review, keeping the cursor on the item it was on when it is still late."""
         self.groups = groups
+        self.query_one("#overdue-error", Static).display = False
         lines = self.query_one(LineList)
         before = lines.highlighted
         kept = lines.highlighted_option.id if lines.highlighted_option else None

@@ -3,100 +3,52 @@ items no commitment covers marked ✗; `n`/`N` walk the excerpts, Enter opens on
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
-from textual import on, work
+from sqlmodel import Session
+from textual import on
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
-from textual.worker import Worker, WorkerState
 
-from tracker.errors import TrackerError
 from tracker.i18n import t
 from tracker.labels import LIGHT_STYLE, light_label, localized
 from tracker.schedule import Light
 from tracker.services.report_view import ReportView, report_view
+from tracker.tui.context import TuiContext
+from tracker.tui.screens.base import LedgerScreen
 from tracker.tui.widgets.report_text import UNCOVERED_MARK, ReportText
 
-if TYPE_CHECKING:
-    from tracker.tui.app import TrackerApp
 
-LOAD = "report"  # the worker group of the report's query
-
-
-class ReportScreen(Screen[None]):
+class ReportScreen(LedgerScreen[ReportView]):
     """The report as it reads, loaded in a worker and relit after every change."""
 
-    DEFAULT_CSS = """
-    ReportScreen #report-summary { height: 1; padding: 0 1; background: $boost; }
-    ReportScreen #report-status { height: 1; padding: 0 1; background: $boost; }
-    """
+    LOADING = "#report-text"
 
     def __init__(self) -> None:
         super().__init__()
         self.view: ReportView | None = None
         self._pending_jump: str | None = None
-        self._stale = False
-
-    @property
-    def tracker(self) -> TrackerApp:
-        from tracker.tui.app import TrackerApp
-
-        assert isinstance(self.app, TrackerApp)
-        return self.app
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="report-summary")
         yield ReportText(id="report-text")
         yield Static(t("tui.report.hint"), id="report-status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.tracker.ledger_changed.subscribe(self, self._ledger_changed)
-        text = self.query_one(ReportText)
-        text.loading = True
-        text.focus()
-        self.load()
+        self.query_one(ReportText).focus()
 
-    # --- loading ----------------------------------------------------------------------
+    # --- loading and drawing ----------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group=LOAD)
-    def load(self) -> ReportView:
-        """Read the report and its commitments' lights, off the UI thread."""
-        context = self.tracker.context
-        with context.session() as session:
-            report = context.the_report(session)
-            return report_view(session=session, report=report, deadlines=context.deadlines)
+    def read(self, session: Session, context: TuiContext) -> ReportView:
+        """The report and its commitments' lights."""
+        report = context.the_report(session)
+        return report_view(session=session, report=report, deadlines=context.deadlines)
 
-    @on(Worker.StateChanged)
-    def _loaded(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != LOAD:
-            return
-        text = self.query_one(ReportText)
-        if event.state is WorkerState.SUCCESS and isinstance(event.worker.result, ReportView):
-            text.loading = False
-            self.show(event.worker.result)
-        elif event.state is WorkerState.ERROR:
-            text.loading = False
-            error = event.worker.error
-            reason = error.message() if isinstance(error, TrackerError) else str(error)
-            self.query_one("#report-summary", Static).update(
-                Text(t("tui.report.failed", reason=reason), style="bold red")
-            )
-
-    def _ledger_changed(self, _code: str) -> None:
-        # Out of sight, the text is relit when it is shown again rather than on every save.
-        if self.is_current:
-            self.load()
-        else:
-            self._stale = True
-
-    def on_screen_resume(self) -> None:
-        if self._stale:
-            self._stale = False
-            self.load()
+    def show_error(self, message: str) -> None:
+        self.query_one("#report-summary", Static).update(
+            Text(t("tui.report.failed", reason=message), style="bold red")
+        )
 
     def show(self, view: ReportView) -> None:
         """Show `view`, then go to the excerpt asked for before it had arrived."""

@@ -3,20 +3,18 @@ mediation centre, mediator …), one coloured cell each; Enter opens the cell's 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.console import Console, OverflowMethod
 from rich.text import Text
-from textual import on, work
+from sqlmodel import Session
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.events import Resize
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
-from textual.worker import Worker, WorkerState
 
-from tracker.errors import TrackerError
 from tracker.i18n import get_language, t
 from tracker.labels import LIGHT_STYLE, light_label, localized, status_label, village_label
 from tracker.models import Status
@@ -24,11 +22,9 @@ from tracker.schedule import Light
 from tracker.services.grid import GridRow, VillageGrid, village_grid
 from tracker.services.listing import ItemRow
 from tracker.tui import editing
+from tracker.tui.context import TuiContext
+from tracker.tui.screens.base import LedgerScreen
 
-if TYPE_CHECKING:
-    from tracker.tui.app import TrackerApp
-
-LOAD = "villages"  # the worker group of the grid's query
 HEADER_LINES = 3  # the requirement's code, then its title on up to two lines
 _PADDING = 1  # DataTable's cell padding on each side
 
@@ -73,7 +69,7 @@ class VillageTable(DataTable[Text]):
     ]
 
 
-class VillagesScreen(Screen[None]):
+class VillagesScreen(LedgerScreen[VillageGrid]):
     """Villages × per-village requirements, loaded in a worker, refreshed after every change."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -81,25 +77,12 @@ class VillagesScreen(Screen[None]):
         Binding("l", "log", t("key.log"), id="log"),
         Binding("n", "note", t("key.note"), id="note"),
     ]
-
-    DEFAULT_CSS = """
-    VillagesScreen #village-summary { height: 1; padding: 0 1; background: $boost; }
-    VillagesScreen #village-grid { height: 1fr; width: 1fr; }
-    VillagesScreen #village-status { height: 1; padding: 0 1; background: $boost; }
-    """
+    LOADING = "#village-grid"
 
     def __init__(self) -> None:
         super().__init__()
         self.grid: VillageGrid | None = None
-        self._stale = False
         self._laid_out_at = 0  # the screen width the columns were fitted to
-
-    @property
-    def tracker(self) -> TrackerApp:
-        from tracker.tui.app import TrackerApp
-
-        assert isinstance(self.app, TrackerApp)
-        return self.app
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -108,54 +91,22 @@ class VillagesScreen(Screen[None]):
             id="village-grid", cursor_type="cell", header_height=HEADER_LINES, zebra_stripes=True
         )
         yield Static(id="village-status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.tracker.ledger_changed.subscribe(self, self._ledger_changed)
-        table = self.query_one(VillageTable)
-        table.loading = True
-        table.focus()
-        self.load()
+        self.query_one(VillageTable).focus()
 
-    # --- loading ----------------------------------------------------------------------
+    # --- loading and drawing ----------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group=LOAD)
-    def load(self) -> VillageGrid:
-        """Read the grid and its lights, off the UI thread."""
-        context = self.tracker.context
-        with context.session() as session:
-            report = context.the_report(session)
-            return village_grid(session=session, report=report, deadlines=context.deadlines)
+    def read(self, session: Session, context: TuiContext) -> VillageGrid:
+        """The grid and its lights."""
+        report = context.the_report(session)
+        return village_grid(session=session, report=report, deadlines=context.deadlines)
 
-    @on(Worker.StateChanged)
-    def _loaded(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != LOAD:
-            return
-        table = self.query_one(VillageTable)
-        if event.state is WorkerState.SUCCESS and isinstance(event.worker.result, VillageGrid):
-            table.loading = False
-            self.show(event.worker.result)
-        elif event.state is WorkerState.ERROR:
-            table.loading = False
-            error = event.worker.error
-            reason = error.message() if isinstance(error, TrackerError) else str(error)
-            self.query_one("#village-summary", Static).update(
-                Text(t("tui.villages.failed", reason=reason), style="bold red")
-            )
-
-    def _ledger_changed(self, _code: str) -> None:
-        # Out of sight, the grid reloads when it is shown again rather than on every save.
-        if self.is_current:
-            self.load()
-        else:
-            self._stale = True
-
-    def on_screen_resume(self) -> None:
-        if self._stale:
-            self._stale = False
-            self.load()
-
-    # --- drawing ----------------------------------------------------------------------
+    def show_error(self, message: str) -> None:
+        self.query_one("#village-summary", Static).update(
+            Text(t("tui.villages.failed", reason=message), style="bold red")
+        )
 
     def show(self, grid: VillageGrid) -> None:
         """Draw `grid`, keeping the cursor on the cell it was on."""
