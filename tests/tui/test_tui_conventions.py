@@ -25,6 +25,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, OptionList, Select, Static
+from tui_helpers import settle
 
 from tracker.db import make_engine, new_session
 from tracker.i18n import t
@@ -63,13 +64,6 @@ AREAS: dict[str, tuple[str, type[Screen[Any]], str]] = {
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+")
 # What a message key looks like when it is shown instead of its message.
 CATALOG_KEY = re.compile(r"[a-z_]+(\.[a-z_]+)+")
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let the loading workers finish and their results reach the screen."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def go(pilot: Pilot[None], key: str) -> Screen[Any]:

@@ -9,9 +9,9 @@ from typing import Any
 
 from rich.text import Text
 from sqlmodel import select
-from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, Static
+from tui_helpers import settle
 
 from tracker.models import Commitment, Status
 from tracker.schedule import Light
@@ -34,13 +34,6 @@ def shown(app: TrackerApp) -> Screen[Any]:
 
 def on_top(app: TrackerApp, screen: Screen[Any]) -> bool:
     return app.screen is screen
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let the loading workers finish and their results reach the screen."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def line_text(lines: LineList, option_id: str, width: int = 100) -> str:

@@ -17,6 +17,7 @@ from sqlmodel import col, func, select
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static, TextArea
+from tui_helpers import settle
 
 from tracker.models import Commitment, Event, Evidence, History, Status
 from tracker.schedule import Light
@@ -33,13 +34,6 @@ USER = "王科员"  # the officer of tests/tui/conftest.py
 def shown(app: TrackerApp) -> Screen[Any]:
     """The screen on top (a function, so that type narrowing does not outlive a key press)."""
     return app.screen
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let the loading workers finish and their results reach the screen."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def open_detail(app: TrackerApp, pilot: Pilot[None], code: str) -> DetailScreen:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from textual.pilot import Pilot
+from tui_helpers import settle
 
 from tracker.i18n import t
 from tracker.tui.app import TrackerApp
@@ -15,12 +15,6 @@ from tracker.tui.screens.report import ReportScreen
 
 # The keys the issue makes a contract, as the help prints them.
 CONTRACT = ["/", "o", "Enter", "s", "l", "n", "v", "r", "t", "?", "q", "Ctrl+P", "Esc"]
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def listed(screen: HelpScreen) -> dict[str, list[str]]:

@@ -10,8 +10,8 @@ import asyncio
 from collections.abc import Callable
 from datetime import date
 
-from textual.pilot import Pilot
 from textual.widgets import Input, Select
+from tui_helpers import settle
 
 from tracker.db import make_engine, new_session
 from tracker.schedule import Light
@@ -24,12 +24,6 @@ from tracker.tui.widgets.filters import FilterDialog
 from tracker.tui.widgets.item_list import PAGE_SIZE, ItemList
 
 AS_OF = date(2026, 11, 26)  # the day tests/tui/conftest.py builds the app on
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def expected_total(db_url: str, flt: ListFilter) -> int:

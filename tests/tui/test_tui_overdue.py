@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input
+from tui_helpers import settle
 
 from tracker.models import Commitment, History, Status
 from tracker.schedule import Light
@@ -33,13 +34,6 @@ def shown(app: TrackerApp) -> Screen[Any]:
 
 def on_top(app: TrackerApp, screen: Screen[Any]) -> bool:
     return app.screen is screen
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let the loading workers finish and their results reach the screen."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def open_review(app: TrackerApp, pilot: Pilot[None]) -> OverdueScreen:

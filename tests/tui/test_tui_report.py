@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 from textual.pilot import Pilot
 from textual.widgets import Static
+from tui_helpers import settle
 
 from tracker.services.report_view import UncoveredItem
 from tracker.tui.app import TrackerApp
@@ -19,13 +20,6 @@ from tracker.tui.screens.report import ReportScreen
 from tracker.tui.widgets.report_text import UNCOVERED_MARK, ReportText, wrap_paragraph
 
 LECTURES = "每年至少举办2次法治专题讲座"  # the excerpt of 5.5a
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let the loading workers finish and their results reach the screen."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def open_report(pilot: Pilot[None]) -> tuple[ReportScreen, ReportText]:

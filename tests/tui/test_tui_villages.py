@@ -8,6 +8,7 @@ from collections.abc import Callable
 from textual.coordinate import Coordinate
 from textual.pilot import Pilot
 from textual.widgets import Static
+from tui_helpers import settle
 
 from tracker.i18n import set_language
 from tracker.models import Status
@@ -20,13 +21,6 @@ from tracker.tui.screens.villages import VillagesScreen, VillageTable
 from tracker.tui.widgets.dialogs import StatusDialog
 
 REQUIREMENTS = ["3.2b", "3.2c", "3.3a", "3.3b"]
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let the loading workers finish and their results reach the screen."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def open_roster(pilot: Pilot[None]) -> VillagesScreen:

@@ -106,6 +106,7 @@ class ItemsScreen(Screen[None]):
     @on(ItemList.Loaded)
     def _count(self, event: ItemList.Loaded) -> None:
         self.query_one("#list-status", Static).update(t("list_count", total=event.total))
+        self._header()
 
     @on(Resize)
     def _header(self) -> None:

@@ -119,7 +119,9 @@ class ItemList(ScrollView, can_focus=True):
     ]
 
     DEFAULT_CSS = """
-    ItemList { height: 1fr; }
+    /* The scrollbar is always there, so rows and the heading above them keep one width
+       whether a query fills the screen or not. */
+    ItemList { height: 1fr; overflow-y: scroll; overflow-x: hidden; }
     ItemList > .item-list--cursor { background: $accent 40%; }
     """
     COMPONENT_CLASSES = {"item-list--cursor"}
