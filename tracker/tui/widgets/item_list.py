@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -21,7 +22,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tracker.i18n import t
+from tracker.i18n import get_language, t
 from tracker.labels import LIGHT_STYLE, localized, status_label, village_label
 from tracker.services.listing import ItemRow, Page
 
@@ -42,13 +43,20 @@ class Columns:
 
     @classmethod
     def fit(cls, width: int) -> Columns:
-        status = max(cell_len(status_label(s)) for s in _STATUSES)
-        due, progress, light = 10, 5, 2
-        code = 17 if width >= 100 else 14
-        fixed = light + code + due + status + progress + 5  # five single spaces between
-        rest = max(width - fixed, 12)
-        unit = max(min(rest // 3, 20), 6)
-        return cls(code, rest - unit, unit, due, status, progress)
+        """The columns for `width` cells in the current language (computed once per pair:
+        every visible row asks on every redraw)."""
+        return _fit(width, get_language())
+
+
+@lru_cache(maxsize=32)
+def _fit(width: int, _language: str) -> Columns:
+    status = max(cell_len(status_label(s)) for s in _STATUSES)
+    due, progress, light = 10, 5, 2
+    code = 17 if width >= 100 else 14
+    fixed = light + code + due + status + progress + 5  # five single spaces between
+    rest = max(width - fixed, 12)
+    unit = max(min(rest // 3, 20), 6)
+    return Columns(code, rest - unit, unit, due, status, progress)
 
 
 _STATUSES = ("todo", "in_progress", "done", "blocked", "cancelled")
