@@ -102,6 +102,7 @@ MESSAGES: dict[str, str] = {
     "village_ambiguous": "'{village}' matches villages in several towns; choose a report with --report",
     "village_bad_name": "The village name '{name}' is not valid: it must be 1 to 100 characters",
     "village_name_taken": "The name '{name}' is already used by village {number}",
+    "print_kind_unknown": "Unknown printout '{kind}'; use summary, ledger or notice",
     "status_unknown": "Unknown status '{status}'; use todo, in_progress, done, blocked or cancelled (or 未开始, 进行中, 已完成, 受阻, 已取消)",
     "kind_unknown": "Unknown kind '{kind}'; use one_off, recurring, quota, per_village, rectification or indicator",
     "due_within_invalid": "--due-within takes a number of working days from 0 up, not {value}",

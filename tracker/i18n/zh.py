@@ -102,6 +102,7 @@ MESSAGES: dict[str, str] = {
     "village_ambiguous": "“{village}”对应多个村(社区)，请用 --report 指定报告",
     "village_bad_name": "村(社区)名称“{name}”无效：不能为空，不超过100字",
     "village_name_taken": "名称“{name}”已被村(社区){number} 使用",
+    "print_kind_unknown": "无效的打印类型“{kind}”，可用：summary、ledger、notice",
     "status_unknown": "无效状态“{status}”，可用：未开始、进行中、已完成、受阻、已取消（或 todo、in_progress、done、blocked、cancelled）",
     "kind_unknown": "无效类型“{kind}”，可用：one_off、recurring、quota、per_village、rectification、indicator",
     "due_within_invalid": "--due-within 须为不小于 0 的工作日数，而不是 {value}",
