@@ -184,11 +184,12 @@ def main_callback(
 
 
 def _register() -> None:
-    from tracker.cli import admin, items, review
+    from tracker.cli import admin, items, report, review
 
     items.register(app)
     review.register(app)
     admin.register(app)
+    report.register(app)
 
 
 _register()

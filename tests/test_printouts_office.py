@@ -1,0 +1,196 @@
+"""The Excel and Word printouts, read back with openpyxl and python-docx."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from io import BytesIO
+
+import pytest
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm
+from openpyxl import load_workbook
+from sqlmodel import Session
+
+from tracker.i18n import set_language, t
+from tracker.printouts.assembly import Scope, ledger_data, notice_data, summary_data
+from tracker.printouts.excel import HEADER_ROW, render_xlsx, sheet_name, text_width
+from tracker.printouts.office_text import ledger_header, notice_header, numbered
+from tracker.printouts.word import render_docx
+from tracker.schedule import Light
+from tracker.services.deadlines import Deadlines
+from tracker.services.overdue import overdue_by_unit
+
+NOW = datetime(2026, 11, 26, 9, 30)
+UNIT = "镇党委"
+RED, YELLOW = "FFC7CE", "FFEB9C"
+
+
+def _fill(cell: object) -> str:
+    fill = cell.fill  # type: ignore[attr-defined]
+    return str(fill.fgColor.rgb)[-6:] if fill.fill_type == "solid" else ""
+
+
+def test_ledger_sheet_rows_fills_and_layout(session: Session, deadlines: Deadlines) -> None:
+    data = ledger_data(session=session, scope=Scope(), deadlines=deadlines, user="t", now=NOW)
+    book = load_workbook(BytesIO(render_xlsx(data)))
+    assert book.sheetnames == ["台账"]
+    sheet = book["台账"]
+    header = [c.value for c in sheet[HEADER_ROW]]
+    assert header == [
+        "序号",
+        "事项",
+        "责任单位",
+        "分管领导",
+        "时限",
+        "状态/进展",
+        "完成情况",
+        "佐证材料",
+    ]
+    assert sheet.max_row - HEADER_ROW == len(data.rows)
+    assert sheet.freeze_panes == f"A{HEADER_ROW + 1}"
+    assert sheet.auto_filter.ref == f"A{HEADER_ROW}:H{HEADER_ROW + len(data.rows)}"
+
+    red = next(r for r in data.rows if r.item.light is Light.RED)
+    green = next(r for r in data.rows if r.item.light is Light.GREEN)
+    yellow = next(r for r in data.rows if r.item.light is Light.YELLOW)
+    for row, colour in ((red, RED), (yellow, YELLOW), (green, "")):
+        line = HEADER_ROW + row.number
+        assert sheet.cell(row=line, column=1).value == row.number
+        assert str(sheet.cell(row=line, column=2).value).startswith(row.item.code)
+        assert {_fill(c) for c in sheet[line]} == {colour}
+    # Due dates are real Excel dates, not text.
+    due = sheet.cell(row=HEADER_ROW + red.number, column=5)
+    assert due.is_date and red.item.due is not None and due.value.date() == red.item.due
+    # CJK text counts double in the widths.
+    assert sheet.column_dimensions["B"].width >= text_width("事项") + 2
+
+
+def test_ledger_sheet_in_english(session: Session, deadlines: Deadlines) -> None:
+    set_language("en")
+    data = ledger_data(session=session, scope=Scope(), deadlines=deadlines, user="t", now=NOW)
+    sheet = load_workbook(BytesIO(render_xlsx(data)))["Ledger"]
+    assert [c.value for c in sheet[HEADER_ROW]] == ledger_header()
+    assert sheet.cell(row=HEADER_ROW, column=8).value == "Evidence"
+
+
+def test_summary_workbook_has_a_sheet_per_part(session: Session, deadlines: Deadlines) -> None:
+    data = summary_data(session=session, scope=Scope(), deadlines=deadlines, user="t", now=NOW)
+    book = load_workbook(BytesIO(render_xlsx(data)))
+    expected = ["进度", "定量", "逾期"] + (["村居"] if data.villages else []) + ["指标"]
+    assert book.sheetnames == expected
+    progress = book["进度"]
+    numbers = [
+        progress.cell(row=HEADER_ROW + i, column=1).value for i in range(1, 1 + len(data.sections))
+    ]
+    assert numbers == [s.number for s in data.sections]
+    overdue = book["逾期"]
+    assert overdue.max_row - HEADER_ROW == sum(len(g.entries) for g in data.overdue)
+
+
+def _codes(sheet: object, header_row: int) -> list[str]:
+    codes = []
+    row = header_row + 1
+    while (value := sheet.cell(row=row, column=2).value) is not None:  # type: ignore[attr-defined]
+        codes.append(str(value))
+        row += 1
+    return codes
+
+
+def test_notice_workbook_lists_exactly_the_units_late_items(
+    session: Session, deadlines: Deadlines
+) -> None:
+    data = notice_data(session=session, scope=Scope(), deadlines=deadlines, user="t", now=NOW)
+    (group,) = overdue_by_unit(session=session, deadlines=deadlines, unit=UNIT)
+    book = load_workbook(BytesIO(render_xlsx(data)))
+    assert book.sheetnames == [sheet_name(n.unit) for n in data.notices]
+    sheet = book[UNIT]
+    header_row = next(r for r in range(1, 10) if sheet.cell(row=r, column=1).value == "序号")
+    assert [c.value for c in sheet[header_row]] == notice_header()
+    assert _codes(sheet, header_row) == [e.code for e in group.entries]
+    assert sheet.freeze_panes == f"A{header_row + 1}"
+
+
+def test_sheet_names_are_ones_excel_accepts() -> None:
+    name = sheet_name("a/b[c]:d*e?f\\g" + "长" * 40, taken=())
+    assert len(name) <= 31 and not set(name) & set("[]:*?/\\")
+    assert sheet_name("台账", taken=["台账"]) == "台账(2)"
+
+
+def _east_asia(element: object) -> str | None:
+    fonts = element.find(qn("w:rPr") + "/" + qn("w:rFonts"))  # type: ignore[attr-defined]
+    return None if fonts is None else fonts.get(qn("w:eastAsia"))
+
+
+def test_ledger_document_is_a4_with_official_margins_and_fonts(
+    session: Session, deadlines: Deadlines
+) -> None:
+    data = ledger_data(session=session, scope=Scope(), deadlines=deadlines, user="t", now=NOW)
+    doc = Document(BytesIO(render_docx(data)))
+    section = doc.sections[0]
+    for value, cm in (
+        (section.page_width, 21),
+        (section.page_height, 29.7),
+        (section.top_margin, 3.7),
+        (section.bottom_margin, 3.5),
+        (section.left_margin, 2.8),
+        (section.right_margin, 2.6),
+    ):
+        assert value is not None and abs(value - Cm(cm)) < Cm(0.01)
+    title = doc.paragraphs[0]
+    assert title.text == t("print.title.ledger")
+    assert title.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert title.runs[0].bold
+    assert _east_asia(title.runs[0]._element) == "宋体"
+    assert _east_asia(doc.styles["Normal"].element) == "仿宋"
+    (table,) = doc.tables
+    assert table.style is not None and table.style.name == "Table Grid"
+    assert [c.text for c in table.rows[0].cells] == ledger_header()
+    assert len(table.rows) - 1 == len(data.rows)
+    red = next(r for r in data.rows if r.item.light is Light.RED)
+    shading = table.rows[red.number].cells[0]._tc.find(qn("w:tcPr") + "/" + qn("w:shd"))
+    assert shading is not None and shading.get(qn("w:fill")) == RED
+
+
+def test_notice_document_one_page_per_unit(session: Session, deadlines: Deadlines) -> None:
+    data = notice_data(session=session, scope=Scope(), deadlines=deadlines, user="t", now=NOW)
+    doc = Document(BytesIO(render_docx(data)))
+    assert len(doc.tables) == len(data.notices)
+    breaks = doc.element.body.findall(".//" + qn("w:br"))
+    assert sum(b.get(qn("w:type")) == "page" for b in breaks) == len(data.notices) - 1
+    (group,) = overdue_by_unit(session=session, deadlines=deadlines, unit=UNIT)
+    index = [n.unit for n in data.notices].index(UNIT)
+    table = doc.tables[index]
+    assert [row.cells[1].text for row in table.rows[1:]] == [e.code for e in group.entries]
+    texts = [p.text for p in doc.paragraphs]
+    assert t("print.notice.to", unit=UNIT) in texts
+    reply = data.notices[index].reply_by
+    assert any(str(reply.year) in p and "反馈" in p for p in texts)
+
+
+def test_notice_document_for_one_unit(session: Session, deadlines: Deadlines) -> None:
+    scope = Scope(unit=UNIT)
+    data = notice_data(session=session, scope=scope, deadlines=deadlines, user="t", now=NOW)
+    (group,) = overdue_by_unit(session=session, deadlines=deadlines, unit=UNIT)
+    (table,) = Document(BytesIO(render_docx(data))).tables
+    assert [row.cells[1].text for row in table.rows[1:]] == [e.code for e in group.entries]
+    book = load_workbook(BytesIO(render_xlsx(data)))
+    assert book.sheetnames == [UNIT]
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_summary_document_has_every_section(
+    session: Session, deadlines: Deadlines, language: str
+) -> None:
+    set_language(language)
+    data = summary_data(session=session, scope=Scope(), deadlines=deadlines, user="t", now=NOW)
+    doc = Document(BytesIO(render_docx(data)))
+    texts = [p.text for p in doc.paragraphs]
+    parts = ["progress", "lights", "quotas", "overdue"]
+    parts += ["villages"] if data.villages is not None else []
+    parts += ["indicators"]
+    for number, part in enumerate(parts, start=1):
+        assert numbered(number, t(f"print.section.{part}")) in texts
+    assert t("print.signature_unit", town=data.heading.town) in texts
+    assert all(table.style is not None and table.style.name == "Table Grid" for table in doc.tables)

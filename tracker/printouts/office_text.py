@@ -1,0 +1,96 @@
+"""Words the Excel and Word printouts share: titles, headers and the text of a ledger row.
+
+Kept apart from both renderers so that printing a .docx does not load openpyxl, nor an .xlsx
+python-docx.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tracker.i18n import t
+from tracker.labels import localized, status_label
+from tracker.printouts.assembly import Heading, LedgerRow, PrintKind
+from tracker.services.overdue import OverdueEntry
+
+
+def title(kind: PrintKind) -> str:
+    return t(f"print.title.{kind.value}")
+
+
+def long_date(day: date) -> str:
+    """2026年11月26日 (2026-11-26 in English), as dates are written on an official paper."""
+    return t("print.date_long", year=day.year, month=day.month, day=day.day)
+
+
+def heading_line(heading: Heading) -> str:
+    """Town, report, as-of date, who printed it and when, on one line."""
+    return t(
+        "print.heading",
+        town=heading.town,
+        report=heading.report_title or "-",
+        as_of=heading.as_of.isoformat(),
+        user=heading.printed_by,
+        at=heading.printed_at.strftime("%Y-%m-%d %H:%M"),
+    )
+
+
+def numbered(index: int, text: str) -> str:
+    """一、各部分进展情况: sections numbered the way official papers number them."""
+    numerals = t("print.numerals").split(",")
+    number = numerals[index - 1] if index <= len(numerals) else str(index)
+    return t("print.section_numbered", number=number, title=text)
+
+
+def ledger_header() -> list[str]:
+    """序号 事项 责任单位 分管领导 时限 状态/进展 完成情况 佐证材料."""
+    return [
+        t("print.col.number"),
+        t("col.title"),
+        t("col.unit"),
+        t("col.leader"),
+        t("col.due"),
+        t("print.col.status_progress"),
+        t("print.col.outcome"),
+        t("print.col.evidence"),
+    ]
+
+
+def item_text(row: LedgerRow) -> str:
+    return f"{row.item.code} {localized(row.item.title, row.item.title_en)}"
+
+
+def status_progress(row: LedgerRow) -> str:
+    """The status, a quota's count against its target, and how late the item is."""
+    item = row.item
+    parts = [status_label(item.status.value)]
+    if item.target:
+        parts.append(f"{item.done_count or 0}/{item.target}")
+    if item.overdue:
+        parts.append(t("overdue_days", days=item.days_overdue, workdays=item.workdays_overdue))
+    return t("list_separator").join(parts)
+
+
+def evidence_text(row: LedgerRow) -> str:
+    if not row.evidence:
+        return ""
+    return t(
+        "print.evidence", count=len(row.evidence), names=t("list_separator").join(row.evidence)
+    )
+
+
+def notice_header() -> list[str]:
+    return [
+        t("print.col.number"),
+        t("col.code"),
+        t("col.title"),
+        t("col.light"),
+        t("col.due"),
+        t("print.col.days_overdue"),
+        t("print.col.workdays_overdue"),
+        t("print.col.instances"),
+    ]
+
+
+def entry_title(entry: OverdueEntry) -> str:
+    return localized(entry.title, entry.title_en)
