@@ -106,3 +106,9 @@ def test_summary_is_the_default_and_english_is_offered(shared_db_url: str) -> No
         english = invoke(shared_db_url, "--lang", "en", "report", "--kind", kind, "--format", "md")
         assert english.exit_code == 0, english.stderr
         assert f"# {en.MESSAGES[f'print.title.{kind}']}" in english.stdout
+
+
+def test_pdf_needs_an_out_file_like_the_other_binary_formats(db_url: str) -> None:
+    result = runner.invoke(app, ["--db", db_url, "report", "--format", "pdf"])
+    assert result.exit_code == 1
+    assert len(result.stderr.strip().splitlines()) == 1

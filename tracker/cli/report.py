@@ -38,10 +38,11 @@ class PrintFormat(StrEnum):
     HTML = "html"
     DOCX = "docx"
     XLSX = "xlsx"
+    PDF = "pdf"
 
 
 # Formats that are bytes, not text: they cannot go to a terminal.
-BINARY = frozenset({PrintFormat.DOCX, PrintFormat.XLSX})
+BINARY = frozenset({PrintFormat.DOCX, PrintFormat.XLSX, PrintFormat.PDF})
 
 
 class _Gather(Protocol):
@@ -58,7 +59,7 @@ _GATHER: dict[PrintKind, _Gather] = {
 }
 
 
-def _render(data: Printout, fmt: PrintFormat) -> str | bytes:
+def _render(data: Printout, fmt: PrintFormat, font: Path | None = None) -> str | bytes:
     """The printout in `fmt`. Each renderer is imported only when asked for, so a text
     printout does not load python-docx or openpyxl."""
     if fmt is PrintFormat.TXT:
@@ -73,6 +74,10 @@ def _render(data: Printout, fmt: PrintFormat) -> str | bytes:
         from tracker.printouts.html import render_html
 
         return render_html(data)
+    if fmt is PrintFormat.PDF:
+        from tracker.printouts.pdf import render_pdf
+
+        return render_pdf(data, font=font)
     # Word and Excel are written by modules of their own, imported by name: they load
     # python-docx or openpyxl, which no other command should pay for.
     module = "word" if fmt is PrintFormat.DOCX else "excel"
@@ -102,7 +107,7 @@ def report_command(
         PrintKind, typer.Option("--kind", help="summary | ledger | notice")
     ] = PrintKind.SUMMARY,
     fmt: Annotated[
-        PrintFormat, typer.Option("--format", help="txt | md | html | docx | xlsx")
+        PrintFormat, typer.Option("--format", help="txt | md | html | docx | xlsx | pdf")
     ] = PrintFormat.TXT,
     as_of: Annotated[
         str | None,
@@ -117,11 +122,19 @@ def report_command(
     out_path: Annotated[
         Path | None, typer.Option("--out", metavar="PATH", help="写入文件 / file to write")
     ] = None,
+    font: Annotated[
+        Path | None,
+        typer.Option("--font", metavar="PATH", help="PDF 用的中文字体 / a CJK font for PDF"),
+    ] = None,
 ) -> None:
     """打印汇总、台账或催办通知单 / print the summary, the ledger or reminder notices."""
     state: AppState = ctx.obj
     if fmt in BINARY and out_path is None:
         raise TrackerError("print_needs_out", format=fmt.value)
+    if fmt is PrintFormat.PDF:
+        from tracker.printouts.pdf import find_font
+
+        font = find_font(font)  # no Chinese font: say how to get one before any work
     if out_path is not None and not out_path.parent.is_dir():
         # Said before any work, so a typo in the folder costs nothing.
         raise TrackerError("print_out_dir_missing", path=str(out_path.parent))
@@ -132,7 +145,7 @@ def report_command(
         data = gather(
             session=led.session, scope=scope, deadlines=led.deadlines, user=led.user, now=now()
         )
-    content = _render(data, fmt)
+    content = _render(data, fmt, font)
     if out_path is not None:
         _write(out_path, content)
         sys.stdout.write(t("print.written", path=str(out_path)) + "\n")

@@ -1,0 +1,104 @@
+"""PDF printouts: Chinese text that can be extracted again, from an embedded font.
+
+CI installs a Chinese font (.ci/run); elsewhere these tests are skipped when the machine has
+none, since the PDF renderer then refuses (that refusal is tested on its own).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+from sqlmodel import Session
+
+from tracker.errors import TrackerError
+from tracker.printouts import pdf
+from tracker.printouts.assembly import Scope, ledger_data, notice_data
+from tracker.services.deadlines import Deadlines
+from tracker.services.overdue import overdue_by_unit
+
+NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone(timedelta(hours=8)))
+
+
+def _has_font() -> bool:
+    try:
+        pdf.find_font()
+    except TrackerError:
+        return False
+    return True
+
+
+needs_font = pytest.mark.skipif(
+    not _has_font() and not os.environ.get("CI"),
+    reason="no Chinese font on this machine (CI installs one)",
+)
+
+
+def _text(content: bytes) -> str:
+    reader = PdfReader(io.BytesIO(content))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def _embedded_fonts(content: bytes) -> list[Any]:
+    reader = PdfReader(io.BytesIO(content))
+    found = []
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            for descendant in font.get("/DescendantFonts", []):
+                descriptor = descendant.get_object()["/FontDescriptor"].get_object()
+                if "/FontFile2" in descriptor or "/FontFile3" in descriptor:
+                    found.append(descriptor["/FontName"])
+    return found
+
+
+@needs_font
+def test_a_notice_pdf_holds_the_units_late_items_in_chinese_with_an_embedded_font(
+    session: Session, deadlines: Deadlines
+) -> None:
+    data = notice_data(
+        session=session, scope=Scope(unit="镇党委"), deadlines=deadlines, user="王科员", now=NOW
+    )
+    content = pdf.render_pdf(data)
+    assert content.startswith(b"%PDF")
+    text = _text(content)
+    assert "催办通知单" in text and "镇党委" in text
+    late = overdue_by_unit(session=session, deadlines=deadlines, unit="镇党委")
+    for entry in (e for g in late for e in g.entries):
+        assert entry.code in text
+    assert _embedded_fonts(content)
+
+
+@needs_font
+def test_a_ledger_pdf_has_every_row_number(session: Session, deadlines: Deadlines) -> None:
+    data = ledger_data(
+        session=session, scope=Scope(section=7), deadlines=deadlines, user="王科员", now=NOW
+    )
+    text = _text(pdf.render_pdf(data))
+    assert "承诺事项台账" in text or "台账" in text
+    for row in data.rows:
+        assert row.item.code in text
+
+
+def test_without_a_chinese_font_the_pdf_is_refused_with_how_to_get_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pdf, "KNOWN_FONTS", ())
+    monkeypatch.setattr(pdf.shutil, "which", lambda _name: None)
+    with pytest.raises(TrackerError) as caught:
+        pdf.find_font()
+    assert caught.value.key == "pdf_no_font"
+    assert "apt-get install" in caught.value.message()
+
+
+def test_a_font_given_that_does_not_exist_is_named(tmp_path: Path) -> None:
+    missing = tmp_path / "simsun.ttc"
+    with pytest.raises(TrackerError) as caught:
+        pdf.find_font(missing)
+    assert caught.value.key == "pdf_font_missing"
+    assert caught.value.params["path"] == str(missing)
