@@ -286,4 +286,9 @@ MESSAGES: dict[str, str] = {
     "print_needs_out": "The {format} format needs --out to name the file to write",
     "print_out_dir_missing": "The folder '{path}' does not exist; create it or choose another --out",
     "print_out_failed": "Cannot write '{path}': {reason}",
+    "key.print": "Print",
+    "tui.print.heading": "Print",
+    "tui.print.kind": "Printout",
+    "tui.print.format": "Format",
+    "tui.print.file": "Save to",
 }

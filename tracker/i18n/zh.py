@@ -286,4 +286,9 @@ MESSAGES: dict[str, str] = {
     "print_needs_out": "{format} 格式须用 --out 指定要写入的文件",
     "print_out_dir_missing": "目录“{path}”不存在，请先创建或另选 --out",
     "print_out_failed": "无法写入“{path}”：{reason}",
+    "key.print": "打印",
+    "tui.print.heading": "打印",
+    "tui.print.kind": "打印什么",
+    "tui.print.format": "格式",
+    "tui.print.file": "保存到",
 }

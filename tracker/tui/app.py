@@ -50,6 +50,7 @@ class TrackerApp(App[None]):
         Binding("v", "area('overdue')", t("key.overdue"), id="overdue", show=False),
         Binding("r", "area('villages')", t("key.villages"), id="villages", show=False),
         Binding("t", "area('report')", t("key.report"), id="report", show=False),
+        Binding("p", "print", t("key.print"), id="print", show=False),
         Binding("question_mark", "help", t("key.help"), id="help", key_display="?"),
         Binding("q", "quit", t("key.quit"), id="quit"),
         # Declared here so the footer names it in the officer's language.
@@ -87,6 +88,13 @@ class TrackerApp(App[None]):
             "app.as_of", date=self.context.deadlines.as_of.isoformat()
         )
         self.switch_mode("dashboard")
+
+    def action_print(self) -> None:
+        """Print the summary, the ledger or the notices to a file (the `tracker report`
+        choices)."""
+        from tracker.tui.printing import open_print_dialog
+
+        open_print_dialog(self)
 
     def action_help(self) -> None:
         from tracker.tui.screens.help import HelpScreen

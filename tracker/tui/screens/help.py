@@ -104,7 +104,9 @@ def screen_keys(screen: Screen[Any]) -> tuple[list[KeyHelp], list[KeyHelp]]:
     return own, app
 
 
-AREA_IDS = frozenset(AREAS)  # the area bindings' ids are the areas' names
+# The area bindings' ids are the areas' names; these and printing work everywhere but are
+# not in every footer.
+AREA_IDS = frozenset({*AREAS, "print"})
 
 
 def _listed(binding: Binding) -> bool:

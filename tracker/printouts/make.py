@@ -1,0 +1,108 @@
+"""Making a printout file: gather, render, write. Shared by `tracker report` and the app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from enum import StrEnum
+from importlib import import_module
+from pathlib import Path
+from typing import Protocol, cast
+
+from sqlmodel import Session
+
+from tracker.errors import TrackerError
+from tracker.printouts.assembly import (
+    PrintKind,
+    Printout,
+    Scope,
+    ledger_data,
+    notice_data,
+    summary_data,
+)
+from tracker.services.deadlines import Deadlines
+
+
+class PrintFormat(StrEnum):
+    TXT = "txt"
+    MD = "md"
+    HTML = "html"
+    DOCX = "docx"
+    XLSX = "xlsx"
+    PDF = "pdf"
+
+
+# Formats that are bytes, not text: they cannot go to a terminal.
+BINARY = frozenset({PrintFormat.DOCX, PrintFormat.XLSX, PrintFormat.PDF})
+
+
+class _Gather(Protocol):
+    def __call__(
+        self, *, session: Session, scope: Scope, deadlines: Deadlines, user: str, now: datetime
+    ) -> Printout: ...
+
+
+# The assembly of each printout; all three take the same arguments.
+_GATHER: dict[PrintKind, _Gather] = {
+    PrintKind.SUMMARY: summary_data,
+    PrintKind.LEDGER: ledger_data,
+    PrintKind.NOTICE: notice_data,
+}
+
+
+def gather(
+    *,
+    session: Session,
+    kind: PrintKind,
+    scope: Scope,
+    deadlines: Deadlines,
+    user: str,
+    now: datetime,
+) -> Printout:
+    """The data of printout `kind` (inside a session; rendering comes after it)."""
+    return _GATHER[kind](session=session, scope=scope, deadlines=deadlines, user=user, now=now)
+
+
+def render(data: Printout, fmt: PrintFormat, font: Path | None = None) -> str | bytes:
+    """The printout in `fmt`. Each renderer is imported only when asked for, so a text
+    printout does not load python-docx, openpyxl or fpdf2."""
+    if fmt is PrintFormat.TXT:
+        from tracker.printouts.text import render_txt
+
+        return render_txt(data)
+    if fmt is PrintFormat.MD:
+        from tracker.printouts.markdown import render_md
+
+        return render_md(data)
+    if fmt is PrintFormat.HTML:
+        from tracker.printouts.html import render_html
+
+        return render_html(data)
+    if fmt is PrintFormat.PDF:
+        from tracker.printouts.pdf import render_pdf
+
+        return render_pdf(data, font=font)
+    module = "word" if fmt is PrintFormat.DOCX else "excel"
+    renderer = cast(
+        Callable[[Printout], bytes],
+        getattr(import_module(f"tracker.printouts.{module}"), f"render_{fmt.value}"),
+    )
+    return renderer(data)
+
+
+def check_out_path(path: Path) -> None:
+    """A folder that does not exist is the user's to create, not ours: said before any work."""
+    if not path.parent.is_dir():
+        raise TrackerError("print_out_dir_missing", path=str(path.parent))
+
+
+def write(path: Path, content: str | bytes) -> None:
+    """Write the printout to `path`."""
+    check_out_path(path)
+    try:
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    except OSError as exc:
+        raise TrackerError("print_out_failed", path=str(path), reason=exc.strerror) from exc
