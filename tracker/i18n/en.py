@@ -236,7 +236,6 @@ MESSAGES: dict[str, str] = {
     "tui.report.previous_help": "Previous highlighted excerpt",
     "tui.help.page": "Page up and down",
     "tui.choose.prompt": "The database holds several reports; choose the one to work on (Enter):",
-    "tui.detail.separator": ", ",
     "palette.placeholder": "Search for commands…",
     "tui.filter_any": "Any",
     # Printouts (Excel, Word)

@@ -236,7 +236,6 @@ MESSAGES: dict[str, str] = {
     "tui.report.previous_help": "上一处承诺原句",
     "tui.help.page": "翻页",
     "tui.choose.prompt": "数据库中有多份报告，请选择要处理的一份（Enter 确定）：",
-    "tui.detail.separator": "、",
     "palette.placeholder": "搜索命令…",
     "tui.filter_any": "不限",
     # 打印（Excel、Word）

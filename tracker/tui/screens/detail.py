@@ -31,7 +31,7 @@ from tracker.models import Report, Status
 from tracker.schedule import Light
 from tracker.services.detail import ItemDetail, item_detail
 from tracker.services.listing import ItemRow
-from tracker.services.lookup import get_commitment, get_unit
+from tracker.services.lookup import get_commitment
 from tracker.tui import editing
 from tracker.tui.context import TuiContext
 from tracker.tui.screens.base import LedgerScreen
@@ -87,8 +87,6 @@ class Loaded:
 
     detail: ItemDetail
     paragraph: Passage | None
-    # The co-units with their English names, which ItemDetail does not carry.
-    co_units: tuple[tuple[str, str | None], ...]
 
 
 def _when(moment: datetime) -> str:
@@ -186,9 +184,7 @@ class DetailScreen(LedgerScreen[Loaded]):
             report = session.get(Report, item.report_id)
             assert report is not None
             paragraph = paragraph_of(report.text, detail.excerpt_start, detail.excerpt_end)
-        units = [get_unit(session=session, name=name) for name in detail.co_units]
-        co_units = tuple((unit.name, unit.name_en) for unit in units)
-        return Loaded(detail, paragraph, co_units)
+        return Loaded(detail, paragraph)
 
     def show(self, loaded: Loaded) -> None:
         self.loaded = loaded
@@ -230,9 +226,9 @@ class DetailScreen(LedgerScreen[Loaded]):
         facts.add_row(t("col.section"), section)
         facts.add_row(t("col.kind"), kind_label(row.kind))
         facts.add_row(t("col.unit"), localized(row.unit, row.unit_en))
-        if self.loaded is not None and self.loaded.co_units:
-            names = [localized(name, name_en) for name, name_en in self.loaded.co_units]
-            facts.add_row(t("col.co_units"), t("tui.detail.separator").join(names))
+        if detail.co_units:
+            names = map(localized, detail.co_units, detail.co_units_en)
+            facts.add_row(t("col.co_units"), t("list_separator").join(names))
         if detail.leader:
             facts.add_row(t("col.leader"), detail.leader)
         if row.village is not None:
@@ -253,7 +249,7 @@ class DetailScreen(LedgerScreen[Loaded]):
             baseline = detail.baseline_text or f"{detail.baseline:g}{detail.measure or ''}"
             facts.add_row(t("col.baseline"), baseline)
         if detail.linked:
-            facts.add_row(t("col.linked"), t("tui.detail.separator").join(detail.linked))
+            facts.add_row(t("col.linked"), t("list_separator").join(detail.linked))
         return facts
 
     def _heading(self, text: str) -> Text:
