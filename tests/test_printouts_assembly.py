@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.errors import TrackerError
-from tracker.models import Commitment
+from tracker.models import CLOSED_STATUSES, Commitment, Status
 from tracker.printouts.assembly import (
     REPLY_WORKDAYS,
+    LedgerRow,
     PrintKind,
     Scope,
     ledger_data,
@@ -22,7 +24,7 @@ from tracker.services.deadlines import Deadlines
 from tracker.services.listing import ListFilter, list_items
 from tracker.services.overdue import overdue_by_unit
 from tracker.services.seed_file import Seed
-from tracker.services.updates import log_event
+from tracker.services.updates import add_note, log_event
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone(timedelta(hours=8)))
 PRINTER = "王科员"
@@ -46,13 +48,52 @@ def test_summary_covers_every_section_and_every_late_unit(
     assert {line.code: line.baseline for line in data.indicators} == baselines
 
 
-def test_ledger_has_a_row_for_each_item_the_list_shows_numbered_from_one(
+def _past_open_periods(session: Session, deadlines: Deadlines) -> dict[str, int]:
+    """Code of every period that ended before the as-of date still open -> its commitment's id."""
+    found = session.exec(
+        select(Commitment).where(
+            col(Commitment.period_end) < deadlines.as_of,
+            col(Commitment.status).in_([s.value for s in Status if s not in CLOSED_STATUSES]),
+        )
+    ).all()
+    return {c.code: c.parent_id for c in found if c.parent_id is not None}
+
+
+def test_ledger_folds_past_open_periods_into_their_oldest_and_keeps_everything_else(
     session: Session, deadlines: Deadlines
 ) -> None:
     data = ledger_data(session=session, scope=Scope(), deadlines=deadlines, user=PRINTER, now=NOW)
-    listed = list_items(session=session, flt=ListFilter(), deadlines=deadlines)
-    assert [row.item.code for row in data.rows] == [row.code for row in listed.rows]
-    assert [row.number for row in data.rows] == list(range(1, listed.total + 1))
+    listed = list_items(session=session, flt=ListFilter(), deadlines=deadlines).rows
+    past = _past_open_periods(session, deadlines)
+    per_commitment = Counter(past.values())
+    expected: list[tuple[str, int]] = []
+    seen: set[int] = set()
+    for row in listed:  # ledger order: a commitment's periods in date order
+        if row.code not in past:
+            expected.append((row.code, 0))
+        elif past[row.code] not in seen:
+            seen.add(past[row.code])
+            count = per_commitment[past[row.code]]
+            expected.append((row.code, count if count > 1 else 0))
+    assert [(row.item.code, row.folded) for row in data.rows] == expected
+    assert [row.number for row in data.rows] == list(range(1, len(expected) + 1))
+    # Nothing is lost: the rows, each counted for the periods it stands for, are the list.
+    assert sum(max(row.folded, 1) for row in data.rows) == len(listed)
+
+
+def test_a_daily_duty_missed_on_many_days_is_one_ledger_row_from_its_oldest_day(
+    session: Session, deadlines: Deadlines
+) -> None:
+    data = ledger_data(session=session, scope=Scope(), deadlines=deadlines, user=PRINTER, now=NOW)
+    daily = [row for row in data.rows if row.item.parent == "3.2-D"]
+    missed = sorted(
+        code for code in _past_open_periods(session, deadlines) if code.startswith("3.2-D/")
+    )
+    assert len(missed) > 100
+    (folded,) = [row for row in daily if row.folded]
+    assert (folded.item.code, folded.folded) == (missed[0], len(missed))
+    assert folded.item.overdue
+    assert all(row.item.code not in missed[1:] for row in data.rows)
 
 
 def test_ledger_progress_is_the_latest_event_and_evidence_is_named(
@@ -78,6 +119,26 @@ def test_ledger_progress_is_the_latest_event_and_evidence_is_named(
     assert row.progress == "2026-09-08 民法典讲座"
     assert row.evidence == ["讲座纪要.pdf", "讲座纪要.pdf"]
     assert row.leader is not None
+
+
+def test_ledger_outcome_is_the_reports_words_or_an_officers_note_not_the_curators_remark(
+    session: Session, deadlines: Deadlines, seed: Seed
+) -> None:
+    stated = next(c for c in seed.document.commitments if c.status_note)
+    remarked = next(c for c in seed.document.commitments if c.notes and not c.status_note)
+    item = session.exec(select(Commitment).where(Commitment.code == remarked.code)).one()
+    assert not any(row.progress for row in _ledger_rows(session, deadlines, remarked.code))
+    add_note(session=session, item=item, text="已起草方案，待党委会审议", user=PRINTER, now=NOW)
+    session.flush()
+    (stated_row,) = _ledger_rows(session, deadlines, stated.code)
+    (noted_row,) = _ledger_rows(session, deadlines, remarked.code)
+    assert stated_row.progress == " ".join(stated.status_note.split())
+    assert noted_row.progress == "2026-11-26 已起草方案，待党委会审议"
+
+
+def _ledger_rows(session: Session, deadlines: Deadlines, code: str) -> list[LedgerRow]:
+    data = ledger_data(session=session, scope=Scope(), deadlines=deadlines, user=PRINTER, now=NOW)
+    return [row for row in data.rows if row.item.code == code]
 
 
 def test_notices_are_one_per_late_unit_with_a_reply_date_after_working_days(

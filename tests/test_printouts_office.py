@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime
 from io import BytesIO
 
 import pytest
 from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm
 from openpyxl import load_workbook
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from tracker.i18n import set_language, t
+from tracker.models import Commitment
 from tracker.printouts.assembly import Scope, ledger_data, notice_data, summary_data
 from tracker.printouts.excel import HEADER_ROW, render_xlsx, sheet_name, text_width
-from tracker.printouts.office_text import ledger_header, notice_header, numbered
+from tracker.printouts.office_text import item_text, ledger_header, notice_header, numbered
 from tracker.printouts.word import render_docx
 from tracker.schedule import Light
 from tracker.services.deadlines import Deadlines
 from tracker.services.overdue import overdue_by_unit
+from tracker.services.updates import log_event
 
 NOW = datetime(2026, 11, 26, 9, 30)
 UNIT = "镇党委"
@@ -123,21 +127,35 @@ def _east_asia(element: object) -> str | None:
     return None if fonts is None else fonts.get(qn("w:eastAsia"))
 
 
-def test_ledger_document_is_a4_with_official_margins_and_fonts(
+def _page_cm(doc: DocumentObject) -> list[float]:
+    """Width, height, top, bottom, left and right margins of the first section, in cm."""
+    section = doc.sections[0]
+    values = (
+        section.page_width,
+        section.page_height,
+        section.top_margin,
+        section.bottom_margin,
+        section.left_margin,
+        section.right_margin,
+    )
+    return [round((value or 0) / Cm(1), 2) for value in values]
+
+
+def test_notice_document_is_a4_portrait_with_official_margins(
+    session: Session, deadlines: Deadlines
+) -> None:
+    data = notice_data(session=session, scope=Scope(), deadlines=deadlines, user="t", now=NOW)
+    doc = Document(BytesIO(render_docx(data)))
+    assert _page_cm(doc) == [21, 29.7, 3.7, 3.5, 2.8, 2.6]  # GB/T 9704
+
+
+def test_ledger_document_is_a4_landscape_with_fonts_grid_and_shading(
     session: Session, deadlines: Deadlines
 ) -> None:
     data = ledger_data(session=session, scope=Scope(), deadlines=deadlines, user="t", now=NOW)
     doc = Document(BytesIO(render_docx(data)))
-    section = doc.sections[0]
-    for value, cm in (
-        (section.page_width, 21),
-        (section.page_height, 29.7),
-        (section.top_margin, 3.7),
-        (section.bottom_margin, 3.5),
-        (section.left_margin, 2.8),
-        (section.right_margin, 2.6),
-    ):
-        assert value is not None and abs(value - Cm(cm)) < Cm(0.01)
+    assert doc.sections[0].orientation == WD_ORIENT.LANDSCAPE
+    assert _page_cm(doc)[:2] == [29.7, 21]
     title = doc.paragraphs[0]
     assert title.text == t("print.title.ledger")
     assert title.alignment == WD_ALIGN_PARAGRAPH.CENTER
@@ -151,6 +169,39 @@ def test_ledger_document_is_a4_with_official_margins_and_fonts(
     red = next(r for r in data.rows if r.item.light is Light.RED)
     shading = table.rows[red.number].cells[0]._tc.find(qn("w:tcPr") + "/" + qn("w:shd"))
     assert shading is not None and shading.get(qn("w:fill")) == RED
+    done = next(r for r in data.rows if r.item.light is Light.NONE)
+    assert table.rows[done.number].cells[0]._tc.find(qn("w:tcPr") + "/" + qn("w:shd")) is None
+    cell = table.rows[red.number].cells[1]
+    assert cell.text == item_text(red)
+    assert _east_asia(cell.paragraphs[0].runs[0]._element) == "仿宋"
+    # The header row is repeated on every page the ledger runs onto.
+    assert table.rows[0]._tr.find(qn("w:trPr") + "/" + qn("w:tblHeader")) is not None
+    # The columns fill the page's text width, and the title column is wider than 序号.
+    widths = [column.width or 0 for column in table.columns]
+    assert abs(sum(widths) - Cm(29.7 - 2.5 - 2.5)) < Cm(0.05)
+    assert widths[1] > 3 * widths[0]
+
+
+def test_a_note_of_several_lines_keeps_its_lines_in_a_word_cell(
+    session: Session, deadlines: Deadlines
+) -> None:
+    item = session.exec(select(Commitment).where(Commitment.code == "5.5a")).one()
+    log_event(
+        session=session,
+        item=item,
+        day=date(2026, 9, 8),
+        note="民法典讲座\n主讲：司法所 李所长",
+        evidence=[],
+        user="t",
+        now=NOW.replace(tzinfo=UTC),
+        calendar=deadlines.calendar,
+    )
+    session.flush()
+    data = ledger_data(session=session, scope=Scope(), deadlines=deadlines, user="t", now=NOW)
+    (row,) = [r for r in data.rows if r.item.code == "5.5a/2026"]
+    (table,) = Document(BytesIO(render_docx(data))).tables
+    cell = table.rows[row.number].cells[6]
+    assert cell.text == "2026-09-08 民法典讲座\n主讲：司法所 李所长"
 
 
 def test_notice_document_one_page_per_unit(session: Session, deadlines: Deadlines) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,11 @@ from sqlmodel import Session
 from tracker.errors import TrackerError
 from tracker.printouts import pdf
 from tracker.printouts.assembly import Scope, ledger_data, notice_data
+from tracker.schedule import Light
 from tracker.services.deadlines import Deadlines
 from tracker.services.overdue import overdue_by_unit
 
+RGB_FILL = re.compile(r"([\d.]+ [\d.]+ [\d.]+) rg")
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone(timedelta(hours=8)))
 
 
@@ -102,3 +105,51 @@ def test_a_font_given_that_does_not_exist_is_named(tmp_path: Path) -> None:
         pdf.find_font(missing)
     assert caught.value.key == "pdf_font_missing"
     assert caught.value.params["path"] == str(missing)
+
+
+@needs_font
+def test_a_ledger_pdf_is_landscape_with_its_header_on_every_page_and_late_rows_red(
+    session: Session, deadlines: Deadlines
+) -> None:
+    data = ledger_data(session=session, scope=Scope(), deadlines=deadlines, user="王科员", now=NOW)
+    reader = PdfReader(io.BytesIO(pdf.render_pdf(data)))
+    assert len(reader.pages) > 1
+    for page in reader.pages:
+        assert page.mediabox.width > page.mediabox.height
+        assert "完成情况" in page.extract_text()
+    # The fill colours set in the pages' drawing operators ("r g b rg", 0..1).
+    streams = [page.get_contents().get_data().decode("latin-1") for page in reader.pages]
+    operands = [found for stream in streams for found in RGB_FILL.findall(stream)]
+    fills = {tuple(round(float(v) * 255) for v in found.split()) for found in operands}
+    assert pdf.FILLS[Light.RED] in fills
+
+
+def _wrapper() -> Any:
+    document = pdf.FPDF()
+    document.add_font(pdf.FONT, fname=str(pdf.find_font()))
+    document.set_font(pdf.FONT, size=pdf.TABLE_FONT_SIZE)
+    return document, pdf._Wrapper(document)
+
+
+@needs_font
+def test_cell_text_wraps_within_its_width_and_keeps_every_character() -> None:
+    document, wrap = _wrapper()
+    text = "报告称“全镇各普法责任部门认真履行‘谁执法谁普法’工作责任”，并列出了2021年的普法数字。"
+    lines = wrap(text, 30)
+    assert len(lines) > 1
+    assert "".join(lines) == text
+    assert all(document.get_string_width(line.rstrip("。，”")) <= 30 for line in lines)
+    assert not any(line[0] in pdf.NO_BREAK_BEFORE for line in lines[1:])
+
+
+@needs_font
+def test_a_latin_word_is_carried_to_the_next_line_whole() -> None:
+    _document, wrap = _wrapper()
+    lines = wrap("minutes of the lecture on the Civil Code", 25)
+    assert " ".join(lines) == "minutes of the lecture on the Civil Code"
+
+
+@needs_font
+def test_a_new_line_in_a_note_starts_a_new_line_in_its_cell() -> None:
+    _document, wrap = _wrapper()
+    assert wrap("民法典讲座\n主讲：李所长", 200) == ["民法典讲座", "主讲：李所长"]

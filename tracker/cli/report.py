@@ -12,7 +12,8 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli.context import AppState, ledger, parse_date
+from tracker.cli.context import AppState, err, ledger, parse_date
+from tracker.cli.progress import DelayedProgress
 from tracker.errors import TrackerError
 from tracker.i18n import t
 from tracker.printouts.assembly import PrintKind, Scope
@@ -58,18 +59,24 @@ def report_command(
         check_out_path(out_path)  # before any work, so a typo in the folder costs nothing
     day = parse_date(as_of, "--as-of") if as_of is not None else state.as_of
     scope = Scope(report=state.report, unit=unit, section=section)
-    with ledger(state, day) as led:
-        data = gather(
-            session=led.session,
-            kind=kind,
-            scope=scope,
-            deadlines=led.deadlines,
-            user=led.user,
-            now=now(),
-        )
-    content = render(data, fmt, font)
+    steps = 3 if out_path is not None else 2
+    with DelayedProgress(steps, console=err()) as progress:
+        progress.step(t("print.step.gather"))
+        with ledger(state, day) as led:
+            data = gather(
+                session=led.session,
+                kind=kind,
+                scope=scope,
+                deadlines=led.deadlines,
+                user=led.user,
+                now=now(),
+            )
+        progress.step(t("print.step.render", format=fmt.value.upper()))
+        content = render(data, fmt, font)
+        if out_path is not None:
+            progress.step(t("print.step.write", path=str(out_path)))
+            write(out_path, content)
     if out_path is not None:
-        write(out_path, content)
         sys.stdout.write(t("print.written", path=str(out_path)) + "\n")
     elif isinstance(content, bytes):  # refused above already; kept off the terminal regardless
         raise TrackerError("print_needs_out", format=fmt.value)

@@ -6,19 +6,22 @@ PDF and never query the database: whatever a printout says is decided here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from sqlalchemy import and_, not_, or_, tuple_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from tracker.errors import TrackerError
-from tracker.models import Commitment, Event, Evidence, Kind, Report, Status
+from tracker.models import Commitment, Event, Evidence, History, HistoryKind, Kind, Report, Status
 from tracker.schedule import Light
 from tracker.services.dashboard import SectionProgress, dashboard
 from tracker.services.deadlines import Deadlines
 from tracker.services.grid import VillageGrid, village_grid
-from tracker.services.listing import ItemRow, ListFilter, list_items
+from tracker.services.listing import OPEN, ItemRow, ListFilter, filter_conditions, rows_where
 from tracker.services.lookup import get_report, get_unit
 from tracker.services.overdue import UnitGroup, overdue_by_unit
 
@@ -89,6 +92,7 @@ class LedgerRow:
     leader: str | None
     progress: str  # 完成情况: the latest event's note, or the latest note
     evidence: list[str] = field(default_factory=list)  # file names
+    folded: int = 0  # >1: this is the oldest of so many past periods still open
 
 
 @dataclass(frozen=True)
@@ -205,12 +209,35 @@ def _indicators(session: Session, report: Report | None) -> list[IndicatorLine]:
 def ledger_data(
     *, session: Session, scope: Scope, deadlines: Deadlines, user: str, now: datetime
 ) -> LedgerData:
-    """台账: every commitment, and the periods that are current or still open on the as-of date
-    (the list's default view: past periods that were done are summed up in their commitment)."""
+    """台账: every commitment, its current period, and its open village items.
+
+    Past periods still open are folded: one row per commitment for the oldest of them, with
+    how many there are (日排查 missed on 300 days is one row, as in the overdue review),
+    so a district's ledger stays a few thousand rows while every late period is counted.
+    """
     heading = _heading(session, PrintKind.LEDGER, scope, deadlines, user, now)
     flt = ListFilter(report=scope.report, unit=scope.unit, section=scope.section)
-    page = list_items(session=session, flt=flt, deadlines=deadlines)
-    ids = [row.id for row in page.rows]
+    conditions = filter_conditions(session, flt, deadlines)
+    past_open = and_(
+        col(Commitment.period_key).is_not(None),
+        col(Commitment.period_end) < deadlines.as_of,
+        col(Commitment.status).in_(OPEN),
+    )
+    folds = [
+        (parent_id, count, key)
+        for parent_id, count, key in session.execute(
+            sa_select(col(Commitment.parent_id), func.count(), func.min(Commitment.sort_key))
+            .where(*conditions, past_open)
+            .group_by(col(Commitment.parent_id))
+        ).all()
+    ]
+    oldest = [(parent_id, sort_key) for parent_id, _count, sort_key in folds]
+    shown = not_(past_open)
+    if oldest:
+        shown = or_(shown, tuple_(col(Commitment.parent_id), col(Commitment.sort_key)).in_(oldest))
+    items = rows_where(session=session, conditions=[*conditions, shown], deadlines=deadlines)
+    ids = [row.id for row in items]
+    folded = _folded_counts(session, folds)
     leaders = (
         dict(
             session.exec(
@@ -229,14 +256,36 @@ def ledger_data(
             leader=leaders.get(row.id),
             progress=progress.get(row.id, ""),
             evidence=evidence.get(row.id, []),
+            folded=folded.get(row.id, 0),
         )
-        for number, row in enumerate(page.rows, start=1)
+        for number, row in enumerate(items, start=1)
     ]
     return LedgerData(heading=heading, rows=rows)
 
 
+def _folded_counts(
+    session: Session, folds: Sequence[tuple[int | None, int, str]]
+) -> dict[int, int]:
+    """The id of each fold's oldest period -> how many past open periods it stands for."""
+    if not folds:
+        return {}
+    count_of = {(parent_id, key): count for parent_id, count, key in folds}
+    oldest = session.execute(
+        sa_select(col(Commitment.id), col(Commitment.parent_id), col(Commitment.sort_key)).where(
+            tuple_(col(Commitment.parent_id), col(Commitment.sort_key)).in_(list(count_of))
+        )
+    ).all()
+    return {item_id: count_of[(parent_id, key)] for item_id, parent_id, key in oldest}
+
+
+# History rows whose note says what was done: the report's own words for what it states as
+# achieved (seed), an officer's note, and the reason given with a change of status.
+_OUTCOME_KINDS = [HistoryKind.SEED.value, HistoryKind.NOTE.value, HistoryKind.STATUS.value]
+
+
 def _progress(session: Session, ids: list[int]) -> dict[int, str]:
-    """Each item's 完成情况: its latest event (date and note), else the last line of its notes."""
+    """Each item's 完成情况: its latest event (date and note), else the latest note written
+    in its history. The curator's remarks in the seed (备注) are not an outcome."""
     found: dict[int, str] = {}
     if not ids:
         return found
@@ -246,14 +295,26 @@ def _progress(session: Session, ids: list[int]) -> dict[int, str]:
         .order_by(col(Event.commitment_id), col(Event.happened_on), col(Event.id))
     ).all():
         found[commitment_id] = f"{day.isoformat()} {note}".strip()
-    for item_id, notes in session.exec(
-        select(Commitment.id, Commitment.notes).where(
-            col(Commitment.id).in_(ids), col(Commitment.notes) != ""
+    noted: dict[int, str] = {}
+    for item_id, kind, changed_at, note in session.exec(
+        select(
+            col(History.commitment_id),
+            col(History.kind),
+            col(History.changed_at),
+            col(History.note),
         )
+        .where(
+            col(History.commitment_id).in_(ids),
+            col(History.kind).in_(_OUTCOME_KINDS),
+            col(History.note) != "",
+        )
+        .order_by(col(History.commitment_id), col(History.changed_at), col(History.id))
     ).all():
-        if item_id is not None and item_id not in found:
-            found[item_id] = notes.strip().splitlines()[-1]
-    return found
+        text = " ".join(note.split())
+        if item_id is not None:
+            # The report's words are dated by the report, not by the day they were seeded.
+            noted[item_id] = text if kind == HistoryKind.SEED else f"{changed_at:%Y-%m-%d} {text}"
+    return {item_id: text for item_id, text in noted.items() if item_id not in found} | found
 
 
 def _evidence(session: Session, ids: list[int]) -> dict[int, list[str]]:

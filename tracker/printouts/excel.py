@@ -14,7 +14,7 @@ from datetime import date
 from io import BytesIO
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -55,11 +55,13 @@ MAX_WIDTH = 60  # wider text wraps instead of pushing the page off the paper
 # Excel refuses these in sheet names, and names longer than 31 characters.
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 HEADER_ROW = 3  # under the title and the heading line
+HEADER_STYLE = "tracker-header"
 
 
 def render_xlsx(data: Printout) -> bytes:
     """The printout as the bytes of an .xlsx file: one workbook, a sheet per part."""
     book = Workbook()
+    _add_styles(book)
     book.remove(book.worksheets[0])  # every sheet is named after its part, none is "Sheet"
     if isinstance(data, LedgerData):
         _ledger(book, data)
@@ -70,6 +72,39 @@ def render_xlsx(data: Printout) -> bytes:
     out = BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _add_styles(book: Workbook) -> None:
+    """The table cells' looks as named styles, made once per workbook.
+
+    Setting font, fill, border and alignment on each cell makes openpyxl hash and look up
+    every one of them: 5 s for a district's ledger. A named style is looked up by name.
+    """
+    header = NamedStyle(
+        name=HEADER_STYLE,
+        font=Font(bold=True),
+        fill=HEADER_FILL,
+        border=BORDER,
+        alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
+    )
+    book.add_named_style(header)
+    for light in (None, *LIGHT_FILL):
+        for is_date in (False, True):
+            style = NamedStyle(
+                name=_style_name(light, is_date),
+                border=BORDER,
+                alignment=Alignment(vertical="top", wrap_text=True),
+                number_format=DATE_FORMAT if is_date else "General",
+            )
+            if light is not None:
+                style.fill = LIGHT_FILL[light]
+            book.add_named_style(style)
+
+
+def _style_name(light: Light | None, is_date: bool) -> str:
+    """tracker-cell, tracker-cell-red, tracker-date-yellow..."""
+    name = "tracker-date" if is_date else "tracker-cell"
+    return f"{name}-{light.value}" if light is not None else name
 
 
 def text_width(text: str) -> int:
@@ -119,21 +154,14 @@ def _table(
     The main table of a sheet gets the frozen header and the auto filter.
     """
     for column, label in enumerate(header, start=1):
-        cell = sheet.cell(row=start, column=column, value=label)
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.border = BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        sheet.cell(row=start, column=column, value=label).style = HEADER_STYLE
     for offset, values in enumerate(rows, start=1):
-        fill = LIGHT_FILL.get(lights[offset - 1]) if offset <= len(lights) else None
+        light = lights[offset - 1] if offset <= len(lights) else None
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row=start + offset, column=column, value=value)
-            cell.border = BORDER
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
-            if isinstance(value, date):
-                cell.number_format = DATE_FORMAT
-            if fill is not None:
-                cell.fill = fill
+            cell.style = _style_name(
+                light if light in LIGHT_FILL else None, isinstance(value, date)
+            )
     end = start + len(rows)
     if main:
         sheet.freeze_panes = sheet.cell(row=start + 1, column=1).coordinate

@@ -57,7 +57,9 @@ def ledger_header() -> list[str]:
 
 
 def item_text(row: LedgerRow) -> str:
-    return f"{row.item.code} {localized(row.item.title, row.item.title_en)}"
+    """Code and title; a folded row says how many past periods it stands for."""
+    text = f"{row.item.code} {localized(row.item.title, row.item.title_en)}"
+    return text + t("print.folded", count=row.folded) if row.folded > 1 else text
 
 
 def status_progress(row: LedgerRow) -> str:

@@ -12,10 +12,10 @@ import subprocess
 from pathlib import Path
 
 from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 from tracker.errors import TrackerError
-from tracker.printouts.assembly import Printout
+from tracker.printouts.assembly import LedgerData, Printout
+from tracker.printouts.columns import fit_columns, needed_cells
 from tracker.printouts.text import Line, PageBreak, Table, Title, blocks, title_of
 from tracker.schedule import Light
 
@@ -58,8 +58,8 @@ def find_font(given: Path | None = None) -> Path:
 class _Document(FPDF):
     """An A4 page with the printout's title in its footer and the page number."""
 
-    def __init__(self, footer: str) -> None:
-        super().__init__(orientation="portrait", unit="mm", format="A4")
+    def __init__(self, footer: str, orientation: str) -> None:
+        super().__init__(orientation=orientation, unit="mm", format="A4")
         self._footer_text = footer
 
     def footer(self) -> None:
@@ -70,7 +70,9 @@ class _Document(FPDF):
 
 def render_pdf(data: Printout, *, font: Path | None = None) -> bytes:
     """The printout as an A4 PDF with an embedded CJK font."""
-    document = _Document(title_of(data))
+    # Eight columns of the 台账 are printed across the page, as in the Word ledger.
+    orientation = "landscape" if isinstance(data, LedgerData) else "portrait"
+    document = _Document(title_of(data), orientation)
     document.set_margins(18, 18, 18)
     document.set_auto_page_break(auto=True, margin=16)
     try:
@@ -102,32 +104,106 @@ def _draw(document: FPDF, block: Title | Line | Table | PageBreak) -> None:
         _table(document, block)
 
 
+# Table text: 8 pt on 4.5 mm lines, a little padding inside each cell.
+TABLE_FONT_SIZE = 8
+LINE_HEIGHT = 4.5
+PAD_X, PAD_Y = 1.0, 0.8
+BASELINE = 3.3  # from the top of a line to its baseline at 8 pt
+HEADER_FILL = (230, 230, 230)
+# A line never begins with these (避头): they stay at the end of the line before.
+NO_BREAK_BEFORE = frozenset("。，、；：？！”’）》」』】,.;:?!)")
+
+
 def _table(document: FPDF, table: Table) -> None:
-    document.set_font(FONT, size=8)
-    headings = FontFace(emphasis="NONE", fill_color=(230, 230, 230))
-    with document.table(
-        headings_style=headings,
-        line_height=4.5,
-        text_align="LEFT",
-        col_widths=_widths(table),
-        repeat_headings=1,
-    ) as grid:
-        row = grid.row()
-        for heading in table.headers:
-            row.cell(heading)
-        for index, cells in enumerate(table.rows):
-            light = table.lights[index] if index < len(table.lights) else None
-            style = FontFace(fill_color=FILLS[light]) if light in FILLS else None
-            row = grid.row(style=style)
-            for cell in cells:
-                row.cell(cell)
+    """A bordered table, header repeated on every page, late rows filled red or yellow.
+
+    Drawn here rather than with fpdf2's `table()`, which lays each cell out twice through
+    its general text engine: 15 s for a district's ledger. Cells here are wrapped once with
+    cached character widths and drawn as rectangles and lines of text.
+    """
+    document.set_font(FONT, size=TABLE_FONT_SIZE)
+    document.set_draw_color(0, 0, 0)
+    document.set_line_width(0.2)
+    need = needed_cells(table.headers, table.rows)
+    widths = fit_columns(need, document.epw, document.get_string_width("0"), 2 * PAD_X + 0.4)
+    wrap = _Wrapper(document)
+    header = [
+        wrap(text, width - 2 * PAD_X) for text, width in zip(table.headers, widths, strict=True)
+    ]
+    _row(document, widths, header, HEADER_FILL)
+    for index, cells in enumerate(table.rows):
+        light = table.lights[index] if index < len(table.lights) else None
+        lines = [wrap(text, width - 2 * PAD_X) for text, width in zip(cells, widths, strict=True)]
+        if document.get_y() + _height(lines) > document.page_break_trigger:
+            document.add_page()
+            _row(document, widths, header, HEADER_FILL)
+        _row(document, widths, lines, FILLS.get(light) if light is not None else None)
+    document.set_x(document.l_margin)
     document.ln(3)
 
 
-def _widths(table: Table) -> tuple[float, ...]:
-    """Column widths in proportion to their longest text (capped, so notes wrap)."""
-    longest = [
-        max([len(table.headers[i]), *(len(row[i]) for row in table.rows if i < len(row))])
-        for i in range(len(table.headers))
-    ]
-    return tuple(min(max(n, 4), 24) for n in longest)  # at least two Chinese characters wide
+def _height(lines: list[list[str]]) -> float:
+    return max(len(cell) for cell in lines) * LINE_HEIGHT + 2 * PAD_Y
+
+
+def _row(
+    document: FPDF, widths: list[float], lines: list[list[str]], fill: tuple[int, int, int] | None
+) -> None:
+    """One row at the current position; the position moves below it."""
+    # A row never runs past the foot of a page: what does not fit is cut with an ellipsis.
+    room = int((document.page_break_trigger - document.t_margin - 2 * PAD_Y) // LINE_HEIGHT)
+    lines = [cell if len(cell) <= room else [*cell[: room - 1], "…"] for cell in lines]
+    height = _height(lines)
+    top, x = document.get_y(), document.l_margin
+    if fill is not None:
+        document.set_fill_color(*fill)
+    for width, cell in zip(widths, lines, strict=True):
+        document.rect(x, top, width, height, style="DF" if fill is not None else "D")
+        for number, text in enumerate(cell):
+            document.text(x + PAD_X, top + PAD_Y + number * LINE_HEIGHT + BASELINE, text)
+        x += width
+    document.set_xy(document.l_margin, top + height)
+
+
+class _Wrapper:
+    """Breaks a cell's text into lines that fit a width, measuring each character once."""
+
+    def __init__(self, document: FPDF) -> None:
+        self._document = document
+        self._widths: dict[str, float] = {}
+
+    def _width(self, char: str) -> float:
+        width = self._widths.get(char)
+        if width is None:
+            width = self._widths[char] = self._document.get_string_width(char)
+        return width
+
+    def __call__(self, text: str, width: float) -> list[str]:
+        """Lines of `text` no wider than `width`. Chinese breaks between any two characters,
+        but never before closing punctuation (it may stand a little into the padding); a
+        Latin word is moved whole to the next line."""
+        lines: list[str] = []
+        for paragraph in text.split("\n"):
+            line, used = "", 0.0
+            for char in paragraph:
+                char_width = self._width(char)
+                if used + char_width > width and line and char not in NO_BREAK_BEFORE:
+                    line = self._break(line, char, lines)
+                    used = sum(self._width(c) for c in line)
+                    if char == " " and not line:
+                        continue
+                line += char
+                used += char_width
+            lines.append(line)
+        return lines
+
+    @staticmethod
+    def _break(line: str, char: str, lines: list[str]) -> str:
+        """End `line` before `char`; return what carries over to the next line."""
+        cut = line.rfind(" ")
+        tail = line[cut + 1 :]
+        if char.isascii() and char != " " and cut > 0 and tail.isascii():
+            lines.append(line[:cut])  # inside a Latin word: carry the word over
+            return tail
+        lines.append(line)
+        return ""

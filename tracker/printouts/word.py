@@ -9,17 +9,21 @@ the Latin one, and Word would then set Chinese text in whatever its default is.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from copy import deepcopy
 from datetime import date
 from io import BytesIO
 
 from docx import Document
 from docx.document import Document as DocumentObject
+from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.table import CT_Row, CT_Tc
 from docx.oxml.text.font import CT_RPr
-from docx.shared import Cm, Pt
+from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.shared import Cm, Emu, Length, Pt
 from docx.table import Table, _Cell
 from docx.text.run import Run
 
@@ -33,6 +37,7 @@ from tracker.printouts.assembly import (
     Printout,
     SummaryData,
 )
+from tracker.printouts.columns import fit_columns, needed_cells
 from tracker.printouts.office_text import (
     entry_title,
     evidence_text,
@@ -55,6 +60,8 @@ TITLE_SIZE = Pt(22)  # 二号
 HEADING_SIZE = Pt(16)  # 三号
 BODY_SIZE = Pt(14)  # 四号: a little under the standard's 三号 so that tables still fit
 TABLE_SIZE = Pt(10.5)  # 五号
+CELL_WIDTH = TABLE_SIZE.emu // 2  # a display cell is half a Chinese character
+CELL_PADDING = Cm(0.4)  # Word's default left and right cell margins, with a little room
 # The same red and yellow as the Excel ledger, so both printouts mark a late row alike.
 LIGHT_SHADE = {Light.RED: "FFC7CE", Light.YELLOW: "FFEB9C"}
 
@@ -84,6 +91,14 @@ def _page(doc: DocumentObject) -> None:
     normal.font.name = LATIN_FONT
     normal.font.size = BODY_SIZE
     _east_asian(normal.element.get_or_add_rPr(), BODY_FONT)
+
+
+def _landscape(doc: DocumentObject) -> None:
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21)
+    section.top_margin, section.bottom_margin = Cm(2.5), Cm(2.0)
+    section.left_margin, section.right_margin = Cm(2.5), Cm(2.5)
 
 
 def _east_asian(r_pr: CT_RPr, name: str) -> None:
@@ -123,11 +138,15 @@ def _text(doc: DocumentObject, text: str, *, indent: bool = False, bold: bool = 
 
 
 def _shade(cell: _Cell, color: str) -> None:
+    _shade_tc(cell._tc, color)
+
+
+def _shade_tc(tc: CT_Tc, color: str) -> None:
     shading = OxmlElement("w:shd")
     shading.set(qn("w:val"), "clear")
     shading.set(qn("w:color"), "auto")
     shading.set(qn("w:fill"), color)
-    cell._tc.get_or_add_tcPr().append(shading)
+    tc.get_or_add_tcPr().append(shading)
 
 
 def _table(
@@ -136,22 +155,85 @@ def _table(
     rows: Sequence[Sequence[object]],
     lights: Sequence[Light | None] = (),
 ) -> Table:
-    """A bordered table ("Table Grid"), header in bold, late rows shaded red or yellow."""
+    """A bordered table ("Table Grid") as wide as the page, columns as wide as their text
+    needs, header in bold, late rows shaded red or yellow."""
     table: Table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for column, width in zip(table.columns, _widths(doc, header, rows), strict=True):
+        column.width = width  # the grid; each row added below takes its cells' widths from it
+        column.cells[0].width = width
     for cell, label in zip(table.rows[0].cells, header, strict=True):
         _run(cell.paragraphs[0].add_run(label), BODY_FONT, TABLE_SIZE, bold=True)
-    for index, values in enumerate(rows):
-        cells = table.add_row().cells  # type: ignore[no-untyped-call]
-        light = lights[index] if index < len(lights) else None
-        color = LIGHT_SHADE.get(light) if light is not None else None
-        for cell, value in zip(cells, values, strict=True):
-            _run(cell.paragraphs[0].add_run(_shown(value)), BODY_FONT, TABLE_SIZE)
-            if color is not None:
-                _shade(cell, color)
+    _repeat_on_every_page(table.rows[0]._tr)
+    _add_rows(table, [[_shown(value) for value in values] for values in rows], lights)
     doc.add_paragraph()
     return table
+
+
+def _add_rows(table: Table, rows: list[list[str]], lights: Sequence[Light | None]) -> None:
+    """Append `rows`, each a copy of one formatted row with its texts put in.
+
+    Formatting every run through python-docx costs about a millisecond a cell (each property
+    searches the run's XML for where to insert itself): 15 s for a district's ledger. So one
+    row is formatted that way, shaded copies of it are made once, and each row is a copy of
+    the right one; the result is the same XML.
+    """
+    if not rows:
+        return
+    model = table.add_row()  # type: ignore[no-untyped-call]
+    for cell in model.cells:
+        _run(cell.paragraphs[0].add_run("-"), BODY_FONT, TABLE_SIZE)
+    models: dict[Light | None, CT_Row] = {None: model._tr}
+    for shade_light, color in LIGHT_SHADE.items():
+        shaded = deepcopy(model._tr)
+        for tc in shaded.tc_lst:
+            _shade_tc(tc, color)
+        models[shade_light] = shaded
+    tbl = table._tbl
+    tbl.remove(model._tr)
+    for index, values in enumerate(rows):
+        light = lights[index] if index < len(lights) else None
+        tr = deepcopy(models[light] if light in models else model._tr)
+        # A list first: _set_text may add w:t elements, which a live iterator would visit.
+        for text_element, value in zip(list(tr.iter(qn("w:t"))), values, strict=True):
+            _set_text(text_element, value)
+        tbl.append(tr)
+
+
+def _set_text(text_element: BaseOxmlElement, value: str) -> None:
+    """Put `value` in a w:t; each further line goes after a line break (w:br), as Word keeps
+    a new line inside a cell."""
+    lines = value.split("\n")
+    text_element.text = lines[0]
+    text_element.set(qn("xml:space"), "preserve")
+    anchor = text_element
+    for line in lines[1:]:
+        brk = OxmlElement("w:br")
+        more = OxmlElement("w:t")
+        more.text = line
+        more.set(qn("xml:space"), "preserve")
+        anchor.addnext(brk)
+        brk.addnext(more)
+        anchor = more
+
+
+def _repeat_on_every_page(tr: CT_Row) -> None:
+    """Mark a header row to be repeated at the top of every page the table runs onto."""
+    header = OxmlElement("w:tblHeader")
+    tr.get_or_add_trPr().append(header)
+
+
+def _widths(
+    doc: DocumentObject, header: list[str], rows: Sequence[Sequence[object]]
+) -> list[Length]:
+    """Column widths filling the text width of the page (see `columns`)."""
+    section = doc.sections[-1]
+    # Always set by _page or _landscape; python-docx types them optional.
+    usable = (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
+    cells = needed_cells(header, [[_shown(value) for value in row] for row in rows])
+    return [Emu(int(w)) for w in fit_columns(cells, usable, CELL_WIDTH, CELL_PADDING)]
 
 
 def _shown(value: object) -> str:
@@ -165,6 +247,7 @@ def _shown(value: object) -> str:
 
 
 def _ledger(doc: DocumentObject, data: LedgerData) -> None:
+    _landscape(doc)  # eight columns: a 台账 is printed across the page
     _title(doc, title(data.heading.kind), data.heading)
     rows = [
         [

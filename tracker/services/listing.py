@@ -157,9 +157,10 @@ def light_condition(lights: Sequence[Light], deadlines: Deadlines) -> ColumnElem
     return or_(false(), *(by_light[light] for light in lights))
 
 
-def _conditions(
+def filter_conditions(
     session: Session, flt: ListFilter, deadlines: Deadlines
 ) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of `flt` on the commitment table (shared with the printed 台账)."""
     conditions: list[ColumnElement[bool]] = []
     as_of = deadlines.as_of
     report = get_report(session=session, slug=flt.report)
@@ -244,7 +245,7 @@ def list_items(
     offset: int = 0,
 ) -> Page:
     """The rows matching `flt` in ledger order, one page of them, and how many match in all."""
-    conditions = _conditions(session, flt, deadlines)
+    conditions = filter_conditions(session, flt, deadlines)
     total = session.exec(select(func.count()).select_from(Commitment).where(*conditions)).one()
     rows = rows_where(
         session=session,
