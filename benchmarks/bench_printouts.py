@@ -130,10 +130,13 @@ def main(argv: list[str] | None = None) -> None:
     as_of = as_of_for(through_year(engine))
     describe(engine, url, as_of)
     engine.dispose()
-    in_process(url, Deadlines(as_of=as_of, calendar=WorkCalendar()), args.font)
+    # Children first: a child's peak RSS starts from this process's size when it is forked,
+    # so the in-process part, which holds whole printouts, must come after.
     with tempfile.TemporaryDirectory() as workdir:
         timings = as_child(args.db, as_of.isoformat(), args.repeats, args.font, Path(workdir))
     print_table(timings, args.repeats)
+    print()
+    in_process(url, Deadlines(as_of=as_of, calendar=WorkCalendar()), args.font)
 
 
 if __name__ == "__main__":

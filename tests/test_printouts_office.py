@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from io import BytesIO
 
@@ -17,9 +18,17 @@ from sqlmodel import Session, select
 
 from tracker.i18n import set_language, t
 from tracker.models import Commitment
-from tracker.printouts.assembly import Scope, ledger_data, notice_data, summary_data
+from tracker.printouts.assembly import Printout, Scope, ledger_data, notice_data, summary_data
 from tracker.printouts.excel import HEADER_ROW, render_xlsx, sheet_name, text_width
-from tracker.printouts.office_text import item_text, ledger_header, notice_header, numbered
+from tracker.printouts.office_text import (
+    item_text,
+    ledger_header,
+    maker_line,
+    notice_header,
+    numbered,
+    seal_lines,
+)
+from tracker.printouts.text import render_txt
 from tracker.printouts.word import render_docx
 from tracker.schedule import Light
 from tracker.services.deadlines import Deadlines
@@ -245,3 +254,17 @@ def test_summary_document_has_every_section(
         assert numbered(number, t(f"print.section.{part}")) in texts
     assert t("print.signature_unit", town=data.heading.town) in texts
     assert all(table.style is not None and table.style.name == "Table Grid" for table in doc.tables)
+
+
+@pytest.mark.parametrize("gather", [summary_data, ledger_data, notice_data])
+def test_word_and_text_printouts_end_with_the_same_seal_and_maker_lines(
+    session: Session, deadlines: Deadlines, gather: Callable[..., Printout]
+) -> None:
+    data = gather(session=session, scope=Scope(), deadlines=deadlines, user="王科员", now=NOW)
+    maker = maker_line(data.heading)
+    ending = seal_lines(data.heading) + ([maker] if maker else [])
+    assert ending  # every printout is signed somehow
+    paragraphs = [p.text for p in Document(BytesIO(render_docx(data))).paragraphs if p.text]
+    lines = [line.strip() for line in render_txt(data).splitlines() if line.strip()]
+    assert paragraphs[-len(ending) :] == ending
+    assert lines[-len(ending) :] == ending

@@ -12,6 +12,7 @@ from textual.widgets import Input, Select
 from tui_helpers import settle
 
 from tracker.db import make_engine, new_session
+from tracker.i18n import t
 from tracker.printouts.assembly import PrintKind, Scope, ledger_data
 from tracker.printouts.make import PrintFormat
 from tracker.services.deadlines import Deadlines
@@ -56,7 +57,11 @@ def test_p_prints_the_ledger_to_an_excel_file_and_says_where_it_went(
             await pilot.press("ctrl+s")
             await settle(pilot)
             assert not isinstance(app.screen, PrintDialog)
-            assert any(str(target) in str(n.message) for n in app._notifications)
+            said = [str(n.message) for n in app._notifications]
+            assert said == [
+                t("print.making", path=str(target)),
+                t("print.written", path=str(target)),
+            ]
 
     asyncio.run(run())
     sheet = openpyxl.load_workbook(target).worksheets[0]

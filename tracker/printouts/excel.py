@@ -28,13 +28,13 @@ from tracker.printouts.assembly import (
     SummaryData,
 )
 from tracker.printouts.office_text import (
-    entry_title,
     evidence_text,
     heading_line,
     item_text,
     ledger_header,
     long_date,
     notice_header,
+    overdue_cells,
     status_progress,
     title,
 )
@@ -271,19 +271,7 @@ def _summary(book: Workbook, data: SummaryData) -> None:
     header = [t("col.unit"), *notice_header()[1:]]
     _top(sheet, heading, page, len(header))
     entries = [entry for group in data.overdue for entry in group.entries]
-    rows = [
-        [
-            localized(e.unit, e.unit_en),
-            e.code,
-            entry_title(e),
-            light_label(e.light),
-            e.due,
-            e.lateness.calendar_days,
-            e.lateness.working_days,
-            e.count,
-        ]
-        for e in entries
-    ]
+    rows = [[localized(e.unit, e.unit_en), *overdue_cells(e)] for e in entries]
     _table(sheet, HEADER_ROW, header, rows, [e.light for e in entries])
 
     if data.villages is not None:
@@ -352,17 +340,7 @@ def _notices(book: Workbook, data: NoticeData) -> None:
         sheet.merge_cells(start_row=4, start_column=1, end_row=4, end_column=len(header))
         sheet.row_dimensions[4].height = 60
         rows: list[list[Cell]] = [
-            [
-                number,
-                e.code,
-                entry_title(e),
-                light_label(e.light),
-                e.due,
-                e.lateness.calendar_days,
-                e.lateness.working_days,
-                e.count,
-            ]
-            for number, e in enumerate(group.entries, start=1)
+            [number, *overdue_cells(e)] for number, e in enumerate(group.entries, start=1)
         ]
         after = _table(sheet, 6, header, rows, [e.light for e in group.entries])
         reply = sheet.cell(row=after, column=1, value=t("print.notice.reply_by", date=""))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from tracker.i18n import t
-from tracker.labels import localized, status_label
+from tracker.labels import light_label, localized, status_label
 from tracker.printouts.assembly import Heading, LedgerRow, PrintKind
 from tracker.services.overdue import OverdueEntry
 
@@ -32,6 +32,25 @@ def heading_line(heading: Heading) -> str:
         as_of=heading.as_of.isoformat(),
         user=heading.printed_by,
         at=heading.printed_at.strftime("%Y-%m-%d %H:%M"),
+    )
+
+
+def seal_lines(heading: Heading) -> list[str]:
+    """The foot of a paper the town sends (the summary, a notice): the town's seal and the
+    as-of date, right-aligned where the format can."""
+    if heading.kind is PrintKind.LEDGER:
+        return []
+    return [t("print.signature_unit", town=heading.town), long_date(heading.as_of)]
+
+
+def maker_line(heading: Heading) -> str | None:
+    """Who made the table and who checks it (制表人/审核人), under a summary or a ledger."""
+    if heading.kind is PrintKind.NOTICE:
+        return None
+    return t(
+        "print.signature_block",
+        maker=heading.printed_by,
+        date=long_date(heading.printed_at.date()),
     )
 
 
@@ -96,3 +115,17 @@ def notice_header() -> list[str]:
 
 def entry_title(entry: OverdueEntry) -> str:
     return localized(entry.title, entry.title_en)
+
+
+def overdue_cells(entry: OverdueEntry) -> list[str | int | date]:
+    """A late entry's cells after the first column (序号 on a notice, the unit in the
+    summary): 编号, 事项, 亮灯, 时限, 逾期天数, 逾期工作日, 期次数."""
+    return [
+        entry.code,
+        entry_title(entry),
+        light_label(entry.light),
+        entry.due,
+        entry.lateness.calendar_days,
+        entry.lateness.working_days,
+        entry.count,
+    ]

@@ -21,8 +21,10 @@ from tracker.printouts.office_text import (
     item_text,
     ledger_header,
     long_date,
+    maker_line,
     notice_header,
     numbered,
+    seal_lines,
     status_progress,
     title,
 )
@@ -92,10 +94,11 @@ def _heading_lines(heading: Heading) -> list[Block]:
     return blocks
 
 
-def _signature(heading: Heading) -> Line:
-    return Line(
-        t("print.signature_block", maker=heading.printed_by, date=day(heading.printed_at.date()))
-    )
+def _signature(heading: Heading) -> list[Block]:
+    """How the printout ends: the seal and date, who made it (the same in every format)."""
+    maker = maker_line(heading)
+    ending: list[Block] = [Line(text) for text in seal_lines(heading)]
+    return ending + [Line(maker)] if maker else ending
 
 
 def _overdue_table(group: UnitGroup) -> Table:
@@ -218,7 +221,7 @@ def _summary(data: SummaryData) -> list[Block]:
                 kind="indicators",
             )
         )
-    blocks.append(_signature(data.heading))
+    blocks.extend(_signature(data.heading))
     return blocks
 
 
@@ -263,7 +266,7 @@ def _ledger(data: LedgerData) -> list[Block]:
             kind="ledger",
         )
     )
-    blocks.append(_signature(data.heading))
+    blocks.extend(_signature(data.heading))
     return blocks
 
 
@@ -290,9 +293,7 @@ def _notices(data: NoticeData) -> list[Block]:
         )
         blocks.append(_overdue_table(notice.group))
         blocks.append(Line(t("print.notice.reply_by", date=day(notice.reply_by))))
-        blocks.append(Line(t("print.signature_unit", town=heading.town)))
-        blocks.append(Line(day(heading.as_of)))
-        blocks.append(_signature(heading))
+        blocks.extend(_signature(heading))
     return blocks
 
 

@@ -39,14 +39,16 @@ from tracker.printouts.assembly import (
 )
 from tracker.printouts.columns import fit_columns, needed_cells
 from tracker.printouts.office_text import (
-    entry_title,
     evidence_text,
     heading_line,
     item_text,
     ledger_header,
     long_date,
+    maker_line,
     notice_header,
     numbered,
+    overdue_cells,
+    seal_lines,
     status_progress,
     title,
 )
@@ -263,6 +265,7 @@ def _ledger(doc: DocumentObject, data: LedgerData) -> None:
         for row in data.rows
     ]
     _table(doc, ledger_header(), rows, [row.item.light for row in data.rows])
+    _signature(doc, data.heading)
 
 
 def _summary(doc: DocumentObject, data: SummaryData) -> None:
@@ -319,19 +322,7 @@ def _summary(doc: DocumentObject, data: SummaryData) -> None:
     entries = [entry for group in data.overdue for entry in group.entries]
     if entries:
         header = [t("col.unit"), *notice_header()[1:]]
-        rows = [
-            [
-                localized(e.unit, e.unit_en),
-                e.code,
-                entry_title(e),
-                light_label(e.light),
-                e.due,
-                e.lateness.calendar_days,
-                e.lateness.working_days,
-                e.count,
-            ]
-            for e in entries
-        ]
+        rows = [[localized(e.unit, e.unit_en), *overdue_cells(e)] for e in entries]
         _table(doc, header, rows, [e.light for e in entries])
     else:
         _text(doc, t("overdue_none"), indent=True)
@@ -374,17 +365,20 @@ def _summary(doc: DocumentObject, data: SummaryData) -> None:
     else:
         _text(doc, t("print.none"), indent=True)
 
-    _signature(doc, heading.town, heading.as_of)
-    _text(doc, t("print.signature_by", user=heading.printed_by))
+    _signature(doc, heading)
 
 
-def _signature(doc: DocumentObject, town: str, day: date) -> None:
-    """The seal line and the date, right-aligned at the foot, as an official paper ends."""
+def _signature(doc: DocumentObject, heading: Heading) -> None:
+    """The seal line and the date right-aligned at the foot, as an official paper ends; then
+    who made the table (the same lines as every other format)."""
     doc.add_paragraph()
-    for text in (t("print.signature_unit", town=town), long_date(day)):
+    for text in seal_lines(heading):
         para = doc.add_paragraph()
         para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         _run(para.add_run(text), BODY_FONT, BODY_SIZE)
+    maker = maker_line(heading)
+    if maker:
+        _text(doc, maker)
 
 
 def _notices(doc: DocumentObject, data: NoticeData) -> None:
@@ -413,19 +407,7 @@ def _notice(doc: DocumentObject, heading: Heading, notice: Notice) -> None:
         reply_by=long_date(notice.reply_by),
     )
     _text(doc, body, indent=True)
-    rows = [
-        [
-            index,
-            e.code,
-            entry_title(e),
-            light_label(e.light),
-            e.due,
-            e.lateness.calendar_days,
-            e.lateness.working_days,
-            e.count,
-        ]
-        for index, e in enumerate(group.entries, start=1)
-    ]
+    rows = [[index, *overdue_cells(e)] for index, e in enumerate(group.entries, start=1)]
     _table(doc, notice_header(), rows, [e.light for e in group.entries])
     _text(doc, t("print.notice.reply_by", date=long_date(notice.reply_by)), bold=True)
-    _signature(doc, heading.town, heading.as_of)
+    _signature(doc, heading)

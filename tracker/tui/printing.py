@@ -39,6 +39,8 @@ def open_print_dialog(app: TrackerApp, choice: PrintChoice | None = None, error:
 
     def chosen(result: PrintChoice | None) -> None:
         if result is not None:
+            # A district's printout takes a second or two: say at once that it is under way.
+            app.notify(t("print.making", path=str(result.path)), timeout=3)
             app.run_worker(lambda: _make(app, result), thread=True, group="print")
 
     app.push_screen(dialog, chosen)
