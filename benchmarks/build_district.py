@@ -30,9 +30,10 @@ from sqlalchemy import event, func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, select
 
-from tracker.db import create_schema, database_url, has_schema, make_engine, new_session
+from tracker.db import database_url, make_engine, new_session
 from tracker.models import Commitment, Kind, Report, Status
 from tracker.schedule import WorkCalendar
+from tracker.schema import create_schema, has_schema
 from tracker.services.lookup import now
 from tracker.services.seed_file import Seed, SeedCommitment, load_seed_file
 from tracker.services.seeding import SeedResult, apply_seed

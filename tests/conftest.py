@@ -6,6 +6,7 @@ run every database test a second time on PostgreSQL; each test gets a schema of 
 
 from __future__ import annotations
 
+import getpass
 import os
 import shutil
 import uuid
@@ -18,9 +19,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
-from tracker.db import create_schema, make_engine, new_session
+from tracker.db import make_engine, new_session
 from tracker.i18n import set_language
+from tracker.models import Account, Role
 from tracker.schedule import WorkCalendar
+from tracker.schema import create_schema
 from tracker.services.deadlines import Deadlines
 from tracker.services.lookup import now
 from tracker.services.seed_file import Seed, load_seed_file
@@ -49,6 +52,9 @@ def _chinese_by_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iter
         monkeypatch.delenv(name, raising=False)
     monkeypatch.delenv("TRACKER_HOLIDAYS", raising=False)
     monkeypatch.setenv("TRACKER_CONFIG", str(tmp_path / "no-config.toml"))
+    # Evidence files go to a store; on PostgreSQL one must be configured (there is no file
+    # to keep it beside).
+    monkeypatch.setenv("TRACKER_EVIDENCE_DIR", str(tmp_path / "evidence"))
     set_language("zh")
     yield
     set_language("zh")
@@ -64,6 +70,28 @@ def calendar() -> WorkCalendar:
     return WorkCalendar()
 
 
+# The names tests act under. They are admins of the seeded ledger, so that tests of anything
+# but access control are not about access control; tests/test_access.py makes its own
+# officers and supervisors, and checks that a name without an account may only read.
+TEST_ADMINS = (
+    "seeder",
+    "t",
+    "x",
+    "test",
+    "tester",
+    "王科员",
+    "测试员",
+    "李所长",
+    "李四",
+    "赵六",
+    "钱七",
+    "孙八",
+    "周九",
+    "管理员",
+    getpass.getuser(),  # the CLI's user when a test gives none
+)
+
+
 def _seed_into(engine: Engine, seed: Seed, calendar: WorkCalendar) -> None:
     create_schema(engine)
     with new_session(engine) as session:
@@ -75,6 +103,8 @@ def _seed_into(engine: Engine, seed: Seed, calendar: WorkCalendar) -> None:
             through_year=SEED_THROUGH,
             calendar=calendar,
         )
+        for name in dict.fromkeys(TEST_ADMINS):
+            session.add(Account(name=name, role=Role.ADMIN, created_by="seeder", created_at=now()))
         session.commit()
 
 

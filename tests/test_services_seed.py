@@ -13,10 +13,11 @@ from sqlmodel import Session, SQLModel, col, select
 
 from tracker.cli.context import AppState, seed_database
 from tracker.config import Settings
-from tracker.db import create_schema, make_engine, new_session
+from tracker.db import make_engine, new_session
 from tracker.errors import TrackerError
 from tracker.models import Commitment, History, HistoryKind, Kind, Report, Status, Village
 from tracker.schedule import WorkCalendar
+from tracker.schema import create_schema
 from tracker.services.seed_file import Seed, load_seed_file
 from tracker.services.seeding import apply_seed
 

@@ -1,7 +1,7 @@
 """Settings: where the database is, who is working, in which language, how early to warn.
 
 Each setting comes from the command line, else the environment (TRACKER_DB, TRACKER_USER,
-TRACKER_LANG, TRACKER_WARN_DAYS, TRACKER_HOLIDAYS), else the config file
+TRACKER_LANG, TRACKER_WARN_DAYS, TRACKER_HOLIDAYS, TRACKER_EVIDENCE_DIR), else the config file
 (`config.toml` in the user config directory, or TRACKER_CONFIG), else a default.
 """
 
@@ -23,7 +23,7 @@ from tracker.schedule import DEFAULT_WARN_DAYS
 APP_NAME = "tracker"
 SEED_DIR = Path(__file__).resolve().parent.parent / "seed_data"
 DEFAULT_SEED = SEED_DIR / "baohe-2021.yaml"
-CONFIG_KEYS = frozenset({"db", "user", "lang", "warn_days", "holidays"})
+CONFIG_KEYS = frozenset({"db", "user", "lang", "warn_days", "holidays", "evidence_dir"})
 
 
 def default_db_path() -> Path:
@@ -44,6 +44,8 @@ class Settings:
     lang: str
     warn_days: int
     holidays: Path | None
+    # Where evidence files are stored; None: beside a SQLite file (services.evidence_store).
+    evidence_dir: Path | None = None
 
 
 def _read_config(path: Path) -> dict[str, Any]:
@@ -57,6 +59,16 @@ def _read_config(path: Path) -> dict[str, Any]:
     if unknown:
         raise TrackerError("config_invalid", path=str(path), reason=", ".join(sorted(unknown)))
     return data
+
+
+def _evidence_dir(config: dict[str, Any]) -> Path | None:
+    raw = os.environ.get("TRACKER_EVIDENCE_DIR") or config.get("evidence_dir")
+    return Path(str(raw)).expanduser() if raw else None
+
+
+def evidence_dir_setting() -> Path | None:
+    """The configured evidence store, for code that is given a session but no Settings."""
+    return _evidence_dir(_read_config(config_path()))
 
 
 def _login_name() -> str:
@@ -98,4 +110,5 @@ def load_settings(
         lang=language,
         warn_days=warn,
         holidays=Path(holidays).expanduser() if holidays else None,
+        evidence_dir=_evidence_dir(config),
     )

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 from tracker.errors import TrackerError
 
@@ -64,20 +64,8 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def create_schema(engine: Engine) -> None:
-    """Create every table that does not exist yet."""
-    import tracker.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-
-    SQLModel.metadata.create_all(engine)
-
-
-def has_schema(engine: Engine) -> bool:
-    """Whether the database already holds the ledger's tables."""
-    from sqlalchemy import inspect
-
-    return inspect(engine).has_table("commitment")
-
-
 def new_session(engine: Engine) -> Session:
     """A session that keeps loaded objects usable after commit."""
+    import tracker.services.audit  # noqa: F401  (registers the listeners that audit every change)
+
     return Session(engine, expire_on_commit=False)

@@ -5,6 +5,8 @@ Shared by the command line and the terminal app, so both say the same thing.
 
 from __future__ import annotations
 
+from datetime import date
+
 from tracker.i18n import get_language, t
 from tracker.schedule import Light
 
@@ -41,3 +43,14 @@ def village_label(number: int | None, name: str | None) -> str:
     if number is None:
         return "-"
     return name or t("village_placeholder", number=number)
+
+
+def due_text(due: date | None, extended: date | None, asked: date | None) -> str:
+    """An item's deadline as the detail shows it, with an extension granted or asked for."""
+    if due is None:
+        return "-"
+    if extended is not None:
+        return t("detail.extended", due=due.isoformat(), to=extended.isoformat())
+    if asked is not None:
+        return t("detail.extension_asked", due=due.isoformat(), to=asked.isoformat())
+    return due.isoformat()

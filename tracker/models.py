@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, String, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Integer, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from tracker.schedule import Frequency
@@ -26,7 +26,13 @@ __all__ = [
     "HistoryKind",
     "Kind",
     "Person",
+    "Account",
+    "AccountUnit",
+    "AuditEntry",
+    "Extension",
+    "ExtensionState",
     "Report",
+    "Role",
     "Section",
     "Status",
     "Unit",
@@ -51,7 +57,8 @@ class Kind(StrEnum):
 class Status(StrEnum):
     TODO = "todo"
     IN_PROGRESS = "in_progress"
-    DONE = "done"
+    DONE = "done"  # claimed by the officer, with evidence
+    VERIFIED = "verified"  # signed off by a supervisor (销号)
     BLOCKED = "blocked"
     CANCELLED = "cancelled"
 
@@ -61,7 +68,21 @@ class Status(StrEnum):
         return self in CLOSED_STATUSES
 
 
-CLOSED_STATUSES = frozenset({Status.DONE, Status.CANCELLED})
+CLOSED_STATUSES = frozenset({Status.DONE, Status.VERIFIED, Status.CANCELLED})
+
+
+class Role(StrEnum):
+    """What an account may do (see services.access)."""
+
+    ADMIN = "admin"  # commitments, accounts, the village roster
+    SUPERVISOR = "supervisor"  # every unit; deadlines, extensions, sign-off (销号)
+    OFFICER = "officer"  # the items of their own units
+
+
+class ExtensionState(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
 
 
 class HistoryKind(StrEnum):
@@ -73,6 +94,7 @@ class HistoryKind(StrEnum):
     NOTE = "note"
     EVENT = "event"
     VILLAGE = "village"  # a village was named or renamed
+    EXTENSION = "extension"  # an extension asked for, approved or refused
 
 
 class Report(SQLModel, table=True):
@@ -129,6 +151,10 @@ class Village(SQLModel, table=True):
     name: str = Field(sa_type=String(100))
 
 
+# The version column of Commitment, named here so the mapper can be told to check it.
+_VERSION = Column("version", Integer, nullable=False, server_default=text("1"))
+
+
 class Commitment(SQLModel, table=True):
     """A promise of the report, or one period's or one village's instance of it."""
 
@@ -176,6 +202,14 @@ class Commitment(SQLModel, table=True):
     period_end: date | None = None
     village_id: int | None = Field(default=None, foreign_key="village.id", index=True)
     notes: str = Field(default="", sa_column=Column(Text, nullable=False))
+    # A supervisor's approved extension (延期): the new date the unit works to. Lights and
+    # overdue statistics keep counting against `due`, the original deadline.
+    extended_due: date | None = None
+    # Optimistic locking: every UPDATE checks and bumps it, so a change based on a stale
+    # read fails instead of overwriting someone else's (see services.updates).
+    version: int = Field(default=1, sa_column=_VERSION)
+
+    __mapper_args__ = {"version_id_col": _VERSION}
 
 
 class CoUnit(SQLModel, table=True):
@@ -228,3 +262,59 @@ class History(SQLModel, table=True):
     note: str = Field(default="", sa_column=Column(Text, nullable=False))
     changed_by: str = Field(sa_type=String(100))
     changed_at: datetime
+
+
+class Account(SQLModel, table=True):
+    """Someone allowed to change the ledger, and how far (a name without one may only read).
+
+    The name is what --user / TRACKER_USER / the login gives on SQLite, and the database
+    login on PostgreSQL.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_type=String(100), unique=True, index=True)
+    role: str = Field(sa_type=String(20))
+    created_by: str = Field(sa_type=String(100))
+    created_at: datetime
+
+
+class AccountUnit(SQLModel, table=True):
+    """A unit whose items an officer may change."""
+
+    account_id: int = Field(foreign_key="account.id", primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True)
+
+
+class Extension(SQLModel, table=True):
+    """An extension request (延期申请): filed before the deadline, decided by a supervisor."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    commitment_id: int = Field(foreign_key="commitment.id", index=True)
+    old_due: date
+    new_due: date
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    state: str = Field(default=ExtensionState.PENDING, sa_type=String(20))
+    requested_by: str = Field(sa_type=String(100))
+    requested_at: datetime
+    decided_by: str | None = Field(default=None, sa_type=String(100))
+    decided_at: datetime | None = None
+    decision_note: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+
+class AuditEntry(SQLModel, table=True):
+    """One change in the tamper-evident log: a hash chain (services.audit).
+
+    `hash` is SHA-256 over the previous entry's hash and this entry's own content, so
+    editing, deleting or reordering any entry breaks every link after it.
+    """
+
+    __tablename__ = "audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime
+    actor: str = Field(sa_type=String(100))
+    action: str = Field(sa_type=String(40))
+    target: str = Field(sa_type=String(200), index=True)
+    detail: str = Field(sa_column=Column(Text, nullable=False))  # canonical JSON
+    prev_hash: str = Field(sa_type=String(64))
+    hash: str = Field(sa_type=String(64), unique=True)

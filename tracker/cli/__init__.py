@@ -67,6 +67,16 @@ def usage_message(exc: typer.TyperException) -> str:
     return t("usage_error", detail=text)
 
 
+# Line breaks, other control characters and the lone surrogates by which Python carries
+# command-line bytes that are not UTF-8: shown escaped in a message, which stays one line.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def one_line(message: str) -> str:
+    """`message` with what the user typed made printable: `show $'a\\nb'` is one line."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), message)
+
+
 # Click's wording, e.g. "No such command 'lst'. Did you mean 'list'?"
 _NO_SUCH_COMMAND = re.compile(
     r"No such command '(?P<command>[^']*)'\.(?: Did you mean '(?P<suggestion>[^']*)'\?)?"
@@ -95,15 +105,24 @@ class TrackerGroup(TyperGroup):
                 **extra,
             )
         except TrackerError as exc:
-            fail(exc.message(), 1)
+            fail(one_line(exc.message()), 1)
         except SQLAlchemyError as exc:
-            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-            fail(t("db_unreadable", reason=reason), 1)
+            reason = next(iter(str(getattr(exc, "orig", None) or exc).splitlines()), "")
+            fail(one_line(t("db_unreadable", reason=reason)), 1)
+        except OverflowError as exc:
+            # A number too large for the database (`list --section 99999999999999999999` on
+            # SQLite) or a date past 9999 (`--due-within 999999999`); the session is rolled back.
+            fail(one_line(t("value_out_of_range", reason=str(exc))), 1)
+        except UnicodeEncodeError as exc:
+            # An argument in bytes that are not UTF-8 (a GBK terminal), which Python keeps as
+            # lone surrogates that no database driver can encode; the session is rolled back.
+            chars = one_line(str(exc.object[exc.start : exc.end]))
+            fail(one_line(t("text_not_readable", chars=chars)), 1)
         except typer.Abort:
             fail(t("aborted"), 1)
         except typer.TyperException as exc:
             code = getattr(exc, "exit_code", 1)
-            fail(usage_message(exc) if code == 2 else exc.format_message(), code)
+            fail(one_line(usage_message(exc) if code == 2 else exc.format_message()), code)
         code = result if isinstance(result, int) else 0
         if standalone_mode:
             sys.exit(code)
@@ -184,12 +203,16 @@ def main_callback(
 
 
 def _register() -> None:
-    from tracker.cli import admin, items, report, review
+    from tracker.cli import admin, audit, database, items, maintenance, report, review, supervision
 
     items.register(app)
     review.register(app)
     admin.register(app)
     report.register(app)
+    database.register(app)
+    supervision.register(app)
+    maintenance.register(app)
+    audit.register(app)
 
 
 _register()

@@ -12,14 +12,28 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
 from tracker.config import DEFAULT_SEED, Settings
-from tracker.db import create_schema, database_url, has_schema, make_engine, new_session
+from tracker.db import database_url, make_engine, new_session
 from tracker.errors import TrackerError
 from tracker.i18n import t
-from tracker.models import Report
+from tracker.models import Report, Role
 from tracker.schedule import CalendarFileError, WorkCalendar
+from tracker.schema import (
+    HEAD,
+    REVISIONS,
+    backup_before_upgrade,
+    create_schema,
+    current_revision,
+    has_schema,
+    sqlite_file,
+    upgrade,
+)
+from tracker.services.access import acting_user, has_accounts, require_role
+from tracker.services.accounts import ensure_first_admin
+from tracker.services.audit import set_actor
 from tracker.services.deadlines import Deadlines
 from tracker.services.instances import ensure_period_instances
 from tracker.services.lookup import now
@@ -97,7 +111,25 @@ def open_engine(state: AppState, *, create: bool = False) -> Engine:
         if not create:
             result = seed_database(state, engine, DEFAULT_SEED)
             err().print(t("auto_initialized", db=state.settings.db, report=result.report))
+    else:
+        bring_up_to_date(engine, state.settings.db)
     return engine
+
+
+def bring_up_to_date(engine: Engine, db: str) -> None:
+    """An officer's SQLite file made by an older tracker is backed up, then upgraded; a shared
+    PostgreSQL database is left for `tracker db upgrade`; one from a newer tracker is refused."""
+    revision = current_revision(engine)
+    if revision == HEAD:
+        return
+    if revision not in REVISIONS:
+        raise TrackerError("db_newer", db=db, revision=str(revision), head=HEAD)
+    path = sqlite_file(engine)
+    if path is None:
+        raise TrackerError("db_needs_upgrade", db=db, revision=str(revision), head=HEAD)
+    backup = backup_before_upgrade(path, revision, now())
+    upgrade(engine)
+    err().print(t("db_upgraded", old=str(revision), new=HEAD, backup=str(backup)))
 
 
 def seed_database(state: AppState, engine: Engine, seed_path: Path) -> SeedResult:
@@ -110,14 +142,20 @@ def seed_database(state: AppState, engine: Engine, seed_path: Path) -> SeedResul
     seed = load_seed_file(seed_path)
     today = state.deadlines().as_of
     with new_session(engine) as session:
+        user = acting_user(session, state.settings.user)
+        # Seeding writes commitments: an admin's work, except on a ledger with no account
+        # yet, whose first seeder becomes its admin (in the same transaction).
+        if has_accounts(session):
+            require_role(session, user, Role.ADMIN)
         result = apply_seed(
             session=session,
             seed=seed,
-            user=state.settings.user,
+            user=user,
             now=now(),
             through_year=max(today.year, seed.document.report.plan_year),
             calendar=state.calendar(),
         )
+        ensure_first_admin(session=session, name=user, now=now())
         session.commit()
     return result
 
@@ -153,11 +191,23 @@ def ledger(state: AppState, as_of: date | None = None) -> Iterator[Ledger]:
     try:
         with new_session(engine) as session:
             add_new_periods(session, deadlines)
-            yield Ledger(session, deadlines, state.settings.user, state.report)
-            session.commit()
+            user = acting_user(session, state.settings.user)
+            set_actor(session, user)  # who the audit log names for rows that do not say
+            yield Ledger(session, deadlines, user, state.report)
+            commit(session)
     finally:
         engine.dispose()
     state.warn_fallback()
+
+
+def commit(session: Session) -> None:
+    """Commit; a change that raced another on the same item is refused in one line (the
+    version check of the UPDATE found it changed since it was read) and nothing is kept."""
+    try:
+        session.commit()
+    except StaleDataError as exc:
+        session.rollback()
+        raise TrackerError("item_changed_now") from exc
 
 
 def open_app(state: AppState) -> None:
@@ -171,11 +221,8 @@ def open_app(state: AppState) -> None:
         with new_session(engine) as session:
             add_new_periods(session, deadlines)
             session.commit()
-        run_app(
-            TuiContext(
-                engine=engine, deadlines=deadlines, user=state.settings.user, report=state.report
-            )
-        )
+            user = acting_user(session, state.settings.user)
+        run_app(TuiContext(engine=engine, deadlines=deadlines, user=user, report=state.report))
     finally:
         engine.dispose()
 

@@ -12,12 +12,14 @@ from rich.text import Text
 from tracker.i18n import get_language, t
 from tracker.labels import (
     LIGHT_STYLE,
+    due_text,
     kind_label,
     light_label,
     localized,
     status_label,
     village_label,
 )
+from tracker.models import Status
 from tracker.schedule import Light
 from tracker.services.detail import ItemDetail
 from tracker.services.listing import ItemRow
@@ -93,7 +95,7 @@ def detail_view(detail: ItemDetail) -> RenderableType:
     if row.period:
         facts.add_row(t("col.period"), row.period)
     facts.add_row(t("col.status"), status_label(row.status))
-    facts.add_row(t("col.due"), row.due.isoformat() if row.due else "-")
+    facts.add_row(t("col.due"), due_text(row.due, detail.extended_due, detail.extension_asked))
     light = light_text(row.light)
     if row.overdue:
         light.append("  " + t("overdue_days", days=row.days_overdue, workdays=row.workdays_overdue))
@@ -145,7 +147,7 @@ def detail_view(detail: ItemDetail) -> RenderableType:
     return Panel(Group(*parts), title=f"[bold]{row.code}[/bold]", title_align="left")
 
 
-_STATUSES = {"todo", "in_progress", "done", "blocked", "cancelled"}
+_STATUSES = {status.value for status in Status}
 
 
 def overdue_table(entries: list[OverdueEntry], *, title: str = "", unit: bool = False) -> Table:

@@ -110,6 +110,10 @@ def dashboard(*, session: Session, deadlines: Deadlines, report: str | None = No
     )
 
 
+# Done counts as finished whether or not a supervisor has signed it off yet.
+FINISHED = [Status.DONE.value, Status.VERIFIED.value]
+
+
 def _sections(
     session: Session, scope: list[ColumnElement[bool]], report_id: int | None
 ) -> list[SectionProgress]:
@@ -117,7 +121,7 @@ def _sections(
         select(
             Commitment.section,
             func.count(),
-            func.sum(case((col(Commitment.status) == Status.DONE.value, 1), else_=0)),
+            func.sum(case((col(Commitment.status).in_(FINISHED), 1), else_=0)),
         )
         .where(*scope, Commitment.status != Status.CANCELLED.value)
         .group_by(col(Commitment.section))

@@ -14,6 +14,8 @@ from tracker.models import (
     CoUnit,
     Event,
     Evidence,
+    Extension,
+    ExtensionState,
     History,
     Section,
     Unit,
@@ -80,6 +82,8 @@ class ItemDetail:
     instances: list[ItemRow]  # the latest periods begun by the as-of date, or every village
     instances_total: int
     instances_open_earlier: int
+    extended_due: date | None = None  # an approved extension (lights keep the original due)
+    extension_asked: date | None = None  # a pending request's date
 
     def as_json(self) -> dict[str, Any]:
         data = self.row.as_json()
@@ -98,6 +102,8 @@ class ItemDetail:
             baseline_text=self.baseline_text,
             measure=self.measure,
             notes=self.notes,
+            extended_due=self.extended_due.isoformat() if self.extended_due else None,
+            extension_asked=self.extension_asked.isoformat() if self.extension_asked else None,
             linked=self.linked,
             history=[
                 {
@@ -128,6 +134,15 @@ class ItemDetail:
             instances_open_earlier=self.instances_open_earlier,
         )
         return data
+
+
+def _pending_extension(session: Session, item: Commitment) -> date | None:
+    return session.exec(
+        select(col(Extension.new_due)).where(
+            col(Extension.commitment_id) == item.id,
+            col(Extension.state) == ExtensionState.PENDING,
+        )
+    ).first()
 
 
 def item_detail(*, session: Session, item: Commitment, deadlines: Deadlines) -> ItemDetail:
@@ -164,6 +179,8 @@ def item_detail(*, session: Session, item: Commitment, deadlines: Deadlines) -> 
         baseline_text=source.baseline_text,
         measure=source.measure,
         notes=item.notes,
+        extended_due=item.extended_due,
+        extension_asked=_pending_extension(session, item),
         linked=_linked(session, source),
         history=_history(session, item.id),
         events=_events(session, item.id),

@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from tracker.errors import TrackerError
 from tracker.models import Kind, Status
@@ -24,32 +31,60 @@ from tracker.services.report_text import SectionSpan, parse_sections
 # A code names one commitment; "/" and "-Vnn" are kept for period and village instances.
 CODE_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]*$")
 _VILLAGE_SUFFIX_RE = re.compile(r"-V\d+$")
+# Control characters other than tab and line breaks: PostgreSQL refuses NUL in text, and the
+# others (escape sequences, form feeds) only garble tables and terminals.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Line breaks and other control characters, shown escaped so that a reason stays one line.
+_BREAK_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Years a report and its plan may name: bounded, so that seeding never builds the periods of
+# centuries (or of a year the calendar cannot hold).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+MAX_CHECKPOINTS_TEXT = 200  # the width of Commitment.checkpoints
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [item for item in value if isinstance(item, str)]
+    if isinstance(value, dict):
+        return [item for pair in value.items() for item in pair if isinstance(item, str)]
+    return []
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=False, str_strip_whitespace=True)
 
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        for text in _strings(value):
+            found = _CONTROL_RE.search(text)
+            if found:
+                raise ValueError(f"control character {found.group()!r} is not allowed")
+        return value
+
 
 class SeedReport(_Strict):
     slug: str = Field(min_length=1, max_length=64)
-    title: str = Field(min_length=1)
-    issuer: str = Field(min_length=1)
-    town: str = Field(min_length=1)
-    year: int
+    title: str = Field(min_length=1, max_length=200)
+    issuer: str = Field(min_length=1, max_length=200)
+    town: str = Field(min_length=1, max_length=64)
+    year: int = Field(ge=FIRST_YEAR, le=LAST_YEAR)
     published: date | None = None
-    plan_year: int
+    plan_year: int = Field(ge=FIRST_YEAR, le=LAST_YEAR)
     text_file: str = Field(min_length=1)
 
 
 class SeedUnit(_Strict):
     name: str = Field(min_length=1, max_length=100)
-    name_en: str | None = None
+    name_en: str | None = Field(default=None, max_length=100)
 
 
 class SeedSection(_Strict):
     number: int = Field(ge=1)
-    heading: str = Field(min_length=1)
-    heading_en: str | None = None
+    heading: str = Field(min_length=1, max_length=200)
+    heading_en: str | None = Field(default=None, max_length=200)
 
 
 class SeedCommitment(_Strict):
@@ -57,21 +92,21 @@ class SeedCommitment(_Strict):
     section: int = Field(ge=1)
     item: int | None = Field(default=None, ge=1)
     title: str = Field(min_length=1, max_length=200)
-    title_en: str | None = None
+    title_en: str | None = Field(default=None, max_length=200)
     description: str = ""
     excerpt: str = Field(min_length=1)
     kind: Kind
     unit: str = Field(min_length=1)
     co_units: list[str] = Field(default_factory=list)
-    leader: str | None = None
+    leader: str | None = Field(default=None, max_length=100)
     start: date | None = None
     due: date | None = None
     frequency: Frequency | None = None
-    target: int | None = Field(default=None, ge=1)
+    target: int | None = Field(default=None, ge=1, le=10_000)
     checkpoints: dict[str, int] | None = None
-    baseline: float | None = None
-    baseline_text: str | None = None
-    measure: str | None = None
+    baseline: float | None = Field(default=None, allow_inf_nan=False)
+    baseline_text: str | None = Field(default=None, max_length=64)
+    measure: str | None = Field(default=None, max_length=20)
     status: Status | None = None
     status_note: str | None = None
     addressed_by: list[str] = Field(default_factory=list)
@@ -96,7 +131,11 @@ class SeedCommitment(_Strict):
         if self.kind is not Kind.RECTIFICATION and self.addressed_by:
             raise ValueError("'addressed_by' belongs to kind rectification only")
         if self.checkpoints is not None:
-            parse_checkpoints(self.checkpoints)
+            stored = ",".join(
+                f"{c.month:02d}-{c.day:02d}:{c.count}" for c in parse_checkpoints(self.checkpoints)
+            )
+            if len(stored) > MAX_CHECKPOINTS_TEXT:
+                raise ValueError(f"checkpoints: at most {MAX_CHECKPOINTS_TEXT} characters")
         if self.status is not None and not self.status_note:
             raise ValueError("'status' needs a 'status_note' saying where the report states it")
         return self
@@ -143,8 +182,60 @@ def _line_of(root: yaml.Node | None, loc: Sequence[int | str]) -> int:
     return node.start_mark.line + 1 if node is not None else 1
 
 
+def _one_line(text: str) -> str:
+    """`text` with line breaks and control characters escaped: a message is one line."""
+    return _BREAK_RE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
 def _refuse(path: Path, line: int, reason: str) -> TrackerError:
-    return TrackerError("seed_invalid", file=str(path), line=line, reason=reason)
+    return TrackerError("seed_invalid", file=str(path), line=line, reason=_one_line(reason))
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, with every failure a YAMLError that says where.
+
+    PyYAML's own constructors let plain Python errors through for values that match a tag but
+    are not one: `due: 2021-02-30` (a date with no such day), `!!int abc`, `!!bool maybe`.
+    """
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+            tag = str(node.tag).rsplit(":", 1)[-1]
+            shown = repr(node.value) if isinstance(node, yaml.ScalarNode) else "this value"
+            problem = f"{shown} is not a valid {tag}"
+            if isinstance(exc, ValueError | OverflowError):  # "day is out of range for month"
+                problem += f" ({exc})"
+            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from exc
+
+
+def _parse(path: Path, raw_text: str) -> tuple[yaml.Node | None, Any]:
+    """The YAML node tree of `raw_text` and the data it holds; bad YAML is refused."""
+    loader: _Loader | None = None
+    try:
+        loader = _Loader(raw_text)
+        root = loader.get_single_node()
+        return root, loader.construct_document(root) if root is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        reason = exc.problem or exc.context or "not valid YAML"
+        raise _refuse(path, mark.line + 1 if mark is not None else 1, reason) from exc
+    except yaml.reader.ReaderError as exc:
+        # A character YAML does not allow, e.g. a control character pasted from a web page.
+        line = raw_text.count("\n", 0, exc.position) + 1
+        raise _refuse(path, line, next(iter(str(exc).splitlines()), "not valid YAML")) from exc
+    except yaml.YAMLError as exc:
+        raise _refuse(path, 1, next(iter(str(exc).splitlines()), "not valid YAML")) from exc
+    except RecursionError as exc:
+        # PyYAML composes and constructs recursively: [[[[...]]]] a thousand deep exhausts it.
+        line = loader.get_mark().line + 1 if loader is not None else 1
+        raise _refuse(path, line, "nested too deeply") from exc
+    finally:
+        if loader is not None:
+            loader.dispose()
 
 
 def _describe(error: Any, root: yaml.Node | None) -> str:
@@ -166,13 +257,7 @@ def load_seed_file(path: Path) -> Seed:
         raise TrackerError("file_missing", path=str(path)) from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise _refuse(path, 1, str(exc)) from exc
-    try:
-        root = yaml.compose(raw_text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(raw_text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        raise _refuse(path, line, str(getattr(exc, "problem", exc))) from exc
+    root, data = _parse(path, raw_text)
     if not isinstance(data, dict):
         raise _refuse(path, 1, "expected a mapping with report, units, sections, commitments")
     try:
@@ -190,11 +275,25 @@ def _check_against_report(path: Path, root: yaml.Node | None, doc: SeedDocument)
     text_path = path.parent / doc.report.text_file
     try:
         text = text_path.read_text(encoding="utf-8")
-    except OSError as exc:
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        # ValueError: a path with a NUL character in it.
         raise refuse_at(("report", "text_file"), f"cannot read {text_path}: {exc}") from exc
+    control = _CONTROL_RE.search(text)
+    if control:
+        at = ("report", "text_file")
+        raise refuse_at(at, f"{text_path} has the control character {control.group()!r}")
     spans = parse_sections(text)
-    unit_names = {unit.name for unit in doc.units}
-    section_numbers = {section.number for section in doc.sections}
+    unit_names: set[str] = set()
+    for index, listed in enumerate(doc.units):
+        if listed.name in unit_names:
+            raise refuse_at(("units", index, "name"), f"unit {listed.name!r} is listed twice")
+        unit_names.add(listed.name)
+    section_numbers: set[int] = set()
+    for index, section in enumerate(doc.sections):
+        if section.number in section_numbers:
+            number_at = ("sections", index, "number")
+            raise refuse_at(number_at, f"section {section.number} is listed twice")
+        section_numbers.add(section.number)
     codes: dict[str, int] = {}
     offsets: dict[str, tuple[int, int]] = {}
     for index, item in enumerate(doc.commitments):

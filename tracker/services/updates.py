@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlmodel import Session, func, select
+from sqlalchemy.orm.attributes import flag_modified
+from sqlmodel import Session, col, func, select
 
 from tracker.errors import TrackerError
 from tracker.models import (
@@ -26,6 +27,8 @@ from tracker.models import (
     Status,
 )
 from tracker.schedule import Frequency, WorkCalendar, period_from_key, quota_met
+from tracker.services.access import require_item
+from tracker.services.evidence_store import session_evidence_root, store_file
 from tracker.services.instances import (
     PERIODIC_KINDS,
     checkpoints_of,
@@ -43,6 +46,8 @@ STATUS_ALIASES: dict[str, Status] = {
     "进行中": Status.IN_PROGRESS,
     "已完成": Status.DONE,
     "完成": Status.DONE,
+    "已销号": Status.VERIFIED,
+    "销号": Status.VERIFIED,
     "受阻": Status.BLOCKED,
     "已取消": Status.CANCELLED,
     "取消": Status.CANCELLED,
@@ -62,14 +67,66 @@ def parse_status(value: str) -> Status:
         raise TrackerError("status_unknown", status=value) from exc
 
 
+def check_version(session: Session, item: Commitment, expected: int | None) -> None:
+    """Refuse a change based on a stale read: the officer saw version `expected` of `item`
+    (in the app, when the dialog opened), and someone has changed it since.
+
+    A change racing another within the same moment is caught later, at the UPDATE, which
+    checks the version too (the mapper's version_id_col): `stale_to_error` turns that into
+    the same kind of refusal.
+    """
+    if expected is None or item.version == expected:
+        return
+    latest = session.exec(
+        select(History)
+        .where(col(History.commitment_id) == item.id)
+        .order_by(col(History.changed_at).desc(), col(History.id).desc())
+    ).first()
+    raise TrackerError(
+        "item_changed",
+        code=item.code,
+        by=latest.changed_by if latest else "?",
+        at=f"{latest.changed_at:%Y-%m-%d %H:%M}" if latest else "?",
+    )
+
+
+def touch(item: Commitment) -> None:
+    """Make the flush UPDATE `item` (and so check and bump its version) even when no column
+    of its own changed, as when an event is logged on it."""
+    flag_modified(item, "notes")
+
+
 def set_status(
-    *, session: Session, item: Commitment, status: Status, note: str, user: str, now: datetime
+    *,
+    session: Session,
+    item: Commitment,
+    status: Status,
+    note: str,
+    user: str,
+    now: datetime,
+    expected_version: int | None = None,
 ) -> bool:
-    """Set `item`'s status; False (and nothing written) when it already had it and no note."""
+    """Set `item`'s status; False (and nothing written) when it already had it and no note.
+
+    Sign-off (销号) is not a status an officer sets: it goes through signoff.verify.
+    """
+    require_item(session, user, item)
+    check_version(session, item, expected_version)
     old = Status(item.status)
+    if status is Status.VERIFIED and old is not Status.VERIFIED:
+        raise TrackerError("status_verified_by_signoff", code=item.code)
     if old is status and not note:
         return False
+    record_status(session, item, status, note, user, now)
+    return True
+
+
+def record_status(
+    session: Session, item: Commitment, status: Status, note: str, user: str, now: datetime
+) -> None:
+    """Write a new status and its history row (the checks are the caller's)."""
     ensure_person(session=session, name=user)
+    old = Status(item.status)
     item.status = status
     session.add(item)
     session.add(
@@ -83,11 +140,20 @@ def set_status(
             changed_at=now,
         )
     )
-    return True
 
 
-def add_note(*, session: Session, item: Commitment, text: str, user: str, now: datetime) -> None:
+def add_note(
+    *,
+    session: Session,
+    item: Commitment,
+    text: str,
+    user: str,
+    now: datetime,
+    expected_version: int | None = None,
+) -> None:
     """Append a dated, signed note to `item`; earlier notes are kept."""
+    require_item(session, user, item)
+    check_version(session, item, expected_version)
     note = text.strip()
     if not note:
         raise TrackerError("note_empty")
@@ -178,16 +244,23 @@ def log_event(
     now: datetime,
     calendar: WorkCalendar,
     value: float | None = None,
+    expected_version: int | None = None,
 ) -> LoggedEvent:
     """Record that something happened on `day`; on a periodic item it counts for its period.
 
     A period instance whose target is reached by this event is marked done (and one that
     gets its first event, in progress), with a history row saying the event did it.
     """
+    require_item(session, user, item)
+    check_version(session, item, expected_version)
     if day > now.date():
         raise TrackerError("event_in_future", date=day.isoformat())
     files = check_evidence(evidence)
+    # Where the files will be kept, found before anything is written: a shared ledger with
+    # no evidence folder configured refuses here, not halfway.
+    store = session_evidence_root(session) if files else None
     target = _event_target(session, item, day, calendar)
+    touch(target)
     ensure_person(session=session, name=user)
     assert target.id is not None
     event = Event(
@@ -202,8 +275,10 @@ def log_event(
     session.flush()
     assert event.id is not None
     for file in files:
+        assert store is not None
+        copy = store_file(store, file.path)  # content-addressed: the file as it was logged
         session.add(
-            Evidence(event_id=event.id, path=str(file.path), sha256=file.sha256, size=file.size)
+            Evidence(event_id=event.id, path=str(file.path), sha256=copy.sha256, size=copy.size)
         )
     session.add(
         History(

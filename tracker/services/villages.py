@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +30,9 @@ NAME_HEADERS = (
 )
 MAX_NAME = 100
 MAX_VILLAGES = 999  # a town has dozens; this only keeps typos out of the database
+# Line breaks and other control characters: never part of a name (PostgreSQL refuses NUL).
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+SHOWN = 40  # characters of a bad cell quoted in a message
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,13 @@ def _decode(path: Path) -> str:
     raise TrackerError("csv_encoding", path=str(path))
 
 
+def _shown(text: str) -> str:
+    """A value as quoted in a message: control characters escaped, so the message stays one
+    line, and cut short, so a runaway cell does not fill the screen."""
+    escaped = _CONTROL_RE.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
+    return escaped if len(escaped) <= SHOWN else escaped[:SHOWN] + "…"
+
+
 def _column(header: list[str], names: tuple[str, ...]) -> int | None:
     lowered = [h.strip().lower() for h in header]
     return next((lowered.index(n) for n in names if n in lowered), None)
@@ -72,9 +83,19 @@ def _column(header: list[str], names: tuple[str, ...]) -> int | None:
 
 def read_roster_csv(path: Path) -> dict[int, str]:
     """Village numbers and names from a CSV with columns 编号,名称 (or number,name)."""
-    reader = csv.reader(io.StringIO(_decode(path)))
+    # newline="": the csv module splits the lines itself, so that a file saved with CR line
+    # ends (Excel for Mac) reads as rows, and a quoted cell may hold a line break.
+    reader = csv.reader(io.StringIO(_decode(path), newline=""))
     # Blank rows are skipped, but errors name the row's line in the file as the officer sees it.
-    rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                rows.append((reader.line_num, row))
+    except csv.Error as exc:  # e.g. a cell longer than the csv module's field limit
+        raise TrackerError(
+            "csv_malformed", path=str(path), line=reader.line_num, reason=str(exc)
+        ) from exc
     if not rows:
         raise TrackerError("csv_empty", path=str(path))
     header = rows[0][1]
@@ -87,8 +108,14 @@ def read_roster_csv(path: Path) -> dict[int, str]:
         if len(row) <= max(number_col, name_col):
             raise TrackerError("csv_row", path=str(path), line=line, reason="missing cells")
         number_text, name = row[number_col].strip(), row[name_col].strip()
-        if not number_text.isdecimal() or not 1 <= int(number_text) <= MAX_VILLAGES:
-            raise TrackerError("csv_row", path=str(path), line=line, reason=number_text)
+        # The length first: int() refuses numbers of thousands of digits with a ValueError.
+        if (
+            not number_text.isdecimal()
+            or len(number_text) > len(str(MAX_VILLAGES)) + 3  # leading zeros: 007
+            or not 1 <= int(number_text) <= MAX_VILLAGES
+        ):
+            reason = _shown(number_text)
+            raise TrackerError("csv_row", path=str(path), line=line, reason=reason)
         number = int(number_text)
         _check_name(name, path=str(path), line=line)
         if number in roster or name in names:
@@ -100,7 +127,9 @@ def read_roster_csv(path: Path) -> dict[int, str]:
 
 def _check_name(name: str, *, path: str, line: int) -> None:
     if not name or len(name) > MAX_NAME:
-        raise TrackerError("csv_row", path=path, line=line, reason=name or "empty name")
+        raise TrackerError("csv_row", path=path, line=line, reason=_shown(name) or "empty name")
+    if _CONTROL_RE.search(name):
+        raise TrackerError("csv_name_control", path=path, line=line, name=_shown(name))
 
 
 def _apply(
@@ -154,7 +183,9 @@ def rename_village(
     """Give village `number` the name `name`."""
     clean = name.strip()
     if not clean or len(clean) > MAX_NAME:
-        raise TrackerError("village_bad_name", name=name)
+        raise TrackerError("village_bad_name", name=_shown(name))
+    if _CONTROL_RE.search(clean):
+        raise TrackerError("village_name_control", name=_shown(clean))
     if not any(v.number == number for v in list_villages(session=session, town=report.town)):
         raise TrackerError("village_unknown", village=str(number))
     return _apply(session, report, {number: clean}, user, now)

@@ -136,8 +136,9 @@ class TrackerApp(App[None]):
                 )
         for active in screen.active_bindings.values():
             binding = active.binding
-            # The app's own keys are the areas, help and quit, offered by name already.
-            if active.node is self or not (binding.show and binding.description):
+            # The app's own keys are the areas, help and quit, offered by name already. Keys
+            # kept off the footer for room are still offered here, by their description.
+            if active.node is self or not binding.description:
                 continue
             yield SystemCommand(
                 binding.description,

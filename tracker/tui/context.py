@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from tracker.db import new_session
 from tracker.models import Report
+from tracker.services.audit import set_actor
 from tracker.services.deadlines import Deadlines
 from tracker.services.lookup import require_report
 
@@ -29,6 +30,7 @@ class TuiContext:
     def session(self) -> Iterator[Session]:
         """A unit of work: committed when the block succeeds, rolled back otherwise."""
         with new_session(self.engine) as session:
+            set_actor(session, self.user)  # who the audit log names for rows that do not say
             yield session
             session.commit()
 

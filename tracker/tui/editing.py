@@ -1,4 +1,5 @@
-"""The three changes officers make from any screen: status, event, note.
+"""The changes made from the app: status, event, note; the supervisor's decisions and
+extension requests.
 
 Each opens its dialog, saves the result in one transaction, says what changed in one line,
 and tells every screen through `app.ledger_changed`. A save the ledger refuses is rolled back
@@ -16,17 +17,33 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from tracker.errors import TrackerError
 from tracker.i18n import t
 from tracker.labels import localized, status_label
-from tracker.models import Commitment, Kind, Status
+from tracker.models import Commitment, Kind, Role, Status
+from tracker.services.access import require_role
 from tracker.services.lookup import get_commitment, now
+from tracker.services.signoff import (
+    decide_extension,
+    pending_extension,
+    request_extension,
+    return_item,
+    verify,
+)
 from tracker.services.updates import add_note as save_note
 from tracker.services.updates import log_event as save_event
 from tracker.services.updates import set_status
 from tracker.tui.widgets.dialogs import LogDialog, NewEvent, NoteDialog, StatusChange, StatusDialog
+from tracker.tui.widgets.supervision_dialogs import (
+    Decision,
+    ExtensionAsk,
+    ExtensionDialog,
+    SupervisorChoice,
+    SupervisorDialog,
+)
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -35,7 +52,15 @@ if TYPE_CHECKING:
 
 
 class Refused(Exception):
-    """The ledger refused to read or save an item; the reason is in the officer's language."""
+    """The ledger refused to read or save an item; the reason is in the officer's language.
+    `stale` says the item changed since the officer opened it (reload, then decide again)."""
+
+    def __init__(self, message: str, *, stale: bool = False) -> None:
+        super().__init__(message)
+        self.stale = stale
+
+
+STALE_KEYS = frozenset({"item_changed", "item_changed_now"})
 
 
 @dataclass(frozen=True)
@@ -46,6 +71,7 @@ class _Item:
     title: str
     status: Status
     kind: Kind
+    version: int  # as read when the dialog opened: the save is refused if it has changed
 
 
 def _tracker(screen: Screen[Any]) -> TrackerApp:
@@ -64,7 +90,9 @@ def _item_session(app: TrackerApp, code: str) -> Iterator[tuple[Session, Commitm
         with context.session() as session:
             yield session, get_commitment(session=session, code=code, report_slug=context.report)
     except TrackerError as exc:
-        raise Refused(exc.message()) from exc
+        raise Refused(exc.message(), stale=exc.key in STALE_KEYS) from exc
+    except StaleDataError as exc:  # the UPDATE found the item changed by someone just now
+        raise Refused(t("item_changed_now"), stale=True) from exc
     except SQLAlchemyError as exc:
         # The driver's own message when there is one; its first line is the reason.
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
@@ -76,10 +104,24 @@ def _load(app: TrackerApp, code: str) -> _Item | None:
     try:
         with _item_session(app, code) as (_, item):
             title = localized(item.title, item.title_en)
-            return _Item(item.code, title, Status(item.status), Kind(item.kind))
+            return _Item(item.code, title, Status(item.status), Kind(item.kind), item.version)
     except Refused as exc:
         app.notify(str(exc), severity="error")
         return None
+
+
+def _reload_if_stale(app: TrackerApp, code: str, item: _Item, refused: Refused) -> _Item:
+    """After a save refused because the item changed meanwhile: read it again, so that the
+    dialog that comes back shows (and the next save builds on) what is there now."""
+    if not refused.stale:
+        return item
+    app.ledger_changed.publish(code)  # every screen shows the other officer's change
+    return _load(app, code) or item
+
+
+def _refusal(refused: Refused) -> str:
+    """The refusal; for a stale read, with what the officer can do now."""
+    return f"{refused} {t('tui.edit.reloaded')}" if refused.stale else str(refused)
 
 
 def change_status(screen: Screen[Any], code: str) -> None:
@@ -88,14 +130,16 @@ def change_status(screen: Screen[Any], code: str) -> None:
     item = _load(app, code)
     if item is None:
         return
+    shown = item  # what the dialog shows; read again if a save finds it stale
 
     def ask(initial: StatusChange | None = None, error: str | None = None) -> None:
         dialog = StatusDialog(
-            code=item.code, title=item.title, current=item.status, initial=initial, error=error
+            code=shown.code, title=shown.title, current=shown.status, initial=initial, error=error
         )
         app.push_screen(dialog, save)
 
     def save(change: StatusChange | None) -> None:
+        nonlocal shown
         if change is None:
             return
         try:
@@ -108,22 +152,24 @@ def change_status(screen: Screen[Any], code: str) -> None:
                     note=change.note,
                     user=app.context.user,
                     now=now(),
+                    expected_version=shown.version,
                 )
         except Refused as exc:
-            ask(change, str(exc))
+            shown = _reload_if_stale(app, code, shown, exc)
+            ask(change, _refusal(exc))
             return
         if not changed:
-            app.notify(t("status_unchanged", code=item.code, new=status_label(change.status)))
+            app.notify(t("status_unchanged", code=shown.code, new=status_label(change.status)))
             return
         app.notify(
             t(
                 "status_changed",
-                code=item.code,
+                code=shown.code,
                 old=status_label(old),
                 new=status_label(change.status),
             )
         )
-        app.ledger_changed.publish(item.code)
+        app.ledger_changed.publish(shown.code)
 
     ask()
 
@@ -135,20 +181,22 @@ def log_event(screen: Screen[Any], code: str) -> None:
     item = _load(app, code)
     if item is None:
         return
+    shown = item  # what the dialog shows; read again if a save finds it stale
     as_of = app.context.deadlines.as_of
 
     def ask(initial: NewEvent | None = None, error: str | None = None) -> None:
         dialog = LogDialog(
-            code=item.code,
-            title=item.title,
+            code=shown.code,
+            title=shown.title,
             as_of=as_of,
-            ask_value=item.kind is Kind.INDICATOR,
+            ask_value=shown.kind is Kind.INDICATOR,
             initial=initial,
             error=error,
         )
         app.push_screen(dialog, save)
 
     def save(entry: NewEvent | None) -> None:
+        nonlocal shown
         if entry is None:
             return
         try:
@@ -163,11 +211,13 @@ def log_event(screen: Screen[Any], code: str) -> None:
                     user=app.context.user,
                     now=now(),
                     calendar=app.context.deadlines.calendar,
+                    expected_version=shown.version,
                 )
                 target, done = logged.item.code, logged.done_count
                 status, goal = Status(logged.item.status), logged.item.target
         except Refused as exc:
-            ask(entry, str(exc))
+            shown = _reload_if_stale(app, code, shown, exc)
+            ask(entry, _refusal(exc))
             return
         day = entry.day.isoformat()
         if done is None:
@@ -194,24 +244,190 @@ def add_note(screen: Screen[Any], code: str) -> None:
     item = _load(app, code)
     if item is None:
         return
+    shown = item  # what the dialog shows; read again if a save finds it stale
 
     def ask(initial: str = "", error: str | None = None) -> None:
         app.push_screen(
-            NoteDialog(code=item.code, title=item.title, initial=initial, error=error), save
+            NoteDialog(code=shown.code, title=shown.title, initial=initial, error=error), save
         )
 
     def save(text: str | None) -> None:
+        nonlocal shown
         if text is None:
             return
         try:
             with _item_session(app, code) as (session, commitment):
                 save_note(
-                    session=session, item=commitment, text=text, user=app.context.user, now=now()
+                    session=session,
+                    item=commitment,
+                    text=text,
+                    user=app.context.user,
+                    now=now(),
+                    expected_version=shown.version,
                 )
         except Refused as exc:
-            ask(text, str(exc))
+            shown = _reload_if_stale(app, code, shown, exc)
+            ask(text, _refusal(exc))
             return
-        app.notify(t("note_added", code=item.code))
-        app.ledger_changed.publish(item.code)
+        app.notify(t("note_added", code=shown.code))
+        app.ledger_changed.publish(shown.code)
+
+    ask()
+
+
+def _decisions(session: Session, item: Commitment) -> list[Decision]:
+    """What a supervisor can decide about `item` in its present state."""
+    status = Status(item.status)
+    found = []
+    if status is Status.DONE:
+        found.append(Decision.VERIFY)
+    if status in (Status.DONE, Status.VERIFIED):
+        found.append(Decision.RETURN)
+    if pending_extension(session, item) is not None:
+        found += [Decision.APPROVE, Decision.REFUSE]
+    return found
+
+
+def supervise(screen: Screen[Any], code: str) -> None:
+    """The supervisor's decisions on `code`: 销号, 退回, approving or refusing an extension.
+    Offered only to a supervisor (or admin), and only those the item's state allows."""
+    app = _tracker(screen)
+    try:
+        with _item_session(app, code) as (session, commitment):
+            require_role(session, app.context.user, Role.SUPERVISOR)
+            decisions = _decisions(session, commitment)
+            shown = _Item(
+                commitment.code,
+                localized(commitment.title, commitment.title_en),
+                Status(commitment.status),
+                Kind(commitment.kind),
+                commitment.version,
+            )
+    except Refused as exc:
+        app.notify(str(exc), severity="error")
+        return
+    if not decisions:
+        app.notify(t("tui.supervise.nothing", code=shown.code, status=status_label(shown.status)))
+        return
+
+    def ask(initial: SupervisorChoice | None = None, error: str | None = None) -> None:
+        dialog = SupervisorDialog(
+            code=shown.code, title=shown.title, decisions=decisions, initial=initial, error=error
+        )
+        app.push_screen(dialog, save)
+
+    def save(choice: SupervisorChoice | None) -> None:
+        nonlocal shown
+        if choice is None:
+            return
+        try:
+            with _item_session(app, code) as (session, commitment):
+                line = _decide(session, commitment, choice, app.context.user, shown.version)
+        except Refused as exc:
+            shown = _reload_if_stale(app, code, shown, exc)
+            ask(choice, _refusal(exc))
+            return
+        app.notify(line)
+        app.ledger_changed.publish(shown.code)
+
+    ask()
+
+
+def _decide(
+    session: Session, item: Commitment, choice: SupervisorChoice, user: str, version: int
+) -> str:
+    """Carry out a supervisor's decision; the line that says what was done."""
+    at = now()
+    if choice.decision is Decision.VERIFY:
+        done = verify(
+            session=session,
+            item=item,
+            note=choice.note,
+            user=user,
+            now=at,
+            expected_version=version,
+        )
+        return t("signed_off", code=done.code, evidence=done.evidence)
+    if choice.decision is Decision.RETURN:
+        back = return_item(
+            session=session,
+            item=item,
+            reason=choice.note,
+            user=user,
+            now=at,
+            expected_version=version,
+        )
+        return t(
+            "returned",
+            code=back.code,
+            old=status_label(back.old),
+            new=status_label(back.new),
+            reason=choice.note,
+        )
+    approve = choice.decision is Decision.APPROVE
+    decided = decide_extension(
+        session=session,
+        item=item,
+        approve=approve,
+        note=choice.note,
+        user=user,
+        now=at,
+        expected_version=version,
+    )
+    return t(
+        "extension_approved" if approve else "extension_refused",
+        code=item.code,
+        old=decided.old_due.isoformat(),
+        new=decided.new_due.isoformat(),
+        due=item.due.isoformat() if item.due else "-",
+    )
+
+
+def ask_extension(screen: Screen[Any], code: str) -> None:
+    """延期申请 for `code`: a later date and the reason, for a supervisor to decide."""
+    app = _tracker(screen)
+    try:
+        with _item_session(app, code) as (_, commitment):
+            due = commitment.extended_due or commitment.due
+            title = localized(commitment.title, commitment.title_en)
+            shown_code = commitment.code
+    except Refused as exc:
+        app.notify(str(exc), severity="error")
+        return
+    if due is None:
+        app.notify(t("extension_no_deadline", code=shown_code), severity="error")
+        return
+
+    def ask(initial: ExtensionAsk | None = None, error: str | None = None) -> None:
+        dialog = ExtensionDialog(
+            code=shown_code, title=title, due=due, initial=initial, error=error
+        )
+        app.push_screen(dialog, save)
+
+    def save(entry: ExtensionAsk | None) -> None:
+        if entry is None:
+            return
+        try:
+            with _item_session(app, code) as (session, commitment):
+                request = request_extension(
+                    session=session,
+                    item=commitment,
+                    new_due=entry.to,
+                    reason=entry.reason,
+                    user=app.context.user,
+                    now=now(),
+                    today=app.context.deadlines.as_of,
+                )
+                line = t(
+                    "extension_requested",
+                    code=commitment.code,
+                    old=request.old_due.isoformat(),
+                    new=request.new_due.isoformat(),
+                )
+        except Refused as exc:
+            ask(entry, str(exc))
+            return
+        app.notify(line)
+        app.ledger_changed.publish(shown_code)
 
     ask()

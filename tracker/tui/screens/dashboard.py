@@ -139,7 +139,8 @@ def _line_region(y: int, width: int) -> Region:
 
 
 def _counts(board: Dashboard) -> Text:
-    """Two lines: the items by light, coloured; the items by status, with the total."""
+    """Two lines: the items by light, coloured; the items by status (those with any), with
+    the total."""
     text = Text(end="")
     text.append(f"{t('col.light')}  ", style="bold")
     for light in Light:
@@ -147,7 +148,9 @@ def _counts(board: Dashboard) -> Text:
         text.append("   ")
     text.append(f"\n{t('col.status')}  ", style="bold")
     for status, count in board.by_status.items():
-        text.append(f"{status_label(status)} {count}   ")
+        # Only the statuses some item has: six with their zeros do not fit 80 columns.
+        if count:
+            text.append(f"{status_label(status)} {count}   ")
     text.append(t("list_count", total=board.total), style="dim")
     return text
 

@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from tracker.i18n import t
 from tracker.labels import (
     LIGHT_STYLE,
+    due_text,
     kind_label,
     light_label,
     localized,
@@ -130,8 +131,11 @@ class DetailScreen(LedgerScreen[Loaded]):
         Binding("s", "status", t("key.status"), id="status"),
         Binding("l", "log", t("key.log"), id="log"),
         Binding("n", "note", t("key.note"), id="note"),
+        Binding("x", "supervise", t("key.supervise"), id="supervise"),
+        Binding("e", "extend", t("key.extend"), id="extend"),
         Binding("t", "in_report", t("tui.detail.in_report"), id="in_report"),
-        Binding("p", "paragraph", t("tui.detail.paragraph"), id="paragraph"),
+        # Kept off the footer, which has no room for it at 80 columns; in ? and the palette.
+        Binding("p", "paragraph", t("tui.detail.paragraph"), id="paragraph", show=False),
     ]
 
     # Theme colours for the Rich text this screen draws (set in CSS, so themes apply).
@@ -236,7 +240,7 @@ class DetailScreen(LedgerScreen[Loaded]):
         if row.period:
             facts.add_row(t("col.period"), row.period)
         facts.add_row(t("col.status"), Text(status_label(row.status), style="bold"))
-        facts.add_row(t("col.due"), row.due.isoformat() if row.due else "-")
+        facts.add_row(t("col.due"), due_text(row.due, detail.extended_due, detail.extension_asked))
         facts.add_row(t("col.light"), light_text(row))
         if row.done_count is not None:
             facts.add_row(t("col.progress"), progress_text(row))
@@ -383,6 +387,12 @@ class DetailScreen(LedgerScreen[Loaded]):
 
     def action_note(self) -> None:
         editing.add_note(self, self.code)
+
+    def action_supervise(self) -> None:
+        editing.supervise(self, self.code)
+
+    def action_extend(self) -> None:
+        editing.ask_extension(self, self.code)
 
     def action_in_report(self) -> None:
         self.tracker.show_in_report(self.code)

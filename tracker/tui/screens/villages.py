@@ -221,6 +221,6 @@ def _summary(grid: VillageGrid) -> Text:
         count = sum(1 for c in cells if c.light is light)
         if count:
             line.append(f"  ● {light_label(light)} {count}", style=LIGHT_STYLE[light])
-    done = sum(1 for c in cells if c.status is Status.DONE)
+    done = sum(1 for c in cells if c.status in (Status.DONE, Status.VERIFIED))
     line.append("  " + t("tui.villages.done", done=done, total=len(cells)))
     return line

@@ -222,6 +222,8 @@ class StatusDialog(EditDialog[StatusChange | None]):
     def fields(self) -> ComposeResult:
         buttons = []
         for status in Status:
+            if status is Status.VERIFIED and self.current is not Status.VERIFIED:
+                continue  # 销号 is the supervisor's, through its own dialog
             label = status_label(status)
             if status is self.current:
                 label = t("tui.edit.current", status=label)

@@ -1,0 +1,172 @@
+"""Accounts and the supervisor's work: `tracker users`, `verify`, `return`, `extend`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from tracker.cli.context import AppState, ledger, out, parse_date
+from tracker.i18n import t
+from tracker.labels import status_label
+from tracker.services.access import t_role
+from tracker.services.accounts import add_account, list_accounts, parse_role, set_role
+from tracker.services.lookup import get_commitment, now
+from tracker.services.signoff import decide_extension, request_extension, return_item, verify
+
+users_app = typer.Typer(help="账号与角色 / accounts and roles", add_completion=False)
+
+
+@users_app.command("add")
+def users_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="用户名 / name")],
+    role: Annotated[
+        str, typer.Option("--role", metavar="ROLE", help="admin | supervisor | officer")
+    ],
+    units: Annotated[
+        list[str] | None,
+        typer.Option("--unit", metavar="UNIT", help="经办单位（可重复）/ unit (repeatable)"),
+    ] = None,
+) -> None:
+    """添加账号（管理员）/ add an account (admin only)."""
+    state: AppState = ctx.obj
+    chosen = parse_role(role)
+    with ledger(state) as led:
+        account = add_account(
+            session=led.session,
+            actor=led.user,
+            name=name,
+            role=chosen,
+            units=units or [],
+            now=now(),
+        )
+    shown = t("list_separator").join(units or []) or "-"
+    out().print(t("account_added", name=account.name, role=t_role(chosen), units=shown))
+
+
+@users_app.command("list")
+def users_list(ctx: typer.Context) -> None:
+    """列出账号 / list the accounts."""
+    state: AppState = ctx.obj
+    with ledger(state) as led:
+        rows = list_accounts(session=led.session)
+    table = Table(t("col.name"), t("col.role"), t("col.units"), t("col.created_by"))
+    for row in rows:
+        units = t("list_separator").join(row.units) or "-"
+        table.add_row(row.name, t_role(row.role), units, row.created_by)
+    out().print(table)
+
+
+@users_app.command("set-role")
+def users_set_role(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="用户名 / name")],
+    role: Annotated[str, typer.Argument(help="admin | supervisor | officer")],
+) -> None:
+    """更改账号的角色（管理员）/ change an account's role (admin only)."""
+    state: AppState = ctx.obj
+    chosen = parse_role(role)
+    with ledger(state) as led:
+        account = set_role(session=led.session, actor=led.user, name=name, role=chosen)
+    out().print(t("account_role_set", name=account.name, role=t_role(chosen)))
+
+
+Note = Annotated[str, typer.Option("--note", metavar="TEXT", help="说明 / note")]
+
+
+def verify_command(
+    ctx: typer.Context, code: Annotated[str, typer.Argument(help="编号 / code")], note: Note = ""
+) -> None:
+    """销号：督办人确认已完成的事项 / sign a done item off (supervisor)."""
+    state: AppState = ctx.obj
+    with ledger(state) as led:
+        item = get_commitment(session=led.session, code=code, report_slug=led.report)
+        done = verify(session=led.session, item=item, note=note, user=led.user, now=now())
+    out().print(t("signed_off", code=done.code, evidence=done.evidence))
+
+
+def return_command(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="编号 / code")],
+    reason: Annotated[str, typer.Option("--reason", metavar="TEXT", help="退回理由 / why")],
+) -> None:
+    """退回：督办人将事项退回重办 / send an item back to its unit (supervisor)."""
+    state: AppState = ctx.obj
+    with ledger(state) as led:
+        item = get_commitment(session=led.session, code=code, report_slug=led.report)
+        back = return_item(session=led.session, item=item, reason=reason, user=led.user, now=now())
+    out().print(
+        t(
+            "returned",
+            code=back.code,
+            old=status_label(back.old),
+            new=status_label(back.new),
+            reason=reason.strip(),
+        )
+    )
+
+
+def extend_command(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="编号 / code")],
+    to: Annotated[
+        str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="延至 / new deadline")
+    ] = None,
+    reason: Annotated[str, typer.Option("--reason", metavar="TEXT", help="理由 / reason")] = "",
+    approve: Annotated[
+        bool, typer.Option("--approve", help="批准待审的延期申请 / approve the pending request")
+    ] = False,
+    refuse: Annotated[
+        bool, typer.Option("--refuse", help="不予延期 / refuse the pending request")
+    ] = False,
+) -> None:
+    """延期申请（--to 与 --reason），或督办人 --approve / --refuse / request or decide an
+    extension."""
+    state: AppState = ctx.obj
+    if sum((to is not None, approve, refuse)) != 1:
+        raise typer.BadParameter(t("extend_usage"), param_hint="--to / --approve / --refuse")
+    with ledger(state) as led:
+        item = get_commitment(session=led.session, code=code, report_slug=led.report)
+        if to is not None:
+            request = request_extension(
+                session=led.session,
+                item=item,
+                new_due=parse_date(to, "--to"),
+                reason=reason,
+                user=led.user,
+                now=now(),
+                today=led.deadlines.as_of,
+            )
+            line = t(
+                "extension_requested",
+                code=item.code,
+                old=request.old_due.isoformat(),
+                new=request.new_due.isoformat(),
+            )
+        else:
+            decided = decide_extension(
+                session=led.session,
+                item=item,
+                approve=approve,
+                note=reason,
+                user=led.user,
+                now=now(),
+            )
+            key = "extension_approved" if approve else "extension_refused"
+            line = t(
+                key,
+                code=item.code,
+                old=decided.old_due.isoformat(),
+                new=decided.new_due.isoformat(),
+                due=(item.due.isoformat() if item.due else "-"),
+            )
+    out().print(line)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(users_app, name="users")
+    app.command("verify")(verify_command)
+    app.command("return")(return_command)
+    app.command("extend")(extend_command)

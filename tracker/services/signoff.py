@@ -1,0 +1,202 @@
+"""Sign-off (销号) and extensions (延期申请): the supervisor's side of an item.
+
+An officer marks an item done with its evidence; a supervisor then verifies it (销号) or
+returns it with a reason, which puts it back in progress. An officer asks for more time
+before the deadline; a supervisor approves or refuses. An approved extension gives the unit
+a new date to work to (`extended_due`), but lights and overdue statistics keep counting
+against the original deadline, as supervision offices count them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from tracker.errors import TrackerError
+from tracker.models import (
+    Commitment,
+    Event,
+    Evidence,
+    Extension,
+    ExtensionState,
+    History,
+    HistoryKind,
+    Role,
+    Status,
+)
+from tracker.services.access import require_item, require_role
+from tracker.services.updates import check_version, record_status
+
+
+@dataclass(frozen=True)
+class SignOff:
+    code: str
+    old: Status
+    new: Status
+    evidence: int  # files among the item's events
+
+
+def evidence_count(session: Session, item: Commitment) -> int:
+    return len(
+        session.exec(
+            select(Evidence.id)
+            .join(Event, col(Event.id) == Evidence.event_id)
+            .where(col(Event.commitment_id) == item.id)
+        ).all()
+    )
+
+
+def verify(
+    *,
+    session: Session,
+    item: Commitment,
+    note: str,
+    user: str,
+    now: datetime,
+    expected_version: int | None = None,
+) -> SignOff:
+    """销号: a supervisor accepts a done item as finished."""
+    require_role(session, user, Role.SUPERVISOR)
+    check_version(session, item, expected_version)
+    old = Status(item.status)
+    if old is not Status.DONE:
+        raise TrackerError("verify_not_done", code=item.code, status=old.value)
+    record_status(session, item, Status.VERIFIED, note.strip() or "销号", user, now)
+    return SignOff(item.code, old, Status.VERIFIED, evidence_count(session, item))
+
+
+def return_item(
+    *,
+    session: Session,
+    item: Commitment,
+    reason: str,
+    user: str,
+    now: datetime,
+    expected_version: int | None = None,
+) -> SignOff:
+    """退回: a supervisor sends a done (or signed-off) item back to the unit, saying why."""
+    require_role(session, user, Role.SUPERVISOR)
+    check_version(session, item, expected_version)
+    why = reason.strip()
+    if not why:
+        raise TrackerError("return_reason_empty")
+    old = Status(item.status)
+    if old not in (Status.DONE, Status.VERIFIED):
+        raise TrackerError("return_not_done", code=item.code, status=old.value)
+    record_status(session, item, Status.IN_PROGRESS, why, user, now)
+    return SignOff(item.code, old, Status.IN_PROGRESS, evidence_count(session, item))
+
+
+def pending_extension(session: Session, item: Commitment) -> Extension | None:
+    return session.exec(
+        select(Extension).where(
+            col(Extension.commitment_id) == item.id,
+            col(Extension.state) == ExtensionState.PENDING,
+        )
+    ).first()
+
+
+def request_extension(
+    *,
+    session: Session,
+    item: Commitment,
+    new_due: date,
+    reason: str,
+    user: str,
+    now: datetime,
+    today: date,
+) -> Extension:
+    """延期申请: filed by someone who may change the item, before its deadline, with a reason."""
+    require_item(session, user, item)
+    why = reason.strip()
+    if not why:
+        raise TrackerError("extension_reason_empty")
+    if item.due is None:
+        raise TrackerError("extension_no_deadline", code=item.code)
+    if Status(item.status).closed:
+        raise TrackerError("extension_closed", code=item.code)
+    current = item.extended_due or item.due
+    if today > current:
+        raise TrackerError("extension_too_late", code=item.code, due=current.isoformat())
+    if new_due <= current:
+        raise TrackerError(
+            "extension_not_later", code=item.code, due=current.isoformat(), to=new_due.isoformat()
+        )
+    if pending_extension(session, item) is not None:
+        raise TrackerError("extension_pending", code=item.code)
+    assert item.id is not None
+    request = Extension(
+        commitment_id=item.id,
+        old_due=current,
+        new_due=new_due,
+        reason=why,
+        requested_by=user,
+        requested_at=now,
+    )
+    session.add(request)
+    session.add(
+        History(
+            commitment_id=item.id,
+            kind=HistoryKind.EXTENSION,
+            old=current.isoformat(),
+            new=new_due.isoformat(),
+            note=t_reason("extension.requested", why),
+            changed_by=user,
+            changed_at=now,
+        )
+    )
+    session.flush()
+    return request
+
+
+def decide_extension(
+    *,
+    session: Session,
+    item: Commitment,
+    approve: bool,
+    note: str,
+    user: str,
+    now: datetime,
+    expected_version: int | None = None,
+) -> Extension:
+    """A supervisor approves (the item's extended date moves) or refuses the pending request."""
+    require_role(session, user, Role.SUPERVISOR)
+    check_version(session, item, expected_version)
+    request = pending_extension(session, item)
+    if request is None:
+        raise TrackerError("extension_none_pending", code=item.code)
+    request.state = ExtensionState.APPROVED if approve else ExtensionState.REFUSED
+    request.decided_by = user
+    request.decided_at = now
+    request.decision_note = note.strip()
+    session.add(request)
+    if approve:
+        item.extended_due = request.new_due
+        session.add(item)
+    session.add(
+        History(
+            commitment_id=item.id,
+            kind=HistoryKind.EXTENSION,
+            old=request.old_due.isoformat(),
+            new=request.new_due.isoformat() if approve else request.old_due.isoformat(),
+            note=t_reason(
+                "extension.approved" if approve else "extension.refused", note.strip() or "-"
+            ),
+            changed_by=user,
+            changed_at=now,
+        )
+    )
+    session.flush()
+    return request
+
+
+def t_reason(key: str, reason: str) -> str:
+    """History notes are written in Chinese, the ledger's language, whatever the UI's."""
+    words = {
+        "extension.requested": "申请延期：",
+        "extension.approved": "批准延期：",
+        "extension.refused": "不予延期：",
+    }
+    return words[key] + reason
