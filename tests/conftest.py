@@ -87,6 +87,7 @@ TEST_ADMINS = (
     "钱七",
     "孙八",
     "周九",
+    "张干事",
     "管理员",
     getpass.getuser(),  # the CLI's user when a test gives none
 )

@@ -210,3 +210,13 @@ def test_on_postgresql_the_database_login_is_who_acts(backend: str, db_url: str)
         )
     engine.dispose()
     assert last == login
+
+
+def test_the_village_roster_is_an_admins_to_keep(officers: str, engine: Engine) -> None:
+    before = fingerprint(engine)
+    for user in ("李督办", "张经办"):
+        code, _, err = run(officers, user, "villages", "rename", "7", "清水村")
+        assert code == 1 and "管理员" in err
+    assert fingerprint(engine) == before
+    code, out, _ = run(officers, ADMIN, "villages", "rename", "7", "清水村")
+    assert code == 0 and "清水村" in out

@@ -151,7 +151,7 @@ MESSAGES: dict[str, str] = {
     "col.role": "Role",
     "col.units": "Units",
     "col.created_by": "Added by",
-    "item_changed": "{code} was changed by {by} at {at} after you opened it; your change was not saved: reload and try again",
+    "item_changed": "{code} was changed by {by} at {at} after you opened it; your change was not saved.",
     "item_changed_now": "Someone changed that item at the same moment; your change was not saved: try again",
     "status_verified_by_signoff": "Signing {code} off is a supervisor's: use tracker verify",
     "verify_not_done": "{code} is '{status}': only a done item can be signed off",

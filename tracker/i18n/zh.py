@@ -151,7 +151,7 @@ MESSAGES: dict[str, str] = {
     "col.role": "角色",
     "col.units": "经办单位",
     "col.created_by": "添加人",
-    "item_changed": "{code} 在你打开之后已被 {by} 于 {at} 修改，本次修改未保存；请重新载入后再改",
+    "item_changed": "{code} 在你打开之后已被 {by} 于 {at} 修改，本次修改未保存。",
     "item_changed_now": "该事项刚刚被其他人修改，本次修改未保存；请重试",
     "status_verified_by_signoff": "{code} 的销号须由督办人用 tracker verify 办理",
     "verify_not_done": "{code} 的状态是“{status}”，只有已完成的事项才能销号",

@@ -12,7 +12,8 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from tracker.errors import TrackerError
-from tracker.models import History, HistoryKind, Report, Village
+from tracker.models import History, HistoryKind, Report, Role, Village
+from tracker.services.access import require_role
 from tracker.services.instances import ensure_village_instances
 from tracker.services.lookup import ensure_person
 
@@ -173,14 +174,17 @@ def _apply(
 def import_roster(
     *, session: Session, report: Report, path: Path, user: str, now: datetime
 ) -> RosterChange:
-    """Name villages from a CSV file; new numbers add villages and their per-village items."""
+    """Name villages from a CSV file; new numbers add villages and their per-village items.
+    The roster is an admin's to keep."""
+    require_role(session, user, Role.ADMIN)
     return _apply(session, report, read_roster_csv(path), user, now)
 
 
 def rename_village(
     *, session: Session, report: Report, number: int, name: str, user: str, now: datetime
 ) -> RosterChange:
-    """Give village `number` the name `name`."""
+    """Give village `number` the name `name` (an admin's change, as the whole roster is)."""
+    require_role(session, user, Role.ADMIN)
     clean = name.strip()
     if not clean or len(clean) > MAX_NAME:
         raise TrackerError("village_bad_name", name=_shown(name))
