@@ -28,8 +28,9 @@ from tracker.labels import (
     status_label,
     village_label,
 )
-from tracker.models import Report, Status
+from tracker.models import Report, Role, Status
 from tracker.schedule import Light
+from tracker.services.access import RANK, account_of
 from tracker.services.detail import ItemDetail, item_detail
 from tracker.services.listing import ItemRow
 from tracker.services.lookup import get_commitment
@@ -88,6 +89,7 @@ class Loaded:
 
     detail: ItemDetail
     paragraph: Passage | None
+    may_supervise: bool = False  # x (督办) is offered to supervisors and admins only
 
 
 def _when(moment: datetime) -> str:
@@ -188,11 +190,20 @@ class DetailScreen(LedgerScreen[Loaded]):
             report = session.get(Report, item.report_id)
             assert report is not None
             paragraph = paragraph_of(report.text, detail.excerpt_start, detail.excerpt_end)
-        return Loaded(detail, paragraph)
+        account = account_of(session, context.user)
+        supervisor = account is not None and RANK[Role(account.role)] >= RANK[Role.SUPERVISOR]
+        return Loaded(detail, paragraph, supervisor)
 
     def show(self, loaded: Loaded) -> None:
         self.loaded = loaded
+        self.refresh_bindings()  # the supervisor's key shows once we know who is looking
         self._redraw()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer 督办 (x) only to those allowed to take it."""
+        if action == "supervise":
+            return self.loaded is not None and self.loaded.may_supervise
+        return True
 
     def show_error(self, message: str) -> None:
         title = self.query_one("#detail-title", Static)
