@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from typer.testing import CliRunner, Result
 
 import tracker.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from tracker.cli import app
+from tracker.cli.context import MAX_YEARS_AHEAD
 from tracker.db import make_engine
 from tracker.i18n import CATALOGS
 
@@ -89,6 +91,17 @@ CASES: dict[str, Case] = {
         ("overdue", "--as-of", "2022-02-29"),
         "date_invalid",
         {"value": "2022-02-29", "option": "--as-of"},
+    ),
+    # A far year is refused before the ledger is opened: it would create every period up to it.
+    "as-of date decades ahead": Case(
+        ("--as-of", "2062-01-01", "list"),
+        "as_of_too_far",
+        {"value": "2062-01-01", "year": str(date.today().year + MAX_YEARS_AHEAD)},
+    ),
+    "as-of date of a command decades ahead": Case(
+        ("overdue", "--as-of", "9999-12-31"),
+        "as_of_too_far",
+        {"value": "9999-12-31", "year": str(date.today().year + MAX_YEARS_AHEAD)},
     ),
     "missing evidence file": Case(
         ("log", "5.5a", "--date", "2022-03-15", "--note", "讲座", "--evidence", MISSING_EVIDENCE),

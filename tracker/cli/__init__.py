@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from typer.core import TyperGroup
 
 from tracker import __version__
-from tracker.cli.context import AppState, fail, parse_date
+from tracker.cli.context import AppState, fail, parse_as_of
 from tracker.config import load_settings
 from tracker.errors import TrackerError
 from tracker.i18n import normalize_language, set_language, t
@@ -188,7 +188,7 @@ def main_callback(
     set_language(settings.lang)
     state = AppState(settings=settings, report=report)
     if as_of is not None:
-        state.as_of = parse_date(as_of, "--as-of")
+        state.as_of = parse_as_of(as_of)
     ctx.obj = state
     if ctx.invoked_subcommand is None:
         if sys.stdin.isatty() and sys.stdout.isatty():

@@ -8,7 +8,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tracker.cli.context import AppState, ledger, open_engine, out, parse_date, seed_database
+from tracker.cli.context import (
+    AppState,
+    ledger,
+    open_engine,
+    out,
+    parse_as_of,
+    seed_database,
+)
 from tracker.config import DEFAULT_SEED
 from tracker.i18n import t
 from tracker.labels import village_label
@@ -20,7 +27,7 @@ AsOf = Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help=
 
 def _set_as_of(state: AppState, as_of: str | None) -> None:
     if as_of is not None:
-        state.as_of = parse_date(as_of, "--as-of")
+        state.as_of = parse_as_of(as_of)
 
 
 def init_command(

@@ -50,6 +50,20 @@ def parse_date(text: str, option: str) -> date:
         raise TrackerError("date_invalid", value=text, option=option) from exc
 
 
+# How far ahead an --as-of date may look. Viewing the ledger on a day creates the periods of
+# every year up to it: a typo such as 2062 for 2026 would write 36 years of daily periods.
+MAX_YEARS_AHEAD = 5
+
+
+def parse_as_of(text: str) -> date:
+    """The --as-of date: a real date, and no further ahead than MAX_YEARS_AHEAD years."""
+    day = parse_date(text, "--as-of")
+    latest = date.today().year + MAX_YEARS_AHEAD
+    if day.year > latest:
+        raise TrackerError("as_of_too_far", value=text.strip(), year=latest)
+    return day
+
+
 def out() -> Console:
     """The console for results (stdout)."""
     return Console(highlight=False, soft_wrap=False)

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tracker.cli.context import AppState, ledger, out, parse_date
+from tracker.cli.context import AppState, ledger, out, parse_as_of, parse_date
 from tracker.cli.render import detail_view, light_text, row_table
 from tracker.errors import TrackerError
 from tracker.i18n import t
@@ -44,7 +44,7 @@ class DetailFormat(StrEnum):
 
 
 def _as_of(state: AppState, value: str | None) -> date | None:
-    return parse_date(value, "--as-of") if value is not None else state.as_of
+    return parse_as_of(value) if value is not None else state.as_of
 
 
 def _print_json(data: Any) -> None:

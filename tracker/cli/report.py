@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli.context import AppState, err, ledger, parse_date
+from tracker.cli.context import AppState, err, ledger, parse_as_of
 from tracker.cli.progress import DelayedProgress
 from tracker.errors import TrackerError
 from tracker.i18n import t
@@ -57,7 +57,7 @@ def report_command(
         font = find_font(font)  # no Chinese font: say how to get one before any work
     if out_path is not None:
         check_out_path(out_path)  # before any work, so a typo in the folder costs nothing
-    day = parse_date(as_of, "--as-of") if as_of is not None else state.as_of
+    day = parse_as_of(as_of) if as_of is not None else state.as_of
     scope = Scope(report=state.report, unit=unit, section=section)
     steps = 3 if out_path is not None else 2
     with DelayedProgress(steps, console=err()) as progress:

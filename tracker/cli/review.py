@@ -10,7 +10,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from tracker.cli.context import AppState, ledger, out, parse_date
+from tracker.cli.context import AppState, ledger, out, parse_as_of
 from tracker.cli.render import overdue_table, overdue_view, row_table
 from tracker.i18n import t
 from tracker.labels import LIGHT_STYLE, localized
@@ -82,7 +82,7 @@ def summary_command(
 ) -> None:
     """总览：各部分进度、红黄绿灯、本期配额、逾期与临近事项 / the overview."""
     state: AppState = ctx.obj
-    show_summary(state, parse_date(as_of, "--as-of") if as_of else state.as_of)
+    show_summary(state, parse_as_of(as_of) if as_of else state.as_of)
 
 
 def overdue_command(
@@ -96,7 +96,7 @@ def overdue_command(
 ) -> None:
     """逾期督办：按责任单位列出红灯、黄灯事项 / red then yellow items by unit."""
     state: AppState = ctx.obj
-    day = parse_date(as_of, "--as-of") if as_of else state.as_of
+    day = parse_as_of(as_of) if as_of else state.as_of
     with ledger(state, day) as led:
         groups = overdue_by_unit(
             session=led.session, deadlines=led.deadlines, unit=unit, report=led.report

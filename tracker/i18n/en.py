@@ -188,6 +188,7 @@ MESSAGES: dict[str, str] = {
     "tui.extension.reason": "Reason",
     "detail.extended": "{due} (extension to {to} approved; overdue still counts from the original)",
     "detail.extension_asked": "{due} (an extension to {to} awaits a decision)",
+    "as_of_too_far": "The --as-of date '{value}' is too far ahead: the latest year is {year} (viewing a day creates every period up to its year)",
     "db_newer": "The database {db} was made by a newer tracker (schema {revision}; this one knows up to {head}): upgrade tracker first",
     "db_needs_upgrade": "The shared database {db} is at schema {revision} and this tracker needs {head}: an administrator must run tracker db upgrade first",
     "db_upgraded": "The database was upgraded from schema {old} to {new}; the backup made before: {backup}",

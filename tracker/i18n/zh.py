@@ -188,6 +188,7 @@ MESSAGES: dict[str, str] = {
     "tui.extension.reason": "理由",
     "detail.extended": "{due}（已批准延期至 {to}；逾期仍按原时限统计）",
     "detail.extension_asked": "{due}（延期至 {to} 的申请待审批）",
+    "as_of_too_far": "--as-of 的日期“{value}”太远：最晚可看到 {year} 年（按某日查看会生成截至该年的全部期次）",
     "db_newer": "数据库 {db} 由更新版本的 tracker 创建（结构版本 {revision}，本程序只认到 {head}），请先升级 tracker",
     "db_needs_upgrade": "共享数据库 {db} 的结构版本是 {revision}，本程序需要 {head}：请管理员先运行 tracker db upgrade",
     "db_upgraded": "数据库已从结构版本 {old} 升级到 {new}；升级前的备份：{backup}",
