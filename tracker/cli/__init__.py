@@ -16,7 +16,7 @@ from typer.core import TyperGroup
 from tracker import __version__
 from tracker.cli.context import AppState, fail, parse_as_of
 from tracker.config import load_settings
-from tracker.errors import TrackerError
+from tracker.errors import TrackerError, printable
 from tracker.i18n import normalize_language, set_language, t
 
 
@@ -67,14 +67,9 @@ def usage_message(exc: typer.TyperException) -> str:
     return t("usage_error", detail=text)
 
 
-# Line breaks, other control characters and the lone surrogates by which Python carries
-# command-line bytes that are not UTF-8: shown escaped in a message, which stays one line.
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
-
-
 def one_line(message: str) -> str:
     """`message` with what the user typed made printable: `show $'a\\nb'` is one line."""
-    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), message)
+    return printable(message)
 
 
 # Click's wording, e.g. "No such command 'lst'. Did you mean 'list'?"

@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from tracker.errors import TrackerError
+from tracker.errors import TrackerError, printable
 from tracker.models import Kind, Status
 from tracker.schedule import Frequency, parse_checkpoints
 from tracker.services.report_text import SectionSpan, parse_sections
@@ -34,8 +34,6 @@ _VILLAGE_SUFFIX_RE = re.compile(r"-V\d+$")
 # Control characters other than tab and line breaks: PostgreSQL refuses NUL in text, and the
 # others (escape sequences, form feeds) only garble tables and terminals.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-# Line breaks and other control characters, shown escaped so that a reason stays one line.
-_BREAK_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # Years a report and its plan may name: bounded, so that seeding never builds the periods of
 # centuries (or of a year the calendar cannot hold).
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -184,7 +182,7 @@ def _line_of(root: yaml.Node | None, loc: Sequence[int | str]) -> int:
 
 def _one_line(text: str) -> str:
     """`text` with line breaks and control characters escaped: a message is one line."""
-    return _BREAK_RE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    return printable(text)
 
 
 def _refuse(path: Path, line: int, reason: str) -> TrackerError:

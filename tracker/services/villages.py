@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from tracker.errors import TrackerError
+from tracker.errors import TrackerError, printable
 from tracker.models import History, HistoryKind, Report, Role, Village
 from tracker.services.access import require_role
 from tracker.services.instances import ensure_village_instances
@@ -73,7 +73,7 @@ def _decode(path: Path) -> str:
 def _shown(text: str) -> str:
     """A value as quoted in a message: control characters escaped, so the message stays one
     line, and cut short, so a runaway cell does not fill the screen."""
-    escaped = _CONTROL_RE.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
+    escaped = printable(text)
     return escaped if len(escaped) <= SHOWN else escaped[:SHOWN] + "…"
 
 
