@@ -95,6 +95,7 @@ class HistoryKind(StrEnum):
     EVENT = "event"
     VILLAGE = "village"  # a village was named or renamed
     EXTENSION = "extension"  # an extension asked for, approved or refused
+    VOID = "void"  # an event marked void (作废): it no longer counts
 
 
 class Report(SQLModel, table=True):
@@ -149,6 +150,9 @@ class Village(SQLModel, table=True):
     town: str = Field(sa_type=String(64), index=True)
     number: int
     name: str = Field(sa_type=String(100))
+    # Retired (撤并 or added by mistake): its open items cancelled, its history kept.
+    retired_on: date | None = None
+    retired_reason: str | None = Field(default=None, sa_column=Column(Text))
 
 
 # The version column of Commitment, named here so the mapper can be told to check it.
@@ -205,6 +209,9 @@ class Commitment(SQLModel, table=True):
     # A supervisor's approved extension (延期): the new date the unit works to. Lights and
     # overdue statistics keep counting against `due`, the original deadline.
     extended_due: date | None = None
+    # The deadline as the report (or the period) states it, before the working-day rule
+    # moved it off a weekend or holiday; shown beside `due`. None where the two agree.
+    stated_due: date | None = None
     # Optimistic locking: every UPDATE checks and bumps it, so a change based on a stale
     # read fails instead of overwriting someone else's (see services.updates).
     version: int = Field(default=1, sa_column=_VERSION)
@@ -238,6 +245,12 @@ class Event(SQLModel, table=True):
     value: float | None = None  # an indicator's figure for the year
     recorded_by: str = Field(sa_type=String(100))
     recorded_at: datetime
+    # A void (作废) corrects a mistake without deleting it: from `voided_on` (its effective
+    # date) the event no longer counts; it stays listed, struck through, with who and why.
+    voided_on: date | None = None
+    voided_by: str | None = Field(default=None, sa_type=String(100))
+    voided_at: datetime | None = None
+    void_reason: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class Evidence(SQLModel, table=True):
@@ -251,7 +264,14 @@ class Evidence(SQLModel, table=True):
 
 
 class History(SQLModel, table=True):
-    """One change, kept for ever: who, when, old -> new, and why (留痕)."""
+    """One change, kept for ever: who, when, old -> new, and why (留痕).
+
+    `effective_on` is the day the change took effect (today, or earlier for a late entry,
+    补录); `changed_at` is when it was recorded. `--as-of D` replays the rows effective on or
+    before D.
+    """
+
+    __table_args__ = (Index("ix_history_commitment_effective", "commitment_id", "effective_on"),)
 
     id: int | None = Field(default=None, primary_key=True)
     commitment_id: int | None = Field(default=None, foreign_key="commitment.id", index=True)
@@ -262,6 +282,7 @@ class History(SQLModel, table=True):
     note: str = Field(default="", sa_column=Column(Text, nullable=False))
     changed_by: str = Field(sa_type=String(100))
     changed_at: datetime
+    effective_on: date
 
 
 class Account(SQLModel, table=True):
@@ -276,6 +297,9 @@ class Account(SQLModel, table=True):
     role: str = Field(sa_type=String(20))
     created_by: str = Field(sa_type=String(100))
     created_at: datetime
+    # A disabled account may read but change nothing; kept, not deleted, for the history.
+    disabled_at: datetime | None = None
+    disabled_by: str | None = Field(default=None, sa_type=String(100))
 
 
 class AccountUnit(SQLModel, table=True):

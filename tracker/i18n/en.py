@@ -29,8 +29,9 @@ MESSAGES: dict[str, str] = {
     "history.auto_status": "status after an event",
     "history.note": "note",
     "history.event": "event logged",
-    "history.village": "village named",
+    "history.village": "village roster",
     "history.extension": "extension",
+    "history.void": "event voided",
     # column headers
     "col.code": "Code",
     "col.title": "Item",

@@ -29,8 +29,9 @@ MESSAGES: dict[str, str] = {
     "history.auto_status": "记录事件后状态",
     "history.note": "备注",
     "history.event": "记录事件",
-    "history.village": "村(社区)命名",
+    "history.village": "村(社区)名册",
     "history.extension": "延期",
+    "history.void": "作废记录",
     # 表头
     "col.code": "编号",
     "col.title": "事项",

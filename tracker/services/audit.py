@@ -300,6 +300,8 @@ def _history(row: History, lookups: _Lookups) -> _Pending | None:
     else:
         target = "ledger"
     detail = {"history": row.id, **_non_empty(old=row.old, new=row.new, note=row.note)}
+    if row.effective_on != row.changed_at.date():  # a late entry (补录) says which day
+        detail["effective"] = _plain(row.effective_on)
     return _Pending(str(row.kind), target, detail, row.changed_by)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
@@ -179,7 +179,7 @@ def apply_seed(
             session.add(CommitmentLink(rectification_id=commitment.id, measure_id=measure.id))
         if entry.status is not None:
             status_for[commitment.id] = entry.status
-            session.add(_seed_history(commitment, entry, user, now))
+            session.add(_seed_history(commitment, entry, user, now, report_day(report)))
     session.flush()
 
     village_rows = ensure_village_instances(session=session, report=report, status_for=status_for)
@@ -187,7 +187,7 @@ def apply_seed(
     for instance in village_rows:
         noted = notes.get(instance.parent_id)
         if noted is not None and noted.status is not None:
-            session.add(_seed_history(instance, noted, user, now))
+            session.add(_seed_history(instance, noted, user, now, report_day(report)))
     if added:
         # New periodic commitments need their instances for every year so far.
         report.instances_through = None
@@ -203,8 +203,13 @@ def apply_seed(
     )
 
 
+def report_day(report: Report) -> date:
+    """The day the report's own statements take effect: its publication, else its year end."""
+    return report.published or date(report.year, 12, 31)
+
+
 def _seed_history(
-    commitment: Commitment, entry: SeedCommitment, user: str, now: datetime
+    commitment: Commitment, entry: SeedCommitment, user: str, now: datetime, effective_on: date
 ) -> History:
     return History(
         commitment_id=commitment.id,
@@ -214,4 +219,5 @@ def _seed_history(
         note=entry.status_note or "",
         changed_by=user,
         changed_at=now,
+        effective_on=effective_on,
     )

@@ -145,6 +145,7 @@ def request_extension(
             note=t_reason("extension.requested", why),
             changed_by=user,
             changed_at=now,
+            effective_on=now.date(),
         )
     )
     session.flush()
@@ -186,6 +187,7 @@ def decide_extension(
             ),
             changed_by=user,
             changed_at=now,
+            effective_on=now.date(),
         )
     )
     session.flush()

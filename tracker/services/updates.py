@@ -138,6 +138,7 @@ def record_status(
             note=note,
             changed_by=user,
             changed_at=now,
+            effective_on=now.date(),
         )
     )
 
@@ -169,6 +170,7 @@ def add_note(
             note=note,
             changed_by=user,
             changed_at=now,
+            effective_on=now.date(),
         )
     )
 
@@ -288,14 +290,20 @@ def log_event(
             note=note.strip(),
             changed_by=user,
             changed_at=now,
+            effective_on=day,
         )
     )
-    done_count, changed = _advance(session, target, calendar, user, now)
+    done_count, changed = _advance(session, target, calendar, user, now, day)
     return LoggedEvent(event=event, item=target, done_count=done_count, status_changed=changed)
 
 
 def _advance(
-    session: Session, item: Commitment, calendar: WorkCalendar, user: str, now: datetime
+    session: Session,
+    item: Commitment,
+    calendar: WorkCalendar,
+    user: str,
+    now: datetime,
+    day: date,
 ) -> tuple[int | None, tuple[Status, Status] | None]:
     """Move a period instance along after an event: next checkpoint, status."""
     if item.period_key is None:
@@ -327,6 +335,7 @@ def _advance(
             note="",
             changed_by=user,
             changed_at=now,
+            effective_on=day,
         )
     )
     return count, (old, new)

@@ -165,6 +165,7 @@ def _apply(
                 new=name,
                 changed_by=user,
                 changed_at=now,
+                effective_on=now.date(),
             )
         )
     instances = ensure_village_instances(session=session, report=report) if added else []
