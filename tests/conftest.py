@@ -229,4 +229,6 @@ def session(shared_engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 def deadlines(calendar: WorkCalendar) -> Deadlines:
-    return Deadlines(as_of=AS_OF, calendar=calendar)
+    # "Today" is the as-of day: the tests read the ledger as it stands, changes included;
+    # tests of the past give an earlier as-of (services.asof replays the history).
+    return Deadlines(as_of=AS_OF, calendar=calendar, today=AS_OF)

@@ -425,7 +425,8 @@ def test_note_is_appended_signed_and_kept_with_earlier_notes(db_url: str, seed: 
     assert zh.MESSAGES["note_added"].format(code="1.4c") in out
     data = show_json(db_url, "1.4c")
     assert data["notes"].startswith(seed_entry(seed, "1.4c").notes)
-    assert re.search(r"赵六\] 已购置执法记录仪10台$", data["notes"])
+    # The tests run with --as-of 2026-11-26, before today: the note is a late entry (补录).
+    assert re.search(r"赵六，补录 2026-11-26\] 已购置执法记录仪10台$", data["notes"])
     last = data["history"][-1]
     assert (last["kind"], last["note"], last["by"]) == ("note", "已购置执法记录仪10台", "赵六")
 

@@ -217,7 +217,7 @@ def test_due_within_counts_working_days_across_a_holiday(
 ) -> None:
     # Thursday 28 Sep 2023; 29 Sep - 6 Oct off, Saturday 7 and Sunday 8 Oct worked (调休).
     as_of = date(2023, 9, 28)
-    deadlines = Deadlines(as_of=as_of, calendar=calendar)
+    deadlines = Deadlines(as_of=as_of, calendar=calendar, today=as_of)
     limit, worked = as_of, 0
     while worked < 2:
         limit += ONE_DAY
@@ -300,7 +300,7 @@ def test_light_filter_agrees_with_the_rows_light_through_a_holiday_week(
     by_code = {r.code: r for r in rows}
     seen: set[Light] = set()
     for as_of in days_between(date(2023, 9, 28), date(2023, 10, 9)):
-        deadlines = Deadlines(as_of=as_of, calendar=calendar)
+        deadlines = Deadlines(as_of=as_of, calendar=calendar, today=as_of)
         page = listed(session, deadlines, show_all=True)
         assert page.total == len(rows)
         for row in page.rows:
@@ -320,7 +320,7 @@ def test_yellow_reaches_three_working_days_ahead_across_a_holiday(
     session: Session, calendar: WorkCalendar
 ) -> None:
     # Thursday 28 Sep 2023: the next working days are Sat 7, Sun 8 and Mon 9 Oct.
-    deadlines = Deadlines(as_of=date(2023, 9, 28), calendar=calendar)
+    deadlines = Deadlines(as_of=date(2023, 9, 28), calendar=calendar, today=date(2023, 9, 28))
     yellow = codes(listed(session, deadlines, lights=[Light.YELLOW], show_all=True))
     green = codes(listed(session, deadlines, lights=[Light.GREEN], show_all=True))
     assert {"3.2-D/2023-09-28", "3.2-D/2023-10-07", "3.2-D/2023-10-09"} <= yellow
@@ -330,7 +330,7 @@ def test_yellow_reaches_three_working_days_ahead_across_a_holiday(
 
 def test_light_filter_on_a_make_up_sunday(session: Session, calendar: WorkCalendar) -> None:
     # Sunday 8 Oct 2023 was a working day: the day's screening is yellow, not a day off.
-    deadlines = Deadlines(as_of=date(2023, 10, 8), calendar=calendar)
+    deadlines = Deadlines(as_of=date(2023, 10, 8), calendar=calendar, today=date(2023, 10, 8))
     yellow = codes(listed(session, deadlines, lights=[Light.YELLOW]))
     assert "3.2-D/2023-10-08" in yellow
     assert "3.2-W/2023-W40" in yellow
@@ -342,7 +342,7 @@ def test_commitment_takes_the_light_of_its_most_urgent_open_instance(
     session: Session, calendar: WorkCalendar
 ) -> None:
     # Friday 26 Jun 2026: 5.5a/2026 is due at its 06-30 checkpoint, three working days on.
-    deadlines = Deadlines(as_of=date(2026, 6, 26), calendar=calendar)
+    deadlines = Deadlines(as_of=date(2026, 6, 26), calendar=calendar, today=date(2026, 6, 26))
 
     def parent_row() -> ItemRow:
         page = listed(session, deadlines, search="5.5a", show_all=True)

@@ -177,7 +177,7 @@ def test_unit_filter_returns_only_that_units_entries(
 def test_lateness_counts_calendar_and_working_days(
     session: Session, calendar: WorkCalendar, as_of: date
 ) -> None:
-    deadlines = Deadlines(as_of=as_of, calendar=calendar)
+    deadlines = Deadlines(as_of=as_of, calendar=calendar, today=as_of)
     red = [e for g in review(session, deadlines) for e in g.entries if e.light is Light.RED]
     assert red
     for entry in red:
@@ -191,7 +191,7 @@ def test_lateness_over_a_holiday_counts_only_working_days(
 ) -> None:
     # 3.2-M/2023-09 was due Thu 28 Sep 2023; by Mon 9 Oct only Sat 7, Sun 8 and Mon 9 Oct
     # were worked (29 Sep - 6 Oct was the Mid-Autumn and National Day holiday).
-    deadlines = Deadlines(as_of=date(2023, 10, 9), calendar=calendar)
+    deadlines = Deadlines(as_of=date(2023, 10, 9), calendar=calendar, today=date(2023, 10, 9))
     closed = [f"3.2-M/2022-{m:02d}" for m in range(1, 13)] + [
         f"3.2-M/2023-{m:02d}" for m in range(1, 9)
     ]

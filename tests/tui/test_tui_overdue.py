@@ -212,6 +212,8 @@ def test_a_change_made_elsewhere_shows_when_the_review_is_opened_again(
                     note="",
                     user="王科员",
                     now=now(),
+                    # On the day the app shows (before today: a late entry).
+                    effective_on=app.context.effective_on,
                 )
             app.ledger_changed.publish(ONE_OFF)
             await pilot.press("v")

@@ -101,7 +101,13 @@ def test_a_saved_change_recolours_its_cell(make_app: Callable[..., TrackerApp]) 
             with app.context.session() as session:
                 item = get_commitment(session=session, code="3.3a-V07", report_slug=None)
                 set_status(
-                    session=session, item=item, status=Status.TODO, note="", user="t", now=now()
+                    session=session,
+                    item=item,
+                    status=Status.TODO,
+                    note="",
+                    user="t",
+                    now=now(),
+                    effective_on=app.context.effective_on,  # the day the app shows
                 )
             app.ledger_changed.publish("3.3a-V07")
             await settle(pilot)

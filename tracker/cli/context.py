@@ -8,8 +8,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
+import typer
 from rich.console import Console
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm.exc import StaleDataError
@@ -62,6 +63,21 @@ def parse_as_of(text: str) -> date:
     if day.year > latest:
         raise TrackerError("as_of_too_far", value=text.strip(), year=latest)
     return day
+
+
+def parse_effective(text: str | None) -> date | None:
+    """The --date of a change (a late entry, 补录), if given."""
+    return parse_date(text, "--date") if text is not None else None
+
+
+EffectiveDate = Annotated[
+    str | None,
+    typer.Option(
+        "--date",
+        metavar="YYYY-MM-DD",
+        help="生效日期（补录时填写，默认今天）/ the day it took effect (late entry; default today)",
+    ),
+]
 
 
 def out() -> Console:
@@ -183,6 +199,13 @@ class Ledger:
     user: str
     report: str | None
 
+    def effective_on(self, explicit: date | None = None) -> date | None:
+        """The day a change takes effect: the one given (--date), else the as-of day when
+        viewing the past (what the officer sees is what they change), else today (None)."""
+        if explicit is not None:
+            return explicit
+        return self.deadlines.as_of if self.deadlines.past else None
+
 
 def add_new_periods(session: Session, deadlines: Deadlines) -> None:
     """Create the periods of any year begun since the last run, for every report."""
@@ -245,3 +268,10 @@ def fail(message: str, code: int = 1) -> None:
     """Print one line to stderr and exit with `code`."""
     err().print(message, style="red", markup=False)
     sys.exit(code)
+
+
+def late_text(day: date | None) -> str:
+    """A note such as （补录，2022-05-10 生效） after a change back-dated to `day`."""
+    if day is None or day >= now().date():
+        return ""
+    return f"（{t('late_entry', date=day.isoformat())}）"

@@ -12,7 +12,16 @@ from typing import Annotated, Any
 
 import typer
 
-from tracker.cli.context import AppState, ledger, out, parse_as_of, parse_date
+from tracker.cli.context import (
+    AppState,
+    EffectiveDate,
+    late_text,
+    ledger,
+    out,
+    parse_as_of,
+    parse_date,
+    parse_effective,
+)
 from tracker.cli.render import detail_view, light_text, row_table
 from tracker.errors import TrackerError
 from tracker.i18n import t
@@ -20,7 +29,7 @@ from tracker.labels import status_label
 from tracker.services.detail import item_detail
 from tracker.services.listing import ListFilter, list_items, require_kind
 from tracker.services.lookup import get_commitment, now
-from tracker.services.updates import add_note, log_event, parse_status, set_status
+from tracker.services.updates import add_note, log_event, parse_status, set_status, status_of
 
 # Rows a table shows unless --limit says otherwise; json and csv give every row.
 # A screenful or two: more is better read with --limit 0 through a pager or as csv.
@@ -169,16 +178,25 @@ def status_command(
         ),
     ],
     note: Annotated[str, typer.Option("--note", metavar="TEXT", help="说明 / note")] = "",
+    effective: EffectiveDate = None,
     as_of: AsOf = None,
 ) -> None:
     """更改状态 / change an item's status."""
     state: AppState = ctx.obj
     new = parse_status(status)
+    day = parse_effective(effective)
     with ledger(state, _as_of(state, as_of)) as led:
         item = get_commitment(session=led.session, code=code, report_slug=led.report)
-        old = item.status
+        when = led.effective_on(day)
+        old = status_of(led.session, item, when or now().date())
         changed = set_status(
-            session=led.session, item=item, status=new, note=note, user=led.user, now=now()
+            session=led.session,
+            item=item,
+            status=new,
+            note=note,
+            user=led.user,
+            now=now(),
+            effective_on=when,
         )
         light = led.deadlines.light(item.due, item.status)
     console = out()
@@ -186,7 +204,7 @@ def status_command(
         console.print(t("status_unchanged", code=item.code, new=status_label(new)))
         return
     line = t("status_changed", code=item.code, old=status_label(old), new=status_label(new))
-    console.print(line, light_text(light))
+    console.print(line, late_text(when), light_text(light))
 
 
 def log_command(
@@ -250,14 +268,24 @@ def note_command(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="编号 / code")],
     text: Annotated[str, typer.Argument(help="备注内容 / the note")],
+    effective: EffectiveDate = None,
     as_of: AsOf = None,
 ) -> None:
     """添加备注（保留原有备注）/ add a note; earlier notes are kept."""
     state: AppState = ctx.obj
+    day = parse_effective(effective)
     with ledger(state, _as_of(state, as_of)) as led:
         item = get_commitment(session=led.session, code=code, report_slug=led.report)
-        add_note(session=led.session, item=item, text=text, user=led.user, now=now())
-    out().print(t("note_added", code=item.code))
+        when = led.effective_on(day)
+        add_note(
+            session=led.session,
+            item=item,
+            text=text,
+            user=led.user,
+            now=now(),
+            effective_on=when,
+        )
+    out().print(t("note_added", code=item.code), late_text(when))
 
 
 def register(app: typer.Typer) -> None:

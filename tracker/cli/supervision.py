@@ -7,7 +7,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tracker.cli.context import AppState, ledger, out, parse_date
+from tracker.cli.context import (
+    AppState,
+    EffectiveDate,
+    late_text,
+    ledger,
+    out,
+    parse_date,
+    parse_effective,
+)
 from tracker.i18n import t
 from tracker.labels import status_label
 from tracker.services.access import t_role
@@ -77,26 +85,42 @@ Note = Annotated[str, typer.Option("--note", metavar="TEXT", help="说明 / note
 
 
 def verify_command(
-    ctx: typer.Context, code: Annotated[str, typer.Argument(help="编号 / code")], note: Note = ""
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="编号 / code")],
+    note: Note = "",
+    effective: EffectiveDate = None,
 ) -> None:
     """销号：督办人确认已完成的事项 / sign a done item off (supervisor)."""
     state: AppState = ctx.obj
+    day = parse_effective(effective)
     with ledger(state) as led:
         item = get_commitment(session=led.session, code=code, report_slug=led.report)
-        done = verify(session=led.session, item=item, note=note, user=led.user, now=now())
-    out().print(t("signed_off", code=done.code, evidence=done.evidence))
+        when = led.effective_on(day)
+        done = verify(
+            session=led.session, item=item, note=note, user=led.user, now=now(), effective_on=when
+        )
+    out().print(t("signed_off", code=done.code, evidence=done.evidence), late_text(when))
 
 
 def return_command(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="编号 / code")],
     reason: Annotated[str, typer.Option("--reason", metavar="TEXT", help="退回理由 / why")],
+    effective: EffectiveDate = None,
 ) -> None:
     """退回：督办人将事项退回重办 / send an item back to its unit (supervisor)."""
     state: AppState = ctx.obj
+    day = parse_effective(effective)
     with ledger(state) as led:
         item = get_commitment(session=led.session, code=code, report_slug=led.report)
-        back = return_item(session=led.session, item=item, reason=reason, user=led.user, now=now())
+        back = return_item(
+            session=led.session,
+            item=item,
+            reason=reason,
+            user=led.user,
+            now=now(),
+            effective_on=led.effective_on(day),
+        )
     out().print(
         t(
             "returned",

@@ -18,10 +18,11 @@ from sqlmodel import Session, col, func, select
 from tracker.errors import TrackerError
 from tracker.models import Commitment, Event, Evidence, History, HistoryKind, Kind, Report, Status
 from tracker.schedule import Light
+from tracker.services.asof import AsOf, as_of_view, counts_on
 from tracker.services.dashboard import SectionProgress, dashboard
 from tracker.services.deadlines import Deadlines
 from tracker.services.grid import VillageGrid, village_grid
-from tracker.services.listing import OPEN, ItemRow, ListFilter, filter_conditions, rows_where
+from tracker.services.listing import ItemRow, ListFilter, filter_conditions, rows_where
 from tracker.services.lookup import get_report, get_unit
 from tracker.services.overdue import UnitGroup, overdue_by_unit
 
@@ -167,11 +168,11 @@ def summary_data(
         quotas=board.quotas,
         overdue=overdue,
         villages=grid,
-        indicators=_indicators(session, report),
+        indicators=_indicators(session, report, deadlines.as_of),
     )
 
 
-def _indicators(session: Session, report: Report | None) -> list[IndicatorLine]:
+def _indicators(session: Session, report: Report | None, as_of: date) -> list[IndicatorLine]:
     if report is None:
         return []
     parents = session.exec(
@@ -187,7 +188,11 @@ def _indicators(session: Session, report: Report | None) -> list[IndicatorLine]:
     for parent in parents:
         years = session.exec(
             select(Commitment.period_key, func.max(Event.value))
-            .join(Event, col(Event.commitment_id) == Commitment.id, isouter=True)
+            .join(
+                Event,
+                and_(col(Event.commitment_id) == Commitment.id, counts_on(as_of)),
+                isouter=True,
+            )
             .where(col(Commitment.parent_id) == parent.id)
             .group_by(col(Commitment.period_key))
             .order_by(col(Commitment.period_key))
@@ -217,11 +222,12 @@ def ledger_data(
     """
     heading = _heading(session, PrintKind.LEDGER, scope, deadlines, user, now)
     flt = ListFilter(report=scope.report, unit=scope.unit, section=scope.section)
-    conditions = filter_conditions(session, flt, deadlines)
+    view = as_of_view(session, deadlines)
+    conditions = filter_conditions(session, flt, deadlines, view)
     past_open = and_(
         col(Commitment.period_key).is_not(None),
         col(Commitment.period_end) < deadlines.as_of,
-        col(Commitment.status).in_(OPEN),
+        view.is_open(),
     )
     folds = [
         (parent_id, count, key)
@@ -235,7 +241,9 @@ def ledger_data(
     shown = not_(past_open)
     if oldest:
         shown = or_(shown, tuple_(col(Commitment.parent_id), col(Commitment.sort_key)).in_(oldest))
-    items = rows_where(session=session, conditions=[*conditions, shown], deadlines=deadlines)
+    items = rows_where(
+        session=session, conditions=[*conditions, shown], deadlines=deadlines, view=view
+    )
     ids = [row.id for row in items]
     folded = _folded_counts(session, folds)
     leaders = (
@@ -247,8 +255,8 @@ def ledger_data(
         if ids
         else {}
     )
-    progress = _progress(session, ids)
-    evidence = _evidence(session, ids)
+    progress = _progress(session, ids, view)
+    evidence = _evidence(session, ids, view)
     rows = [
         LedgerRow(
             number=number,
@@ -283,7 +291,7 @@ def _folded_counts(
 _OUTCOME_KINDS = [HistoryKind.SEED.value, HistoryKind.NOTE.value, HistoryKind.STATUS.value]
 
 
-def _progress(session: Session, ids: list[int]) -> dict[int, str]:
+def _progress(session: Session, ids: list[int], view: AsOf) -> dict[int, str]:
     """Each item's 完成情况: its latest event (date and note), else the latest note written
     in its history. The curator's remarks in the seed (备注) are not an outcome."""
     found: dict[int, str] = {}
@@ -291,7 +299,7 @@ def _progress(session: Session, ids: list[int]) -> dict[int, str]:
         return found
     for commitment_id, day, note in session.exec(
         select(col(Event.commitment_id), col(Event.happened_on), col(Event.note))
-        .where(col(Event.commitment_id).in_(ids))
+        .where(col(Event.commitment_id).in_(ids), view.event_filter())
         .order_by(col(Event.commitment_id), col(Event.happened_on), col(Event.id))
     ).all():
         found[commitment_id] = f"{day.isoformat()} {note}".strip()
@@ -307,6 +315,7 @@ def _progress(session: Session, ids: list[int]) -> dict[int, str]:
             col(History.commitment_id).in_(ids),
             col(History.kind).in_(_OUTCOME_KINDS),
             col(History.note) != "",
+            col(History.effective_on) <= view.deadlines.as_of,
         )
         .order_by(col(History.commitment_id), col(History.changed_at), col(History.id))
     ).all():
@@ -317,7 +326,7 @@ def _progress(session: Session, ids: list[int]) -> dict[int, str]:
     return {item_id: text for item_id, text in noted.items() if item_id not in found} | found
 
 
-def _evidence(session: Session, ids: list[int]) -> dict[int, list[str]]:
+def _evidence(session: Session, ids: list[int], view: AsOf) -> dict[int, list[str]]:
     """Each item's evidence files by name (佐证材料)."""
     found: dict[int, list[str]] = {}
     if not ids:
@@ -325,7 +334,7 @@ def _evidence(session: Session, ids: list[int]) -> dict[int, list[str]]:
     for commitment_id, path in session.exec(
         select(Event.commitment_id, Evidence.path)
         .join(Evidence, col(Evidence.event_id) == Event.id)
-        .where(col(Event.commitment_id).in_(ids))
+        .where(col(Event.commitment_id).in_(ids), view.event_filter())
         .order_by(col(Evidence.id))
     ).all():
         found.setdefault(commitment_id, []).append(path.replace("\\", "/").rsplit("/", 1)[-1])

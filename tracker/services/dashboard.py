@@ -11,8 +11,9 @@ from sqlmodel import Session, col, func, select
 
 from tracker.models import Commitment, Kind, Section, Status
 from tracker.schedule import Light
+from tracker.services.asof import as_of_view
 from tracker.services.deadlines import Deadlines
-from tracker.services.listing import OPEN, ItemRow, Order, light_condition, rows_where
+from tracker.services.listing import ItemRow, Order, light_condition, rows_where
 from tracker.services.lookup import get_report
 from tracker.services.overdue import OverdueEntry, overdue_by_unit
 
@@ -65,14 +66,14 @@ def dashboard(*, session: Session, deadlines: Deadlines, report: str | None = No
     found = get_report(session=session, slug=report)
     if report is not None and found is not None:
         scope.append(col(Commitment.report_id) == found.id)
+    view = as_of_view(session, deadlines)
+    status = view.status()
     count = select(func.count()).select_from(Commitment)
-    statuses = session.exec(
-        select(Commitment.status, func.count()).where(*scope).group_by(col(Commitment.status))
-    ).all()
+    statuses = session.exec(select(status, func.count()).where(*scope).group_by(status)).all()
     by_status = {status: 0 for status in Status}
     by_status.update({Status(s): n for s, n in statuses})
     by_light = {
-        light: session.exec(count.where(*scope, light_condition([light], deadlines))).one()
+        light: session.exec(count.where(*scope, light_condition([light], view))).one()
         for light in Light
     }
     quotas = rows_where(
@@ -84,6 +85,7 @@ def dashboard(*, session: Session, deadlines: Deadlines, report: str | None = No
             col(Commitment.period_end) >= as_of,
         ],
         deadlines=deadlines,
+        view=view,
     )
     late = [
         entry
@@ -94,8 +96,9 @@ def dashboard(*, session: Session, deadlines: Deadlines, report: str | None = No
     most_overdue = sorted(late, key=lambda entry: (entry.due, entry.code))[:TOP]
     upcoming = rows_where(
         session=session,
-        conditions=[*scope, col(Commitment.status).in_(OPEN), col(Commitment.due) >= as_of],
+        conditions=[*scope, view.is_open(), view.due() >= as_of],
         deadlines=deadlines,
+        view=view,
         limit=TOP,
         order=Order.DUE,
     )
@@ -103,7 +106,7 @@ def dashboard(*, session: Session, deadlines: Deadlines, report: str | None = No
         as_of=as_of,
         by_status=by_status,
         by_light=by_light,
-        sections=_sections(session, scope, found.id if found and report else None),
+        sections=_sections(session, scope, status, found.id if found and report else None),
         quotas=quotas,
         most_overdue=most_overdue,
         next_deadlines=upcoming,
@@ -115,15 +118,18 @@ FINISHED = [Status.DONE.value, Status.VERIFIED.value]
 
 
 def _sections(
-    session: Session, scope: list[ColumnElement[bool]], report_id: int | None
+    session: Session,
+    scope: list[ColumnElement[bool]],
+    status: ColumnElement[str],
+    report_id: int | None,
 ) -> list[SectionProgress]:
     counts = session.exec(
         select(
             Commitment.section,
             func.count(),
-            func.sum(case((col(Commitment.status).in_(FINISHED), 1), else_=0)),
+            func.sum(case((status.in_(FINISHED), 1), else_=0)),
         )
-        .where(*scope, Commitment.status != Status.CANCELLED.value)
+        .where(*scope, status != Status.CANCELLED.value)
         .group_by(col(Commitment.section))
     ).all()
     heading_query = select(Section).order_by(col(Section.report_id))

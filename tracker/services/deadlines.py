@@ -17,6 +17,14 @@ class Deadlines:
     as_of: date
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
     warn_days: int = DEFAULT_WARN_DAYS
+    # The real today: changes take effect no later than this, so a view of an earlier day
+    # must replay the history (services.asof) while today's reads the stored columns.
+    today: date = field(default_factory=date.today)
+
+    @property
+    def past(self) -> bool:
+        """Whether the as-of day is before today: the ledger is then replayed."""
+        return self.as_of < self.today
 
     @property
     def yellow_limit(self) -> date:

@@ -21,9 +21,10 @@ from tracker.models import (
     Unit,
 )
 from tracker.schedule import Frequency, checkpoint_dates, period_from_key
+from tracker.services.asof import as_of_view
 from tracker.services.deadlines import Deadlines
 from tracker.services.instances import checkpoints_of
-from tracker.services.listing import OPEN, ItemRow, rows_where
+from tracker.services.listing import ItemRow, rows_where
 
 # Periods `show` lists: a year of months, or the last weeks or working days.
 RECENT_PERIODS = 12
@@ -36,7 +37,13 @@ class HistoryEntry:
     new: str | None
     note: str
     by: str
-    at: datetime
+    at: datetime  # when it was recorded
+    effective_on: date  # the day it took effect
+
+    @property
+    def late_entry(self) -> bool:
+        """Recorded after the day it took effect (补录)."""
+        return self.effective_on < self.at.date()
 
 
 @dataclass(frozen=True)
@@ -113,6 +120,8 @@ class ItemDetail:
                     "note": h.note,
                     "by": h.by,
                     "at": h.at.isoformat(),
+                    "effective_on": h.effective_on.isoformat(),
+                    "late_entry": h.late_entry,
                 }
                 for h in self.history
             ],
@@ -182,8 +191,8 @@ def item_detail(*, session: Session, item: Commitment, deadlines: Deadlines) -> 
         extended_due=item.extended_due,
         extension_asked=_pending_extension(session, item),
         linked=_linked(session, source),
-        history=_history(session, item.id),
-        events=_events(session, item.id),
+        history=_history(session, item.id, deadlines.as_of),
+        events=_events(session, item.id, deadlines.as_of),
         instances=instances,
         instances_total=total,
         instances_open_earlier=earlier,
@@ -211,17 +220,24 @@ def _linked(session: Session, source: Commitment) -> list[str]:
     return [*session.exec(measures).all(), *session.exec(rectified).all()]
 
 
-def _history(session: Session, item_id: int) -> list[HistoryEntry]:
+def _history(session: Session, item_id: int, as_of: date) -> list[HistoryEntry]:
+    """The changes effective by `as_of`, in the order they took effect."""
     rows = session.exec(
-        select(History).where(History.commitment_id == item_id).order_by(col(History.id))
+        select(History)
+        .where(History.commitment_id == item_id, col(History.effective_on) <= as_of)
+        .order_by(col(History.effective_on), col(History.id))
     ).all()
-    return [HistoryEntry(h.kind, h.old, h.new, h.note, h.changed_by, h.changed_at) for h in rows]
+    return [
+        HistoryEntry(h.kind, h.old, h.new, h.note, h.changed_by, h.changed_at, h.effective_on)
+        for h in rows
+    ]
 
 
-def _events(session: Session, item_id: int) -> list[EventEntry]:
+def _events(session: Session, item_id: int, as_of: date) -> list[EventEntry]:
+    """The events that had happened by `as_of`."""
     events = session.exec(
         select(Event)
-        .where(Event.commitment_id == item_id)
+        .where(Event.commitment_id == item_id, col(Event.happened_on) <= as_of)
         .order_by(col(Event.happened_on), col(Event.id))
     ).all()
     ids = [e.id for e in events]
@@ -272,7 +288,7 @@ def _instances(
         .where(
             *begun,
             col(Commitment.period_start) < oldest_shown,
-            col(Commitment.status).in_(OPEN),
+            as_of_view(session, deadlines).is_open(),
         )
     ).one()
     ids = [row_id for row_id, _ in latest]

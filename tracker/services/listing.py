@@ -8,7 +8,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_
+from sqlalchemy import ColumnElement, and_, false, func, not_, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -26,6 +26,7 @@ from tracker.models import (
     Village,
 )
 from tracker.schedule import Light
+from tracker.services.asof import AsOf, as_of_view, counts_now
 from tracker.services.deadlines import Deadlines
 from tracker.services.lookup import get_report, get_unit, get_village
 
@@ -124,49 +125,52 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def effective_due(as_of: date) -> ColumnElement[date | None]:
+def effective_due(view: AsOf) -> ColumnElement[date | None]:
     """A row's own due date, or for a commitment with instances, the earliest due date among
-    its open instances that have begun by `as_of`: what colours the commitment itself.
+    its open instances that have begun by the as-of date: what colours the commitment itself.
 
     COALESCE evaluates the subquery only for rows without a due date of their own, which
     are the few commitments with instances, so this stays cheap on 100k rows.
     """
+    as_of = view.deadlines.as_of
     child = aliased(Commitment)
     earliest_open = (
-        select(func.min(child.due))
+        select(func.min(view.due(child)))
         .where(
             child.parent_id == Commitment.id,
-            col(child.status).in_(OPEN),
+            view.is_open(child),
             or_(col(child.period_start).is_(None), col(child.period_start) <= as_of),
         )
         .scalar_subquery()
     )
-    return func.coalesce(Commitment.due, earliest_open)
+    return func.coalesce(view.due(Commitment), earliest_open)
 
 
-def light_condition(lights: Sequence[Light], deadlines: Deadlines) -> ColumnElement[bool]:
-    """SQL that is true exactly for rows whose light is one of `lights`."""
-    is_open = col(Commitment.status).in_(OPEN)
-    due = effective_due(deadlines.as_of)
+def light_condition(lights: Sequence[Light], view: AsOf) -> ColumnElement[bool]:
+    """SQL that is true exactly for rows whose light is one of `lights` on the view's day."""
+    deadlines = view.deadlines
+    is_open = view.is_open()
+    due = effective_due(view)
     by_light = {
         Light.RED: and_(is_open, due < deadlines.as_of),
         Light.YELLOW: and_(is_open, due >= deadlines.as_of, due <= deadlines.yellow_limit),
         Light.GREEN: and_(is_open, or_(due.is_(None), due > deadlines.yellow_limit)),
-        Light.NONE: col(Commitment.status).not_in(OPEN),
+        Light.NONE: not_(is_open),
     }
     return or_(false(), *(by_light[light] for light in lights))
 
 
 def filter_conditions(
-    session: Session, flt: ListFilter, deadlines: Deadlines
+    session: Session, flt: ListFilter, deadlines: Deadlines, view: AsOf | None = None
 ) -> list[ColumnElement[bool]]:
     """The WHERE clauses of `flt` on the commitment table (shared with the printed 台账)."""
+    view = view or as_of_view(session, deadlines)
     conditions: list[ColumnElement[bool]] = []
     as_of = deadlines.as_of
     report = get_report(session=session, slug=flt.report)
     if report is not None and flt.report is not None:
         conditions.append(col(Commitment.report_id) == report.id)
-    is_open = col(Commitment.status).in_(OPEN)
+    is_open = view.is_open()
     if flt.village is not None:
         village = get_village(
             session=session, town=report.town if report else None, key=flt.village
@@ -187,7 +191,7 @@ def filter_conditions(
             )
         )
     if flt.statuses:
-        conditions.append(col(Commitment.status).in_([s.value for s in flt.statuses]))
+        conditions.append(view.status().in_([s.value for s in flt.statuses]))
     if flt.unit is not None:
         conditions.append(_unit_condition(get_unit(session=session, name=flt.unit).id))
     if flt.section is not None:
@@ -195,12 +199,12 @@ def filter_conditions(
     if flt.kind is not None:
         conditions.append(col(Commitment.kind) == flt.kind.value)
     if flt.overdue:
-        conditions.append(light_condition([Light.RED], deadlines))
+        conditions.append(light_condition([Light.RED], view))
     if flt.lights:
-        conditions.append(light_condition(flt.lights, deadlines))
+        conditions.append(light_condition(flt.lights, view))
     if flt.due_within is not None:
         limit = deadlines.workday_after(flt.due_within)
-        due = effective_due(as_of)
+        due = effective_due(view)
         conditions.append(and_(is_open, due >= as_of, due <= limit))
     if flt.search:
         conditions.append(_search_condition(session, flt.search))
@@ -245,7 +249,8 @@ def list_items(
     offset: int = 0,
 ) -> Page:
     """The rows matching `flt` in ledger order, one page of them, and how many match in all."""
-    conditions = filter_conditions(session, flt, deadlines)
+    view = as_of_view(session, deadlines)
+    conditions = filter_conditions(session, flt, deadlines, view)
     total = session.exec(select(func.count()).select_from(Commitment).where(*conditions)).one()
     rows = rows_where(
         session=session,
@@ -254,6 +259,7 @@ def list_items(
         limit=limit,
         offset=offset,
         order=flt.order,
+        view=view,
     )
     return Page(rows=rows, total=total)
 
@@ -266,13 +272,17 @@ def rows_where(
     limit: int | None = None,
     offset: int = 0,
     order: Order = Order.LEDGER,
+    view: AsOf | None = None,
 ) -> list[ItemRow]:
-    """The rows meeting `conditions`, in `order`."""
+    """The rows meeting `conditions`, in `order`, as they stood on the as-of date."""
+    view = view or as_of_view(session, deadlines)
     parent = aliased(Commitment)
-    due = effective_due(deadlines.as_of)
+    due = effective_due(view)
+    status = view.status()
     query = (
         sa_select(
             Commitment,
+            status,
             due,
             col(Report.slug),
             col(Unit.name),
@@ -287,7 +297,7 @@ def rows_where(
         .outerjoin(parent, col(parent.id) == Commitment.parent_id)
         .where(*conditions)
         .order_by(
-            *_leading_order(order, due),
+            *_leading_order(order, due, status),
             col(Commitment.report_id),
             col(Commitment.sort_key),
         )
@@ -297,27 +307,32 @@ def rows_where(
         query = query.limit(limit)
     results = session.execute(query).all()
     ids = [row[0].id for row in results if row[0].id is not None]
-    counts = event_counts(session=session, ids=ids)
+    counts = event_counts(session=session, ids=ids, view=view)
     return [_row(*result, counts=counts, deadlines=deadlines) for result in results]
 
 
-def _leading_order(order: Order, due: ColumnElement[date | None]) -> list[Any]:
+def _leading_order(
+    order: Order, due: ColumnElement[date | None], status: ColumnElement[str]
+) -> list[Any]:
     if order is Order.DUE:
         return [due.is_(None), due]
     if order is Order.UNIT:
         return [col(Unit.name)]
     if order is Order.STATUS:
-        return [col(Commitment.status)]
+        return [status]
     return []
 
 
-def event_counts(*, session: Session, ids: Sequence[int]) -> dict[int, int]:
-    """How many events each of `ids` has logged."""
+def event_counts(
+    *, session: Session, ids: Sequence[int], view: AsOf | None = None
+) -> dict[int, int]:
+    """How many events of each of `ids` count (on the view's day; else today: not voided)."""
     if not ids:
         return {}
+    counted = view.event_filter() if view is not None else counts_now()
     query = (
         select(Event.commitment_id, func.count())
-        .where(col(Event.commitment_id).in_(ids))
+        .where(col(Event.commitment_id).in_(ids), counted)
         .group_by(col(Event.commitment_id))
     )
     return {commitment_id: count for commitment_id, count in session.exec(query).all()}
@@ -325,6 +340,7 @@ def event_counts(*, session: Session, ids: Sequence[int]) -> dict[int, int]:
 
 def _row(
     item: Commitment,
+    stored_status: str,
     due: date | None,
     report: str,
     unit: str | None,
@@ -338,7 +354,7 @@ def _row(
 ) -> ItemRow:
     assert item.id is not None
     kind = Kind(item.kind)
-    status = Status(item.status)
+    status = Status(stored_status)
     light = deadlines.light(due, status)
     late = deadlines.lateness(due) if light is Light.RED else None
     counted = item.parent_id is not None and kind in COUNTED_KINDS

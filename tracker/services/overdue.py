@@ -15,8 +15,8 @@ from sqlmodel import Session, col, func, select
 
 from tracker.models import Commitment, Unit
 from tracker.schedule import Lateness, Light
+from tracker.services.asof import as_of_view
 from tracker.services.deadlines import Deadlines
-from tracker.services.listing import OPEN
 from tracker.services.lookup import get_report, get_unit
 
 
@@ -59,15 +59,17 @@ def overdue_by_unit(
     report: str | None = None,
 ) -> list[UnitGroup]:
     """Red and yellow items on the as-of date, by unit; red first, oldest first."""
-    is_red = col(Commitment.due) < deadlines.as_of
+    view = as_of_view(session, deadlines)
+    due = view.due()
+    is_red = due < deadlines.as_of
     conditions = [
-        col(Commitment.status).in_(OPEN),
+        view.is_open(),
         # A period that has not begun is not yet anyone's to chase, even if due soon.
         or_(
             col(Commitment.period_start).is_(None), col(Commitment.period_start) <= deadlines.as_of
         ),
-        col(Commitment.due).is_not(None),
-        col(Commitment.due) <= deadlines.yellow_limit,
+        due.is_not(None),
+        due <= deadlines.yellow_limit,
     ]
     if unit is not None:
         conditions.append(col(Commitment.unit_id) == get_unit(session=session, name=unit).id)
@@ -87,7 +89,7 @@ def overdue_by_unit(
             group_key,
             is_red,
             func.count(),
-            func.min(Commitment.due),
+            func.min(due),
             func.min(Commitment.sort_key),
         )
         .join(Unit, col(Unit.id) == Commitment.unit_id, isouter=True)

@@ -27,7 +27,7 @@ from tracker.models import (
     Status,
 )
 from tracker.services.access import require_item, require_role
-from tracker.services.updates import check_version, record_status
+from tracker.services.updates import change_day, check_version, record_status, status_of
 
 
 @dataclass(frozen=True)
@@ -56,14 +56,16 @@ def verify(
     user: str,
     now: datetime,
     expected_version: int | None = None,
+    effective_on: date | None = None,
 ) -> SignOff:
-    """销号: a supervisor accepts a done item as finished."""
+    """销号: a supervisor accepts a done item as finished (today, or on a past day)."""
     require_role(session, user, Role.SUPERVISOR)
     check_version(session, item, expected_version)
-    old = Status(item.status)
+    day = change_day(session, item, effective_on, now)
+    old = status_of(session, item, day)
     if old is not Status.DONE:
         raise TrackerError("verify_not_done", code=item.code, status=old.value)
-    record_status(session, item, Status.VERIFIED, note.strip() or "销号", user, now)
+    record_status(session, item, Status.VERIFIED, note.strip() or "销号", user, now, day)
     return SignOff(item.code, old, Status.VERIFIED, evidence_count(session, item))
 
 
@@ -75,6 +77,7 @@ def return_item(
     user: str,
     now: datetime,
     expected_version: int | None = None,
+    effective_on: date | None = None,
 ) -> SignOff:
     """退回: a supervisor sends a done (or signed-off) item back to the unit, saying why."""
     require_role(session, user, Role.SUPERVISOR)
@@ -82,10 +85,15 @@ def return_item(
     why = reason.strip()
     if not why:
         raise TrackerError("return_reason_empty")
-    old = Status(item.status)
+    day = change_day(session, item, effective_on, now)
+    old = status_of(session, item, day)
     if old not in (Status.DONE, Status.VERIFIED):
         raise TrackerError("return_not_done", code=item.code, status=old.value)
-    record_status(session, item, Status.IN_PROGRESS, why, user, now)
+    record_status(session, item, Status.IN_PROGRESS, why, user, now, day)
+    if Status(item.status).closed and item.period_key is not None:
+        # A period that counts events is done while they reach its target: what is wrong
+        # with it is an event, which is voided (the caller rolls this back).
+        raise TrackerError("return_counted_period", code=item.code)
     return SignOff(item.code, old, Status.IN_PROGRESS, evidence_count(session, item))
 
 

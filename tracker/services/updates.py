@@ -12,11 +12,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy.orm.attributes import flag_modified
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from tracker.errors import TrackerError
 from tracker.models import (
-    CLOSED_STATUSES,
     Commitment,
     Event,
     Evidence,
@@ -26,12 +25,13 @@ from tracker.models import (
     Report,
     Status,
 )
-from tracker.schedule import Frequency, WorkCalendar, period_from_key, quota_met
+from tracker.schedule import Frequency, WorkCalendar, period_from_key
 from tracker.services.access import require_item
+from tracker.services.asof import counted_events
+from tracker.services.asof import status_of as replayed_status
 from tracker.services.evidence_store import session_evidence_root, store_file
 from tracker.services.instances import (
     PERIODIC_KINDS,
-    checkpoints_of,
     first_year,
     frequency_of,
     instance_due,
@@ -105,30 +105,76 @@ def set_status(
     user: str,
     now: datetime,
     expected_version: int | None = None,
+    effective_on: date | None = None,
 ) -> bool:
-    """Set `item`'s status; False (and nothing written) when it already had it and no note.
+    """Set `item`'s status from `effective_on` (today by default; earlier for a late entry);
+    False (and nothing written) when it already had it that day and there is no note.
 
     Sign-off (销号) is not a status an officer sets: it goes through signoff.verify.
     """
     require_item(session, user, item)
     check_version(session, item, expected_version)
-    old = Status(item.status)
+    day = change_day(session, item, effective_on, now)
+    old = status_of(session, item, day)
     if status is Status.VERIFIED and old is not Status.VERIFIED:
         raise TrackerError("status_verified_by_signoff", code=item.code)
     if old is status and not note:
         return False
-    record_status(session, item, status, note, user, now)
+    record_status(session, item, status, note, user, now, day)
     return True
 
 
+def change_day(
+    session: Session, item: Commitment, effective_on: date | None, now: datetime
+) -> date:
+    """The day a change of `item` takes effect: `effective_on` for a late entry (补录), else
+    today; never in the future, nor before the item begins."""
+    today = now.date()
+    day = effective_on or today
+    if day > today:
+        raise TrackerError("effective_in_future", date=day.isoformat())
+    begins = starts_on(session, item)
+    if day < begins:
+        raise TrackerError(
+            "effective_before_start", code=item.code, date=day.isoformat(), start=begins.isoformat()
+        )
+    return day
+
+
+def starts_on(session: Session, item: Commitment) -> date:
+    """The first day anything can happen to `item`: its own start, a periodic commitment's
+    first period, else the first day of its report's year."""
+    if item.start is not None:
+        return item.start
+    report = session.get(Report, item.report_id)
+    assert report is not None
+    if item.parent_id is None and item.kind in PERIODIC_KINDS:
+        return date(first_year(item, report), 1, 1)
+    return date(report.year, 1, 1)
+
+
+def status_of(session: Session, item: Commitment, day: date) -> Status:
+    """`item`'s status on `day` by the replay every view uses (services.asof)."""
+    assert item.id is not None
+    session.flush()
+    return replayed_status(session, item.id, day)
+
+
 def record_status(
-    session: Session, item: Commitment, status: Status, note: str, user: str, now: datetime
+    session: Session,
+    item: Commitment,
+    status: Status,
+    note: str,
+    user: str,
+    now: datetime,
+    effective_on: date | None = None,
 ) -> None:
-    """Write a new status and its history row (the checks are the caller's)."""
+    """Write a new status effective on `effective_on` (today by default) and its history
+    row (the checks are the caller's). A late entry keeps the status of today as the newer
+    changes make it: the stored status is the replay of the history on today."""
     ensure_person(session=session, name=user)
-    old = Status(item.status)
-    item.status = status
-    session.add(item)
+    day = effective_on or now.date()
+    old = status_of(session, item, day)
     session.add(
         History(
             commitment_id=item.id,
@@ -138,9 +184,11 @@ def record_status(
             note=note,
             changed_by=user,
             changed_at=now,
-            effective_on=now.date(),
+            effective_on=day,
         )
     )
+    item.status = status_of(session, item, now.date())
+    session.add(item)
 
 
 def add_note(
@@ -151,15 +199,20 @@ def add_note(
     user: str,
     now: datetime,
     expected_version: int | None = None,
+    effective_on: date | None = None,
 ) -> None:
-    """Append a dated, signed note to `item`; earlier notes are kept."""
+    """Append a dated, signed note to `item` (effective today, or earlier for a late entry);
+    earlier notes are kept."""
     require_item(session, user, item)
     check_version(session, item, expected_version)
     note = text.strip()
     if not note:
         raise TrackerError("note_empty")
+    day = change_day(session, item, effective_on, now)
     ensure_person(session=session, name=user)
-    line = f"[{now:%Y-%m-%d %H:%M} {user}] {note}"
+    # The notes keep the ledger's language, as its history does.
+    late = f"，补录 {day.isoformat()}" if day != now.date() else ""
+    line = f"[{now:%Y-%m-%d %H:%M} {user}{late}] {note}"
     item.notes = f"{item.notes}\n{line}" if item.notes else line
     session.add(item)
     session.add(
@@ -170,7 +223,7 @@ def add_note(
             note=note,
             changed_by=user,
             changed_at=now,
-            effective_on=now.date(),
+            effective_on=day,
         )
     )
 
@@ -305,27 +358,25 @@ def _advance(
     now: datetime,
     day: date,
 ) -> tuple[int | None, tuple[Status, Status] | None]:
-    """Move a period instance along after an event: next checkpoint, status."""
+    """Bring a period instance up to date after its events changed (logged on `day`, or
+    voided): its next checkpoint, and its status as the replay gives it today, with a
+    history row saying the events did it. Returns the count and any status change."""
     if item.period_key is None:
         return None, None
-    count = session.exec(
-        select(func.count()).select_from(Event).where(Event.commitment_id == item.id)
-    ).one()
+    assert item.id is not None
+    session.flush()
+    count = counted_events(session, item.id, now.date())
     old = Status(item.status)
-    met = count >= 1
+    new = replayed_status(session, item.id, now.date())
     if item.kind == Kind.QUOTA:
         parent = session.get(Commitment, item.parent_id)
         assert parent is not None
-        checkpoints = checkpoints_of(parent)
-        met = quota_met(checkpoints, count)
         period = period_from_key(frequency_of(parent), item.period_key)
         item.due = instance_due(parent, period, calendar, count)
-    new = Status.DONE if met else Status.IN_PROGRESS
-    if old in CLOSED_STATUSES or old is new or (old is not Status.TODO and not met):
-        session.add(item)
+    session.add(item)
+    if old is new:
         return count, None
     item.status = new
-    session.add(item)
     session.add(
         History(
             commitment_id=item.id,

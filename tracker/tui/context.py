@@ -34,6 +34,12 @@ class TuiContext:
             yield session
             session.commit()
 
+    @property
+    def effective_on(self) -> date | None:
+        """The day a change made in the app takes effect: the as-of day when viewing the past
+        (what the officer sees is what they change, a late entry), else today (None)."""
+        return self.deadlines.as_of if self.deadlines.past else None
+
     def report_slugs(self) -> list[str]:
         """The reports in the database, e.g. one per town of a district."""
         with self.session() as session:

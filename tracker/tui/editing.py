@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -153,6 +154,7 @@ def change_status(screen: Screen[Any], code: str) -> None:
                     user=app.context.user,
                     now=now(),
                     expected_version=shown.version,
+                    effective_on=app.context.effective_on,
                 )
         except Refused as exc:
             shown = _reload_if_stale(app, code, shown, exc)
@@ -264,6 +266,7 @@ def add_note(screen: Screen[Any], code: str) -> None:
                     user=app.context.user,
                     now=now(),
                     expected_version=shown.version,
+                    effective_on=app.context.effective_on,
                 )
         except Refused as exc:
             shown = _reload_if_stale(app, code, shown, exc)
@@ -322,7 +325,14 @@ def supervise(screen: Screen[Any], code: str) -> None:
             return
         try:
             with _item_session(app, code) as (session, commitment):
-                line = _decide(session, commitment, choice, app.context.user, shown.version)
+                line = _decide(
+                    session,
+                    commitment,
+                    choice,
+                    app.context.user,
+                    shown.version,
+                    app.context.effective_on,
+                )
         except Refused as exc:
             shown = _reload_if_stale(app, code, shown, exc)
             ask(choice, _refusal(exc))
@@ -334,7 +344,12 @@ def supervise(screen: Screen[Any], code: str) -> None:
 
 
 def _decide(
-    session: Session, item: Commitment, choice: SupervisorChoice, user: str, version: int
+    session: Session,
+    item: Commitment,
+    choice: SupervisorChoice,
+    user: str,
+    version: int,
+    effective_on: date | None = None,
 ) -> str:
     """Carry out a supervisor's decision; the line that says what was done."""
     at = now()
@@ -346,6 +361,7 @@ def _decide(
             user=user,
             now=at,
             expected_version=version,
+            effective_on=effective_on,
         )
         return t("signed_off", code=done.code, evidence=done.evidence)
     if choice.decision is Decision.RETURN:
@@ -356,6 +372,7 @@ def _decide(
             user=user,
             now=at,
             expected_version=version,
+            effective_on=effective_on,
         )
         return t(
             "returned",

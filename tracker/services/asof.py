@@ -1,0 +1,188 @@
+"""The ledger as it stood on a day: statuses, event counts and deadlines from the changes
+effective on or before it (`--as-of`).
+
+Every change carries the day it took effect (History.effective_on, Event.happened_on,
+Event.voided_on) as well as when it was recorded, so a past day is replayed, not guessed:
+
+* a row's *stated* status on day D is the newest seed or status change effective on or
+  before D (newest by effective day, then by the order they were recorded), else 未开始;
+* a period instance that counts events (quota, recurring, indicator) follows its events:
+  while its stated status is open (todo, in progress, blocked), it is done on D when the
+  events counted by D reach its target, and in progress once one is counted (from todo);
+* an event counts on D when it happened on or before D and was not voided by D;
+* a quota period's deadline is its next checkpoint not yet met by the events counted on D.
+
+The stored `Commitment.status` and `due` are this rule applied to today, kept up to date by
+every change (services.updates), so today's views read the columns directly and only a
+past day pays for the replay.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, and_, case, literal, or_
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, func, select
+
+from tracker.models import CLOSED_STATUSES, Commitment, Event, History, HistoryKind, Kind, Status
+from tracker.schedule import period_from_key
+from tracker.services.deadlines import Deadlines
+from tracker.services.instances import frequency_of, instance_due
+
+# History kinds that state a status; AUTO_STATUS rows only record what events did.
+STATED_KINDS = (HistoryKind.SEED.value, HistoryKind.STATUS.value)
+# Kinds whose period instances count events toward a target.
+COUNTED_KINDS = (Kind.QUOTA.value, Kind.RECURRING.value, Kind.INDICATOR.value)
+OPEN_STATES = tuple(s.value for s in Status if s not in CLOSED_STATUSES)
+
+CommitmentTable = Any  # Commitment or an aliased Commitment
+
+
+def counts_on(as_of: date) -> ColumnElement[bool]:
+    """The events that count on `as_of`: happened by then, and not voided by then."""
+    return and_(
+        col(Event.happened_on) <= as_of,
+        or_(col(Event.voided_on).is_(None), col(Event.voided_on) > as_of),
+    )
+
+
+def counts_now() -> ColumnElement[bool]:
+    """The events that count today: those not voided."""
+    return col(Event.voided_on).is_(None)
+
+
+def event_count_at(table: CommitmentTable, as_of: date) -> ColumnElement[int]:
+    """How many events of `table`'s row count on `as_of` (a correlated subquery)."""
+    return (
+        sa_select(func.count())
+        .select_from(Event)
+        .where(col(Event.commitment_id) == table.id, counts_on(as_of))
+        .scalar_subquery()
+    )
+
+
+def stated_status_at(table: CommitmentTable, as_of: date) -> ColumnElement[str]:
+    """The newest seed or status change of `table`'s row effective by `as_of`, else todo."""
+    newest = (
+        sa_select(col(History.new))
+        .where(
+            col(History.commitment_id) == table.id,
+            col(History.kind).in_(STATED_KINDS),
+            col(History.effective_on) <= as_of,
+        )
+        .order_by(col(History.effective_on).desc(), col(History.id).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return func.coalesce(newest, literal(Status.TODO.value))
+
+
+def status_at(table: CommitmentTable, as_of: date) -> ColumnElement[str]:
+    """`table`'s status on `as_of`, replayed from its history and events (module doc)."""
+    stated = stated_status_at(table, as_of)
+    count = event_count_at(table, as_of)
+    target = case((table.kind == Kind.QUOTA.value, func.coalesce(table.target, 1)), else_=1)
+    follows_events = and_(
+        col(table.parent_id).is_not(None),
+        col(table.kind).in_(COUNTED_KINDS),
+    )
+    return case(
+        (
+            follows_events,
+            case(
+                (stated.not_in(OPEN_STATES), stated),
+                (count >= target, literal(Status.DONE.value)),
+                (
+                    and_(count >= 1, stated == Status.TODO.value),
+                    literal(Status.IN_PROGRESS.value),
+                ),
+                else_=stated,
+            ),
+        ),
+        else_=stated,
+    )
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """The status and deadline columns of the ledger on one day, for building queries.
+
+    For today (or later) they are the stored columns; for a past day, the replay.
+    """
+
+    deadlines: Deadlines
+    quota_dues: dict[int, date]
+
+    @property
+    def past(self) -> bool:
+        return self.deadlines.past
+
+    def status(self, table: CommitmentTable = Commitment) -> ColumnElement[str]:
+        if not self.past:
+            return cast(ColumnElement[str], table.status)
+        return status_at(table, self.deadlines.as_of)
+
+    def is_open(self, table: CommitmentTable = Commitment) -> ColumnElement[bool]:
+        return self.status(table).in_(OPEN_STATES)
+
+    def due(self, table: CommitmentTable = Commitment) -> ColumnElement[date | None]:
+        """A row's own deadline on the day: a quota period's follows its counted events."""
+        if not self.past or not self.quota_dues:
+            return cast(ColumnElement[date | None], table.due)
+        return case(self.quota_dues, value=table.id, else_=table.due)
+
+    def event_filter(self) -> ColumnElement[bool]:
+        """The events that count on the day."""
+        return counts_on(self.deadlines.as_of) if self.past else counts_now()
+
+
+def as_of_view(session: Session, deadlines: Deadlines) -> AsOf:
+    """The columns of the ledger on `deadlines.as_of` (one query for quota deadlines)."""
+    if not deadlines.past:
+        return AsOf(deadlines, {})
+    return AsOf(deadlines, _quota_dues(session, deadlines))
+
+
+def _quota_dues(session: Session, deadlines: Deadlines) -> dict[int, date]:
+    """The deadline of every begun quota period on the day, where it differs from today's."""
+    as_of = deadlines.as_of
+    parent = aliased(Commitment)
+    count = event_count_at(Commitment, as_of)
+    rows = session.execute(
+        sa_select(Commitment, parent, count)
+        .join(parent, col(parent.id) == Commitment.parent_id)
+        .where(
+            col(Commitment.kind) == Kind.QUOTA.value,
+            col(Commitment.period_key).is_not(None),
+            col(Commitment.period_start) <= as_of,
+        )
+    ).all()
+    dues: dict[int, date] = {}
+    for instance, quota, done in rows:
+        assert instance.id is not None and instance.period_key is not None
+        period = period_from_key(frequency_of(quota), instance.period_key)
+        due = instance_due(quota, period, deadlines.calendar, int(done))
+        if due != instance.due:
+            dues[instance.id] = due
+    return dues
+
+
+def status_of(session: Session, item_id: int, as_of: date) -> Status:
+    """One row's status on `as_of`, by the same rule as every list (for writing history)."""
+    value = session.execute(
+        sa_select(status_at(Commitment, as_of)).where(col(Commitment.id) == item_id)
+    ).scalar_one()
+    return Status(value)
+
+
+def counted_events(session: Session, item_id: int, as_of: date) -> int:
+    """How many events of one row count on `as_of`."""
+    return session.exec(
+        select(func.count())
+        .select_from(Event)
+        .where(col(Event.commitment_id) == item_id, counts_on(as_of))
+    ).one()
