@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Static
 from tui_helpers import settle
 
 from tracker.db import make_engine, new_session
@@ -128,6 +128,10 @@ def test_saving_an_untouched_dialog_writes_nothing_and_says_so(
             assert isinstance(dialog, opened.dialog)
             if isinstance(dialog, StatusDialog):
                 assert dialog.chosen is Status.IN_PROGRESS  # opens on the item's status
+            if isinstance(dialog, SupervisorDialog):
+                assert dialog.chosen is None  # 销号 is chosen, never a default
+            if isinstance(dialog, ExtensionDialog):
+                assert dialog.query_one("#to", Input).value == "2022-12-31"  # the deadline
             await pilot.press("ctrl+s")
             await settle(pilot)
             assert isinstance(app.screen, DetailScreen)  # closed
@@ -155,6 +159,28 @@ def test_enter_in_a_choice_list_moves_to_the_note_and_writes_nothing(
             await settle(pilot)
             assert app.screen is dialog  # still open
             assert app.focused is dialog.query_one("#note", Input)
+
+    asyncio.run(run())
+    assert written(engine) == before
+    assert status_of(engine) == Status.DONE
+
+
+def test_a_supervisors_note_without_a_decision_asks_for_one_and_writes_nothing(
+    engine: Engine,
+) -> None:
+    give_status(engine, Status.DONE)
+    before = written(engine)
+
+    async def run() -> None:
+        app = make_app(engine)
+        async with app.run_test(size=(100, 30)) as pilot:
+            dialog = await open_dialog(app, pilot, "x")
+            dialog.query_one("#note", Input).value = "材料齐全"
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert app.screen is dialog
+            assert dialog.query_one("#dialog-error", Static).content == t("tui.supervise.choose")
+            assert isinstance(app.focused, StatusChoice)
 
     asyncio.run(run())
     assert written(engine) == before
