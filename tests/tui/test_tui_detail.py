@@ -198,7 +198,7 @@ def test_logging_two_lectures_completes_the_2022_quota(
     asyncio.run(run())
 
 
-def test_escape_cancels_a_status_change_and_enter_on_the_list_saves_one(
+def test_escape_cancels_a_status_change_and_ctrl_s_saves_one(
     make_app: Callable[..., TrackerApp],
 ) -> None:
     async def run() -> None:
@@ -210,7 +210,11 @@ def test_escape_cancels_a_status_change_and_enter_on_the_list_saves_one(
             assert shown(app) is screen
             assert item(app, LECTURES_2022).status == Status.TODO
             assert history(app, LECTURES_2022) == []
-            await pilot.press("s", "down", "enter")  # 进行中, no note
+            await pilot.press("s", "down", "enter")  # 进行中; Enter moves on to the note
+            await settle(pilot)
+            assert isinstance(shown(app), StatusDialog)
+            assert history(app, LECTURES_2022) == []
+            await pilot.press("ctrl+s")  # no note
             await settle(pilot)
             assert shown(app) is screen
             assert screen.detail is not None
@@ -250,18 +254,19 @@ def test_an_indicator_event_keeps_its_figure_and_a_word_is_not_a_figure(
     asyncio.run(run())
 
 
-def test_an_empty_note_is_refused_in_the_dialog_and_a_note_is_kept_with_the_item(
+def test_an_empty_note_saves_nothing_and_a_note_is_kept_with_the_item(
     make_app: Callable[..., TrackerApp],
 ) -> None:
     async def run() -> None:
         app = make_app()
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await open_detail(app, pilot, LECTURES_2022)
-            await pilot.press("n", "enter")
-            await pilot.pause()
-            dialog = shown(app)
-            assert "备注内容不能为空" in str(dialog.query_one("#dialog-error", Static).content)
-            await pilot.press(*"讲座推迟到下月", "enter")
+            await pilot.press("n", *"  ", "enter")
+            await settle(pilot)
+            assert shown(app) is screen
+            assert "5.5a/2022：未作修改" in [str(n.message) for n in app._notifications]
+            assert history(app, LECTURES_2022) == []
+            await pilot.press("n", *"讲座推迟到下月", "enter")
             await settle(pilot)
             assert shown(app) is screen
             assert "讲座推迟到下月" in plain(screen, "detail-text")

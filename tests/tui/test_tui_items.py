@@ -147,6 +147,28 @@ def test_filter_dialog_narrows_by_light_and_sorts_by_due(
     asyncio.run(run())
 
 
+def test_ctrl_s_applies_the_filter_dialog_as_it_saves_the_editing_dialogs(
+    make_app: Callable[..., TrackerApp], tui_db_url: str
+) -> None:
+    async def run() -> None:
+        app = make_app(mode="items")
+        async with app.run_test(size=(100, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("f")
+            await pilot.pause()
+            dialog = app.screen
+            assert isinstance(dialog, FilterDialog)
+            dialog.query_one("#light", Select).value = Light.RED
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert not isinstance(app.screen, FilterDialog)
+            items = the_list(app)
+            assert items.total == expected_total(tui_db_url, ListFilter(lights=[Light.RED]))
+            assert {row.light for row in items.rows_loaded()} == {Light.RED}
+
+    asyncio.run(run())
+
+
 def test_enter_opens_the_row_under_the_cursor(make_app: Callable[..., TrackerApp]) -> None:
     async def run() -> None:
         app = make_app(mode="items")

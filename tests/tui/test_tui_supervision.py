@@ -19,7 +19,7 @@ from tracker.services.updates import set_status
 from tracker.tui.app import TrackerApp
 from tracker.tui.screens.detail import DetailScreen
 from tracker.tui.widgets.dialogs import NoteDialog
-from tracker.tui.widgets.supervision_dialogs import SupervisorDialog
+from tracker.tui.widgets.supervision_dialogs import Decision, SupervisorDialog
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
@@ -99,6 +99,9 @@ def test_x_signs_a_done_item_off_for_a_supervisor(
             assert isinstance(dialog, SupervisorDialog)
             labels = [str(b.label) for b in dialog.query(RadioButton)]
             assert labels == [t("tui.decision.verify"), t("tui.decision.return")]
+            assert dialog.chosen is None  # 销号 is chosen, never a default
+            await pilot.press("down")
+            assert dialog.chosen is Decision.VERIFY
             dialog.query_one("#note", Input).value = "材料齐全"
             await pilot.press("ctrl+s")
             await settle(pilot)

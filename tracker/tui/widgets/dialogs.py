@@ -4,6 +4,11 @@ Each dialog only asks: it checks what it can check by itself (a real date, a num
 files that exist) and returns the officer's values; saving is the caller's job. A dialog can
 be opened again with the values it returned and the reason the save failed, so that nothing
 typed is lost.
+
+Nothing changes unless chosen: a dialog opens on the item as it is, and saving it as it
+opened returns nothing (and says so) rather than a default the officer never chose. A new
+dialog subclasses `EditDialog[ItsResult]` and says three things: its `fields()`, when the
+form is `unchanged()`, and how to `collect()` the checked values.
 """
 
 from __future__ import annotations
@@ -62,9 +67,12 @@ def split_paths(text: str) -> list[Path]:
     return paths
 
 
-class EditDialog(ModalScreen[ResultT]):
+class EditDialog(ModalScreen[ResultT | None]):
     """A centred form about one item: its code in the border, its title, fields, an error
-    line, and Save / Cancel. Escape cancels, Ctrl+S saves from any field."""
+    line, and Save / Cancel. Escape cancels, Ctrl+S saves from any field, and so does Enter
+    in a one-line field; Enter in a choice list moves on to the next field.
+
+    The dialog returns None when cancelled or saved unchanged, else its checked values."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", t("key.cancel"), id="cancel"),
@@ -159,11 +167,28 @@ class EditDialog(ModalScreen[ResultT]):
         if field is not None:
             field.focus()
 
+    def unchanged(self) -> bool:
+        """Whether the form is as it opened on the item, so that saving it would change
+        nothing (each editing dialog says how; a dialog that only chooses is never)."""
+        return False
+
+    def collect(self) -> ResultT | None:
+        """The checked values of the form, or None after `show_error` said what is wrong."""
+        raise NotImplementedError
+
     def action_cancel(self) -> None:
         self.dismiss(None)
 
     def action_save(self) -> None:
-        """Check the fields and return their values (each dialog says how)."""
+        """Return the form's values; an unchanged form returns nothing, and says so, rather
+        than a value the officer did not choose."""
+        if self.unchanged():
+            self.app.notify(t("tui.edit.nothing_changed", code=self.code))
+            self.dismiss(None)
+            return
+        values = self.collect()
+        if values is not None:
+            self.dismiss(values)
 
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:
@@ -180,28 +205,37 @@ class EditDialog(ModalScreen[ResultT]):
 
 
 class StatusChoice(RadioSet):
-    """The statuses, where the arrow keys choose (as radio buttons do in other programs)
-    and Enter saves the dialog."""
+    """A choice list: the arrow keys choose (as radio buttons do in other programs), Enter
+    moves on to the next field; it never saves by itself. It starts on the button that is
+    on, or on none when the dialog has nothing chosen yet."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "screen.save", show=False),
+        Binding("down,right", "choose(1)", show=False),
+        Binding("up,left", "choose(-1)", show=False),
+        Binding("enter", "app.focus_next", show=False),
     ]
 
     def on_mount(self) -> None:
-        # RadioSet starts its highlight on the first button; start on the current status.
-        if self.pressed_index >= 0:
-            self._selected = self.pressed_index
+        # RadioSet's own mount handler runs after this one and moves the highlight to the
+        # first button; put it back on the button that is on once that is done.
+        self.call_next(self._highlight_pressed)
 
-    def action_next_button(self) -> None:
-        super().action_next_button()
+    def _highlight_pressed(self) -> None:
+        self._selected = self.pressed_index if self.pressed_index >= 0 else None
+
+    def action_choose(self, step: int) -> None:
+        """Turn on the button `step` away from the one that is on (the first or the last
+        when none is). RadioSet's next/previous actions are left alone: its mount handler
+        calls them, and choosing there would turn a button on that nobody chose."""
+        self._highlight_pressed()
+        if step > 0:
+            self.action_next_button()
+        else:
+            self.action_previous_button()
         self.action_toggle_button()
 
-    def action_previous_button(self) -> None:
-        super().action_previous_button()
-        self.action_toggle_button()
 
-
-class StatusDialog(EditDialog[StatusChange | None]):
+class StatusDialog(EditDialog[StatusChange]):
     """Choose a new status for an item, with a note saying why."""
 
     AUTO_FOCUS = "StatusChoice"
@@ -240,11 +274,15 @@ class StatusDialog(EditDialog[StatusChange | None]):
         button = self.query_one(StatusChoice).pressed_button
         return Status(button.name) if button is not None and button.name else self.current
 
-    def action_save(self) -> None:
-        self.dismiss(StatusChange(self.chosen, self.query_one("#note", Input).value.strip()))
+    def unchanged(self) -> bool:
+        """The item's status kept, and no note."""
+        return self.chosen is self.current and not self.query_one("#note", Input).value.strip()
+
+    def collect(self) -> StatusChange:
+        return StatusChange(self.chosen, self.query_one("#note", Input).value.strip())
 
 
-class LogDialog(EditDialog[NewEvent | None]):
+class LogDialog(EditDialog[NewEvent]):
     """Record what happened: the date (the as-of date unless changed), a note, evidence
     files, and for an indicator its figure."""
 
@@ -262,6 +300,7 @@ class LogDialog(EditDialog[NewEvent | None]):
     ) -> None:
         super().__init__(heading=t("tui.edit.log_title"), code=code, title=title, error=error)
         self.ask_value = ask_value
+        self.as_of = as_of
         self.initial = initial or NewEvent(as_of, "")
 
     def fields(self) -> ComposeResult:
@@ -282,14 +321,22 @@ class LogDialog(EditDialog[NewEvent | None]):
         )
         yield self.field(t("tui.edit.evidence"), evidence)
 
-    def action_save(self) -> None:
+    def unchanged(self) -> bool:
+        """The date it opened on and nothing else: no note, figure or evidence."""
+        typed = [self.query_one("#note", Input).value, self.query_one("#evidence", TextArea).text]
+        if self.ask_value:
+            typed.append(self.query_one("#value", Input).value)
+        day = self.query_one("#date", Input).value.strip()
+        return day in ("", self.as_of.isoformat()) and not any(text.strip() for text in typed)
+
+    def collect(self) -> NewEvent | None:
         date_input = self.query_one("#date", Input)
         typed_date = date_input.value.strip()
         try:
             day = date.fromisoformat(typed_date)
         except ValueError:
             self.show_error(t("tui.edit.date_invalid", value=typed_date), date_input)
-            return
+            return None
         value: float | None = None
         if self.ask_value:
             value_input = self.query_one("#value", Input)
@@ -299,19 +346,19 @@ class LogDialog(EditDialog[NewEvent | None]):
                     value = float(typed_value)
                 except ValueError:
                     self.show_error(t("tui.edit.value_invalid", value=typed_value), value_input)
-                    return
+                    return None
         evidence = self.query_one("#evidence", TextArea)
         paths = split_paths(evidence.text)
         for path in paths:
             # Only whether the file is there: fingerprinting a large file is the save's work.
             if not path.expanduser().is_file():
                 self.show_error(t("evidence_missing", path=str(path)), evidence)
-                return
+                return None
         note = self.query_one("#note", Input).value.strip()
-        self.dismiss(NewEvent(day, note, tuple(paths), value))
+        return NewEvent(day, note, tuple(paths), value)
 
 
-class NoteDialog(EditDialog[str | None]):
+class NoteDialog(EditDialog[str]):
     """Add a note to an item; earlier notes are kept."""
 
     AUTO_FOCUS = "#note"
@@ -326,9 +373,9 @@ class NoteDialog(EditDialog[str | None]):
         note = Input(self.initial, placeholder=t("tui.edit.note_hint"), id="note")
         yield self.field(t("tui.edit.note"), note)
 
-    def action_save(self) -> None:
-        note = self.query_one("#note", Input)
-        if not note.value.strip():
-            self.show_error(t("note_empty"), note)
-            return
-        self.dismiss(note.value.strip())
+    def unchanged(self) -> bool:
+        """No note written (spaces are none)."""
+        return not self.query_one("#note", Input).value.strip()
+
+    def collect(self) -> str:
+        return self.query_one("#note", Input).value.strip()

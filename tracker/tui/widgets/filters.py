@@ -24,7 +24,11 @@ from tracker.tui.context import TuiContext
 class FilterDialog(ModalScreen[ListFilter | None]):
     """Choose what the list shows; returns the new filter, or None when cancelled."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", t("key.cancel"))]
+    # Ctrl+S applies, as it saves in the editing dialogs: one key finishes every form.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", t("key.cancel")),
+        Binding("ctrl+s", "apply", t("tui.apply"), priority=True),
+    ]
 
     DEFAULT_CSS = """
     FilterDialog { align: center middle; }
@@ -120,6 +124,9 @@ class FilterDialog(ModalScreen[ListFilter | None]):
                 show_all=self.query_one("#all", Checkbox).value,
             )
         )
+
+    def action_apply(self) -> None:
+        self.apply()
 
     @on(Button.Pressed, "#clear")
     def clear(self) -> None:

@@ -28,7 +28,7 @@ def default_path(kind: PrintKind, fmt: PrintFormat, as_of: str) -> Path:
     return Path.cwd() / f"{t(f'print.title.{kind.value}')}-{as_of}.{fmt.value}"
 
 
-class PrintDialog(EditDialog[PrintChoice | None]):
+class PrintDialog(EditDialog[PrintChoice]):
     """The same choices as `tracker report`; the file's folder is checked before printing."""
 
     def __init__(
@@ -88,18 +88,16 @@ class PrintDialog(EditDialog[PrintChoice | None]):
         if path_input.value in suggested:
             path_input.value = str(default_path(kind, fmt, self.as_of))
 
-    def action_save(self) -> None:
+    def collect(self) -> PrintChoice | None:
         path_input = self.query_one("#print-path", Input)
         path = Path(path_input.value.strip()).expanduser()
         if not path_input.value.strip() or not path.parent.is_dir():
             self.show_error(t("print_out_dir_missing", path=str(path.parent)), path_input)
-            return
+            return None
         unit = self.query_one("#print-unit", Select).value
-        self.dismiss(
-            PrintChoice(
-                kind=PrintKind(str(self.query_one("#print-kind", Select).value)),
-                fmt=PrintFormat(str(self.query_one("#print-format", Select).value)),
-                unit=None if unit is Select.NULL else str(unit),
-                path=path,
-            )
+        return PrintChoice(
+            kind=PrintKind(str(self.query_one("#print-kind", Select).value)),
+            fmt=PrintFormat(str(self.query_one("#print-format", Select).value)),
+            unit=None if unit is Select.NULL else str(unit),
+            path=path,
         )

@@ -1,7 +1,9 @@
 """The supervisor's dialog (销号, 退回, deciding an extension) and the extension request.
 
 Like the editing dialogs, they only ask and check what they can check themselves (a real
-date, a reason where one is required); saving is the caller's job.
+date, a reason where one is required); saving is the caller's job. Neither chooses for the
+officer: no decision is on until one is chosen, and the request opens on the deadline as it
+is.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ class ExtensionAsk:
     reason: str
 
 
-class SupervisorDialog(EditDialog[SupervisorChoice | None]):
+class SupervisorDialog(EditDialog[SupervisorChoice]):
     """Choose what to do with an item: the decisions its state allows, and a note."""
 
     AUTO_FOCUS = "StatusChoice"
@@ -56,31 +58,43 @@ class SupervisorDialog(EditDialog[SupervisorChoice | None]):
     ) -> None:
         super().__init__(heading=t("tui.supervise.title"), code=code, title=title, error=error)
         self.decisions = decisions
-        self.initial = initial or SupervisorChoice(decisions[0], "")
+        self.initial = initial  # what was chosen before a refused save; else nothing is
 
     def fields(self) -> ComposeResult:
+        chosen = self.initial.decision if self.initial else None
         buttons = [
-            RadioButton(
-                t(f"tui.decision.{d.value}"), value=d is self.initial.decision, name=d.value
-            )
+            RadioButton(t(f"tui.decision.{d.value}"), value=d is chosen, name=d.value)
             for d in self.decisions
         ]
         yield self.field(t("tui.supervise.decision"), StatusChoice(*buttons, id="decision"))
-        note = Input(self.initial.note, placeholder=t("tui.supervise.note_hint"), id="note")
+        typed = self.initial.note if self.initial else ""
+        note = Input(typed, placeholder=t("tui.supervise.note_hint"), id="note")
         yield self.field(t("tui.edit.note"), note)
 
-    def action_save(self) -> None:
+    @property
+    def chosen(self) -> Decision | None:
+        """The decision whose button is on, if any."""
         button = self.query_one(StatusChoice).pressed_button
-        decision = Decision(button.name) if button and button.name else self.decisions[0]
-        note = self.query_one("#note", Input)
+        return Decision(button.name) if button is not None and button.name else None
+
+    def unchanged(self) -> bool:
+        """No decision and no note."""
+        return self.chosen is None and not self.query_one("#note", Input).value.strip()
+
+    def collect(self) -> SupervisorChoice | None:
+        decision, note = self.chosen, self.query_one("#note", Input)
+        if decision is None:
+            self.show_error(t("tui.supervise.choose"), self.query_one(StatusChoice))
+            return None
         if decision in NEEDS_REASON and not note.value.strip():
             self.show_error(t("tui.supervise.reason_needed"), note)
-            return
-        self.dismiss(SupervisorChoice(decision, note.value.strip()))
+            return None
+        return SupervisorChoice(decision, note.value.strip())
 
 
-class ExtensionDialog(EditDialog[ExtensionAsk | None]):
-    """Ask for a later deadline (延期申请), with the reason."""
+class ExtensionDialog(EditDialog[ExtensionAsk]):
+    """Ask for a later deadline (延期申请), with the reason; it opens on the deadline as it
+    is, to be moved."""
 
     AUTO_FOCUS = "#to"
 
@@ -98,21 +112,27 @@ class ExtensionDialog(EditDialog[ExtensionAsk | None]):
         self.initial = initial
 
     def fields(self) -> ComposeResult:
-        typed = self.initial.to.isoformat() if self.initial else ""
+        typed = (self.initial.to if self.initial else self.due).isoformat()
         to = Input(typed, placeholder=t("tui.extension.to_hint", due=self.due.isoformat()), id="to")
         yield self.field(t("tui.extension.to"), to)
         reason = Input(self.initial.reason if self.initial else "", id="reason")
         yield self.field(t("tui.extension.reason"), reason)
 
-    def action_save(self) -> None:
+    def unchanged(self) -> bool:
+        """The deadline as it is (or cleared), and no reason."""
+        day = self.query_one("#to", Input).value.strip()
+        reason = self.query_one("#reason", Input).value.strip()
+        return day in ("", self.due.isoformat()) and not reason
+
+    def collect(self) -> ExtensionAsk | None:
         to = self.query_one("#to", Input)
         try:
             day = date.fromisoformat(to.value.strip())
         except ValueError:
             self.show_error(t("date_invalid", value=to.value, option=t("tui.extension.to")), to)
-            return
+            return None
         reason = self.query_one("#reason", Input)
         if not reason.value.strip():
             self.show_error(t("extension_reason_empty"), reason)
-            return
-        self.dismiss(ExtensionAsk(day, reason.value.strip()))
+            return None
+        return ExtensionAsk(day, reason.value.strip())

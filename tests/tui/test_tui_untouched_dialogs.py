@@ -1,0 +1,195 @@
+"""Nothing changes unless chosen: every editing dialog of the app opens on the item as it is,
+and saving it untouched (Ctrl+S) writes nothing and says so; Enter in a choice list moves on
+to the note instead of saving.
+
+A new editing dialog gets a row in DIALOGS; the last test fails until it has one."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, func, select
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+from tui_helpers import settle
+
+from tracker.db import make_engine, new_session
+from tracker.i18n import t
+from tracker.models import AuditEntry, Event, Extension, History, Status
+from tracker.services.deadlines import Deadlines
+from tracker.services.lookup import get_commitment
+from tracker.services.updates import set_status
+from tracker.tui.app import TrackerApp
+from tracker.tui.context import TuiContext
+from tracker.tui.screens.detail import DetailScreen
+from tracker.tui.widgets.dialogs import (
+    EditDialog,
+    LogDialog,
+    NoteDialog,
+    StatusChoice,
+    StatusDialog,
+)
+from tracker.tui.widgets.print_dialog import PrintDialog
+from tracker.tui.widgets.supervision_dialogs import ExtensionDialog, SupervisorDialog
+
+AS_OF = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+USER = "王科员"  # an admin of the seeded ledger (tests/conftest.py), so `x` is offered
+CODE = "1.4c"  # a one-off item due 2022-12-31, 未开始 in the seed
+
+
+@dataclass(frozen=True)
+class Opened:
+    """One editing dialog: the key that opens it on the detail screen, and the status the
+    item is given first (so that the dialog has something to show or decide)."""
+
+    key: str
+    dialog: type[EditDialog[Any]]
+    status: Status | None = None
+
+
+DIALOGS = [
+    Opened("s", StatusDialog, Status.IN_PROGRESS),  # the dialog once fell to 未开始 on opening
+    Opened("l", LogDialog),
+    Opened("n", NoteDialog),
+    Opened("x", SupervisorDialog, Status.DONE),  # 销号 or 退回 to decide
+    Opened("e", ExtensionDialog),
+]
+# Dialogs that choose something other than a change to the ledger.
+NOT_EDITS: set[type[object]] = {PrintDialog}
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """The seeded ledger of the test, on SQLite and (when configured) PostgreSQL."""
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+def make_app(engine: Engine) -> TrackerApp:
+    context = TuiContext(engine=engine, deadlines=Deadlines(as_of=AS_OF.date()), user=USER)
+    return TrackerApp(context)
+
+
+def give_status(engine: Engine, status: Status) -> None:
+    """Set the item's status through the service, as an officer would have before."""
+    with new_session(engine) as session:
+        item = get_commitment(session=session, code=CODE, report_slug=None)
+        set_status(session=session, item=item, status=status, note="", user=USER, now=AS_OF)
+        session.commit()
+
+
+def written(engine: Engine) -> dict[str, int]:
+    """How many rows each table that records a change holds."""
+    with Session(engine) as session:
+        return {
+            table.__name__: session.exec(select(func.count()).select_from(table)).one()
+            for table in (History, Event, Extension, AuditEntry)
+        }
+
+
+def status_of(engine: Engine) -> str:
+    with new_session(engine) as session:
+        return get_commitment(session=session, code=CODE, report_slug=None).status
+
+
+async def open_dialog(app: TrackerApp, pilot: Pilot[None], key: str) -> EditDialog[Any]:
+    """Open the item's detail screen, then the dialog of `key` on it."""
+    await settle(pilot)
+    app.open_item(CODE)
+    await settle(pilot)
+    assert isinstance(app.screen, DetailScreen)
+    await pilot.press(key)
+    await settle(pilot)
+    dialog = app.screen
+    assert isinstance(dialog, EditDialog)
+    return dialog
+
+
+@pytest.mark.parametrize("opened", DIALOGS, ids=lambda o: o.dialog.__name__)
+def test_saving_an_untouched_dialog_writes_nothing_and_says_so(
+    engine: Engine, opened: Opened
+) -> None:
+    if opened.status is not None:
+        give_status(engine, opened.status)
+    before_status = status_of(engine)
+    before = written(engine)
+
+    async def run() -> None:
+        app = make_app(engine)
+        async with app.run_test(size=(100, 30)) as pilot:
+            dialog = await open_dialog(app, pilot, opened.key)
+            assert isinstance(dialog, opened.dialog)
+            if isinstance(dialog, StatusDialog):
+                assert dialog.chosen is Status.IN_PROGRESS  # opens on the item's status
+            if isinstance(dialog, SupervisorDialog):
+                assert dialog.chosen is None  # 销号 is chosen, never a default
+            if isinstance(dialog, ExtensionDialog):
+                assert dialog.query_one("#to", Input).value == "2022-12-31"  # the deadline
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert isinstance(app.screen, DetailScreen)  # closed
+            said = [str(n.message) for n in app._notifications]
+            assert t("tui.edit.nothing_changed", code=CODE) in said
+
+    asyncio.run(run())
+    assert written(engine) == before
+    assert status_of(engine) == before_status
+
+
+@pytest.mark.parametrize("key", ["s", "x"])
+def test_enter_in_a_choice_list_moves_to_the_note_and_writes_nothing(
+    engine: Engine, key: str
+) -> None:
+    give_status(engine, Status.DONE)  # so that `x` has decisions to offer
+    before = written(engine)
+
+    async def run() -> None:
+        app = make_app(engine)
+        async with app.run_test(size=(100, 30)) as pilot:
+            dialog = await open_dialog(app, pilot, key)
+            assert isinstance(app.focused, StatusChoice)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert app.screen is dialog  # still open
+            assert app.focused is dialog.query_one("#note", Input)
+
+    asyncio.run(run())
+    assert written(engine) == before
+    assert status_of(engine) == Status.DONE
+
+
+def test_a_supervisors_note_without_a_decision_asks_for_one_and_writes_nothing(
+    engine: Engine,
+) -> None:
+    give_status(engine, Status.DONE)
+    before = written(engine)
+
+    async def run() -> None:
+        app = make_app(engine)
+        async with app.run_test(size=(100, 30)) as pilot:
+            dialog = await open_dialog(app, pilot, "x")
+            dialog.query_one("#note", Input).value = "材料齐全"
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert app.screen is dialog
+            assert dialog.query_one("#dialog-error", Static).content == t("tui.supervise.choose")
+            assert isinstance(app.focused, StatusChoice)
+
+    asyncio.run(run())
+    assert written(engine) == before
+    assert status_of(engine) == Status.DONE
+
+
+def test_every_editing_dialog_of_the_app_is_checked_here() -> None:
+    def subclasses(cls: type[object]) -> set[type[object]]:
+        found = set(cls.__subclasses__())
+        return found.union(*(subclasses(sub) for sub in found))
+
+    assert subclasses(EditDialog) - NOT_EDITS == {opened.dialog for opened in DIALOGS}
