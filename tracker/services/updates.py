@@ -34,7 +34,7 @@ from tracker.services.instances import (
     checkpoints_of,
     first_year,
     frequency_of,
-    instance_due,
+    instance_deadline,
     instance_for_day,
 )
 from tracker.services.lookup import ensure_person
@@ -319,7 +319,8 @@ def _advance(
         checkpoints = checkpoints_of(parent)
         met = quota_met(checkpoints, count)
         period = period_from_key(frequency_of(parent), item.period_key)
-        item.due = instance_due(parent, period, calendar, count)
+        deadline = instance_deadline(parent, period, calendar, count)
+        item.due, item.stated_due = deadline.due, deadline.stated_if_moved
     new = Status.DONE if met else Status.IN_PROGRESS
     if old in CLOSED_STATUSES or old is new or (old is not Status.TODO and not met):
         session.add(item)
