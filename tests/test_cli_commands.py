@@ -315,6 +315,32 @@ def test_show_village_instance_names_its_village(shared_db_url: str) -> None:
     assert data["co_units"] == ["司法所", "镇法律服务中心"]
 
 
+def test_show_gives_the_deadline_and_beside_it_the_rest_day_the_report_states(
+    shared_db_url: str,
+) -> None:
+    # The report leaves 1.4c to the end of 2022: Saturday 31 December, moved forward over
+    # the New Year holiday to Tuesday 3 January 2023 (民法典第二百零三条).
+    out = tracker(shared_db_url, "show", "1.4c", as_of="2022-06-15")
+    moved = zh.MESSAGES["detail.due_moved"].format(due="2023-01-03", stated="2022-12-31")
+    assert moved in out
+    data = show_json(shared_db_url, "1.4c", as_of="2022-06-15")
+    assert (data["due"], data["stated_due"]) == ("2023-01-03", "2022-12-31")
+
+
+def test_show_in_english_says_why_a_period_is_due_after_its_end(shared_db_url: str) -> None:
+    out = tracker(shared_db_url, "--lang", "en", "show", "3.2-M/2023-09", as_of="2023-09-01")
+    moved = en.MESSAGES["detail.due_moved_period"].format(due="2023-10-07", stated="2023-09-30")
+    assert moved in out
+
+
+def test_show_gives_one_date_when_the_stated_one_is_a_working_day(shared_db_url: str) -> None:
+    out = tracker(shared_db_url, "show", "3.2-M/2022-06", as_of="2022-06-15")
+    assert "2022-06-30" in out
+    rest_day = zh.MESSAGES["detail.due_moved_period"].split("{stated}")[1]
+    assert rest_day not in out
+    assert show_json(shared_db_url, "3.2-M/2022-06", as_of="2022-06-15")["stated_due"] is None
+
+
 # --- status ------------------------------------------------------------------------------
 
 # What an officer may type for each status: its code, or its Chinese name from the catalog.
@@ -393,8 +419,9 @@ def test_one_lecture_leaves_the_quota_in_progress_until_the_year_end(db_url: str
     tracker(db_url, "log", "5.5a", "--date", "2022-03-15", as_of="2022-05-01")
     data = show_json(db_url, "5.5a/2022", as_of="2022-05-01")
     assert (data["done_count"], data["status"], data["light"]) == (1, "in_progress", "green")
-    # The first checkpoint (one by 06-30) is met; the next is two by the year's end.
-    assert data["due"][:7] == "2022-12"
+    # The first checkpoint (one by 06-30) is met; the next is two by the year's end, a
+    # Saturday before the New Year holiday, which counts from the first working day after.
+    assert (data["due"], data["stated_due"]) == ("2023-01-03", "2022-12-31")
 
 
 def test_log_on_a_recurring_item_counts_for_the_period_of_its_date(db_url: str) -> None:

@@ -199,18 +199,6 @@ def test_workdays_between_same_day_is_zero() -> None:
     assert CAL.workdays_between(date(2023, 10, 7), date(2023, 10, 7)) == 0
 
 
-def test_last_workday_in_a_range_of_holidays_is_none() -> None:
-    assert CAL.last_workday_in(date(2023, 9, 29), date(2023, 10, 6)) is None
-
-
-def test_last_workday_in_finds_make_up_sunday() -> None:
-    assert CAL.last_workday_in(date(2023, 9, 29), date(2023, 10, 8)) == date(2023, 10, 8)
-
-
-def test_last_workday_in_an_empty_range_is_none() -> None:
-    assert CAL.last_workday_in(date(2023, 10, 10), date(2023, 10, 9)) is None
-
-
 # --- Holidays file ---
 
 

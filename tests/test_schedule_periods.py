@@ -196,20 +196,26 @@ def test_periods_in_year_partition_the_year(frequency: Frequency, count: int) ->
 # --- period_due ---
 
 
-def test_period_due_is_the_last_working_day() -> None:
-    assert period_due(period_from_key(Y, "2022"), CAL) == date(2022, 12, 30)
-    # 29 and 30 September 2023 are holidays.
-    assert period_due(period_from_key(M, "2023-09"), CAL) == date(2023, 9, 28)
-    assert period_due(period_from_key(Q, "2023-Q3"), CAL) == date(2023, 9, 28)
+def test_period_due_moves_forward_off_rest_days() -> None:
+    # 31 December 2022 is a Saturday; 1–2 January 2023 the New Year holiday.
+    assert period_due(period_from_key(Y, "2022"), CAL) == date(2023, 1, 3)
+    # 30 September 2023 is inside the golden week; Saturday 7 October is a make-up workday.
+    assert period_due(period_from_key(M, "2023-09"), CAL) == date(2023, 10, 7)
+    assert period_due(period_from_key(Q, "2023-Q3"), CAL) == date(2023, 10, 7)
 
 
 def test_period_due_can_be_a_make_up_sunday() -> None:
-    # ISO week 2023-W40 is 2–8 October; only Sat 7 and Sun 8 are working days.
+    # ISO week 2023-W40 is 2–8 October; Sun 8 is a working day, so the week ends on time.
     assert period_due(period_from_key(W, "2023-W40"), CAL) == date(2023, 10, 8)
 
 
-def test_period_without_working_days_is_due_at_its_end() -> None:
-    assert period_due(period_from_key(D, "2023-10-01"), CAL) == date(2023, 10, 1)
+def test_period_ending_on_a_working_day_is_due_that_day() -> None:
+    assert period_due(period_from_key(M, "2022-06"), CAL) == date(2022, 6, 30)
+    assert period_due(period_from_key(D, "2022-06-15"), CAL) == date(2022, 6, 15)
+
+
+def test_a_day_off_is_due_on_the_next_working_day() -> None:
+    assert period_due(period_from_key(D, "2023-10-01"), CAL) == date(2023, 10, 7)
 
 
 # --- Labels ---

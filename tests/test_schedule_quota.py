@@ -160,17 +160,19 @@ def test_non_yearly_period_uses_only_the_final_count_at_its_end() -> None:
 
 @pytest.mark.parametrize(
     ("done", "due"),
-    [(0, date(2022, 6, 30)), (1, date(2022, 12, 30)), (2, None), (3, None)],
+    [(0, date(2022, 6, 30)), (1, date(2023, 1, 3)), (2, None), (3, None)],
 )
 def test_twice_a_year_due_date_by_events_done(done: int, due: date | None) -> None:
-    # 31 December 2022 is a Saturday (and a New Year holiday): due moves back to Fri 30th.
+    # 31 December 2022 is a Saturday before the New Year holiday (1–2 January 2023): the
+    # deadline moves forward to Tuesday 3 January (民法典第二百零三条).
     assert quota_due(Y2022, TWICE_A_YEAR, done, CAL) == due
 
 
-def test_checkpoint_on_a_holiday_moves_back_to_the_last_working_day() -> None:
+def test_checkpoint_on_a_holiday_moves_forward_to_the_next_working_day() -> None:
     checkpoints = parse_checkpoints({"09-30": 1, "12-31": 2})
     year = period_from_key(Frequency.YEARLY, "2023")
-    assert quota_due(year, checkpoints, 0, CAL) == date(2023, 9, 28)
+    # 30 September 2023 is in the golden week; Saturday 7 October is a make-up working day.
+    assert quota_due(year, checkpoints, 0, CAL) == date(2023, 10, 7)
 
 
 def test_quota_met_only_at_the_final_count() -> None:
@@ -187,7 +189,10 @@ def test_quota_due_is_none_exactly_when_quota_met(target: int, done: int, year: 
     due = quota_due(period, checkpoints, done, CAL)
     assert (due is None) == quota_met(checkpoints, done)
     if due is not None:
-        assert period.start <= due <= period.end
+        # A checkpoint inside the period, moved at most past a rest day after its end.
+        assert period.start <= due
+        assert CAL.is_workday(due)
+        assert CAL.workdays_between(period.end, due) <= 1
 
 
 # --- A whole scenario: twice a year, events logged at various dates ---
@@ -218,9 +223,15 @@ def test_one_event_after_30_june_turns_red_back_to_green() -> None:
 
 
 def test_one_event_is_red_after_the_year_end_checkpoint() -> None:
+    # The 31 December 2022 checkpoint counts from Tuesday 3 January 2023 (the Saturday and
+    # the New Year holiday in between are rest days): yellow three working days before it,
+    # red the day after.
     events = [date(2022, 3, 1)]
-    assert light_on(date(2022, 12, 27), events) == Light.YELLOW
-    assert light_on(date(2022, 12, 31), events) == Light.RED
+    assert light_on(date(2022, 12, 27), events) == Light.GREEN
+    assert light_on(date(2022, 12, 28), events) == Light.YELLOW
+    assert light_on(date(2022, 12, 31), events) == Light.YELLOW
+    assert light_on(date(2023, 1, 3), events) == Light.YELLOW
+    assert light_on(date(2023, 1, 4), events) == Light.RED
 
 
 def test_two_events_close_the_quota() -> None:

@@ -189,11 +189,12 @@ def test_lateness_counts_calendar_and_working_days(
 def test_lateness_over_a_holiday_counts_only_working_days(
     session: Session, calendar: WorkCalendar
 ) -> None:
-    # 3.2-M/2023-09 was due Thu 28 Sep 2023; by Mon 9 Oct only Sat 7, Sun 8 and Mon 9 Oct
-    # were worked (29 Sep - 6 Oct was the Mid-Autumn and National Day holiday).
+    # 3.2-M/2023-08 was due Thu 31 Aug 2023. By Mon 9 Oct, 39 days later, only 23 were worked:
+    # 29 Sep - 6 Oct was the Mid-Autumn and National Day holiday, Sat 7 and Sun 8 Oct were
+    # make-up working days. (3.2-M/2023-09, stated 30 Sep, counts from Sat 7 Oct.)
     deadlines = Deadlines(as_of=date(2023, 10, 9), calendar=calendar, today=date(2023, 10, 9))
     closed = [f"3.2-M/2022-{m:02d}" for m in range(1, 13)] + [
-        f"3.2-M/2023-{m:02d}" for m in range(1, 9)
+        f"3.2-M/2023-{m:02d}" for m in range(1, 8)
     ]
     mark(session, Status.DONE, *closed)
     (entry,) = [
@@ -202,5 +203,5 @@ def test_lateness_over_a_holiday_counts_only_working_days(
         for e in g.entries
         if e.code == "3.2-M" and e.light is Light.RED
     ]
-    assert (entry.first_code, entry.due, entry.count) == ("3.2-M/2023-09", date(2023, 9, 28), 1)
-    assert (entry.lateness.calendar_days, entry.lateness.working_days) == (11, 3)
+    assert (entry.first_code, entry.due, entry.count) == ("3.2-M/2023-08", date(2023, 8, 31), 2)
+    assert (entry.lateness.calendar_days, entry.lateness.working_days) == (39, 23)

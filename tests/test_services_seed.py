@@ -16,8 +16,9 @@ from tracker.config import Settings
 from tracker.db import make_engine, new_session
 from tracker.errors import TrackerError
 from tracker.models import Commitment, History, HistoryKind, Kind, Report, Status, Village
-from tracker.schedule import WorkCalendar
+from tracker.schedule import Frequency, WorkCalendar, checkpoint_dates, period_from_key
 from tracker.schema import create_schema
+from tracker.services.instances import PERIODIC_KINDS, checkpoints_of
 from tracker.services.seed_file import Seed, load_seed_file
 from tracker.services.seeding import apply_seed
 
@@ -240,20 +241,29 @@ def test_weekly_and_monthly_screening_have_one_instance_per_period(session: Sess
     assert in_2024 == [(f"2024-{m:02d}", date(2024, m, 1)) for m in range(1, 13)]
 
 
-def test_monthly_instances_are_due_on_the_last_working_day_of_the_month(
+def first_workday_from(day: date, calendar: WorkCalendar) -> date:
+    """Written out here rather than imported, so the tests do not check the rule by itself."""
+    while not calendar.is_workday(day):
+        day += ONE_DAY
+    return day
+
+
+def test_monthly_instances_are_due_at_month_end_or_the_first_working_day_after(
     session: Session, calendar: WorkCalendar
 ) -> None:
     monthly = instances_of(session, by_code(session, "3.2-M"))
     assert len(monthly) == 60
     for instance in monthly:
-        assert instance.period_start is not None and instance.period_end is not None
-        month = [
-            instance.period_start + timedelta(days=n)
-            for n in range((instance.period_end - instance.period_start).days + 1)
-        ]
-        assert instance.due == max(d for d in month if calendar.is_workday(d))
-    # 29 Sep 2023 was 中秋节 and 30 Sep a holiday Saturday.
-    assert by_code(session, "3.2-M/2023-09").due == date(2023, 9, 28)
+        assert instance.period_end is not None
+        assert instance.due == first_workday_from(instance.period_end, calendar)
+        moved = instance.due != instance.period_end
+        assert instance.stated_due == (instance.period_end if moved else None)
+    # 29 Sep 2023 was 中秋节 and 30 Sep a holiday Saturday; Sat 7 October was worked.
+    september = by_code(session, "3.2-M/2023-09")
+    assert (september.due, september.stated_due) == (date(2023, 10, 7), date(2023, 9, 30))
+    # 30 June 2022 was a Thursday: nothing moved, nothing stated apart.
+    june = by_code(session, "3.2-M/2022-06")
+    assert (june.due, june.stated_due) == (date(2022, 6, 30), None)
 
 
 def test_quota_instances_start_due_at_their_first_checkpoint(
@@ -262,10 +272,11 @@ def test_quota_instances_start_due_at_their_first_checkpoint(
     for year in range(2022, 2027):
         instance = by_code(session, f"5.5a/{year}")
         checkpoint = date(year, 6, 30)
-        while not calendar.is_workday(checkpoint):
-            checkpoint -= ONE_DAY
-        assert instance.due == checkpoint
+        assert instance.due == first_workday_from(checkpoint, calendar)
+        assert instance.stated_due == (checkpoint if instance.due != checkpoint else None)
         assert instance.target == 2
+    # 30 June 2024 was a Sunday.
+    assert by_code(session, "5.5a/2024").due == date(2024, 7, 1)
 
 
 def test_no_period_instance_starts_after_the_seeded_year(session: Session) -> None:
@@ -413,3 +424,61 @@ def test_cli_seed_path_writes_the_report_through_the_as_of_year(empty_db_url: st
         assert counts["commitment"] > 0 and counts["village"] == 23
     finally:
         engine.dispose()
+
+
+# --- One rule for deadlines (民法典第二百零三条) ---
+
+
+def stated_date(
+    item: Commitment, parents: dict[int, Commitment], seed_due: dict[str, date | None]
+) -> date | None:
+    """The date the report or the period states for `item`, from the seed's own terms: the
+    seed's due for a commitment and its villages, a period's last day, a quota's first
+    checkpoint (nothing is logged in a fresh seed)."""
+    if item.parent_id is None:
+        return seed_due[item.code]
+    parent = parents[item.parent_id]
+    if item.village_id is not None:
+        return seed_due[parent.code]
+    assert item.period_key is not None and item.frequency is not None
+    period = period_from_key(Frequency(item.frequency), item.period_key)
+    if parent.kind == Kind.QUOTA:
+        return checkpoint_dates(period, checkpoints_of(parent))[0][0]
+    return period.end
+
+
+def test_every_seeded_deadline_is_its_stated_date_moved_forward_off_rest_days(
+    session: Session, seed: Seed, calendar: WorkCalendar
+) -> None:
+    seed_due = {entry.code: entry.due for entry in seed.document.commitments}
+    items = session.exec(select(Commitment)).all()
+    parents = {item.id: item for item in items if item.parent_id is None and item.id is not None}
+    checked = moved = 0
+    for item in items:
+        stated = stated_date(item, parents, seed_due)
+        if stated is None:
+            # Only recurring, quota and indicator commitments have no date of their own.
+            assert item.parent_id is None and item.kind in PERIODIC_KINDS, item.code
+            assert (item.due, item.stated_due) == (None, None), item.code
+            continue
+        assert item.due is not None, item.code
+        assert calendar.is_workday(item.due), item.code
+        assert item.due == first_workday_from(stated, calendar), item.code
+        assert item.stated_due == (stated if item.due != stated else None), item.code
+        checked += 1
+        moved += item.due != stated
+    # Every row was looked at: the 2022 one-offs, the villages, five years of periods.
+    assert checked == len(items) - len([p for p in parents.values() if p.kind in PERIODIC_KINDS])
+    assert checked > 1500 and moved > 200
+
+
+def test_the_2022_year_end_is_due_on_3_january_2023_for_one_offs_and_periods_alike(
+    session: Session,
+) -> None:
+    # Saturday 31 December 2022; 1–2 January 2023 the New Year holiday.
+    for code in ("1.4c", "3.3c", "2.1-N1/2022", "3.2-M/2022-12"):
+        item = by_code(session, code)
+        assert (item.due, item.stated_due) == (date(2023, 1, 3), date(2022, 12, 31)), code
+    # A 2021 deadline on Friday 31 December stays, with no second date.
+    done = by_code(session, "1.1a")
+    assert (done.due, done.stated_due) == (date(2021, 12, 31), None)

@@ -75,9 +75,9 @@ def log(
     )
 
 
-def last_workday_on_or_before(day: date, calendar: WorkCalendar) -> date:
+def first_workday_on_or_after(day: date, calendar: WorkCalendar) -> date:
     while not calendar.is_workday(day):
-        day -= ONE_DAY
+        day += ONE_DAY
     return day
 
 
@@ -192,14 +192,18 @@ def test_two_lectures_in_2022_complete_that_years_quota(
 ) -> None:
     instance = item(session, "5.5a/2022")
     # The first checkpoint: one lecture by 30 June (a Thursday in 2022).
-    assert instance.due == last_workday_on_or_before(date(2022, 6, 30), calendar)
-    year_end = last_workday_on_or_before(date(2022, 12, 31), calendar)
-    assert year_end == date(2022, 12, 30)
+    assert (instance.due, instance.stated_due) == (date(2022, 6, 30), None)
+    # The second: two by 31 December, a Saturday before the New Year holiday, so the
+    # deadline moves forward to the first working day after it (民法典第二百零三条).
+    year_end = first_workday_on_or_after(date(2022, 12, 31), calendar)
+    assert year_end == date(2023, 1, 3)
 
     first = log(session, calendar, "5.5a", date(2022, 3, 15), note="宪法专题讲座")
     assert first.item.code == "5.5a/2022"
     assert (first.done_count, first.status_changed) == (1, (Status.TODO, Status.IN_PROGRESS))
-    assert item(session, "5.5a/2022").due == year_end
+    # The checkpoint moved on, and its stated date is kept beside the one that counts.
+    instance = item(session, "5.5a/2022")
+    assert (instance.due, instance.stated_due) == (year_end, date(2022, 12, 31))
 
     second = log(session, calendar, "5.5a", date(2022, 9, 20), note="民法典专题讲座")
     assert (second.done_count, second.status_changed) == (2, (Status.IN_PROGRESS, Status.DONE))

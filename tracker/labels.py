@@ -45,12 +45,24 @@ def village_label(number: int | None, name: str | None) -> str:
     return name or t("village_placeholder", number=number)
 
 
-def due_text(due: date | None, extended: date | None, asked: date | None) -> str:
-    """An item's deadline as the detail shows it, with an extension granted or asked for."""
+def due_text(
+    due: date | None,
+    extended: date | None,
+    asked: date | None,
+    stated: date | None = None,
+    *,
+    period: bool = False,
+) -> str:
+    """An item's deadline as the detail shows it: the date the report (or the period) states
+    beside it when a rest day moved it, and an extension granted or asked for."""
     if due is None:
         return "-"
+    shown = due.isoformat()
+    if stated is not None and stated != due:
+        key = "detail.due_moved_period" if period else "detail.due_moved"
+        shown = t(key, due=shown, stated=stated.isoformat())
     if extended is not None:
-        return t("detail.extended", due=due.isoformat(), to=extended.isoformat())
+        return t("detail.extended", due=shown, to=extended.isoformat())
     if asked is not None:
-        return t("detail.extension_asked", due=due.isoformat(), to=asked.isoformat())
-    return due.isoformat()
+        return t("detail.extension_asked", due=shown, to=asked.isoformat())
+    return shown

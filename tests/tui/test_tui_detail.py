@@ -126,6 +126,24 @@ def test_detail_shows_the_excerpt_highlighted_in_its_paragraph_and_the_red_light
     asyncio.run(run())
 
 
+def test_detail_gives_the_deadline_and_the_rest_day_the_report_states_beside_it(
+    make_app: Callable[..., TrackerApp],
+) -> None:
+    async def run() -> None:
+        app = make_app()
+        async with app.run_test(size=(100, 24)) as pilot:
+            # 1.4c is left to the end of 2022, a Saturday before the New Year holiday.
+            screen = await open_detail(app, pilot, "1.4c")
+            facts = plain(screen, "detail-facts", width=100)
+            assert "2023-01-03（报告所定 2022-12-31 为休息日，顺延）" in facts
+            # A 2021 deadline on a Friday is shown alone.
+            screen = await open_detail(app, pilot, "1.1a")
+            facts = plain(screen, "detail-facts", width=100)
+            assert "2021-12-31" in facts and "休息日" not in facts
+
+    asyncio.run(run())
+
+
 def test_s_changes_the_status_and_the_history_and_light_follow_at_once(
     make_app: Callable[..., TrackerApp],
 ) -> None:

@@ -95,7 +95,14 @@ def detail_view(detail: ItemDetail) -> RenderableType:
     if row.period:
         facts.add_row(t("col.period"), row.period)
     facts.add_row(t("col.status"), status_label(row.status))
-    facts.add_row(t("col.due"), due_text(row.due, detail.extended_due, detail.extension_asked))
+    due = due_text(
+        row.due,
+        detail.extended_due,
+        detail.extension_asked,
+        detail.stated_due,
+        period=bool(row.period),
+    )
+    facts.add_row(t("col.due"), due)
     light = light_text(row.light)
     if row.overdue:
         light.append("  " + t("overdue_days", days=row.days_overdue, workdays=row.workdays_overdue))

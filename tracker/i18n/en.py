@@ -193,6 +193,8 @@ MESSAGES: dict[str, str] = {
     "tui.extension.to": "New date",
     "tui.extension.to_hint": "YYYY-MM-DD, after {due}",
     "tui.extension.reason": "Reason",
+    "detail.due_moved": "{due} (the report's {stated} is a rest day; moved to the next working day)",
+    "detail.due_moved_period": "{due} (the period's {stated} is a rest day; moved to the next working day)",
     "detail.extended": "{due} (extension to {to} approved; overdue still counts from the original)",
     "detail.extension_asked": "{due} (an extension to {to} awaits a decision)",
     "as_of_too_far": "The --as-of date '{value}' is too far ahead: the latest year is {year} (viewing a day creates every period up to its year)",

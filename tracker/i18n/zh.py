@@ -193,6 +193,8 @@ MESSAGES: dict[str, str] = {
     "tui.extension.to": "延至",
     "tui.extension.to_hint": "YYYY-MM-DD，晚于 {due}",
     "tui.extension.reason": "理由",
+    "detail.due_moved": "{due}（报告所定 {stated} 为休息日，顺延）",
+    "detail.due_moved_period": "{due}（本期所定 {stated} 为休息日，顺延）",
     "detail.extended": "{due}（已批准延期至 {to}；逾期仍按原时限统计）",
     "detail.extension_asked": "{due}（延期至 {to} 的申请待审批）",
     "as_of_too_far": "--as-of 的日期“{value}”太远：最晚可看到 {year} 年（按某日查看会生成截至该年的全部期次）",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tracker.schedule.calendar import CalendarFileError, WorkCalendar
+from tracker.schedule.due import DueDate, statutory_due
 from tracker.schedule.lights import (
     DEFAULT_WARN_DAYS,
     Lateness,
@@ -15,6 +16,7 @@ from tracker.schedule.periods import (
     Frequency,
     Period,
     period_containing,
+    period_deadline,
     period_due,
     period_from_key,
     period_label,
@@ -25,6 +27,7 @@ from tracker.schedule.quota import (
     checkpoint_dates,
     default_checkpoints,
     parse_checkpoints,
+    quota_deadline,
     quota_due,
     quota_met,
 )
@@ -33,6 +36,7 @@ __all__ = [
     "DEFAULT_WARN_DAYS",
     "CalendarFileError",
     "Checkpoint",
+    "DueDate",
     "Frequency",
     "Lateness",
     "Light",
@@ -43,12 +47,15 @@ __all__ = [
     "lateness",
     "parse_checkpoints",
     "period_containing",
+    "period_deadline",
     "period_due",
     "period_from_key",
     "period_label",
     "periods_in_year",
+    "quota_deadline",
     "quota_due",
     "quota_met",
+    "statutory_due",
     "traffic_light",
     "yellow_limit",
 ]

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from tracker.schedule.calendar import WorkCalendar
+from tracker.schedule.due import DueDate
 
 _ONE_DAY = timedelta(days=1)
 _EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -167,9 +168,15 @@ def _days_of_year(year: int) -> list[date]:
     return [date.fromordinal(n) for n in range(first, last + 1)]
 
 
+def period_deadline(period: Period, calendar: WorkCalendar) -> DueDate:
+    """A period is due on its last day, moved forward off a rest day by the one rule
+    (:func:`~tracker.schedule.due.statutory_due`), so it may fall in the next period."""
+    return DueDate.of(period.end, calendar)
+
+
 def period_due(period: Period, calendar: WorkCalendar) -> date:
-    """The last working day in the period, or ``period.end`` when it has none."""
-    return calendar.last_workday_in(period.start, period.end) or period.end
+    """The date :func:`period_deadline` counts from."""
+    return period_deadline(period, calendar).due
 
 
 def period_label(period: Period, lang: str) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from tracker.schedule.calendar import WorkCalendar
+from tracker.schedule.due import DueDate
 from tracker.schedule.periods import Frequency, Period
 
 _MONTH_DAY = re.compile(r"([0-9]{2})-([0-9]{2})")
@@ -94,18 +95,27 @@ def checkpoint_dates(period: Period, checkpoints: Sequence[Checkpoint]) -> list[
     return result
 
 
-def quota_due(
+def quota_deadline(
     period: Period, checkpoints: Sequence[Checkpoint], done_count: int, calendar: WorkCalendar
-) -> date | None:
-    """Due date of the earliest checkpoint not yet reached; None once the quota is met.
+) -> DueDate | None:
+    """The earliest checkpoint not yet reached, stated and as it counts; None once met.
 
-    Like :func:`~tracker.schedule.periods.period_due`, a checkpoint on a day off is moved
-    back to the last working day on or before it inside the period.
+    A checkpoint on a rest day moves forward by the one rule
+    (:func:`~tracker.schedule.due.statutory_due`), like every deadline: 31 December 2022,
+    a Saturday before the New Year holiday, counts as 3 January 2023.
     """
     for when, count in checkpoint_dates(period, checkpoints):
         if done_count < count:
-            return calendar.last_workday_in(period.start, when) or when
+            return DueDate.of(when, calendar)
     return None
+
+
+def quota_due(
+    period: Period, checkpoints: Sequence[Checkpoint], done_count: int, calendar: WorkCalendar
+) -> date | None:
+    """The date :func:`quota_deadline` counts from; None once the quota is met."""
+    deadline = quota_deadline(period, checkpoints, done_count, calendar)
+    return deadline.due if deadline is not None else None
 
 
 def quota_met(checkpoints: Sequence[Checkpoint], done_count: int) -> bool:

@@ -91,6 +91,8 @@ class ItemDetail:
     instances_open_earlier: int
     extended_due: date | None = None  # an approved extension (lights keep the original due)
     extension_asked: date | None = None  # a pending request's date
+    # The date the report (or the period) states, where a rest day moved `row.due` off it.
+    stated_due: date | None = None
 
     def as_json(self) -> dict[str, Any]:
         data = self.row.as_json()
@@ -111,6 +113,7 @@ class ItemDetail:
             notes=self.notes,
             extended_due=self.extended_due.isoformat() if self.extended_due else None,
             extension_asked=self.extension_asked.isoformat() if self.extension_asked else None,
+            stated_due=self.stated_due.isoformat() if self.stated_due else None,
             linked=self.linked,
             history=[
                 {
@@ -190,6 +193,7 @@ def item_detail(*, session: Session, item: Commitment, deadlines: Deadlines) -> 
         notes=item.notes,
         extended_due=item.extended_due,
         extension_asked=_pending_extension(session, item),
+        stated_due=item.stated_due,
         linked=_linked(session, source),
         history=_history(session, item.id, deadlines.as_of),
         events=_events(session, item.id, deadlines.as_of),

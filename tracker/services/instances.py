@@ -10,14 +10,15 @@ from sqlmodel import Session, col, select
 from tracker.models import Commitment, Frequency, Kind, Report, Status, Village
 from tracker.schedule import (
     Checkpoint,
+    DueDate,
     Period,
     WorkCalendar,
     default_checkpoints,
     parse_checkpoints,
     period_containing,
-    period_due,
+    period_deadline,
     periods_in_year,
-    quota_due,
+    quota_deadline,
 )
 from tracker.services.lookup import natural_key
 
@@ -48,17 +49,26 @@ def format_checkpoints(checkpoints: Iterable[Checkpoint]) -> str:
     return ",".join(f"{c.month:02d}-{c.day:02d}:{c.count}" for c in checkpoints)
 
 
-def instance_due(parent: Commitment, period: Period, calendar: WorkCalendar, done: int) -> date:
-    """When an instance is due: a quota's next unmet checkpoint, otherwise the period's end."""
+def instance_deadline(
+    parent: Commitment, period: Period, calendar: WorkCalendar, done: int
+) -> DueDate:
+    """When an instance is due, stated and as it counts: a quota's next unmet checkpoint,
+    otherwise the period's last day; both moved off a rest day by the one rule."""
     if parent.kind == Kind.QUOTA:
-        due = quota_due(period, checkpoints_of(parent), done, calendar)
-        if due is not None:
-            return due
-    return period_due(period, calendar)
+        deadline = quota_deadline(period, checkpoints_of(parent), done, calendar)
+        if deadline is not None:
+            return deadline
+    return period_deadline(period, calendar)
+
+
+def instance_due(parent: Commitment, period: Period, calendar: WorkCalendar, done: int) -> date:
+    """The date :func:`instance_deadline` counts from."""
+    return instance_deadline(parent, period, calendar, done).due
 
 
 def _new_period_instance(parent: Commitment, period: Period, calendar: WorkCalendar) -> Commitment:
     code = f"{parent.code}/{period.key}"
+    deadline = instance_deadline(parent, period, calendar, 0)
     return Commitment(
         report_id=parent.report_id,
         parent_id=parent.id,
@@ -74,7 +84,8 @@ def _new_period_instance(parent: Commitment, period: Period, calendar: WorkCalen
         unit_id=parent.unit_id,
         leader=parent.leader,
         start=period.start,
-        due=instance_due(parent, period, calendar, 0),
+        due=deadline.due,
+        stated_due=deadline.stated_if_moved,
         status=Status.TODO,
         period_key=period.key,
         period_start=period.start,
@@ -185,6 +196,7 @@ def ensure_village_instances(
                 leader=parent.leader,
                 start=parent.start,
                 due=parent.due if status_for is not None else None,
+                stated_due=parent.stated_due if status_for is not None else None,
                 status=(status_for or {}).get(parent.id or 0, Status.TODO),
                 village_id=village.id,
             )

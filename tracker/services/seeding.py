@@ -19,7 +19,7 @@ from tracker.models import (
     Unit,
     Village,
 )
-from tracker.schedule import WorkCalendar, parse_checkpoints
+from tracker.schedule import DueDate, WorkCalendar, parse_checkpoints
 from tracker.services.instances import (
     ensure_period_instances,
     ensure_village_instances,
@@ -94,9 +94,16 @@ def _villages(session: Session, town: str, count: int) -> int:
 
 
 def _commitment(
-    seed: Seed, report: Report, entry: SeedCommitment, units: dict[str, Unit]
+    seed: Seed,
+    report: Report,
+    entry: SeedCommitment,
+    units: dict[str, Unit],
+    calendar: WorkCalendar,
 ) -> Commitment:
     assert report.id is not None
+    # The seed states the report's date; a rest day moves it by the one rule, and the
+    # stated date is kept beside it.
+    deadline = DueDate.of(entry.due, calendar) if entry.due is not None else None
     start, end = seed.excerpt_offsets[entry.code]
     checkpoints = (
         format_checkpoints(parse_checkpoints(entry.checkpoints)) if entry.checkpoints else None
@@ -123,7 +130,8 @@ def _commitment(
         unit_id=units[entry.unit].id,
         leader=entry.leader,
         start=entry.start,
-        due=entry.due,
+        due=deadline.due if deadline else None,
+        stated_due=deadline.stated_if_moved if deadline else None,
         status=entry.status or Status.TODO,
         notes=entry.notes,
     )
@@ -158,7 +166,7 @@ def apply_seed(
     for entry in seed.document.commitments:
         if entry.code in existing:
             continue
-        commitment = _commitment(seed, report, entry, units)
+        commitment = _commitment(seed, report, entry, units, calendar)
         session.add(commitment)
         existing[entry.code] = commitment
         added.append((entry, commitment))

@@ -34,7 +34,7 @@ from tracker.services.instances import (
     PERIODIC_KINDS,
     first_year,
     frequency_of,
-    instance_due,
+    instance_deadline,
     instance_for_day,
 )
 from tracker.services.lookup import ensure_person
@@ -372,7 +372,8 @@ def _advance(
         parent = session.get(Commitment, item.parent_id)
         assert parent is not None
         period = period_from_key(frequency_of(parent), item.period_key)
-        item.due = instance_due(parent, period, calendar, count)
+        deadline = instance_deadline(parent, period, calendar, count)
+        item.due, item.stated_due = deadline.due, deadline.stated_if_moved
     session.add(item)
     if old is new:
         return count, None

@@ -251,7 +251,14 @@ class DetailScreen(LedgerScreen[Loaded]):
         if row.period:
             facts.add_row(t("col.period"), row.period)
         facts.add_row(t("col.status"), Text(status_label(row.status), style="bold"))
-        facts.add_row(t("col.due"), due_text(row.due, detail.extended_due, detail.extension_asked))
+        due = due_text(
+            row.due,
+            detail.extended_due,
+            detail.extension_asked,
+            detail.stated_due,
+            period=bool(row.period),
+        )
+        facts.add_row(t("col.due"), due)
         facts.add_row(t("col.light"), light_text(row))
         if row.done_count is not None:
             facts.add_row(t("col.progress"), progress_text(row))
