@@ -24,6 +24,7 @@ from tracker.services.grid import VillageGrid, village_grid
 from tracker.services.listing import OPEN, ItemRow, ListFilter, filter_conditions, rows_where
 from tracker.services.lookup import get_report, get_unit
 from tracker.services.overdue import UnitGroup, overdue_by_unit
+from tracker.services.voids import counting
 
 # Working days a late unit has to answer a reminder notice (催办通知单).
 REPLY_WORKDAYS = 5
@@ -187,7 +188,7 @@ def _indicators(session: Session, report: Report | None) -> list[IndicatorLine]:
     for parent in parents:
         years = session.exec(
             select(Commitment.period_key, func.max(Event.value))
-            .join(Event, col(Event.commitment_id) == Commitment.id, isouter=True)
+            .join(Event, and_(col(Event.commitment_id) == Commitment.id, counting()), isouter=True)
             .where(col(Commitment.parent_id) == parent.id)
             .group_by(col(Commitment.period_key))
             .order_by(col(Commitment.period_key))
@@ -291,7 +292,7 @@ def _progress(session: Session, ids: list[int]) -> dict[int, str]:
         return found
     for commitment_id, day, note in session.exec(
         select(col(Event.commitment_id), col(Event.happened_on), col(Event.note))
-        .where(col(Event.commitment_id).in_(ids))
+        .where(col(Event.commitment_id).in_(ids), counting())
         .order_by(col(Event.commitment_id), col(Event.happened_on), col(Event.id))
     ).all():
         found[commitment_id] = f"{day.isoformat()} {note}".strip()
@@ -325,7 +326,7 @@ def _evidence(session: Session, ids: list[int]) -> dict[int, list[str]]:
     for commitment_id, path in session.exec(
         select(Event.commitment_id, Evidence.path)
         .join(Evidence, col(Evidence.event_id) == Event.id)
-        .where(col(Event.commitment_id).in_(ids))
+        .where(col(Event.commitment_id).in_(ids), counting())
         .order_by(col(Evidence.id))
     ).all():
         found.setdefault(commitment_id, []).append(path.replace("\\", "/").rsplit("/", 1)[-1])

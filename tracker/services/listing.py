@@ -28,6 +28,7 @@ from tracker.models import (
 from tracker.schedule import Light
 from tracker.services.deadlines import Deadlines
 from tracker.services.lookup import get_report, get_unit, get_village
+from tracker.services.voids import counting
 
 OPEN = [s.value for s in Status if s not in CLOSED_STATUSES]
 # Kinds whose instances count events toward a period.
@@ -312,12 +313,12 @@ def _leading_order(order: Order, due: ColumnElement[date | None]) -> list[Any]:
 
 
 def event_counts(*, session: Session, ids: Sequence[int]) -> dict[int, int]:
-    """How many events each of `ids` has logged."""
+    """How many events each of `ids` has logged that count (not voided)."""
     if not ids:
         return {}
     query = (
         select(Event.commitment_id, func.count())
-        .where(col(Event.commitment_id).in_(ids))
+        .where(col(Event.commitment_id).in_(ids), counting())
         .group_by(col(Event.commitment_id))
     )
     return {commitment_id: count for commitment_id, count in session.exec(query).all()}

@@ -28,6 +28,7 @@ from tracker.models import (
 )
 from tracker.services.access import require_item, require_role
 from tracker.services.updates import check_version, record_status
+from tracker.services.voids import counting
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def evidence_count(session: Session, item: Commitment) -> int:
         session.exec(
             select(Evidence.id)
             .join(Event, col(Event.id) == Evidence.event_id)
-            .where(col(Event.commitment_id) == item.id)
+            .where(col(Event.commitment_id) == item.id, counting())
         ).all()
     )
 

@@ -38,6 +38,7 @@ from tracker.services.instances import (
     instance_for_day,
 )
 from tracker.services.lookup import ensure_person
+from tracker.services.voids import counting, refuse_duplicate
 
 # What officers type for a status, in either language.
 STATUS_ALIASES: dict[str, Status] = {
@@ -247,11 +248,14 @@ def log_event(
     calendar: WorkCalendar,
     value: float | None = None,
     expected_version: int | None = None,
+    again: bool = False,
 ) -> LoggedEvent:
     """Record that something happened on `day`; on a periodic item it counts for its period.
 
     A period instance whose target is reached by this event is marked done (and one that
     gets its first event, in progress), with a history row saying the event did it.
+    The same date and note as an event that counts is refused unless `again` says it
+    really happened twice.
     """
     require_item(session, user, item)
     check_version(session, item, expected_version)
@@ -262,6 +266,9 @@ def log_event(
     # no evidence folder configured refuses here, not halfway.
     store = session_evidence_root(session) if files else None
     target = _event_target(session, item, day, calendar)
+    if not again:
+        assert target.id is not None
+        refuse_duplicate(session, target.id, target.code, day, note)
     touch(target)
     ensure_person(session=session, name=user)
     assert target.id is not None
@@ -309,7 +316,7 @@ def _advance(
     if item.period_key is None:
         return None, None
     count = session.exec(
-        select(func.count()).select_from(Event).where(Event.commitment_id == item.id)
+        select(func.count()).select_from(Event).where(Event.commitment_id == item.id, counting())
     ).one()
     old = Status(item.status)
     met = count >= 1
