@@ -204,7 +204,7 @@ def test_a_quota_period_is_red_on_a_day_its_first_checkpoint_was_missed(
     october = {r.code: r for r in listed(session, date(2023, 10, 9), calendar, TODAY)}
     row = october["5.5a/2023"]
     assert row.done_count == 1 and not row.overdue and row.due is not None
-    assert row.due.month == 12
+    assert row.due > date(2023, 12, 30)  # the year-end checkpoint (moved off a rest day)
 
 
 def test_the_overview_on_a_past_day_counts_the_replayed_statuses(

@@ -300,6 +300,7 @@ class Account(SQLModel, table=True):
     # A disabled account may read but change nothing; kept, not deleted, for the history.
     disabled_at: datetime | None = None
     disabled_by: str | None = Field(default=None, sa_type=String(100))
+    disabled_reason: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class AccountUnit(SQLModel, table=True):

@@ -198,9 +198,20 @@ def main_callback(
 
 
 def _register() -> None:
-    from tracker.cli import admin, audit, database, items, maintenance, report, review, supervision
+    from tracker.cli import (
+        admin,
+        audit,
+        corrections,
+        database,
+        items,
+        maintenance,
+        report,
+        review,
+        supervision,
+    )
 
     items.register(app)
+    corrections.register(app)
     review.register(app)
     admin.register(app)
     report.register(app)

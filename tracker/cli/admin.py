@@ -20,7 +20,12 @@ from tracker.config import DEFAULT_SEED
 from tracker.i18n import t
 from tracker.labels import village_label
 from tracker.services.lookup import now, require_report
-from tracker.services.villages import import_roster, list_villages, rename_village
+from tracker.services.villages import (
+    import_roster,
+    list_villages,
+    rename_village,
+    retire_village,
+)
 
 AsOf = Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help="YYYY-MM-DD")]
 
@@ -70,7 +75,7 @@ villages_app = typer.Typer(
 
 @villages_app.callback(invoke_without_command=True)
 def villages_default(ctx: typer.Context, as_of: AsOf = None) -> None:
-    """村(社区)名册：list、import FILE、rename N NAME。"""
+    """村(社区)名册：list、import FILE、rename N NAME、retire N --reason TEXT。"""
     _set_as_of(ctx.obj, as_of)
     if ctx.invoked_subcommand is None:
         villages_list(ctx)
@@ -89,7 +94,10 @@ def villages_list(ctx: typer.Context, as_of: AsOf = None) -> None:
     table.add_column(t("col.number"), justify="right")
     table.add_column(t("col.village"))
     for village in villages:
-        table.add_row(f"{village.number:02d}", village_label(village.number, village.name))
+        label = village_label(village.number, village.name)
+        if village.retired_on is not None:
+            label += t("village_retired_mark", date=village.retired_on.isoformat())
+        table.add_row(f"{village.number:02d}", label)
     out().print(table)
 
 
@@ -128,6 +136,30 @@ def villages_rename(
             session=led.session, report=report, number=number, name=name, user=led.user, now=now()
         )
     out().print(t("village_renamed", number=f"{number:02d}", name=name.strip()))
+
+
+@villages_app.command("retire")
+def villages_retire(
+    ctx: typer.Context,
+    number: Annotated[int, typer.Argument(help="编号 / number")],
+    reason: Annotated[str, typer.Option("--reason", metavar="TEXT", help="原因 / why")],
+    as_of: AsOf = None,
+) -> None:
+    """撤销一个村(社区)：取消其未完成事项，保留历史（管理员）/ retire a village (admin)."""
+    state: AppState = ctx.obj
+    _set_as_of(state, as_of)
+    with ledger(state) as led:
+        report = require_report(session=led.session, slug=led.report)
+        retired = retire_village(
+            session=led.session,
+            report=report,
+            number=number,
+            reason=reason,
+            user=led.user,
+            now=now(),
+            effective_on=led.effective_on(),
+        )
+    out().print(t("village_retired", number=f"{number:02d}", count=len(retired.cancelled)))
 
 
 def register(app: typer.Typer) -> None:

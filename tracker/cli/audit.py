@@ -103,6 +103,10 @@ def action_label(action: str) -> str:
         "account.unit": t("audit.action.account_unit"),
         "account.unit.remove": t("audit.action.account_unit_remove"),
         "account.remove": t("audit.action.account_remove"),
+        "void": t("history.void"),
+        "event.void": t("audit.action.event_void"),
+        "account.disable": t("audit.action.account_disable"),
+        "account.enable": t("audit.action.account_enable"),
     }
     return labels.get(action, action)
 
@@ -143,6 +147,14 @@ def describe(entry: AuditRecord) -> str:
         text = " ".join(str(detail[key]) for key in ("date", "value", "note") if key in detail)
         files = detail.get("evidence") or []
         return _with_note(text, t("audit.detail.evidence", count=len(files)) if files else "")
+    if action == "void":  # the voided event's date, and why
+        return _with_note(_shown(detail.get("old")), detail.get("note"))
+    if action == "event.void":
+        return _with_note(
+            f"#{detail.get('event')} {_shown(detail.get('date'))}", detail.get("reason")
+        )
+    if action in ("account.disable", "account.enable"):
+        return str(detail.get("reason", ""))
     if action == "evidence":
         return f"{detail.get('path', '')}  sha256:{str(detail.get('sha256', ''))[:12]}…"
     if action == "commitment.edit":

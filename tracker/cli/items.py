@@ -226,6 +226,12 @@ def log_command(
     value: Annotated[
         float | None, typer.Option("--value", help="指标数值 / an indicator's figure")
     ] = None,
+    again: Annotated[
+        bool,
+        typer.Option(
+            "--again", help="同日同样的记录确实又发生了一次 / it really happened twice that day"
+        ),
+    ] = False,
     as_of: AsOf = None,
 ) -> None:
     """记录一次发生的事（如一次讲座）/ log what happened on a date."""
@@ -243,6 +249,7 @@ def log_command(
             user=led.user,
             now=now(),
             calendar=led.deadlines.calendar,
+            again=again,
         )
         target = logged.item
         light = led.deadlines.light(target.due, target.status)

@@ -21,7 +21,7 @@ from tracker.labels import (
 )
 from tracker.models import Status
 from tracker.schedule import Light
-from tracker.services.detail import ItemDetail
+from tracker.services.detail import EventEntry, ItemDetail
 from tracker.services.listing import ItemRow
 from tracker.services.overdue import OverdueEntry, UnitGroup
 
@@ -134,10 +134,7 @@ def detail_view(detail: ItemDetail) -> RenderableType:
         parts.append(row_table(detail.instances))
     parts.append(Text(t("events_heading", count=len(detail.events)), style="bold"))
     for event in detail.events:
-        line = f"{event.day.isoformat()}  {event.note or '-'}"
-        if event.value is not None:
-            line += f"  [{event.value:g}]"
-        parts.append(Text(f"  {line}  ({event.by})"))
+        parts.append(event_line(event))
         for file in event.evidence:
             parts.append(Text(f"    {file.path}  sha256:{file.sha256[:12]}…  {file.size} B"))
     parts.append(Text(t("history_heading", count=len(detail.history)), style="bold"))
@@ -155,6 +152,22 @@ def detail_view(detail: ItemDetail) -> RenderableType:
 
 
 _STATUSES = {status.value for status in Status}
+
+
+def event_line(event: EventEntry) -> Text:
+    """An event as `show` lists it, with the id that voids it: #12 2022-05-10 宪法专题讲座;
+    a voided one struck through and marked 已作废（原因，谁，何时）."""
+    line = f"#{event.id} {event.day.isoformat()}  {event.note or '-'}"
+    if event.value is not None:
+        line += f"  [{event.value:g}]"
+    text = Text("  ")
+    if event.voided_on is None:
+        return text.append(f"{line}  ({event.by})")
+    text.append(line, style="strike dim")
+    when = event.voided_on.isoformat()
+    return text.append(
+        "  " + t("event_voided_mark", reason=event.void_reason, by=event.voided_by, date=when)
+    )
 
 
 def overdue_table(entries: list[OverdueEntry], *, title: str = "", unit: bool = False) -> Table:

@@ -19,7 +19,14 @@ from tracker.cli.context import (
 from tracker.i18n import t
 from tracker.labels import status_label
 from tracker.services.access import t_role
-from tracker.services.accounts import add_account, list_accounts, parse_role, set_role
+from tracker.services.accounts import (
+    add_account,
+    disable_account,
+    enable_account,
+    list_accounts,
+    parse_role,
+    set_role,
+)
 from tracker.services.lookup import get_commitment, now
 from tracker.services.signoff import decide_extension, request_extension, return_item, verify
 
@@ -63,7 +70,8 @@ def users_list(ctx: typer.Context) -> None:
     table = Table(t("col.name"), t("col.role"), t("col.units"), t("col.created_by"))
     for row in rows:
         units = t("list_separator").join(row.units) or "-"
-        table.add_row(row.name, t_role(row.role), units, row.created_by)
+        name = row.name + (t("account_disabled_mark") if row.disabled_at else "")
+        table.add_row(name, t_role(row.role), units, row.created_by)
     out().print(table)
 
 
@@ -79,6 +87,32 @@ def users_set_role(
     with ledger(state) as led:
         account = set_role(session=led.session, actor=led.user, name=name, role=chosen)
     out().print(t("account_role_set", name=account.name, role=t_role(chosen)))
+
+
+@users_app.command("disable")
+def users_disable(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="用户名 / name")],
+    reason: Annotated[str, typer.Option("--reason", metavar="TEXT", help="原因 / why")] = "",
+) -> None:
+    """停用账号：可以查看，不能修改（管理员）/ disable an account (admin only)."""
+    state: AppState = ctx.obj
+    with ledger(state) as led:
+        account = disable_account(
+            session=led.session, actor=led.user, name=name, reason=reason, now=now()
+        )
+    out().print(t("account_disabled", name=account.name))
+
+
+@users_app.command("enable")
+def users_enable(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="用户名 / name")]
+) -> None:
+    """重新启用停用的账号（管理员）/ enable a disabled account (admin only)."""
+    state: AppState = ctx.obj
+    with ledger(state) as led:
+        account = enable_account(session=led.session, actor=led.user, name=name)
+    out().print(t("account_enabled", name=account.name))
 
 
 Note = Annotated[str, typer.Option("--note", metavar="TEXT", help="说明 / note")]

@@ -4,6 +4,7 @@ Roles nest: an admin may do what a supervisor may, and a supervisor what an offi
 unit may. An officer changes the items whose responsible unit, or co-operating unit (配合单位),
 is one of theirs. A name without an account may read but not write. Every refusal is a
 TrackerError raised before anything is written, so the command that asked writes nothing.
+A disabled account (停用) may read, like a name without one, but change nothing.
 """
 
 from __future__ import annotations
@@ -42,10 +43,18 @@ def has_accounts(session: Session) -> bool:
 
 
 def require_account(session: Session, user: str) -> Account:
-    """The account of `user`, or the refusal every write by a reader gets."""
+    """The account of `user`, or the refusal every write by a reader gets; a disabled
+    account is a reader's too (every change goes through here)."""
     account = account_of(session, user)
     if account is None:
         raise TrackerError("access_no_account", user=user)
+    if account.disabled_at is not None:
+        raise TrackerError(
+            "access_disabled",
+            user=user,
+            by=account.disabled_by or "?",
+            date=f"{account.disabled_at:%Y-%m-%d}",
+        )
     return account
 
 

@@ -21,6 +21,7 @@ class AccountRow:
     units: list[str]
     created_by: str
     created_at: datetime
+    disabled_at: datetime | None = None
 
 
 def parse_role(value: str) -> Role:
@@ -81,15 +82,62 @@ def set_role(*, session: Session, actor: str, name: str, role: Role) -> Account:
     account = session.exec(select(Account).where(col(Account.name) == name.strip())).first()
     if account is None:
         raise TrackerError("account_unknown", name=name)
-    if account.role == Role.ADMIN and role is not Role.ADMIN:
-        admins = session.exec(
-            select(func.count()).select_from(Account).where(col(Account.role) == Role.ADMIN)
-        ).one()
-        if admins <= 1:
-            raise TrackerError("account_last_admin", name=account.name)
+    if account.role == Role.ADMIN and role is not Role.ADMIN and _active_admins(session) <= 1:
+        raise TrackerError("account_last_admin", name=account.name)
     if role is Role.OFFICER and not units_of(session, account):
         raise TrackerError("account_officer_needs_unit", name=account.name)
     account.role = role
+    session.add(account)
+    session.flush()
+    return account
+
+
+def _active_admins(session: Session) -> int:
+    """How many admins may still act (a disabled admin cannot keep the ledger)."""
+    return session.exec(
+        select(func.count())
+        .select_from(Account)
+        .where(col(Account.role) == Role.ADMIN, col(Account.disabled_at).is_(None))
+    ).one()
+
+
+def _named(session: Session, name: str) -> Account:
+    account = session.exec(select(Account).where(col(Account.name) == name.strip())).first()
+    if account is None:
+        raise TrackerError("account_unknown", name=name)
+    return account
+
+
+def disable_account(
+    *, session: Session, actor: str, name: str, reason: str, now: datetime
+) -> Account:
+    """停用: the account may still read but changes nothing; kept for the history it signed.
+    The last admin who may act cannot be disabled."""
+    require_role(session, actor, Role.ADMIN)
+    account = _named(session, name)
+    if account.disabled_at is not None:
+        raise TrackerError(
+            "account_already_disabled", name=account.name, date=f"{account.disabled_at:%Y-%m-%d}"
+        )
+    if account.role == Role.ADMIN and _active_admins(session) <= 1:
+        raise TrackerError("account_last_admin_disable", name=account.name)
+    account.disabled_at = now
+    account.disabled_by = actor
+    account.disabled_reason = reason.strip() or None
+    session.add(account)
+    session.flush()
+    return account
+
+
+def enable_account(*, session: Session, actor: str, name: str) -> Account:
+    """启用: a disabled account may change the ledger again, as its role allows."""
+    require_role(session, actor, Role.ADMIN)
+    account = _named(session, name)
+    if account.disabled_at is None:
+        raise TrackerError("account_not_disabled", name=account.name)
+    account.disabled_at = None
+    account.disabled_by = None
+    account.disabled_reason = None
     session.add(account)
     session.flush()
     return account
@@ -104,6 +152,7 @@ def list_accounts(*, session: Session) -> list[AccountRow]:
             units=[u.name for u in units_of(session, a)],
             created_by=a.created_by,
             created_at=a.created_at,
+            disabled_at=a.disabled_at,
         )
         for a in accounts
     ]

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, case, literal, or_
+from sqlalchemy import ColumnElement, and_, case, literal
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
@@ -32,6 +32,7 @@ from tracker.models import CLOSED_STATUSES, Commitment, Event, History, HistoryK
 from tracker.schedule import period_from_key
 from tracker.services.deadlines import Deadlines
 from tracker.services.instances import frequency_of, instance_due
+from tracker.services.voids import counting
 
 # History kinds that state a status; AUTO_STATUS rows only record what events did.
 STATED_KINDS = (HistoryKind.SEED.value, HistoryKind.STATUS.value)
@@ -44,15 +45,12 @@ CommitmentTable = Any  # Commitment or an aliased Commitment
 
 def counts_on(as_of: date) -> ColumnElement[bool]:
     """The events that count on `as_of`: happened by then, and not voided by then."""
-    return and_(
-        col(Event.happened_on) <= as_of,
-        or_(col(Event.voided_on).is_(None), col(Event.voided_on) > as_of),
-    )
+    return and_(col(Event.happened_on) <= as_of, counting(as_of))
 
 
 def counts_now() -> ColumnElement[bool]:
     """The events that count today: those not voided."""
-    return col(Event.voided_on).is_(None)
+    return counting()
 
 
 def event_count_at(table: CommitmentTable, as_of: date) -> ColumnElement[int]:

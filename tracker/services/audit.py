@@ -9,7 +9,8 @@ already writes into audit entries:
   Evidence files added with them), Account, AccountUnit and Extension rows;
 * changed columns: a Commitment's status, due, extended_due, unit and title (a status or
   extended date another entry of the transaction already states is not repeated); an
-  Account's role; an Extension's state; and deleted Account and AccountUnit rows.
+  Account's role and whether it is disabled; an Extension's state; an Event's void; and
+  deleted Account and AccountUnit rows.
 
 Changes are gathered after each flush, while SQLAlchemy still knows the old values, and
 written when the transaction commits (see `write_pending`). Writing at commit rather than at
@@ -362,7 +363,20 @@ def _edited(obj: Any, lookups: _Lookups) -> _Pending | None:
             return None
         detail = {"commitment": obj.id, "changes": changes}
         return _Pending("commitment.edit", lookups.commitment(obj.id), detail, None)
+    if isinstance(obj, Event):
+        voided = _change(obj, "voided_on")
+        if voided is None:
+            return None
+        detail = {"event": obj.id, **_non_empty(date=voided[1], reason=obj.void_reason)}
+        target = lookups.commitment(obj.commitment_id)
+        return _Pending("event.void", target, detail, obj.voided_by)
     if isinstance(obj, Account):
+        disabled = _change(obj, "disabled_at")
+        if disabled is not None:
+            action = "account.disable" if disabled[1] is not None else "account.enable"
+            detail = {"account": obj.id, **_non_empty(reason=obj.disabled_reason)}
+            # Enabling clears disabled_by: the session's actor names who enabled it.
+            return _Pending(action, account_target(obj.name), detail, obj.disabled_by)
         role = _change(obj, "role")
         if role is None:
             return None
@@ -397,8 +411,9 @@ _INSERTED = (History, Event, Evidence, Account, AccountUnit, Extension)
 # The columns whose changes are audited, per table.
 _EDITED: dict[type, tuple[str, ...]] = {
     Commitment: COMMITMENT_FIELDS,
-    Account: ("role",),
+    Account: ("role", "disabled_at"),
     Extension: ("state",),
+    Event: ("voided_on",),
 }
 _DELETED = (Account, AccountUnit)
 # Within one flush: accounts before their units, events before their evidence.

@@ -61,6 +61,12 @@ class EventEntry:
     by: str
     at: datetime
     evidence: list[EvidenceEntry]
+    # The id officers name to void it (`tracker void ID`), and the void, if it was voided.
+    id: int = 0
+    voided_on: date | None = None
+    voided_by: str | None = None
+    voided_at: datetime | None = None
+    void_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -130,6 +136,7 @@ class ItemDetail:
             ],
             events=[
                 {
+                    "id": e.id,
                     "date": e.day.isoformat(),
                     "note": e.note,
                     "value": e.value,
@@ -138,6 +145,10 @@ class ItemDetail:
                     "evidence": [
                         {"path": f.path, "sha256": f.sha256, "size": f.size} for f in e.evidence
                     ],
+                    "voided_on": e.voided_on.isoformat() if e.voided_on else None,
+                    "voided_by": e.voided_by,
+                    "voided_at": e.voided_at.isoformat() if e.voided_at else None,
+                    "void_reason": e.void_reason,
                 }
                 for e in self.events
             ],
@@ -253,7 +264,17 @@ def _events(session: Session, item_id: int, as_of: date) -> list[EventEntry]:
             files.setdefault(f.event_id, []).append(EvidenceEntry(f.path, f.sha256, f.size))
     return [
         EventEntry(
-            e.happened_on, e.note, e.value, e.recorded_by, e.recorded_at, files.get(e.id or 0, [])
+            e.happened_on,
+            e.note,
+            e.value,
+            e.recorded_by,
+            e.recorded_at,
+            files.get(e.id or 0, []),
+            id=e.id or 0,
+            voided_on=e.voided_on,
+            voided_by=e.voided_by,
+            voided_at=e.voided_at,
+            void_reason=e.void_reason,
         )
         for e in events
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel import Session, col, select
 
@@ -26,6 +27,7 @@ class GridRow:
     number: int
     name: str  # empty until the town names its villages
     cells: list[ItemRow | None]  # one per column; None where a village has no such item
+    retired_on: date | None = None  # a retired village stays, marked, for its history
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ def village_grid(*, session: Session, report: Report, deadlines: Deadlines) -> V
             number=village.number,
             name=village.name,
             cells=[by_place.get((village.number, column.code)) for column in columns],
+            retired_on=village.retired_on,
         )
         for village in list_villages(session=session, town=report.town)
     ]

@@ -162,7 +162,9 @@ def ensure_village_instances(
     the roster later has none until a supervisor sets one, rather than starting red.
     """
     villages = session.exec(
-        select(Village).where(Village.town == report.town).order_by(col(Village.number))
+        select(Village)
+        .where(Village.town == report.town, col(Village.retired_on).is_(None))  # none retired
+        .order_by(col(Village.number))
     ).all()
     parents = session.exec(
         select(Commitment).where(

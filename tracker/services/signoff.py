@@ -28,6 +28,7 @@ from tracker.models import (
 )
 from tracker.services.access import require_item, require_role
 from tracker.services.updates import change_day, check_version, record_status, status_of
+from tracker.services.voids import counting
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def evidence_count(session: Session, item: Commitment) -> int:
         session.exec(
             select(Evidence.id)
             .join(Event, col(Event.id) == Evidence.event_id)
-            .where(col(Event.commitment_id) == item.id)
+            .where(col(Event.commitment_id) == item.id, counting())
         ).all()
     )
 
@@ -90,11 +91,12 @@ def return_item(
     if old not in (Status.DONE, Status.VERIFIED):
         raise TrackerError("return_not_done", code=item.code, status=old.value)
     record_status(session, item, Status.IN_PROGRESS, why, user, now, day)
-    if Status(item.status).closed and item.period_key is not None:
-        # A period that counts events is done while they reach its target: what is wrong
-        # with it is an event, which is voided (the caller rolls this back).
+    after = Status(item.status)
+    if after is old:
+        # A period that counts events is done while they reach its target: returning it
+        # changes nothing; what is wrong is an event, which is voided (rolled back here).
         raise TrackerError("return_counted_period", code=item.code)
-    return SignOff(item.code, old, Status.IN_PROGRESS, evidence_count(session, item))
+    return SignOff(item.code, old, after, evidence_count(session, item))
 
 
 def pending_extension(session: Session, item: Commitment) -> Extension | None:

@@ -38,6 +38,7 @@ from tracker.services.instances import (
     instance_for_day,
 )
 from tracker.services.lookup import ensure_person
+from tracker.services.voids import refuse_duplicate
 
 # What officers type for a status, in either language.
 STATUS_ALIASES: dict[str, Status] = {
@@ -300,11 +301,14 @@ def log_event(
     calendar: WorkCalendar,
     value: float | None = None,
     expected_version: int | None = None,
+    again: bool = False,
 ) -> LoggedEvent:
     """Record that something happened on `day`; on a periodic item it counts for its period.
 
     A period instance whose target is reached by this event is marked done (and one that
     gets its first event, in progress), with a history row saying the event did it.
+    The same date and note as an event that counts is refused unless `again` says it
+    really happened twice.
     """
     require_item(session, user, item)
     check_version(session, item, expected_version)
@@ -315,6 +319,9 @@ def log_event(
     # no evidence folder configured refuses here, not halfway.
     store = session_evidence_root(session) if files else None
     target = _event_target(session, item, day, calendar)
+    if not again:
+        assert target.id is not None
+        refuse_duplicate(session, target.id, target.code, day, note)
     touch(target)
     ensure_person(session=session, name=user)
     assert target.id is not None
@@ -346,17 +353,18 @@ def log_event(
             effective_on=day,
         )
     )
-    done_count, changed = _advance(session, target, calendar, user, now, day)
+    done_count, changed = settle_period(session, target, calendar, user, now, day)
     return LoggedEvent(event=event, item=target, done_count=done_count, status_changed=changed)
 
 
-def _advance(
+def settle_period(
     session: Session,
     item: Commitment,
     calendar: WorkCalendar,
     user: str,
     now: datetime,
     day: date,
+    note: str = "",
 ) -> tuple[int | None, tuple[Status, Status] | None]:
     """Bring a period instance up to date after its events changed (logged on `day`, or
     voided): its next checkpoint, and its status as the replay gives it today, with a
@@ -384,7 +392,7 @@ def _advance(
             kind=HistoryKind.AUTO_STATUS,
             old=old,
             new=new,
-            note="",
+            note=note,
             changed_by=user,
             changed_at=now,
             effective_on=day,

@@ -1,4 +1,4 @@
-"""The village roster (村/社区): list, import from a CSV file, rename one."""
+"""The village roster (村/社区): list, import from a CSV file, rename one, retire one."""
 
 from __future__ import annotations
 
@@ -6,16 +6,26 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlmodel import Session, col, select
 
 from tracker.errors import TrackerError, printable
-from tracker.models import History, HistoryKind, Report, Role, Village
+from tracker.models import (
+    CLOSED_STATUSES,
+    Commitment,
+    History,
+    HistoryKind,
+    Report,
+    Role,
+    Status,
+    Village,
+)
 from tracker.services.access import require_role
 from tracker.services.instances import ensure_village_instances
 from tracker.services.lookup import ensure_person
+from tracker.services.updates import record_status
 
 # Column headers accepted for the number and the name, in either language.
 NUMBER_HEADERS = ("编号", "序号", "number", "no", "n")
@@ -194,3 +204,73 @@ def rename_village(
     if not any(v.number == number for v in list_villages(session=session, town=report.town)):
         raise TrackerError("village_unknown", village=str(number))
     return _apply(session, report, {number: clean}, user, now)
+
+
+@dataclass(frozen=True)
+class RetiredVillage:
+    """What retiring a village did: the village and the codes of the items it cancelled."""
+
+    village: Village
+    cancelled: list[str]
+
+
+def retire_village(
+    *,
+    session: Session,
+    report: Report,
+    number: int,
+    reason: str,
+    user: str,
+    now: datetime,
+    effective_on: date | None = None,
+) -> RetiredVillage:
+    """Retire village `number` (撤并, or added by mistake), an admin's change: its open items
+    are cancelled with a history row giving the reason, its history is kept, and it gets no
+    new items. Done and signed-off items stay as they are: they happened."""
+    require_role(session, user, Role.ADMIN)
+    why = reason.strip()
+    if not why:
+        raise TrackerError("village_retire_reason_empty")
+    village = session.exec(
+        select(Village).where(Village.town == report.town, Village.number == number)
+    ).first()
+    if village is None:
+        raise TrackerError("village_unknown", village=str(number))
+    if village.retired_on is not None:
+        raise TrackerError(
+            "village_already_retired",
+            number=f"{number:02d}",
+            date=village.retired_on.isoformat(),
+            reason=village.retired_reason or "-",
+        )
+    day = effective_on or now.date()
+    if day > now.date():
+        raise TrackerError("effective_in_future", date=day.isoformat())
+    ensure_person(session=session, name=user)
+    village.retired_on = day
+    village.retired_reason = why
+    session.add(village)
+    # History notes are in the ledger's language, whatever the UI's.
+    note = f"村(社区)撤销：{why}"
+    session.add(
+        History(
+            village_id=village.id,
+            kind=HistoryKind.VILLAGE,
+            note=note,
+            changed_by=user,
+            changed_at=now,
+            effective_on=day,
+        )
+    )
+    items = session.exec(
+        select(Commitment)
+        .where(
+            col(Commitment.village_id) == village.id,
+            col(Commitment.status).not_in([s.value for s in CLOSED_STATUSES]),
+        )
+        .order_by(col(Commitment.sort_key))
+    ).all()
+    for item in items:
+        record_status(session, item, Status.CANCELLED, note, user, now, day)
+    session.flush()
+    return RetiredVillage(village=village, cancelled=[item.code for item in items])

@@ -47,6 +47,7 @@ def upgrade() -> None:
     with op.batch_alter_table("account", schema=None) as batch_op:
         batch_op.add_column(sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("disabled_by", sa.String(length=100), nullable=True))
+        batch_op.add_column(sa.Column("disabled_reason", sa.Text(), nullable=True))
 
     with op.batch_alter_table("commitment", schema=None) as batch_op:
         batch_op.add_column(sa.Column("stated_due", sa.Date(), nullable=True))
@@ -81,6 +82,7 @@ def downgrade() -> None:
     with op.batch_alter_table("commitment", schema=None) as batch_op:
         batch_op.drop_column("stated_due")
     with op.batch_alter_table("account", schema=None) as batch_op:
+        batch_op.drop_column("disabled_reason")
         batch_op.drop_column("disabled_by")
         batch_op.drop_column("disabled_at")
     with op.batch_alter_table("village", schema=None) as batch_op:

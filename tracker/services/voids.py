@@ -1,0 +1,47 @@
+"""Which events count: a voided event (作废) is kept and listed, but no longer counts.
+
+Only queries on events here, so that every module that counts events (listing, updates,
+signoff, printouts) can use them without importing the services that write.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import ColumnElement, or_
+from sqlmodel import Session, col, select
+
+from tracker.errors import TrackerError
+from tracker.models import Event
+
+
+def counting(as_of: date | None = None) -> ColumnElement[bool]:
+    """The condition an event must meet to count: not voided, or (viewing the ledger as of a
+    past day) voided only after that day, since a void takes effect on its `voided_on`."""
+    if as_of is None:
+        return col(Event.voided_on).is_(None)
+    return or_(col(Event.voided_on).is_(None), col(Event.voided_on) > as_of)
+
+
+def find_duplicate(session: Session, commitment_id: int, day: date, note: str) -> Event | None:
+    """An event of the row that counts and has the same date and note, if there is one."""
+    return session.exec(
+        select(Event)
+        .where(
+            col(Event.commitment_id) == commitment_id,
+            col(Event.happened_on) == day,
+            col(Event.note) == note.strip(),
+            counting(),
+        )
+        .order_by(col(Event.id))
+    ).first()
+
+
+def refuse_duplicate(session: Session, commitment_id: int, code: str, day: date, note: str) -> None:
+    """Refuse logging what is already logged (the same lecture entered twice counts 3/2);
+    the officer says `--again` when it really happened twice that day."""
+    twin = find_duplicate(session, commitment_id, day, note)
+    if twin is not None:
+        raise TrackerError(
+            "event_duplicate", code=code, date=day.isoformat(), id=twin.id, by=twin.recorded_by
+        )
