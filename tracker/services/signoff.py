@@ -27,6 +27,7 @@ from tracker.models import (
     Status,
 )
 from tracker.services.access import require_item, require_role
+from tracker.services.recurring import refuse_parent_signoff
 from tracker.services.updates import check_version, record_status
 
 
@@ -60,6 +61,7 @@ def verify(
     """销号: a supervisor accepts a done item as finished."""
     require_role(session, user, Role.SUPERVISOR)
     check_version(session, item, expected_version)
+    refuse_parent_signoff(item)
     old = Status(item.status)
     if old is not Status.DONE:
         raise TrackerError("verify_not_done", code=item.code, status=old.value)
