@@ -27,6 +27,14 @@ def status_label(status: str) -> str:
     return t(f"status.{status}")
 
 
+def bulk_summary(code: str, logged: int, recorded: int, cancelled: int) -> str:
+    """One line on what bulk logging did: periods logged, already recorded, cancelled."""
+    counts = {"code": code, "logged": logged, "recorded": recorded}
+    if cancelled:
+        return t("bulk_logged_cancelled", cancelled=cancelled, **counts)
+    return t("bulk_logged", **counts)
+
+
 def kind_label(kind: str) -> str:
     return t(f"kind.{kind}")
 

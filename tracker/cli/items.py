@@ -15,6 +15,7 @@ import typer
 from tracker.cli.context import (
     AppState,
     EffectiveDate,
+    fail,
     late_text,
     ledger,
     out,
@@ -25,7 +26,8 @@ from tracker.cli.context import (
 from tracker.cli.render import detail_view, light_text, row_table
 from tracker.errors import TrackerError
 from tracker.i18n import t
-from tracker.labels import status_label
+from tracker.labels import bulk_summary, status_label
+from tracker.services.bulk import log_range
 from tracker.services.detail import item_detail
 from tracker.services.listing import ListFilter, list_items, require_kind
 from tracker.services.lookup import get_commitment, now
@@ -211,9 +213,9 @@ def log_command(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="编号 / code")],
     day: Annotated[
-        str,
+        str | None,
         typer.Option("--date", metavar="YYYY-MM-DD", help="发生日期 YYYY-MM-DD / when it happened"),
-    ],
+    ] = None,
     note: Annotated[
         str, typer.Option("--note", metavar="TEXT", help="说明，如会议纪要 / note")
     ] = "",
@@ -232,10 +234,32 @@ def log_command(
             "--again", help="同日同样的记录确实又发生了一次 / it really happened twice that day"
         ),
     ] = False,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--from", metavar="YYYY-MM-DD", help="批量记录周期性事项：起 / bulk: first day"
+        ),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option("--to", metavar="YYYY-MM-DD", help="批量记录周期性事项：止 / bulk: last day"),
+    ] = None,
     as_of: AsOf = None,
 ) -> None:
-    """记录一次发生的事（如一次讲座）/ log what happened on a date."""
+    """记录一次发生的事（如一次讲座），或用 --from/--to 批量记录周期性事项各期
+    / log what happened on a date, or every period of a recurring duty in a range."""
     state: AppState = ctx.obj
+    if start is not None or end is not None:
+        if day is not None:
+            raise TrackerError("bulk_range_with_date")
+        if start is None or end is None:
+            raise TrackerError("bulk_range_incomplete")
+        first, last = parse_date(start, "--from"), parse_date(end, "--to")
+        _log_range(state, code, first, last, note, list(evidence or []), value, as_of)
+        return
+    if day is None:
+        fail(t("usage_missing", param="--date"), 2)
+        return
     happened = parse_date(day, "--date")
     with ledger(state, _as_of(state, as_of)) as led:
         item = get_commitment(session=led.session, code=code, report_slug=led.report)
@@ -265,6 +289,34 @@ def log_command(
             t("status_changed", code=target.code, old=status_label(old), new=status_label(new))
         )
     console.print(light_text(light))
+
+
+def _log_range(
+    state: AppState,
+    code: str,
+    start: date,
+    end: date,
+    note: str,
+    evidence: list[Path],
+    value: float | None,
+    as_of: str | None,
+) -> None:
+    """`log CODE --from --to`: every period of a recurring duty in the range with no record."""
+    with ledger(state, _as_of(state, as_of)) as led:
+        item = get_commitment(session=led.session, code=code, report_slug=led.report)
+        result = log_range(
+            session=led.session,
+            item=item,
+            start=start,
+            end=end,
+            note=note,
+            evidence=evidence,
+            value=value,
+            user=led.user,
+            now=now(),
+            calendar=led.deadlines.calendar,
+        )
+    out().print(bulk_summary(result.code, len(result.logged), result.recorded, result.cancelled))
 
 
 def progress_text(done: int, target: int | None) -> str:

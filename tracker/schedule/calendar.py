@@ -144,6 +144,17 @@ class WorkCalendar:
             self._year_prefix[year] = prefix
         return prefix
 
+    def last_workday_in(self, first: date, last: date) -> date | None:
+        """The latest working day in [first, last], or None when there is none."""
+        day = last
+        while day >= first:
+            if self.is_workday(day):
+                return day
+            if day == date.min:
+                break
+            day -= _ONE_DAY
+        return None
+
 
 def _read_calendar_file(path: Path) -> tuple[list[date], list[date]]:
     """Parse and validate a holidays file; every problem becomes a CalendarFileError."""

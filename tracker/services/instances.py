@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from tracker.errors import TrackerError
 from tracker.models import Commitment, Frequency, Kind, Report, Status, Village
 from tracker.schedule import (
     Checkpoint,
@@ -109,6 +110,9 @@ def ensure_period_instances(
             Commitment.report_id == report.id,
             col(Commitment.parent_id).is_(None),
             col(Commitment.kind).in_(list(PERIODIC_KINDS)),
+            # A cancelled commitment has stopped: no new periods (set_status cancelled
+            # those not yet begun when it was cancelled).
+            col(Commitment.status) != Status.CANCELLED,
         )
     ).all()
     created = 0
@@ -140,6 +144,8 @@ def instance_for_day(
         select(Commitment).where(Commitment.report_id == parent.report_id, Commitment.code == code)
     ).first()
     if instance is None:
+        if parent.status == Status.CANCELLED:
+            raise TrackerError("periods_stopped", code=parent.code, date=day.isoformat())
         instance = _new_period_instance(parent, period, calendar)
         session.add(instance)
         session.flush()

@@ -27,6 +27,7 @@ from tracker.models import (
     Status,
 )
 from tracker.services.access import require_item, require_role
+from tracker.services.recurring import refuse_parent_signoff
 from tracker.services.updates import change_day, check_version, record_status, status_of
 from tracker.services.voids import counting
 
@@ -62,6 +63,7 @@ def verify(
     """销号: a supervisor accepts a done item as finished (today, or on a past day)."""
     require_role(session, user, Role.SUPERVISOR)
     check_version(session, item, expected_version)
+    refuse_parent_signoff(item)
     day = change_day(session, item, effective_on, now)
     old = status_of(session, item, day)
     if old is not Status.DONE:

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from tracker.errors import TrackerError
 from tracker.models import (
+    CLOSED_STATUSES,
     Commitment,
     Event,
     Evidence,
@@ -29,7 +30,7 @@ from tracker.schedule import Frequency, WorkCalendar, period_from_key
 from tracker.services.access import require_item
 from tracker.services.asof import counted_events
 from tracker.services.asof import status_of as replayed_status
-from tracker.services.evidence_store import session_evidence_root, store_file
+from tracker.services.evidence_store import StoredFile, session_evidence_root, store_file
 from tracker.services.instances import (
     PERIODIC_KINDS,
     first_year,
@@ -38,6 +39,7 @@ from tracker.services.instances import (
     instance_for_day,
 )
 from tracker.services.lookup import ensure_person
+from tracker.services.recurring import refuse_parent_status
 from tracker.services.voids import refuse_duplicate
 
 # What officers type for a status, in either language.
@@ -115,6 +117,7 @@ def set_status(
     """
     require_item(session, user, item)
     check_version(session, item, expected_version)
+    refuse_parent_status(item, status)
     day = change_day(session, item, effective_on, now)
     old = status_of(session, item, day)
     if status is Status.VERIFIED and old is not Status.VERIFIED:
@@ -122,6 +125,8 @@ def set_status(
     if old is status and not note:
         return False
     record_status(session, item, status, note, user, now, day)
+    if status is Status.CANCELLED:
+        stop_future_periods(session, item, day, note, user, now)
     return True
 
 
@@ -190,6 +195,26 @@ def record_status(
     )
     item.status = status_of(session, item, now.date())
     session.add(item)
+
+
+def stop_future_periods(
+    session: Session, parent: Commitment, after: date, note: str, user: str, now: datetime
+) -> int:
+    """Cancel the open periods of a cancelled periodic commitment that begin after `after`,
+    each with its history row; past and current periods stay as they are. How many."""
+    if parent.parent_id is not None or parent.kind not in PERIODIC_KINDS:
+        return 0
+    periods = session.exec(
+        select(Commitment).where(
+            col(Commitment.parent_id) == parent.id,
+            col(Commitment.period_start) > after,
+            col(Commitment.status).not_in(list(CLOSED_STATUSES)),
+        )
+    ).all()
+    why = f"{parent.code} 已取消，本期不再执行" + (f"：{note.strip()}" if note.strip() else "")
+    for period in periods:
+        record_status(session, period, Status.CANCELLED, why, user, now, after)
+    return len(periods)
 
 
 def add_note(
@@ -322,6 +347,50 @@ def log_event(
     if not again:
         assert target.id is not None
         refuse_duplicate(session, target.id, target.code, day, note)
+    copies = stored_copies(store, files)
+    return record_event(
+        session=session,
+        target=target,
+        day=day,
+        note=note,
+        copies=copies,
+        user=user,
+        now=now,
+        calendar=calendar,
+        value=value,
+    )
+
+
+@dataclass(frozen=True)
+class StoredEvidence:
+    """An evidence file as the officer named it, and its copy in the store."""
+
+    path: Path
+    copy: StoredFile
+
+
+def stored_copies(store: Path | None, files: list[EvidenceFile]) -> list[StoredEvidence]:
+    """Copy checked evidence files into the store (content-addressed: each as it was logged)."""
+    if not files:
+        return []
+    assert store is not None
+    return [StoredEvidence(file.path, store_file(store, file.path)) for file in files]
+
+
+def record_event(
+    *,
+    session: Session,
+    target: Commitment,
+    day: date,
+    note: str,
+    copies: list[StoredEvidence],
+    user: str,
+    now: datetime,
+    calendar: WorkCalendar,
+    value: float | None = None,
+) -> LoggedEvent:
+    """Write an event on `target` (the row it counts for), one evidence row per stored file,
+    its history row, and move a period along (the checks are the caller's)."""
     touch(target)
     ensure_person(session=session, name=user)
     assert target.id is not None
@@ -336,11 +405,10 @@ def log_event(
     session.add(event)
     session.flush()
     assert event.id is not None
-    for file in files:
-        assert store is not None
-        copy = store_file(store, file.path)  # content-addressed: the file as it was logged
+    for stored in copies:
+        copy = stored.copy
         session.add(
-            Evidence(event_id=event.id, path=str(file.path), sha256=copy.sha256, size=copy.size)
+            Evidence(event_id=event.id, path=str(stored.path), sha256=copy.sha256, size=copy.size)
         )
     session.add(
         History(

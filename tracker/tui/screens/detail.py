@@ -28,13 +28,14 @@ from tracker.labels import (
     status_label,
     village_label,
 )
-from tracker.models import Report, Role, Status
+from tracker.models import Kind, Report, Role, Status
 from tracker.schedule import Light
 from tracker.services.access import RANK, account_of
 from tracker.services.detail import ItemDetail, item_detail
 from tracker.services.listing import ItemRow
 from tracker.services.lookup import get_commitment
 from tracker.tui import editing
+from tracker.tui.bulk import bulk_log
 from tracker.tui.context import TuiContext
 from tracker.tui.screens.base import LedgerScreen
 
@@ -135,6 +136,8 @@ class DetailScreen(LedgerScreen[Loaded]):
         Binding("n", "note", t("key.note"), id="note"),
         Binding("x", "supervise", t("key.supervise"), id="supervise"),
         Binding("e", "extend", t("key.extend"), id="extend"),
+        # Offered on a recurring commitment itself only (check_action).
+        Binding("b", "bulk", t("key.bulk"), id="bulk", tooltip=t("tui.help.bulk")),
         Binding("t", "in_report", t("tui.detail.in_report"), id="in_report"),
         # Kept off the footer, which has no room for it at 80 columns; in ? and the palette.
         Binding("p", "paragraph", t("tui.detail.paragraph"), id="paragraph", show=False),
@@ -203,6 +206,9 @@ class DetailScreen(LedgerScreen[Loaded]):
         """Offer 督办 (x) only to those allowed to take it."""
         if action == "supervise":
             return self.loaded is not None and self.loaded.may_supervise
+        if action == "bulk":
+            row = self.loaded.detail.row if self.loaded else None
+            return row is not None and row.kind is Kind.RECURRING and row.parent is None
         return True
 
     def show_error(self, message: str) -> None:
@@ -411,6 +417,9 @@ class DetailScreen(LedgerScreen[Loaded]):
 
     def action_extend(self) -> None:
         editing.ask_extension(self, self.code)
+
+    def action_bulk(self) -> None:
+        bulk_log(self, self.code)
 
     def action_in_report(self) -> None:
         self.tracker.show_in_report(self.code)

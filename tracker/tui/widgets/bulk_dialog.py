@@ -1,0 +1,97 @@
+"""The bulk logging dialog (批量记录): a range of days, a note and evidence files, for every
+period of a recurring duty in the range that has no record yet.
+
+Like the editing dialogs it only asks, and checks what it can check by itself (real dates
+in order, evidence files that exist); the service decides the rest and the caller saves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.widgets import Input, Static, TextArea
+
+from tracker.i18n import t
+from tracker.tui.widgets.dialogs import EditDialog, split_paths
+
+
+@dataclass(frozen=True)
+class BulkEntry:
+    """What the officer asked for: the range, the note, the evidence files."""
+
+    start: date
+    end: date
+    note: str
+    evidence: tuple[Path, ...] = ()
+
+
+class BulkDialog(EditDialog[BulkEntry | None]):
+    """Log a range of a recurring duty's periods. The dates start empty: a range logs many
+    periods at once, so it is typed, never taken from a default."""
+
+    AUTO_FOCUS = "#from"
+
+    def __init__(
+        self,
+        *,
+        code: str,
+        title: str,
+        initial: BulkEntry | None = None,
+        error: str | None = None,
+    ) -> None:
+        super().__init__(heading=t("tui.bulk.title"), code=code, title=title, error=error)
+        self.initial = initial
+
+    def fields(self) -> ComposeResult:
+        initial = self.initial
+        yield Static(t("tui.bulk.explain"), id="bulk-explain")
+        start = initial.start.isoformat() if initial else ""
+        end = initial.end.isoformat() if initial else ""
+        yield self.field(t("tui.bulk.from"), Input(start, placeholder="YYYY-MM-DD", id="from"))
+        yield self.field(t("tui.bulk.to"), Input(end, placeholder="YYYY-MM-DD", id="to"))
+        typed = initial.note if initial else ""
+        note = Input(typed, placeholder=t("tui.bulk.note_hint"), id="note")
+        yield self.field(t("tui.edit.note"), note)
+        evidence = TextArea(
+            "\n".join(str(path) for path in initial.evidence) if initial else "",
+            id="evidence",
+            soft_wrap=True,
+            placeholder=t("tui.edit.evidence_hint"),
+        )
+        yield self.field(t("tui.edit.evidence"), evidence)
+
+    def _date(self, field_id: str) -> date | None:
+        """The date typed in `field_id`, or None after saying what is wrong with it."""
+        field = self.query_one(f"#{field_id}", Input)
+        typed = field.value.strip()
+        try:
+            return date.fromisoformat(typed)
+        except ValueError:
+            self.show_error(t("tui.edit.date_invalid", value=typed), field)
+            return None
+
+    def action_save(self) -> None:
+        start = self._date("from")
+        if start is None:
+            return
+        end = self._date("to")
+        if end is None:
+            return
+        if start > end:
+            self.show_error(
+                t("bulk_range_reversed", start=start.isoformat(), end=end.isoformat()),
+                self.query_one("#from", Input),
+            )
+            return
+        evidence = self.query_one("#evidence", TextArea)
+        paths = split_paths(evidence.text)
+        for path in paths:
+            # Only whether the file is there: fingerprinting is the save's work.
+            if not path.expanduser().is_file():
+                self.show_error(t("evidence_missing", path=str(path)), evidence)
+                return
+        note = self.query_one("#note", Input).value.strip()
+        self.dismiss(BulkEntry(start, end, note, tuple(paths)))
