@@ -28,6 +28,7 @@ from tracker.services.updates import set_status
 from tracker.tui.app import TrackerApp
 from tracker.tui.context import TuiContext
 from tracker.tui.screens.detail import DetailScreen
+from tracker.tui.widgets.bulk_dialog import BulkDialog
 from tracker.tui.widgets.dialogs import (
     EditDialog,
     LogDialog,
@@ -40,7 +41,7 @@ from tracker.tui.widgets.supervision_dialogs import ExtensionDialog, SupervisorD
 
 AS_OF = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 USER = "王科员"  # an admin of the seeded ledger (tests/conftest.py), so `x` is offered
-CODE = "1.4c"  # a one-off item due 2022-12-31, 未开始 in the seed
+CODE = "1.4c"  # a one-off item the report gives until 2022-12-31, 未开始 in the seed
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class Opened:
     key: str
     dialog: type[EditDialog[Any]]
     status: Status | None = None
+    code: str = CODE
 
 
 DIALOGS = [
@@ -59,6 +61,7 @@ DIALOGS = [
     Opened("n", NoteDialog),
     Opened("x", SupervisorDialog, Status.DONE),  # 销号 or 退回 to decide
     Opened("e", ExtensionDialog),
+    Opened("b", BulkDialog, code="3.2-D"),  # a range of a recurring duty's periods
 ]
 # Dialogs that choose something other than a change to the ledger.
 NOT_EDITS: set[type[object]] = {PrintDialog}
@@ -99,10 +102,12 @@ def status_of(engine: Engine) -> str:
         return get_commitment(session=session, code=CODE, report_slug=None).status
 
 
-async def open_dialog(app: TrackerApp, pilot: Pilot[None], key: str) -> EditDialog[Any]:
+async def open_dialog(
+    app: TrackerApp, pilot: Pilot[None], key: str, code: str = CODE
+) -> EditDialog[Any]:
     """Open the item's detail screen, then the dialog of `key` on it."""
     await settle(pilot)
-    app.open_item(CODE)
+    app.open_item(code)
     await settle(pilot)
     assert isinstance(app.screen, DetailScreen)
     await pilot.press(key)
@@ -124,19 +129,20 @@ def test_saving_an_untouched_dialog_writes_nothing_and_says_so(
     async def run() -> None:
         app = make_app(engine)
         async with app.run_test(size=(100, 30)) as pilot:
-            dialog = await open_dialog(app, pilot, opened.key)
+            dialog = await open_dialog(app, pilot, opened.key, opened.code)
             assert isinstance(dialog, opened.dialog)
             if isinstance(dialog, StatusDialog):
                 assert dialog.chosen is Status.IN_PROGRESS  # opens on the item's status
             if isinstance(dialog, SupervisorDialog):
                 assert dialog.chosen is None  # 销号 is chosen, never a default
             if isinstance(dialog, ExtensionDialog):
-                assert dialog.query_one("#to", Input).value == "2022-12-31"  # the deadline
+                # The deadline: the report's 2022-12-31, a Saturday, moved to the next working day
+                assert dialog.query_one("#to", Input).value == "2023-01-03"
             await pilot.press("ctrl+s")
             await settle(pilot)
             assert isinstance(app.screen, DetailScreen)  # closed
             said = [str(n.message) for n in app._notifications]
-            assert t("tui.edit.nothing_changed", code=CODE) in said
+            assert t("tui.edit.nothing_changed", code=opened.code) in said
 
     asyncio.run(run())
     assert written(engine) == before
