@@ -48,8 +48,49 @@ def things_to_do(session: Session, as_of: date) -> list[Commitment]:
     ]
 
 
+WORST_FIRST = [Light.RED, Light.YELLOW, Light.GREEN, Light.NONE]
+FINISHED = {Status.DONE, Status.VERIFIED}
+
+
+def commitment_lights_and_statuses(
+    session: Session, deadlines: Deadlines
+) -> dict[str, tuple[int, Light, Status]]:
+    """Each commitment's (section, light, status), recounted from the rows it stands for:
+    the worst light among them; done when everything due by now is closed, something of it
+    finished and nothing late (a one-off: its own status)."""
+    as_of = deadlines.as_of
+    rows = things_to_do(session, as_of)
+    result: dict[str, tuple[int, Light, Status]] = {}
+    for top in session.exec(select(Commitment).where(col(Commitment.parent_id).is_(None))):
+        own = Status(top.status)
+        mine = [r for r in rows if r.id == top.id or r.parent_id == top.id]
+        lights = {deadlines.light(r.due, r.status) for r in mine}
+        light = next((x for x in WORST_FIRST if x in lights), Light.GREEN)
+        if not mine and own.closed:
+            light = Light.NONE
+        statuses = [Status(r.status) for r in mine]
+        ended = [Status(r.status) for r in mine if r.period_end is None or r.period_end < as_of]
+        if top.kind in (Kind.ONE_OFF, Kind.RECTIFICATION) or own is Status.CANCELLED:
+            status = own
+        elif (
+            ended
+            and all(x.closed for x in ended)
+            and FINISHED & set(ended)
+            and (light is not Light.RED)
+        ):
+            status = Status.DONE
+        elif Status.BLOCKED in statuses:
+            status = Status.BLOCKED
+        elif any(x not in (Status.TODO, Status.CANCELLED) for x in statuses):
+            status = Status.IN_PROGRESS
+        else:
+            status = Status.TODO
+        result[top.code] = (top.section, light, status)
+    return result
+
+
 @pytest.mark.parametrize("as_of", [date(2026, 11, 26), date(2023, 10, 8)])
-def test_counts_by_status_and_by_light_add_up_to_the_tracked_total(
+def test_lights_and_statuses_count_each_commitment_once(
     session: Session, calendar: WorkCalendar, as_of: date
 ) -> None:
     mark(session, Status.BLOCKED, "6.1")
@@ -57,13 +98,31 @@ def test_counts_by_status_and_by_light_add_up_to_the_tracked_total(
     mark(session, Status.IN_PROGRESS, "3.2-M/2023-10")
     deadlines = Deadlines(as_of=as_of, calendar=calendar, today=as_of)
     overview = dashboard(session=session, deadlines=deadlines)
-    rows = things_to_do(session, as_of)
-    assert overview.total == len(rows)
+    expected = commitment_lights_and_statuses(session, deadlines)
+    assert overview.total == len(expected) == 66  # the report's commitments, each once
     assert sum(overview.by_light.values()) == overview.total
-    assert overview.by_status == {s: Counter(Status(r.status) for r in rows)[s] for s in Status}
-    lights = Counter(deadlines.light(r.due, r.status) for r in rows)
-    assert overview.by_light == {light: lights[light] for light in Light}
+    assert overview.by_light == Counter(light for _, light, _ in expected.values()) | {
+        light: 0 for light in Light if light not in {x for _, x, _ in expected.values()}
+    }
+    statuses = Counter(status for _, _, status in expected.values())
+    assert overview.by_status == {s: statuses[s] for s in Status}
     assert overview.by_status[Status.BLOCKED] >= 1 and overview.by_status[Status.CANCELLED] == 1
+    # The periods and items behind them, each counted once, by their own light.
+    rows = things_to_do(session, as_of)
+    assert overview.items_total == len(rows)
+    lights = Counter(deadlines.light(r.due, r.status) for r in rows)
+    assert overview.items_by_light == {light: lights[light] for light in Light}
+
+
+def test_a_daily_duty_late_on_many_days_is_one_red_commitment(
+    session: Session, deadlines: Deadlines
+) -> None:
+    overview = dashboard(session=session, deadlines=deadlines)
+    expected = commitment_lights_and_statuses(session, deadlines)
+    assert expected["3.2-D"][1] is Light.RED
+    red = sum(1 for _, light, _ in expected.values() if light is Light.RED)
+    assert overview.by_light[Light.RED] == red
+    assert overview.items_by_light[Light.RED] > 1000 > red  # 1,221 late days, one commitment
 
 
 def test_quotas_of_the_as_of_year_are_listed_with_their_done_counts(
@@ -135,8 +194,15 @@ def test_section_progress_matches_a_direct_count(
     rows = [r for r in things_to_do(session, deadlines.as_of) if r.status != Status.CANCELLED]
     totals = Counter(r.section for r in rows)
     done = Counter(r.section for r in rows if r.status == Status.DONE)
-    assert [(s.number, s.done, s.total) for s in overview.sections] == [
+    assert [(s.number, s.periods_done, s.periods_total) for s in overview.sections] == [
         (number, done[number], totals[number]) for number in sorted(totals)
+    ]
+    expected = commitment_lights_and_statuses(session, deadlines)
+    kept = [(n, status) for n, _, status in expected.values() if status is not Status.CANCELLED]
+    commitments = Counter(n for n, _ in kept)
+    finished = Counter(n for n, status in kept if status in FINISHED)
+    assert [(s.number, s.done, s.total) for s in overview.sections] == [
+        (number, finished[number], commitments[number]) for number in sorted(commitments)
     ]
     headings = {s.number: s.heading for s in seed.document.sections}
     assert all(s.heading == headings[s.number] for s in overview.sections)

@@ -74,3 +74,20 @@ def due_text(
     if asked is not None:
         return t("detail.extension_asked", due=shown, to=asked.isoformat())
     return shown
+
+
+def items_text(counts: dict[Light, int]) -> str:
+    """The periods and village items behind the commitments, by light."""
+    return t(
+        "items_by_light",
+        red=counts.get(Light.RED, 0),
+        yellow=counts.get(Light.YELLOW, 0),
+        green=counts.get(Light.GREEN, 0),
+        none=counts.get(Light.NONE, 0),
+    )
+
+
+def folded_title(title: str, count: int) -> str:
+    """A commitment's title with how many of its periods are late, when they are folded
+    into one entry: "矛盾纠纷日排查：逾期 1,221 期"."""
+    return title if count == 1 else f"{title}：{t('late_periods', count=f'{count:,}')}"

@@ -66,7 +66,8 @@ def test_dashboard_is_the_first_screen_and_shows_sections_counts_and_lists(
             assert (bars.rows[3].done, bars.rows[3].total) == (10, 10)
             counts = screen.query_one("#board-counts", Static).content
             assert isinstance(counts, Text)
-            assert f"● 红 {board.by_light[Light.RED]}" in counts.plain
+            assert f"● 红 {board.by_light[Light.RED]} 项" in counts.plain  # commitments
+            assert f"共 {board.total} 项承诺" in counts.plain
             assert f"未开始 {board.by_status[Status.TODO]}" in counts.plain
             assert board.by_light[Light.RED] > 0
             lines = screen.query_one(LineList)
@@ -76,7 +77,8 @@ def test_dashboard_is_the_first_screen_and_shows_sections_counts_and_lists(
             ]
             assert len([i for i in ids if i.startswith("next:")]) == len(board.next_deadlines)
             late = line_text(lines, f"late:{board.most_overdue[0].first_code}")
-            assert "3.2-D ×" in late and "矛盾纠纷日排查" in late and "个工作日" in late
+            # A daily duty's late days are one line: the commitment, how many periods are late.
+            assert "3.2-D " in late and "矛盾纠纷日排查：逾期 1,219 期" in late and "个工作日" in late
 
     asyncio.run(run())
 

@@ -13,6 +13,7 @@ from tracker.i18n import get_language, t
 from tracker.labels import (
     LIGHT_STYLE,
     due_text,
+    folded_title,
     kind_label,
     light_label,
     localized,
@@ -171,7 +172,8 @@ def event_line(event: EventEntry) -> Text:
 
 
 def overdue_table(entries: list[OverdueEntry], *, title: str = "", unit: bool = False) -> Table:
-    """Late entries: light, code (×count when periods are folded), title, due, lateness."""
+    """Late entries: light, code, title, due, lateness (with how many periods, when a
+    commitment's late periods are folded into one entry)."""
     table = Table(title=title or None, title_justify="left", header_style="bold", pad_edge=False)
     table.add_column(t("col.light"), no_wrap=True)
     table.add_column(t("col.code"), no_wrap=True)
@@ -181,7 +183,7 @@ def overdue_table(entries: list[OverdueEntry], *, title: str = "", unit: bool = 
     table.add_column(t("col.due"), no_wrap=True)
     table.add_column(t("col.late"), justify="right", no_wrap=True)
     for entry in entries:
-        code = entry.first_code if entry.count == 1 else f"{entry.code} ×{entry.count}"
+        code = entry.first_code if entry.count == 1 else entry.code
         if entry.light is Light.RED:
             late = t(
                 "late_days", days=entry.lateness.calendar_days, workdays=entry.lateness.working_days
@@ -189,11 +191,8 @@ def overdue_table(entries: list[OverdueEntry], *, title: str = "", unit: bool = 
         else:
             late = t("due_soon")
         due = entry.due.isoformat() if entry.count == 1 else t("oldest", date=entry.due.isoformat())
-        cells: list[RenderableType] = [
-            light_text(entry.light),
-            code,
-            localized(entry.title, entry.title_en),
-        ]
+        title = folded_title(localized(entry.title, entry.title_en), entry.count)
+        cells: list[RenderableType] = [light_text(entry.light), code, title]
         if unit:
             cells.append(localized(entry.unit, entry.unit_en))
         table.add_row(*cells, due, late)

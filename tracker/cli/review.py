@@ -13,7 +13,7 @@ from rich.text import Text
 from tracker.cli.context import AppState, ledger, out, parse_as_of
 from tracker.cli.render import overdue_table, overdue_view, row_table
 from tracker.i18n import t
-from tracker.labels import LIGHT_STYLE, localized
+from tracker.labels import LIGHT_STYLE, items_text, localized
 from tracker.schedule import Light
 from tracker.services.dashboard import Dashboard, dashboard
 from tracker.services.overdue import overdue_by_unit
@@ -35,7 +35,7 @@ def summary_view(board: Dashboard) -> RenderableType:
     ]
     counts = Text()
     for light in Light:
-        label = f"● {t('light.' + light.value)} {board.by_light[light]}"
+        label = t("light_commitments", light=t("light." + light.value), count=board.by_light[light])
         counts.append(label, style=LIGHT_STYLE[light])
         counts.append("   ")
     parts.append(counts)
@@ -43,16 +43,20 @@ def summary_view(board: Dashboard) -> RenderableType:
         f"{t('status.' + status.value)} {count}" for status, count in board.by_status.items()
     )
     parts.append(Text(statuses))
+    parts.append(Text(items_text(board.items_by_light), style="dim"))
+    parts.append(Text(t("overview_total", total=board.total, items=board.items_total), style="dim"))
     sections = Table(title=t("summary_sections"), title_justify="left", pad_edge=False)
     sections.add_column(t("col.section"))
     sections.add_column(t("col.progress"))
-    sections.add_column("", justify="right")
+    sections.add_column(t("col.commitments"), justify="right")
+    sections.add_column(t("col.items"), justify="right")
     for section in board.sections:
         heading = localized(section.heading, section.heading_en)
         sections.add_row(
             f"{section.number} {heading}",
             _bar(section.done, section.total),
             f"{section.done}/{section.total}",
+            f"{section.periods_done}/{section.periods_total}",
         )
     parts.append(sections)
     if board.quotas:

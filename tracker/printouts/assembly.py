@@ -76,12 +76,21 @@ class IndicatorLine:
 class SummaryData:
     heading: Heading
     sections: list[SectionProgress]
-    by_status: dict[Status, int]
-    by_light: dict[Light, int]
+    by_status: dict[Status, int]  # commitments
+    by_light: dict[Light, int]  # commitments
     quotas: list[ItemRow]
     overdue: list[UnitGroup]
     villages: VillageGrid | None
     indicators: list[IndicatorLine]
+    items_by_light: dict[Light, int] = field(default_factory=dict)  # periods, village items
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+    @property
+    def items_total(self) -> int:
+        return sum(self.items_by_light.values())
 
 
 @dataclass(frozen=True)
@@ -169,6 +178,7 @@ def summary_data(
         overdue=overdue,
         villages=grid,
         indicators=_indicators(session, report, deadlines.as_of),
+        items_by_light=board.items_by_light,
     )
 
 

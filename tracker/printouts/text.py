@@ -12,7 +12,7 @@ from datetime import date
 from rich.cells import cell_len
 
 from tracker.i18n import t
-from tracker.labels import light_label, localized, status_label, village_label
+from tracker.labels import items_text, light_label, localized, status_label, village_label
 from tracker.printouts.assembly import Heading, LedgerData, NoticeData, Printout, SummaryData
 from tracker.printouts.office_text import (
     entry_title,
@@ -132,9 +132,16 @@ def _summary(data: SummaryData) -> list[Block]:
                 t("col.title"),
                 t("print.col.done"),
                 t("print.col.total"),
+                t("col.items"),
             ],
             rows=[
-                [str(s.number), localized(s.heading, s.heading_en), str(s.done), str(s.total)]
+                [
+                    str(s.number),
+                    localized(s.heading, s.heading_en),
+                    str(s.done),
+                    str(s.total),
+                    f"{s.periods_done}/{s.periods_total}",
+                ]
                 for s in data.sections
             ],
             kind="sections",
@@ -167,6 +174,8 @@ def _summary(data: SummaryData) -> list[Block]:
             kind="counts",
         )
     )
+    blocks.append(Line(t("overview_total", total=data.total, items=data.items_total)))
+    blocks.append(Line(items_text(data.items_by_light)))
     blocks.append(Title(numbered(4, t("print.section.overdue")), 2))
     if not data.overdue:
         blocks.append(Line(t("print.none")))

@@ -1,47 +1,83 @@
-"""The overview (总览): progress per section, counts by status and light, this period's
-quotas, the most overdue items and the next deadlines."""
+"""The overview (总览): commitments by light and status, progress per section, this period's
+quotas, the most overdue commitments and the next deadlines.
+
+What is counted is the report's commitments (66 in 保和镇's), each once: a commitment with
+periods or villages takes the worst light of those that are due (red when any is late), and
+the figures for the periods and village items themselves stand beside it. A daily duty left
+unlogged for 300 days is one red commitment "with 300 late periods", not 300 red lights.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, case, or_
+from sqlalchemy import ColumnElement, Integer, and_, case, cast, not_, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
-from tracker.models import Commitment, Kind, Section, Status
+from tracker.models import CLOSED_STATUSES, Commitment, Kind, Section, Status
 from tracker.schedule import Light
-from tracker.services.asof import as_of_view
+from tracker.services.asof import AsOf, as_of_view
 from tracker.services.deadlines import Deadlines
 from tracker.services.listing import ItemRow, Order, light_condition, rows_where
 from tracker.services.lookup import get_report
 from tracker.services.overdue import OverdueEntry, overdue_by_unit
 
 TOP = 5
+# Done counts as finished whether or not a supervisor has signed it off yet.
+FINISHED = [Status.DONE.value, Status.VERIFIED.value]
 
 
 @dataclass(frozen=True)
 class SectionProgress:
+    """A section's commitments finished of those not cancelled, and the same for the
+    periods and village items that are due by the as-of date."""
+
     number: int
     heading: str
     heading_en: str | None
     done: int
     total: int
+    periods_done: int = 0
+    periods_total: int = 0
+
+
+@dataclass(frozen=True)
+class CommitmentState:
+    """One commitment on the as-of date: its light and status, and its periods' figures."""
+
+    id: int
+    section: int
+    light: Light
+    status: Status
+    due_items: int  # periods begun and village items (or the commitment itself): what is due
+    late_items: int
+    finished_items: int
+    cancelled_items: int
 
 
 @dataclass(frozen=True)
 class Dashboard:
     as_of: date
-    by_status: dict[Status, int]
-    by_light: dict[Light, int]
+    by_status: dict[Status, int]  # commitments
+    by_light: dict[Light, int]  # commitments
     sections: list[SectionProgress]
     quotas: list[ItemRow]
     most_overdue: list[OverdueEntry]  # periods of one commitment folded into one entry
     next_deadlines: list[ItemRow]
+    # The periods and village items behind the commitments, by light.
+    items_by_light: dict[Light, int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
+        """How many commitments the report makes."""
         return sum(self.by_status.values())
+
+    @property
+    def items_total(self) -> int:
+        """How many periods and village items (and one-off commitments) are due by now."""
+        return sum(self.items_by_light.values())
 
 
 def tracked(as_of: date) -> ColumnElement[bool]:
@@ -59,23 +95,112 @@ def tracked(as_of: date) -> ColumnElement[bool]:
     )
 
 
+def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.sum(cast(case((condition, 1), else_=0), Integer))
+
+
+def commitment_states(
+    *, session: Session, view: AsOf, report_id: int | None = None
+) -> list[CommitmentState]:
+    """Every commitment of the report (or of all reports) as it stood on the view's day."""
+    deadlines = view.deadlines
+    as_of = deadlines.as_of
+    status = view.status()
+    due = view.due()
+    is_open = status.in_([s.value for s in Status if s not in CLOSED_STATUSES])
+    # A period that has ended, or a village item or one-off: due to be done by now (the
+    # current period is not yet late, and does not keep a commitment from being done).
+    ended = or_(col(Commitment.period_end).is_(None), col(Commitment.period_end) < as_of)
+    group = func.coalesce(col(Commitment.parent_id), col(Commitment.id))
+    scope = [tracked(as_of)]
+    if report_id is not None:
+        scope.append(col(Commitment.report_id) == report_id)
+    figures = {
+        row[0]: row[1:]
+        for row in session.execute(
+            sa_select(
+                group,
+                func.count(),
+                _flag(and_(is_open, due < as_of)),
+                _flag(and_(is_open, due >= as_of, due <= deadlines.yellow_limit)),
+                _flag(is_open),
+                _flag(and_(ended, not_(is_open))),
+                _flag(ended),
+                _flag(status.in_(FINISHED)),
+                _flag(status == Status.CANCELLED.value),
+                _flag(status == Status.BLOCKED.value),
+                _flag(status != Status.TODO.value),
+            )
+            .where(*scope)
+            .group_by(group)
+        ).all()
+    }
+    top: list[ColumnElement[bool]] = [col(Commitment.parent_id).is_(None)]
+    if report_id is not None:
+        top.append(col(Commitment.report_id) == report_id)
+    states: list[CommitmentState] = []
+    for commitment_id, section, kind, own in session.execute(
+        sa_select(col(Commitment.id), col(Commitment.section), col(Commitment.kind), status).where(
+            *top
+        )
+    ).all():
+        numbers = figures.get(commitment_id)
+        alone = kind in (Kind.ONE_OFF.value, Kind.RECTIFICATION.value)
+        states.append(_state(commitment_id, section, Status(own), alone, numbers))
+    return states
+
+
+def _state(
+    commitment_id: int,
+    section: int,
+    own: Status,
+    alone: bool,
+    numbers: tuple[int, ...] | None,
+) -> CommitmentState:
+    """A commitment's light and status from its own status (`alone`: a one-off, which is
+    its own only item) or from the figures of its periods or villages."""
+    if numbers is None:  # nothing due yet (its first period has not begun)
+        light = Light.NONE if own.closed else Light.GREEN
+        return CommitmentState(commitment_id, section, light, own, 0, 0, 0, 0)
+    count, red, yellow, open_, closed_ended, ended, finished, cancelled, blocked, moved = (
+        int(n or 0) for n in numbers
+    )
+    if red:
+        light = Light.RED
+    elif yellow:
+        light = Light.YELLOW
+    elif open_:
+        light = Light.GREEN
+    else:
+        light = Light.NONE
+    if alone or own is Status.CANCELLED:
+        status = own  # a one-off commitment, or one cancelled as a whole
+    elif ended and closed_ended == ended and finished and not red:
+        status = Status.DONE  # every period (or village) due by now is done
+    elif blocked:
+        status = Status.BLOCKED
+    elif moved - cancelled > 0:
+        status = Status.IN_PROGRESS
+    else:
+        status = Status.TODO
+    return CommitmentState(commitment_id, section, light, status, count, red, finished, cancelled)
+
+
 def dashboard(*, session: Session, deadlines: Deadlines, report: str | None = None) -> Dashboard:
     """Gather the overview as it stood on the as-of date."""
     as_of = deadlines.as_of
-    scope = [tracked(as_of)]
-    found = get_report(session=session, slug=report)
-    if report is not None and found is not None:
-        scope.append(col(Commitment.report_id) == found.id)
     view = as_of_view(session, deadlines)
-    status = view.status()
-    count = select(func.count()).select_from(Commitment)
-    statuses = session.exec(select(status, func.count()).where(*scope).group_by(status)).all()
+    found = get_report(session=session, slug=report)
+    report_id = found.id if found is not None and report is not None else None
+    states = commitment_states(session=session, view=view, report_id=report_id)
     by_status = {status: 0 for status in Status}
-    by_status.update({Status(s): n for s, n in statuses})
-    by_light = {
-        light: session.exec(count.where(*scope, light_condition([light], view))).one()
-        for light in Light
-    }
+    by_light = {light: 0 for light in Light}
+    for state in states:
+        by_status[state.status] += 1
+        by_light[state.light] += 1
+    scope = [tracked(as_of)]
+    if report_id is not None:
+        scope.append(col(Commitment.report_id) == report_id)
     quotas = rows_where(
         session=session,
         conditions=[
@@ -98,40 +223,60 @@ def dashboard(*, session: Session, deadlines: Deadlines, report: str | None = No
         session=session,
         conditions=[*scope, view.is_open(), view.due() >= as_of],
         deadlines=deadlines,
-        view=view,
         limit=TOP,
         order=Order.DUE,
+        view=view,
     )
     return Dashboard(
         as_of=as_of,
         by_status=by_status,
         by_light=by_light,
-        sections=_sections(session, scope, status, found.id if found and report else None),
+        sections=_sections(session, states, scope, view, report_id),
         quotas=quotas,
         most_overdue=most_overdue,
         next_deadlines=upcoming,
+        items_by_light=_items_by_light(session, scope, view),
     )
 
 
-# Done counts as finished whether or not a supervisor has signed it off yet.
-FINISHED = [Status.DONE.value, Status.VERIFIED.value]
+def _items_by_light(
+    session: Session, scope: list[ColumnElement[bool]], view: AsOf
+) -> dict[Light, int]:
+    """The periods, village items and one-off commitments due by now, by light."""
+    count = select(func.count()).select_from(Commitment)
+    return {
+        light: session.exec(count.where(*scope, light_condition([light], view))).one()
+        for light in Light
+    }
 
 
 def _sections(
     session: Session,
+    states: list[CommitmentState],
     scope: list[ColumnElement[bool]],
-    status: ColumnElement[str],
+    view: AsOf,
     report_id: int | None,
 ) -> list[SectionProgress]:
-    counts = session.exec(
-        select(
-            Commitment.section,
-            func.count(),
-            func.sum(case((status.in_(FINISHED), 1), else_=0)),
-        )
-        .where(*scope, status != Status.CANCELLED.value)
-        .group_by(col(Commitment.section))
-    ).all()
+    status = view.status()
+    items = {
+        number: (int(total), int(done or 0))
+        for number, total, done in session.exec(
+            select(
+                Commitment.section,
+                func.count(),
+                func.sum(case((status.in_(FINISHED), 1), else_=0)),
+            )
+            .where(*scope, status != Status.CANCELLED.value)
+            .group_by(col(Commitment.section))
+        ).all()
+    }
+    commitments: dict[int, list[int]] = {}
+    for state in states:
+        if state.status is Status.CANCELLED:
+            continue
+        counts = commitments.setdefault(state.section, [0, 0])
+        counts[0] += 1
+        counts[1] += state.status.value in FINISHED
     heading_query = select(Section).order_by(col(Section.report_id))
     if report_id is not None:
         heading_query = heading_query.where(Section.report_id == report_id)
@@ -143,8 +288,10 @@ def _sections(
             number=number,
             heading=headings[number].heading if number in headings else "",
             heading_en=headings[number].heading_en if number in headings else None,
-            done=int(done or 0),
+            done=done,
             total=total,
+            periods_done=items.get(number, (0, 0))[1],
+            periods_total=items.get(number, (0, 0))[0],
         )
-        for number, total, done in sorted(counts)
+        for number, (total, done) in sorted(commitments.items())
     ]

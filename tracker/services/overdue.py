@@ -44,11 +44,18 @@ class UnitGroup:
 
     @property
     def red(self) -> int:
-        return sum(e.count for e in self.entries if e.light is Light.RED)
+        """How many of the unit's commitments are red (a commitment once, however many of
+        its periods are late)."""
+        return sum(1 for e in self.entries if e.light is Light.RED)
 
     @property
     def yellow(self) -> int:
-        return sum(e.count for e in self.entries if e.light is Light.YELLOW)
+        return sum(1 for e in self.entries if e.light is Light.YELLOW)
+
+    @property
+    def red_items(self) -> int:
+        """How many periods and items are late behind the red commitments."""
+        return sum(e.count for e in self.entries if e.light is Light.RED)
 
 
 def overdue_by_unit(

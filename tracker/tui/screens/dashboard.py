@@ -18,7 +18,15 @@ from textual.widgets import Footer, Header, Static
 from textual.widgets.option_list import Option
 
 from tracker.i18n import t
-from tracker.labels import LIGHT_STYLE, light_label, localized, status_label, village_label
+from tracker.labels import (
+    LIGHT_STYLE,
+    folded_title,
+    items_text,
+    light_label,
+    localized,
+    status_label,
+    village_label,
+)
 from tracker.models import Status
 from tracker.schedule import Light
 from tracker.services.dashboard import Dashboard, dashboard
@@ -76,6 +84,7 @@ class DashboardScreen(LedgerScreen[Dashboard]):
                     f"{s.number} {localized(s.heading, s.heading_en)}".strip(),
                     s.done,
                     s.total,
+                    f"{s.periods_done}/{s.periods_total}",
                 )
                 for s in board.sections
             ]
@@ -139,19 +148,21 @@ def _line_region(y: int, width: int) -> Region:
 
 
 def _counts(board: Dashboard) -> Text:
-    """Two lines: the items by light, coloured; the items by status (those with any), with
-    the total."""
+    """Three lines: the commitments by light, coloured; by status (those with any); the
+    total, and the periods and village items behind them by light."""
     text = Text(end="")
     text.append(f"{t('col.light')}  ", style="bold")
     for light in Light:
-        text.append(f"● {light_label(light)} {board.by_light[light]}", style=LIGHT_STYLE[light])
+        label = t("light_commitments", light=light_label(light), count=board.by_light[light])
+        text.append(label, style=LIGHT_STYLE[light])
         text.append("   ")
     text.append(f"\n{t('col.status')}  ", style="bold")
     for status, count in board.by_status.items():
         # Only the statuses some item has: six with their zeros do not fit 80 columns.
         if count:
             text.append(f"{status_label(status)} {count}   ")
-    text.append(t("list_count", total=board.total), style="dim")
+    text.append(t("overview_total", total=board.total, items=board.items_total), style="dim")
+    text.append("\n" + items_text(board.items_by_light), style="dim")
     return text
 
 
@@ -163,7 +174,7 @@ def _title(row: ItemRow) -> str:
 
 
 def _folded_code(entry: OverdueEntry) -> str:
-    return entry.first_code if entry.count == 1 else f"{entry.code} ×{entry.count}"
+    return entry.first_code if entry.count == 1 else entry.code
 
 
 def _late(entry: OverdueEntry) -> str:
@@ -223,7 +234,7 @@ class _Shape:
         return self._line(
             entry.light,
             _folded_code(entry),
-            localized(entry.title, entry.title_en),
+            folded_title(localized(entry.title, entry.title_en), entry.count),
             entry.due.isoformat(),
             Text(_late(entry), style=LIGHT_STYLE[entry.light]),
             localized(entry.unit, entry.unit_en),

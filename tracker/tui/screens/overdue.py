@@ -17,7 +17,7 @@ from textual.widgets import Footer, Header, Static
 from textual.widgets.option_list import Option
 
 from tracker.i18n import t
-from tracker.labels import LIGHT_STYLE, light_label, localized
+from tracker.labels import LIGHT_STYLE, folded_title, light_label, localized
 from tracker.schedule import Light
 from tracker.services.overdue import OverdueEntry, UnitGroup, overdue_by_unit
 from tracker.tui import editing
@@ -78,6 +78,7 @@ class OverdueScreen(LedgerScreen[list[UnitGroup]]):
             red=red,
             yellow=yellow,
             units=len(groups),
+            items=sum(group.red_items for group in groups),
         )
         self.query_one("#overdue-summary", Static).update(summary if groups else "")
         shape = _Shape.of(groups)
@@ -144,12 +145,13 @@ def _heading(group: UnitGroup) -> Text:
     heading = Text(localized(group.unit, group.unit_en), style="bold")
     for light, count in ((Light.RED, group.red), (Light.YELLOW, group.yellow)):
         heading.append("   ")
-        heading.append(f"● {light_label(light)} {count}", style=LIGHT_STYLE[light])
+        label = t("light_commitments", light=light_label(light), count=count)
+        heading.append(label, style=LIGHT_STYLE[light])
     return heading
 
 
 def _code(entry: OverdueEntry) -> str:
-    return entry.first_code if entry.count == 1 else f"{entry.code} ×{entry.count}"
+    return entry.first_code if entry.count == 1 else entry.code
 
 
 def _due(entry: OverdueEntry) -> str:
@@ -209,7 +211,7 @@ class _Shape:
         )
 
     def line(self, entry: OverdueEntry) -> FittedLine:
-        """One late item, or the late periods of one commitment folded (code ×count)."""
+        """One late item, or the late periods of one commitment folded (with their count)."""
         style = LIGHT_STYLE[entry.light]
         if entry.light is Light.RED:
             days = Text(str(entry.lateness.calendar_days), style=style)
@@ -219,7 +221,7 @@ class _Shape:
         return self._cells(
             Text("●", style=style),
             _code(entry),
-            localized(entry.title, entry.title_en),
+            folded_title(localized(entry.title, entry.title_en), entry.count),
             _due(entry),
             days,
             work,

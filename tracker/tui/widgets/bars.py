@@ -93,6 +93,7 @@ class BarRow:
     label: str
     done: int
     total: int
+    detail: str = ""  # figures beside the count, e.g. the periods behind commitments
 
 
 class ProgressBars(Widget):
@@ -129,8 +130,12 @@ class ProgressBars(Widget):
         counts = [f"{row.done}/{row.total}" for row in self.rows]
         count_width = max(cell_len(c) for c in counts)
         percent_width = 4  # "100%"
+        detail_width = max(cell_len(row.detail) for row in self.rows)
+        detail_space = detail_width + GAP if detail_width else 0
         label_width = min(max(cell_len(row.label) for row in self.rows), max(width * 2 // 5, 12))
-        bar_width = max(width - label_width - count_width - percent_width - 3 * GAP, 4)
+        bar_width = max(
+            width - label_width - count_width - percent_width - 3 * GAP - detail_space, 4
+        )
         done_style = self._style("progress-bars--done")
         rest_style = self._style("progress-bars--rest")
         count_style = self._style("progress-bars--count")
@@ -148,6 +153,9 @@ class ProgressBars(Widget):
             lines.append(count.rjust(count_width), style=count_style)
             lines.append(" " * GAP)
             lines.append(f"{round(share * 100)}%".rjust(percent_width), style=count_style)
+            if detail_width:
+                lines.append(" " * GAP)
+                lines.append(_pad(Text(row.detail, style=count_style), detail_width))
         return lines
 
     def _style(self, component: str) -> Style:
