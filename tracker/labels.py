@@ -90,4 +90,4 @@ def items_text(counts: dict[Light, int]) -> str:
 def folded_title(title: str, count: int) -> str:
     """A commitment's title with how many of its periods are late, when they are folded
     into one entry: "矛盾纠纷日排查：逾期 1,221 期"."""
-    return title if count == 1 else f"{title}：{t('late_periods', count=f'{count:,}')}"
+    return title if count == 1 else t("late_periods", title=title, count=f"{count:,}")

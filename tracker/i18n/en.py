@@ -72,7 +72,7 @@ MESSAGES: dict[str, str] = {
     "items_by_light": "Periods and village items: red {red}, yellow {yellow}, green {green}, none {none}",
     "col.commitments": "Commitments",
     "col.items": "Periods/items",
-    "late_periods": "{count} periods late",
+    "late_periods": "{title}: {count} periods late",
     "list_truncated": "{total} items, first {shown} shown (--limit 0 shows all)",
     "status_changed": "{code}: {old} → {new}",
     "status_unchanged": "{code} is already '{new}'; nothing changed",

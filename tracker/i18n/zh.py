@@ -72,7 +72,7 @@ MESSAGES: dict[str, str] = {
     "items_by_light": "期次及村居事项：红 {red} 件　黄 {yellow} 件　绿 {green} 件　无 {none} 件",
     "col.commitments": "承诺",
     "col.items": "期次/事项",
-    "late_periods": "逾期 {count} 期",
+    "late_periods": "{title}：逾期 {count} 期",
     "list_truncated": "共 {total} 条，显示前 {shown} 条（--limit 0 显示全部）",
     "status_changed": "{code}：{old} → {new}",
     "status_unchanged": "{code} 已是“{new}”，未作修改",
