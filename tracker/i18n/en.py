@@ -66,6 +66,7 @@ MESSAGES: dict[str, str] = {
     "villages_heading": "Villages: {shown} shown of {total}",
     "events_heading": "Events ({count})",
     "history_heading": "History ({count})",
+    "history_late_mark": "(late entry, recorded {at} by {by})",
     "list_count": "{total} items",
     "list_truncated": "{total} items, first {shown} shown (--limit 0 shows all)",
     "status_changed": "{code}: {old} → {new}",

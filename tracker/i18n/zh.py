@@ -66,6 +66,7 @@ MESSAGES: dict[str, str] = {
     "villages_heading": "各村(社区)：显示 {shown} 个，共 {total} 个",
     "events_heading": "事件记录（{count}）",
     "history_heading": "变更记录（{count}）",
+    "history_late_mark": "（补录，记录于 {at} {by}）",
     "list_count": "共 {total} 条",
     "list_truncated": "共 {total} 条，显示前 {shown} 条（--limit 0 显示全部）",
     "status_changed": "{code}：{old} → {new}",

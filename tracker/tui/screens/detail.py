@@ -4,7 +4,6 @@ their own lights, events with evidence, and the history of every change."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import ClassVar
 
 from rich.console import Group, RenderableType
@@ -22,16 +21,19 @@ from tracker.i18n import t
 from tracker.labels import (
     LIGHT_STYLE,
     due_text,
+    history_change,
+    history_when,
     kind_label,
     light_label,
     localized,
+    recorded_at,
     status_label,
     village_label,
 )
-from tracker.models import Kind, Report, Role, Status
+from tracker.models import Kind, Report, Role
 from tracker.schedule import Light
 from tracker.services.access import RANK, account_of
-from tracker.services.detail import ItemDetail, item_detail
+from tracker.services.detail import EventEntry, ItemDetail, item_detail
 from tracker.services.listing import ItemRow
 from tracker.services.lookup import get_commitment
 from tracker.tui import editing
@@ -44,7 +46,6 @@ from tracker.tui.screens.base import LedgerScreen
 # screen, and would push the item's history out of sight.
 LONG_PARAGRAPH = 240
 SENTENCE_ENDS = "。！？；!?;"
-STATUSES = frozenset(s.value for s in Status)
 
 
 @dataclass(frozen=True)
@@ -91,10 +92,6 @@ class Loaded:
     detail: ItemDetail
     paragraph: Passage | None
     may_supervise: bool = False  # x (督办) is offered to supervisors and admins only
-
-
-def _when(moment: datetime) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def _size(size: int) -> str:
@@ -357,13 +354,7 @@ class DetailScreen(LedgerScreen[Loaded]):
         muted = self._style("detail--muted")
         parts: list[RenderableType] = [self._heading(t("events_heading", count=len(detail.events)))]
         for event in detail.events:
-            line = Text()
-            line.append(f"{event.day.isoformat()}  ", style="bold")
-            line.append(event.note or "-")
-            if event.value is not None:
-                line.append(f"  [{event.value:g}]")
-            line.append(f"  {event.by} {_when(event.at)}", style=muted)
-            parts.append(line)
+            parts.append(self._event(event))
             for file in event.evidence:
                 parts.append(
                     Text(
@@ -374,24 +365,41 @@ class DetailScreen(LedgerScreen[Loaded]):
                 )
         parts += [Text(), self._heading(t("history_heading", count=len(detail.history)))]
         for entry in detail.history:
-            line = Text()
-            line.append(f"{_when(entry.at)}  {entry.by}  ", style=muted)
-            change = t(f"history.{entry.kind}")
-            if entry.kind == "event":
-                change += f" {entry.new}"  # the event's date
-            elif entry.old:
-                change += f" {self._value(entry.old)} → {self._value(entry.new)}"
-            elif entry.new:  # a first status, as the report stated it
-                change += f" {self._value(entry.new)}"
-            line.append(change)
+            # The day it took effect first; a late entry (补录) ends with when it was recorded.
+            lead, late = history_when(entry)
+            line = Text(f"{lead}  ", style=muted)
+            line.append(history_change(entry))
             if entry.note:
                 line.append(f"  {entry.note}")
+            if late:
+                line.append(f"  {late}", style=muted)
             parts.append(line)
         return Group(*parts)
 
-    @staticmethod
-    def _value(value: str | None) -> str:
-        return status_label(value) if value in STATUSES else (value or "-")
+    def _event(self, event: EventEntry) -> Text:
+        """#12 2022-03-15  第一次法治专题讲座  王科员 …; a voided one struck through, with who
+        voided it, from when and why (it stays in the ledger but no longer counts)."""
+        muted = self._style("detail--muted")
+        line = Text(f"#{event.id} ", style=muted)
+        body = Text()
+        body.append(f"{event.day.isoformat()}  ", style="bold")
+        body.append(event.note or "-")
+        if event.value is not None:
+            body.append(f"  [{event.value:g}]")
+        if event.voided_on is None:
+            line.append_text(body)
+            line.append(f"  {event.by} {recorded_at(event.at)}", style=muted)
+            return line
+        body.stylize("strike")
+        line.append_text(body)
+        mark = t(
+            "event_voided_mark",
+            reason=event.void_reason,
+            by=event.voided_by,
+            date=event.voided_on.isoformat(),
+        )
+        line.append(f"  {mark}", style=self._style("detail--error"))
+        return line
 
     # --- actions ----------------------------------------------------------------------
 
