@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -22,9 +22,10 @@ from tui_helpers import settle
 from tracker.db import make_engine, new_session
 from tracker.i18n import t
 from tracker.models import AuditEntry, Event, Extension, History, Status
+from tracker.schedule import WorkCalendar
 from tracker.services.deadlines import Deadlines
 from tracker.services.lookup import get_commitment
-from tracker.services.updates import set_status
+from tracker.services.updates import log_event, set_status
 from tracker.tui.app import TrackerApp
 from tracker.tui.context import TuiContext
 from tracker.tui.screens.detail import DetailScreen
@@ -37,6 +38,7 @@ from tracker.tui.widgets.dialogs import (
 )
 from tracker.tui.widgets.print_dialog import PrintDialog
 from tracker.tui.widgets.supervision_dialogs import ExtensionDialog, SupervisorDialog
+from tracker.tui.widgets.void_dialog import VoidDialog
 
 AS_OF = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 USER = "王科员"  # an admin of the seeded ledger (tests/conftest.py), so `x` is offered
@@ -51,6 +53,7 @@ class Opened:
     key: str
     dialog: type[EditDialog[Any]]
     status: Status | None = None
+    event: bool = False  # an event logged first (v voids one)
 
 
 DIALOGS = [
@@ -59,6 +62,7 @@ DIALOGS = [
     Opened("n", NoteDialog),
     Opened("x", SupervisorDialog, Status.DONE),  # 销号 or 退回 to decide
     Opened("e", ExtensionDialog),
+    Opened("v", VoidDialog, event=True),  # no event is chosen to void until one is
 ]
 # Dialogs that choose something other than a change to the ledger.
 NOT_EDITS: set[type[object]] = {PrintDialog}
@@ -82,6 +86,23 @@ def give_status(engine: Engine, status: Status) -> None:
     with new_session(engine) as session:
         item = get_commitment(session=session, code=CODE, report_slug=None)
         set_status(session=session, item=item, status=status, note="", user=USER, now=AS_OF)
+        session.commit()
+
+
+def give_event(engine: Engine) -> None:
+    """Log an event on the item through the service, as an officer would have before."""
+    with new_session(engine) as session:
+        item = get_commitment(session=session, code=CODE, report_slug=None)
+        log_event(
+            session=session,
+            item=item,
+            day=date(2022, 6, 1),
+            note="印发试行办法",
+            evidence=[],
+            user=USER,
+            now=AS_OF,
+            calendar=WorkCalendar(),
+        )
         session.commit()
 
 
@@ -118,6 +139,8 @@ def test_saving_an_untouched_dialog_writes_nothing_and_says_so(
 ) -> None:
     if opened.status is not None:
         give_status(engine, opened.status)
+    if opened.event:
+        give_event(engine)
     before_status = status_of(engine)
     before = written(engine)
 
@@ -132,6 +155,8 @@ def test_saving_an_untouched_dialog_writes_nothing_and_says_so(
                 assert dialog.chosen is None  # 销号 is chosen, never a default
             if isinstance(dialog, ExtensionDialog):
                 assert dialog.query_one("#to", Input).value == "2022-12-31"  # the deadline
+            if isinstance(dialog, VoidDialog):
+                assert dialog.chosen is None  # which event is void is chosen, never a default
             await pilot.press("ctrl+s")
             await settle(pilot)
             assert isinstance(app.screen, DetailScreen)  # closed

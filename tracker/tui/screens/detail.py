@@ -32,7 +32,7 @@ from tracker.labels import (
 )
 from tracker.models import Kind, Report, Role
 from tracker.schedule import Light
-from tracker.services.access import RANK, account_of
+from tracker.services.access import RANK, account_of, may_change
 from tracker.services.detail import EventEntry, ItemDetail, item_detail
 from tracker.services.listing import ItemRow
 from tracker.services.lookup import get_commitment
@@ -40,6 +40,7 @@ from tracker.tui import editing
 from tracker.tui.bulk import bulk_log
 from tracker.tui.context import TuiContext
 from tracker.tui.screens.base import LedgerScreen
+from tracker.tui.voiding import void_event
 
 # A paragraph longer than this is shown as the excerpt's sentence with one sentence either
 # side (`p` shows it whole): the report's paragraphs run to 900 characters, a whole 80×24
@@ -92,6 +93,7 @@ class Loaded:
     detail: ItemDetail
     paragraph: Passage | None
     may_supervise: bool = False  # x (督办) is offered to supervisors and admins only
+    may_change: bool = False  # v (作废) is offered to those who may change the item only
 
 
 def _size(size: int) -> str:
@@ -123,8 +125,8 @@ def progress_text(row: ItemRow) -> str:
 
 
 class DetailScreen(LedgerScreen[Loaded]):
-    """Everything about one commitment or instance; `s` `l` `n` change it, `t` shows it in
-    the report, Enter on an instance opens that instance."""
+    """Everything about one commitment or instance; `s` `l` `n` change it, `v` voids one of
+    its events, `t` shows it in the report, Enter on an instance opens that instance."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", t("key.back"), id="back"),
@@ -135,6 +137,11 @@ class DetailScreen(LedgerScreen[Loaded]):
         Binding("e", "extend", t("key.extend"), id="extend"),
         # Offered on a recurring commitment itself only (check_action).
         Binding("b", "bulk", t("key.bulk"), id="bulk", tooltip=t("tui.help.bulk")),
+        # Offered where an event still counts and the officer may change the item; where
+        # not, the hidden `v` after it says why, rather than the app's `v` (逾期督办) taking
+        # an officer who meant to void something to another area.
+        Binding("v", "void", t("key.void"), id="void", tooltip=t("tui.help.void")),
+        Binding("v", "explain_void", show=False),
         Binding("t", "in_report", t("tui.detail.in_report"), id="in_report"),
         # Kept off the footer, which has no room for it at 80 columns; in ? and the palette.
         Binding("p", "paragraph", t("tui.detail.paragraph"), id="paragraph", show=False),
@@ -192,7 +199,7 @@ class DetailScreen(LedgerScreen[Loaded]):
             paragraph = paragraph_of(report.text, detail.excerpt_start, detail.excerpt_end)
         account = account_of(session, context.user)
         supervisor = account is not None and RANK[Role(account.role)] >= RANK[Role.SUPERVISOR]
-        return Loaded(detail, paragraph, supervisor)
+        return Loaded(detail, paragraph, supervisor, may_change(session, context.user, item))
 
     def show(self, loaded: Loaded) -> None:
         self.loaded = loaded
@@ -206,6 +213,13 @@ class DetailScreen(LedgerScreen[Loaded]):
         if action == "bulk":
             row = self.loaded.detail.row if self.loaded else None
             return row is not None and row.kind is Kind.RECURRING and row.parent is None
+        if action == "void":
+            loaded = self.loaded
+            return (
+                loaded is not None
+                and loaded.may_change
+                and any(event.voided_on is None for event in loaded.detail.events)
+            )
         return True
 
     def show_error(self, message: str) -> None:
@@ -428,6 +442,13 @@ class DetailScreen(LedgerScreen[Loaded]):
 
     def action_bulk(self) -> None:
         bulk_log(self, self.code)
+
+    def action_void(self) -> None:
+        void_event(self, self.code)
+
+    def action_explain_void(self) -> None:
+        """`v` where nothing may be voided: the same flow says why (not yours, or no event)."""
+        void_event(self, self.code)
 
     def action_in_report(self) -> None:
         self.tracker.show_in_report(self.code)
