@@ -29,6 +29,7 @@ from tracker.services.updates import log_event, set_status
 from tracker.tui.app import TrackerApp
 from tracker.tui.context import TuiContext
 from tracker.tui.screens.detail import DetailScreen
+from tracker.tui.widgets.bulk_dialog import BulkDialog
 from tracker.tui.widgets.dialogs import (
     EditDialog,
     LogDialog,
@@ -42,7 +43,7 @@ from tracker.tui.widgets.void_dialog import VoidDialog
 
 AS_OF = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 USER = "王科员"  # an admin of the seeded ledger (tests/conftest.py), so `x` is offered
-CODE = "1.4c"  # a one-off item due 2022-12-31, 未开始 in the seed
+CODE = "1.4c"  # a one-off item due 2022-12-31 (a rest day: 2023-01-03), 未开始 in the seed
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Opened:
     dialog: type[EditDialog[Any]]
     status: Status | None = None
     event: bool = False  # an event logged first (v voids one)
+    code: str = CODE  # the item it is opened on
 
 
 DIALOGS = [
@@ -63,6 +65,7 @@ DIALOGS = [
     Opened("x", SupervisorDialog, Status.DONE),  # 销号 or 退回 to decide
     Opened("e", ExtensionDialog),
     Opened("v", VoidDialog, event=True),  # no event is chosen to void until one is
+    Opened("b", BulkDialog, code="3.2-D"),  # a recurring duty: its range is typed, never given
 ]
 # Dialogs that choose something other than a change to the ledger.
 NOT_EDITS: set[type[object]] = {PrintDialog}
@@ -120,10 +123,12 @@ def status_of(engine: Engine) -> str:
         return get_commitment(session=session, code=CODE, report_slug=None).status
 
 
-async def open_dialog(app: TrackerApp, pilot: Pilot[None], key: str) -> EditDialog[Any]:
-    """Open the item's detail screen, then the dialog of `key` on it."""
+async def open_dialog(
+    app: TrackerApp, pilot: Pilot[None], key: str, code: str = CODE
+) -> EditDialog[Any]:
+    """Open the detail screen of `code`, then the dialog of `key` on it."""
     await settle(pilot)
-    app.open_item(CODE)
+    app.open_item(code)
     await settle(pilot)
     assert isinstance(app.screen, DetailScreen)
     await pilot.press(key)
@@ -147,21 +152,22 @@ def test_saving_an_untouched_dialog_writes_nothing_and_says_so(
     async def run() -> None:
         app = make_app(engine)
         async with app.run_test(size=(100, 30)) as pilot:
-            dialog = await open_dialog(app, pilot, opened.key)
+            dialog = await open_dialog(app, pilot, opened.key, opened.code)
             assert isinstance(dialog, opened.dialog)
             if isinstance(dialog, StatusDialog):
                 assert dialog.chosen is Status.IN_PROGRESS  # opens on the item's status
             if isinstance(dialog, SupervisorDialog):
                 assert dialog.chosen is None  # 销号 is chosen, never a default
             if isinstance(dialog, ExtensionDialog):
-                assert dialog.query_one("#to", Input).value == "2022-12-31"  # the deadline
+                # The deadline: the report's 2022-12-31 is a rest day, so the next working day.
+                assert dialog.query_one("#to", Input).value == "2023-01-03"
             if isinstance(dialog, VoidDialog):
                 assert dialog.chosen is None  # which event is void is chosen, never a default
             await pilot.press("ctrl+s")
             await settle(pilot)
             assert isinstance(app.screen, DetailScreen)  # closed
             said = [str(n.message) for n in app._notifications]
-            assert t("tui.edit.nothing_changed", code=CODE) in said
+            assert t("tui.edit.nothing_changed", code=opened.code) in said
 
     asyncio.run(run())
     assert written(engine) == before

@@ -28,7 +28,7 @@ class BulkEntry:
     evidence: tuple[Path, ...] = ()
 
 
-class BulkDialog(EditDialog[BulkEntry | None]):
+class BulkDialog(EditDialog[BulkEntry]):
     """Log a range of a recurring duty's periods. The dates start empty: a range logs many
     periods at once, so it is typed, never taken from a default."""
 
@@ -73,25 +73,31 @@ class BulkDialog(EditDialog[BulkEntry | None]):
             self.show_error(t("tui.edit.date_invalid", value=typed), field)
             return None
 
-    def action_save(self) -> None:
+    def unchanged(self) -> bool:
+        """Nothing typed: no dates, note or evidence (the dates have no default to keep)."""
+        typed = [self.query_one(f"#{name}", Input).value for name in ("from", "to", "note")]
+        typed.append(self.query_one("#evidence", TextArea).text)
+        return not any(text.strip() for text in typed)
+
+    def collect(self) -> BulkEntry | None:
         start = self._date("from")
         if start is None:
-            return
+            return None
         end = self._date("to")
         if end is None:
-            return
+            return None
         if start > end:
             self.show_error(
                 t("bulk_range_reversed", start=start.isoformat(), end=end.isoformat()),
                 self.query_one("#from", Input),
             )
-            return
+            return None
         evidence = self.query_one("#evidence", TextArea)
         paths = split_paths(evidence.text)
         for path in paths:
             # Only whether the file is there: fingerprinting is the save's work.
             if not path.expanduser().is_file():
                 self.show_error(t("evidence_missing", path=str(path)), evidence)
-                return
+                return None
         note = self.query_one("#note", Input).value.strip()
-        self.dismiss(BulkEntry(start, end, note, tuple(paths)))
+        return BulkEntry(start, end, note, tuple(paths))
