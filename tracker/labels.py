@@ -5,10 +5,15 @@ Shared by the command line and the terminal app, so both say the same thing.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from tracker.i18n import get_language, t
+from tracker.models import Status
 from tracker.schedule import Light
+
+if TYPE_CHECKING:
+    from tracker.services.detail import HistoryEntry
 
 # Rich styles of the traffic lights, readable on light and dark backgrounds.
 LIGHT_STYLE = {
@@ -91,3 +96,43 @@ def folded_title(title: str, count: int) -> str:
     """A commitment's title with how many of its periods are late, when they are folded
     into one entry: "矛盾纠纷日排查：逾期 1,221 期"."""
     return title if count == 1 else t("late_periods", title=title, count=f"{count:,}")
+
+
+def recorded_at(moment: datetime) -> str:
+    """When something was recorded, in this machine's time zone, to the minute."""
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+_STATUSES = frozenset(status.value for status in Status)
+
+
+def _history_value(value: str | None) -> str:
+    return status_label(value) if value in _STATUSES else (value or "-")
+
+
+def history_change(entry: HistoryEntry) -> str:
+    """What a history row changed: 状态 进行中 → 已完成, 据报告初始 已完成, 记录事件 (on the
+    row's effective date, which the line leads with), 作废记录 2022-03-15 (the event voided)."""
+    change = t(f"history.{entry.kind}")
+    if entry.kind == "event":
+        if entry.new and entry.new != entry.effective_on.isoformat():
+            return f"{change} {entry.new}"
+        return change
+    if entry.kind == "void":
+        return f"{change} {entry.old or '-'}"
+    if entry.old:
+        return f"{change} {_history_value(entry.old)} → {_history_value(entry.new)}"
+    if entry.new:  # a first status, as the report stated it
+        return f"{change} {_history_value(entry.new)}"
+    return change
+
+
+def history_when(entry: HistoryEntry) -> tuple[str, str]:
+    """The two ends of a history line. It leads with the day the change took effect: for one
+    recorded that day, the time and who (2026-11-21 10:00  王科员); for a late entry (补录),
+    the day alone, and the line ends with the mark saying when it was recorded and by whom
+    (（补录，记录于 2026-11-21 10:00 王科员）). The second is empty for an entry on time."""
+    if entry.late_entry:
+        mark = t("history_late_mark", at=recorded_at(entry.at), by=entry.by)
+        return entry.effective_on.isoformat(), mark
+    return f"{recorded_at(entry.at)}  {entry.by}", ""

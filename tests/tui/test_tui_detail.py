@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 import io
 from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,8 @@ from tui_helpers import settle
 
 from tracker.models import Commitment, Event, Evidence, History, Status
 from tracker.schedule import Light
+from tracker.services.lookup import get_commitment
+from tracker.services.updates import add_note, set_status
 from tracker.tui.app import TrackerApp
 from tracker.tui.screens.detail import DetailScreen, around, paragraph_of
 from tracker.tui.widgets.dialogs import LogDialog, StatusDialog, split_paths
@@ -165,7 +168,9 @@ def test_s_changes_the_status_and_the_history_and_light_follow_at_once(
             assert screen.detail.row.light is Light.NONE
             assert "● 无" in plain(screen, "detail-facts")
             log = plain(screen, "detail-log", width=100)
-            assert f"{USER}  状态 未开始 → 已完成  会议纪要已归档" in log
+            # The app views 2026-11-26, so the change took effect then: the line leads with it.
+            line = next(line for line in log.splitlines() if "状态 未开始 → 已完成" in line)
+            assert line.startswith("2026-11-26") and "已完成  会议纪要已归档" in line
             assert item(app, LECTURES_2022).status == Status.DONE
             last = history(app, LECTURES_2022)[-1]
             assert (last.kind, last.old, last.new, last.changed_by, last.note) == (
@@ -399,3 +404,35 @@ def test_evidence_paths_split_on_lines_and_semicolons() -> None:
         Path("/c/纪要.docx"),
         Path("/d/e.txt"),
     ]
+
+
+def test_the_history_leads_with_the_day_each_change_took_effect_and_marks_a_late_entry(
+    make_app: Callable[..., TrackerApp],
+) -> None:
+    recorded = datetime(2026, 11, 21, 10, 0).astimezone()  # local time, as officers read it
+    app = make_app()
+    with app.context.session() as session:
+        found = get_commitment(session=session, code="1.4c", report_slug=None)
+        # 补录: recorded on 2026-11-21, done since 2022-05-01; then a note made that day.
+        set_status(
+            session=session,
+            item=found,
+            status=Status.DONE,
+            note="会议纪要已归档",
+            user=USER,
+            now=recorded,
+            effective_on=date(2022, 5, 1),
+        )
+        add_note(session=session, item=found, text="已试行", user=USER, now=recorded)
+
+    async def run() -> None:
+        async with app.run_test(size=(120, 30)) as pilot:
+            screen = await open_detail(app, pilot, "1.4c")
+            log = plain(screen, "detail-log", width=120).splitlines()
+            assert (
+                "2022-05-01  状态 未开始 → 已完成  会议纪要已归档"
+                f"  （补录，记录于 2026-11-21 10:00 {USER}）"
+            ) in log
+            assert f"2026-11-21 10:00  {USER}  备注  已试行" in log
+
+    asyncio.run(run())

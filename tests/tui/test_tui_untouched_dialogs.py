@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -22,9 +22,10 @@ from tui_helpers import settle
 from tracker.db import make_engine, new_session
 from tracker.i18n import t
 from tracker.models import AuditEntry, Event, Extension, History, Status
+from tracker.schedule import WorkCalendar
 from tracker.services.deadlines import Deadlines
 from tracker.services.lookup import get_commitment
-from tracker.services.updates import set_status
+from tracker.services.updates import log_event, set_status
 from tracker.tui.app import TrackerApp
 from tracker.tui.context import TuiContext
 from tracker.tui.screens.detail import DetailScreen
@@ -38,10 +39,11 @@ from tracker.tui.widgets.dialogs import (
 )
 from tracker.tui.widgets.print_dialog import PrintDialog
 from tracker.tui.widgets.supervision_dialogs import ExtensionDialog, SupervisorDialog
+from tracker.tui.widgets.void_dialog import VoidDialog
 
 AS_OF = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 USER = "王科员"  # an admin of the seeded ledger (tests/conftest.py), so `x` is offered
-CODE = "1.4c"  # a one-off item the report gives until 2022-12-31, 未开始 in the seed
+CODE = "1.4c"  # a one-off item due 2022-12-31 (a rest day: 2023-01-03), 未开始 in the seed
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,8 @@ class Opened:
     key: str
     dialog: type[EditDialog[Any]]
     status: Status | None = None
-    code: str = CODE
+    event: bool = False  # an event logged first (v voids one)
+    code: str = CODE  # the item it is opened on
 
 
 DIALOGS = [
@@ -61,7 +64,8 @@ DIALOGS = [
     Opened("n", NoteDialog),
     Opened("x", SupervisorDialog, Status.DONE),  # 销号 or 退回 to decide
     Opened("e", ExtensionDialog),
-    Opened("b", BulkDialog, code="3.2-D"),  # a range of a recurring duty's periods
+    Opened("v", VoidDialog, event=True),  # no event is chosen to void until one is
+    Opened("b", BulkDialog, code="3.2-D"),  # a recurring duty: its range is typed, never given
 ]
 # Dialogs that choose something other than a change to the ledger.
 NOT_EDITS: set[type[object]] = {PrintDialog}
@@ -88,6 +92,23 @@ def give_status(engine: Engine, status: Status) -> None:
         session.commit()
 
 
+def give_event(engine: Engine) -> None:
+    """Log an event on the item through the service, as an officer would have before."""
+    with new_session(engine) as session:
+        item = get_commitment(session=session, code=CODE, report_slug=None)
+        log_event(
+            session=session,
+            item=item,
+            day=date(2022, 6, 1),
+            note="印发试行办法",
+            evidence=[],
+            user=USER,
+            now=AS_OF,
+            calendar=WorkCalendar(),
+        )
+        session.commit()
+
+
 def written(engine: Engine) -> dict[str, int]:
     """How many rows each table that records a change holds."""
     with Session(engine) as session:
@@ -105,7 +126,7 @@ def status_of(engine: Engine) -> str:
 async def open_dialog(
     app: TrackerApp, pilot: Pilot[None], key: str, code: str = CODE
 ) -> EditDialog[Any]:
-    """Open the item's detail screen, then the dialog of `key` on it."""
+    """Open the detail screen of `code`, then the dialog of `key` on it."""
     await settle(pilot)
     app.open_item(code)
     await settle(pilot)
@@ -123,6 +144,8 @@ def test_saving_an_untouched_dialog_writes_nothing_and_says_so(
 ) -> None:
     if opened.status is not None:
         give_status(engine, opened.status)
+    if opened.event:
+        give_event(engine)
     before_status = status_of(engine)
     before = written(engine)
 
@@ -136,8 +159,10 @@ def test_saving_an_untouched_dialog_writes_nothing_and_says_so(
             if isinstance(dialog, SupervisorDialog):
                 assert dialog.chosen is None  # 销号 is chosen, never a default
             if isinstance(dialog, ExtensionDialog):
-                # The deadline: the report's 2022-12-31, a Saturday, moved to the next working day
+                # The deadline: the report's 2022-12-31 is a rest day, so the next working day.
                 assert dialog.query_one("#to", Input).value == "2023-01-03"
+            if isinstance(dialog, VoidDialog):
+                assert dialog.chosen is None  # which event is void is chosen, never a default
             await pilot.press("ctrl+s")
             await settle(pilot)
             assert isinstance(app.screen, DetailScreen)  # closed

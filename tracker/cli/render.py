@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from rich.console import Group, OverflowMethod, RenderableType
 from rich.panel import Panel
 from rich.table import Table
@@ -14,13 +12,14 @@ from tracker.labels import (
     LIGHT_STYLE,
     due_text,
     folded_title,
+    history_change,
+    history_when,
     kind_label,
     light_label,
     localized,
     status_label,
     village_label,
 )
-from tracker.models import Status
 from tracker.schedule import Light
 from tracker.services.detail import EventEntry, ItemDetail
 from tracker.services.listing import ItemRow
@@ -68,10 +67,6 @@ def row_table(rows: list[ItemRow]) -> Table:
             progress(row),
         )
     return table
-
-
-def _when(moment: datetime) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def detail_view(detail: ItemDetail) -> RenderableType:
@@ -140,19 +135,12 @@ def detail_view(detail: ItemDetail) -> RenderableType:
             parts.append(Text(f"    {file.path}  sha256:{file.sha256[:12]}…  {file.size} B"))
     parts.append(Text(t("history_heading", count=len(detail.history)), style="bold"))
     for entry in detail.history:
-        change = t(f"history.{entry.kind}")
-        if entry.kind == "event":
-            change += f" {entry.new}"  # the event's date
-        elif entry.old or entry.new:
-            old = status_label(entry.old) if entry.old in _STATUSES else (entry.old or "-")
-            new = status_label(entry.new) if entry.new in _STATUSES else (entry.new or "-")
-            change += f" {old} → {new}"
+        # The day it took effect first; a late entry (补录) ends with when it was recorded.
+        lead, late = history_when(entry)
         note = f"  {entry.note}" if entry.note else ""
-        parts.append(Text(f"  {_when(entry.at)}  {entry.by}  {change}{note}"))
+        mark = f"  {late}" if late else ""
+        parts.append(Text(f"  {lead}  {history_change(entry)}{note}{mark}"))
     return Panel(Group(*parts), title=f"[bold]{row.code}[/bold]", title_align="left")
-
-
-_STATUSES = {status.value for status in Status}
 
 
 def event_line(event: EventEntry) -> Text:

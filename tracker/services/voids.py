@@ -45,3 +45,19 @@ def refuse_duplicate(session: Session, commitment_id: int, code: str, day: date,
         raise TrackerError(
             "event_duplicate", code=code, date=day.isoformat(), id=twin.id, by=twin.recorded_by
         )
+
+
+def voidable_events(session: Session, commitment_id: int, as_of: date) -> list[Event]:
+    """The events of the row that may still be voided, as seen on `as_of`: those that had
+    happened by then and that nobody has voided (a void cannot be voided again)."""
+    return list(
+        session.exec(
+            select(Event)
+            .where(
+                col(Event.commitment_id) == commitment_id,
+                col(Event.happened_on) <= as_of,
+                counting(),
+            )
+            .order_by(col(Event.happened_on), col(Event.id))
+        ).all()
+    )

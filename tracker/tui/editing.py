@@ -37,6 +37,7 @@ from tracker.services.signoff import (
 from tracker.services.updates import add_note as save_note
 from tracker.services.updates import log_event as save_event
 from tracker.services.updates import set_status
+from tracker.tui.widgets.confirm_dialog import ConfirmDialog
 from tracker.tui.widgets.dialogs import LogDialog, NewEvent, NoteDialog, StatusChange, StatusDialog
 from tracker.tui.widgets.supervision_dialogs import (
     Decision,
@@ -54,14 +55,25 @@ if TYPE_CHECKING:
 
 class Refused(Exception):
     """The ledger refused to read or save an item; the reason is in the officer's language.
-    `stale` says the item changed since the officer opened it (reload, then decide again)."""
+    `stale` says the item changed since the officer opened it (reload, then decide again);
+    `key` and `params` are the refusal's, for a save that answers one by asking."""
 
-    def __init__(self, message: str, *, stale: bool = False) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        stale: bool = False,
+        key: str | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.stale = stale
+        self.key = key
+        self.params = params or {}
 
 
 STALE_KEYS = frozenset({"item_changed", "item_changed_now"})
+DUPLICATE = "event_duplicate"  # the same date and note as an event that counts: asked about
 
 
 @dataclass(frozen=True)
@@ -91,7 +103,9 @@ def _item_session(app: TrackerApp, code: str) -> Iterator[tuple[Session, Commitm
         with context.session() as session:
             yield session, get_commitment(session=session, code=code, report_slug=context.report)
     except TrackerError as exc:
-        raise Refused(exc.message(), stale=exc.key in STALE_KEYS) from exc
+        raise Refused(
+            exc.message(), stale=exc.key in STALE_KEYS, key=exc.key, params=exc.params
+        ) from exc
     except StaleDataError as exc:  # the UPDATE found the item changed by someone just now
         raise Refused(t("item_changed_now"), stale=True) from exc
     except SQLAlchemyError as exc:
@@ -197,7 +211,22 @@ def log_event(screen: Screen[Any], code: str) -> None:
         )
         app.push_screen(dialog, save)
 
-    def save(entry: NewEvent | None) -> None:
+    def confirm_again(entry: NewEvent, refused: Refused) -> None:
+        """The same date and note as an event that counts: log it again only if the officer
+        says it really happened twice; else back to the form with what was typed."""
+
+        def answered(again: bool | None) -> None:
+            if again:
+                save(entry, again=True)
+            else:
+                ask(entry, t("tui.log.duplicate_kept", **refused.params))
+
+        question = t("tui.log.duplicate", **refused.params)
+        heading = t("tui.log.duplicate_title")
+        dialog = ConfirmDialog(heading=heading, code=shown.code, question=question)
+        app.push_screen(dialog, answered)
+
+    def save(entry: NewEvent | None, again: bool = False) -> None:
         nonlocal shown
         if entry is None:
             return
@@ -214,10 +243,14 @@ def log_event(screen: Screen[Any], code: str) -> None:
                     now=now(),
                     calendar=app.context.deadlines.calendar,
                     expected_version=shown.version,
+                    again=again,
                 )
                 target, done = logged.item.code, logged.done_count
                 status, goal = Status(logged.item.status), logged.item.target
         except Refused as exc:
+            if exc.key == DUPLICATE and not again:
+                confirm_again(entry, exc)
+                return
             shown = _reload_if_stale(app, code, shown, exc)
             ask(entry, _refusal(exc))
             return

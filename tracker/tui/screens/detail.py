@@ -4,7 +4,6 @@ their own lights, events with evidence, and the history of every change."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import ClassVar
 
 from rich.console import Group, RenderableType
@@ -22,29 +21,32 @@ from tracker.i18n import t
 from tracker.labels import (
     LIGHT_STYLE,
     due_text,
+    history_change,
+    history_when,
     kind_label,
     light_label,
     localized,
+    recorded_at,
     status_label,
     village_label,
 )
-from tracker.models import Kind, Report, Role, Status
+from tracker.models import Kind, Report, Role
 from tracker.schedule import Light
-from tracker.services.access import RANK, account_of
-from tracker.services.detail import ItemDetail, item_detail
+from tracker.services.access import RANK, account_of, may_change
+from tracker.services.detail import EventEntry, ItemDetail, item_detail
 from tracker.services.listing import ItemRow
 from tracker.services.lookup import get_commitment
 from tracker.tui import editing
 from tracker.tui.bulk import bulk_log
 from tracker.tui.context import TuiContext
 from tracker.tui.screens.base import LedgerScreen
+from tracker.tui.voiding import void_event
 
 # A paragraph longer than this is shown as the excerpt's sentence with one sentence either
 # side (`p` shows it whole): the report's paragraphs run to 900 characters, a whole 80×24
 # screen, and would push the item's history out of sight.
 LONG_PARAGRAPH = 240
 SENTENCE_ENDS = "。！？；!?;"
-STATUSES = frozenset(s.value for s in Status)
 
 
 @dataclass(frozen=True)
@@ -91,10 +93,7 @@ class Loaded:
     detail: ItemDetail
     paragraph: Passage | None
     may_supervise: bool = False  # x (督办) is offered to supervisors and admins only
-
-
-def _when(moment: datetime) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+    may_change: bool = False  # v (作废) is offered to those who may change the item only
 
 
 def _size(size: int) -> str:
@@ -126,8 +125,8 @@ def progress_text(row: ItemRow) -> str:
 
 
 class DetailScreen(LedgerScreen[Loaded]):
-    """Everything about one commitment or instance; `s` `l` `n` change it, `t` shows it in
-    the report, Enter on an instance opens that instance."""
+    """Everything about one commitment or instance; `s` `l` `n` change it, `v` voids one of
+    its events, `t` shows it in the report, Enter on an instance opens that instance."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", t("key.back"), id="back"),
@@ -138,6 +137,11 @@ class DetailScreen(LedgerScreen[Loaded]):
         Binding("e", "extend", t("key.extend"), id="extend"),
         # Offered on a recurring commitment itself only (check_action).
         Binding("b", "bulk", t("key.bulk"), id="bulk", tooltip=t("tui.help.bulk")),
+        # Offered where an event still counts and the officer may change the item; where
+        # not, the hidden `v` after it says why, rather than the app's `v` (逾期督办) taking
+        # an officer who meant to void something to another area.
+        Binding("v", "void", t("key.void"), id="void", tooltip=t("tui.help.void")),
+        Binding("v", "explain_void", show=False),
         Binding("t", "in_report", t("tui.detail.in_report"), id="in_report"),
         # Kept off the footer, which has no room for it at 80 columns; in ? and the palette.
         Binding("p", "paragraph", t("tui.detail.paragraph"), id="paragraph", show=False),
@@ -195,7 +199,7 @@ class DetailScreen(LedgerScreen[Loaded]):
             paragraph = paragraph_of(report.text, detail.excerpt_start, detail.excerpt_end)
         account = account_of(session, context.user)
         supervisor = account is not None and RANK[Role(account.role)] >= RANK[Role.SUPERVISOR]
-        return Loaded(detail, paragraph, supervisor)
+        return Loaded(detail, paragraph, supervisor, may_change(session, context.user, item))
 
     def show(self, loaded: Loaded) -> None:
         self.loaded = loaded
@@ -209,6 +213,13 @@ class DetailScreen(LedgerScreen[Loaded]):
         if action == "bulk":
             row = self.loaded.detail.row if self.loaded else None
             return row is not None and row.kind is Kind.RECURRING and row.parent is None
+        if action == "void":
+            loaded = self.loaded
+            return (
+                loaded is not None
+                and loaded.may_change
+                and any(event.voided_on is None for event in loaded.detail.events)
+            )
         return True
 
     def show_error(self, message: str) -> None:
@@ -357,13 +368,7 @@ class DetailScreen(LedgerScreen[Loaded]):
         muted = self._style("detail--muted")
         parts: list[RenderableType] = [self._heading(t("events_heading", count=len(detail.events)))]
         for event in detail.events:
-            line = Text()
-            line.append(f"{event.day.isoformat()}  ", style="bold")
-            line.append(event.note or "-")
-            if event.value is not None:
-                line.append(f"  [{event.value:g}]")
-            line.append(f"  {event.by} {_when(event.at)}", style=muted)
-            parts.append(line)
+            parts.append(self._event(event))
             for file in event.evidence:
                 parts.append(
                     Text(
@@ -374,24 +379,41 @@ class DetailScreen(LedgerScreen[Loaded]):
                 )
         parts += [Text(), self._heading(t("history_heading", count=len(detail.history)))]
         for entry in detail.history:
-            line = Text()
-            line.append(f"{_when(entry.at)}  {entry.by}  ", style=muted)
-            change = t(f"history.{entry.kind}")
-            if entry.kind == "event":
-                change += f" {entry.new}"  # the event's date
-            elif entry.old:
-                change += f" {self._value(entry.old)} → {self._value(entry.new)}"
-            elif entry.new:  # a first status, as the report stated it
-                change += f" {self._value(entry.new)}"
-            line.append(change)
+            # The day it took effect first; a late entry (补录) ends with when it was recorded.
+            lead, late = history_when(entry)
+            line = Text(f"{lead}  ", style=muted)
+            line.append(history_change(entry))
             if entry.note:
                 line.append(f"  {entry.note}")
+            if late:
+                line.append(f"  {late}", style=muted)
             parts.append(line)
         return Group(*parts)
 
-    @staticmethod
-    def _value(value: str | None) -> str:
-        return status_label(value) if value in STATUSES else (value or "-")
+    def _event(self, event: EventEntry) -> Text:
+        """#12 2022-03-15  第一次法治专题讲座  王科员 …; a voided one struck through, with who
+        voided it, from when and why (it stays in the ledger but no longer counts)."""
+        muted = self._style("detail--muted")
+        line = Text(f"#{event.id} ", style=muted)
+        body = Text()
+        body.append(f"{event.day.isoformat()}  ", style="bold")
+        body.append(event.note or "-")
+        if event.value is not None:
+            body.append(f"  [{event.value:g}]")
+        if event.voided_on is None:
+            line.append_text(body)
+            line.append(f"  {event.by} {recorded_at(event.at)}", style=muted)
+            return line
+        body.stylize("strike")
+        line.append_text(body)
+        mark = t(
+            "event_voided_mark",
+            reason=event.void_reason,
+            by=event.voided_by,
+            date=event.voided_on.isoformat(),
+        )
+        line.append(f"  {mark}", style=self._style("detail--error"))
+        return line
 
     # --- actions ----------------------------------------------------------------------
 
@@ -420,6 +442,13 @@ class DetailScreen(LedgerScreen[Loaded]):
 
     def action_bulk(self) -> None:
         bulk_log(self, self.code)
+
+    def action_void(self) -> None:
+        void_event(self, self.code)
+
+    def action_explain_void(self) -> None:
+        """`v` where nothing may be voided: the same flow says why (not yours, or no event)."""
+        void_event(self, self.code)
 
     def action_in_report(self) -> None:
         self.tracker.show_in_report(self.code)
