@@ -83,9 +83,10 @@ def due_text(
 
 def figure(value: float) -> str:
     """A figure as officers write it: 12 (not 12.0), 97.82, 16000 (never 1.6e+04)."""
-    if value.is_integer():
-        return str(int(value))
-    return f"{value:.12g}"
+    number = float(value)  # an int is a float to the type checker, not to is_integer()
+    if number.is_integer():
+        return str(int(number))
+    return f"{number:.12g}"
 
 
 def baseline_label(baseline: float | None, text: str | None, measure: str | None) -> str:
