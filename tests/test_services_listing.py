@@ -384,6 +384,10 @@ JSON_KEYS = {
     "period",
     "target",
     "done_count",
+    "value",
+    "baseline",
+    "baseline_text",
+    "measure",
     "source",
     "parent",
 }

@@ -8,12 +8,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from tracker.i18n import get_language, t
-from tracker.models import Status
+from tracker.i18n import CATALOGS, get_language, t
+from tracker.models import Kind, Status
 from tracker.schedule import Light
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the services import these labels: no cycle at run time
     from tracker.services.detail import HistoryEntry
+    from tracker.services.listing import ItemRow
 
 # Rich styles of the traffic lights, readable on light and dark backgrounds.
 LIGHT_STYLE = {
@@ -136,3 +137,40 @@ def history_when(entry: HistoryEntry) -> tuple[str, str]:
         mark = t("history_late_mark", at=recorded_at(entry.at), by=entry.by)
         return entry.effective_on.isoformat(), mark
     return f"{recorded_at(entry.at)}  {entry.by}", ""
+
+
+def figure(value: float) -> str:
+    """A figure as officers write it: 12 (not 12.0), 97.82, 16000 (never 1.6e+04)."""
+    number = float(value)  # an int is a float to the type checker, not to is_integer()
+    if number.is_integer():
+        return str(int(number))
+    return f"{number:.12g}"
+
+
+def baseline_label(baseline: float | None, text: str | None, measure: str | None) -> str:
+    """The 2021 figure as the report states it (15场次, 600余份); in English, the number in
+    its measure (15 sessions, over 600 copies), the report's words being Chinese."""
+    if baseline is None or (text and get_language() == "zh"):
+        return text or "-"
+    number = figure(baseline)
+    key = f"measure.{measure}"
+    if key in CATALOGS[get_language()]:
+        amount = t(key, figure=number)
+    elif get_language() == "zh":
+        amount = f"{number}{measure or ''}"
+    else:
+        amount = f"{number} {measure}" if measure else number
+    # 余 after a number: "more than" (600余份, over 600 copies).
+    return t("baseline_over", amount=amount) if text and "余" in text else amount
+
+
+def progress_label(row: ItemRow) -> str:
+    """The progress of a period: an indicator's figure against its 2021 baseline
+    (12 / 2021年基数 15场次), a quota's count against its target (1/2), else its count."""
+    if row.done_count is None:
+        return ""
+    if row.kind is Kind.INDICATOR:
+        value = figure(row.value) if row.value is not None else "-"
+        baseline = baseline_label(row.baseline, row.baseline_text, row.measure)
+        return t("indicator_progress", value=value, baseline=baseline)
+    return f"{row.done_count}/{row.target}" if row.target else str(row.done_count)

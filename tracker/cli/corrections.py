@@ -7,10 +7,10 @@ from typing import Annotated
 import typer
 
 from tracker.cli.context import AppState, ledger, out, parse_date
-from tracker.cli.items import progress_text
 from tracker.i18n import t
-from tracker.labels import status_label
+from tracker.labels import progress_label, status_label
 from tracker.services.corrections import void_event
+from tracker.services.listing import row_of
 from tracker.services.lookup import now
 
 MAX_ID_DIGITS = 18  # beyond a 64-bit id: a typo, not an event
@@ -55,6 +55,8 @@ def void_command(
             day=led.effective_on(effective),
         )
         code, status = voided.item.code, voided.item.status
+        assert voided.item.id is not None
+        row = row_of(session=led.session, item_id=voided.item.id, deadlines=led.deadlines)
     event = voided.event
     assert event.voided_on is not None
     console = out()
@@ -68,8 +70,9 @@ def void_command(
         )
     )
     if voided.done_count is not None:
-        shown = progress_text(voided.done_count, voided.item.target)
-        console.print(t("event_progress", progress=shown, status=status_label(status)))
+        console.print(
+            t("event_progress", progress=progress_label(row), status=status_label(status))
+        )
     if voided.status_changed is not None:
         old, new = voided.status_changed
         console.print(t("status_changed", code=code, old=status_label(old), new=status_label(new)))

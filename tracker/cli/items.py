@@ -26,10 +26,10 @@ from tracker.cli.context import (
 from tracker.cli.render import detail_view, light_text, row_table
 from tracker.errors import TrackerError
 from tracker.i18n import t
-from tracker.labels import bulk_summary, status_label
+from tracker.labels import bulk_summary, progress_label, status_label
 from tracker.services.bulk import log_range
 from tracker.services.detail import item_detail
-from tracker.services.listing import ListFilter, list_items, require_kind
+from tracker.services.listing import ListFilter, list_items, require_kind, row_of
 from tracker.services.lookup import get_commitment, now
 from tracker.services.updates import add_note, log_event, parse_status, set_status, status_of
 
@@ -278,10 +278,13 @@ def log_command(
         target = logged.item
         light = led.deadlines.light(target.due, target.status)
         files = len(evidence or [])
+        assert target.id is not None
+        shown = progress_label(
+            row_of(session=led.session, item_id=target.id, deadlines=led.deadlines)
+        )
     console = out()
     console.print(t("event_logged", code=target.code, date=happened.isoformat(), files=files))
     if logged.done_count is not None:
-        shown = progress_text(logged.done_count, target.target)
         console.print(t("event_progress", progress=shown, status=status_label(target.status)))
     if logged.status_changed is not None:
         old, new = logged.status_changed
@@ -317,10 +320,6 @@ def _log_range(
             calendar=led.deadlines.calendar,
         )
     out().print(bulk_summary(result.code, len(result.logged), result.recorded, result.cancelled))
-
-
-def progress_text(done: int, target: int | None) -> str:
-    return f"{done}/{target}" if target else str(done)
 
 
 def note_command(

@@ -10,13 +10,16 @@ from rich.text import Text
 from tracker.i18n import get_language, t
 from tracker.labels import (
     LIGHT_STYLE,
+    baseline_label,
     due_text,
+    figure,
     folded_title,
     history_change,
     history_when,
     kind_label,
     light_label,
     localized,
+    progress_label,
     status_label,
     village_label,
 )
@@ -29,12 +32,6 @@ from tracker.services.overdue import OverdueEntry, UnitGroup
 def light_text(light: Light) -> Text:
     """A coloured dot and the light's name: ● 红."""
     return Text(f"● {light_label(light)}", style=LIGHT_STYLE[light])
-
-
-def progress(row: ItemRow) -> str:
-    if row.done_count is None:
-        return ""
-    return f"{row.done_count}/{row.target}" if row.target else str(row.done_count)
 
 
 def _overflow() -> OverflowMethod:
@@ -64,7 +61,7 @@ def row_table(rows: list[ItemRow]) -> Table:
             row.due.isoformat() if row.due else "-",
             status_label(row.status),
             light_text(row.light),
-            progress(row),
+            progress_label(row),
         )
     return table
 
@@ -104,11 +101,11 @@ def detail_view(detail: ItemDetail) -> RenderableType:
         light.append("  " + t("overdue_days", days=row.days_overdue, workdays=row.workdays_overdue))
     facts.add_row(t("col.light"), light)
     if row.done_count is not None:
-        facts.add_row(t("col.progress"), progress(row))
+        facts.add_row(t("col.progress"), progress_label(row))
     for when, count in detail.checkpoints:
         facts.add_row(t("col.checkpoint"), t("checkpoint", date=when.isoformat(), count=count))
     if detail.baseline is not None:
-        baseline = detail.baseline_text or f"{detail.baseline:g}{detail.measure or ''}"
+        baseline = baseline_label(detail.baseline, detail.baseline_text, detail.measure)
         facts.add_row(t("col.baseline"), baseline)
     if detail.linked:
         facts.add_row(t("col.linked"), "、".join(detail.linked))
@@ -148,7 +145,7 @@ def event_line(event: EventEntry) -> Text:
     a voided one struck through and marked 已作废（原因，谁，何时）."""
     line = f"#{event.id} {event.day.isoformat()}  {event.note or '-'}"
     if event.value is not None:
-        line += f"  [{event.value:g}]"
+        line += f"  [{figure(event.value)}]"
     text = Text("  ")
     if event.voided_on is None:
         return text.append(f"{line}  ({event.by})")

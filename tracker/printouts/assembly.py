@@ -22,7 +22,13 @@ from tracker.services.asof import AsOf, as_of_view, counts_on
 from tracker.services.dashboard import SectionProgress, dashboard
 from tracker.services.deadlines import Deadlines
 from tracker.services.grid import VillageGrid, village_grid
-from tracker.services.listing import ItemRow, ListFilter, filter_conditions, rows_where
+from tracker.services.listing import (
+    ItemRow,
+    ListFilter,
+    filter_conditions,
+    latest_values,
+    rows_where,
+)
 from tracker.services.lookup import get_report, get_unit
 from tracker.services.overdue import UnitGroup, overdue_by_unit
 
@@ -194,19 +200,25 @@ def _indicators(session: Session, report: Report | None, as_of: date) -> list[In
         )
         .order_by(col(Commitment.sort_key))
     ).all()
+    # Every year of every indicator, and its figure as the lists show it: the latest
+    # counted event's value on the day (a voided or later figure is not yet the year's).
+    periods = session.exec(
+        select(Commitment.id, Commitment.parent_id, Commitment.period_key)
+        .where(
+            col(Commitment.parent_id).in_([parent.id for parent in parents]),
+            col(Commitment.period_key).is_not(None),
+        )
+        .order_by(col(Commitment.period_key))
+    ).all()
+    ids = [item_id for item_id, _, _ in periods if item_id is not None]
+    figures = latest_values(session=session, ids=ids, counted=counts_on(as_of))
     lines: list[IndicatorLine] = []
     for parent in parents:
-        years = session.exec(
-            select(Commitment.period_key, func.max(Event.value))
-            .join(
-                Event,
-                and_(col(Event.commitment_id) == Commitment.id, counts_on(as_of)),
-                isouter=True,
-            )
-            .where(col(Commitment.parent_id) == parent.id)
-            .group_by(col(Commitment.period_key))
-            .order_by(col(Commitment.period_key))
-        ).all()
+        years = [
+            (key, figures.get(item_id) if item_id is not None else None)
+            for item_id, parent_id, key in periods
+            if parent_id == parent.id
+        ]
         lines.append(
             IndicatorLine(
                 code=parent.code,

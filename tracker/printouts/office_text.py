@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date
 
 from tracker.i18n import t
-from tracker.labels import light_label, localized, status_label
+from tracker.labels import light_label, localized, progress_label, status_label
+from tracker.models import Kind
 from tracker.printouts.assembly import Heading, LedgerRow, PrintKind
 from tracker.services.overdue import OverdueEntry
 
@@ -82,10 +83,13 @@ def item_text(row: LedgerRow) -> str:
 
 
 def status_progress(row: LedgerRow) -> str:
-    """The status, a quota's count against its target, and how late the item is."""
+    """The status, a quota's count against its target (an indicator's figure against its
+    2021 baseline), and how late the item is."""
     item = row.item
     parts = [status_label(item.status.value)]
-    if item.target:
+    if item.kind is Kind.INDICATOR and item.done_count is not None:
+        parts.append(progress_label(item))
+    elif item.target:
         parts.append(f"{item.done_count or 0}/{item.target}")
     if item.overdue:
         parts.append(t("overdue_days", days=item.days_overdue, workdays=item.workdays_overdue))

@@ -12,7 +12,15 @@ from datetime import date
 from rich.cells import cell_len
 
 from tracker.i18n import t
-from tracker.labels import items_text, light_label, localized, status_label, village_label
+from tracker.labels import (
+    baseline_label,
+    figure,
+    items_text,
+    light_label,
+    localized,
+    status_label,
+    village_label,
+)
 from tracker.printouts.assembly import Heading, LedgerData, NoticeData, Printout, SummaryData
 from tracker.printouts.office_text import (
     entry_title,
@@ -240,17 +248,11 @@ def _grid_cell(status: str, light: Light) -> str:
 
 
 def _figure(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return f"{value:g}"
+    return "-" if value is None else figure(value)
 
 
 def _baseline(value: float | None, text: str | None, measure: str | None) -> str:
-    if text:
-        return text
-    if value is None:
-        return "-"
-    return f"{value:g}{measure or ''}"
+    return baseline_label(value, text, measure)
 
 
 def _ledger(data: LedgerData) -> list[Block]:

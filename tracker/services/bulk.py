@@ -28,6 +28,7 @@ from tracker.services.instances import first_year, frequency_of, instance_for_da
 from tracker.services.recurring import is_recurring_parent
 from tracker.services.updates import (
     check_evidence,
+    check_value,
     check_version,
     record_event,
     stored_copies,
@@ -135,6 +136,7 @@ def log_range(
     """
     require_item(session, user, item)
     check_version(session, item, expected_version)
+    check_value(item, value)
     check_range(session=session, item=item, start=start, end=end, today=now.date())
     files = check_evidence(evidence)
     # Where the files will be kept, found before anything is written.

@@ -61,6 +61,12 @@ class ItemRow:
     done_count: int | None
     source: str | None
     parent: str | None
+    # An indicator period's figure: its latest counted event's value (None: none yet), and
+    # the 2021 figure it is read against (an indicator's own, or its period's parent's).
+    value: float | None = None
+    baseline: float | None = None
+    baseline_text: str | None = None
+    measure: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The stable JSON shape of `list` and `show`."""
@@ -83,6 +89,10 @@ class ItemRow:
             "period": self.period,
             "target": self.target,
             "done_count": self.done_count,
+            "value": self.value,
+            "baseline": self.baseline,
+            "baseline_text": self.baseline_text,
+            "measure": self.measure,
             "source": self.source,
             "parent": self.parent,
         }
@@ -290,6 +300,9 @@ def rows_where(
             Village,
             col(parent.code),
             col(parent.excerpt),
+            func.coalesce(parent.baseline, Commitment.baseline),
+            func.coalesce(parent.baseline_text, Commitment.baseline_text),
+            func.coalesce(parent.measure, Commitment.measure),
         )
         .join(Report, col(Report.id) == Commitment.report_id)
         .outerjoin(Unit, col(Unit.id) == Commitment.unit_id)
@@ -308,7 +321,18 @@ def rows_where(
     results = session.execute(query).all()
     ids = [row[0].id for row in results if row[0].id is not None]
     counts = event_counts(session=session, ids=ids, view=view)
-    return [_row(*result, counts=counts, deadlines=deadlines) for result in results]
+    indicators = [
+        row[0].id for row in results if row[0].kind == Kind.INDICATOR and row[0].parent_id
+    ]
+    values = latest_values(session=session, ids=indicators, counted=view.event_filter())
+    return [_row(*result, counts=counts, values=values, deadlines=deadlines) for result in results]
+
+
+def row_of(*, session: Session, item_id: int, deadlines: Deadlines) -> ItemRow:
+    """One item's row, as the lists show it (for what a change says it did)."""
+    return rows_where(
+        session=session, conditions=[col(Commitment.id) == item_id], deadlines=deadlines
+    )[0]
 
 
 def _leading_order(
@@ -338,6 +362,27 @@ def event_counts(
     return {commitment_id: count for commitment_id, count in session.exec(query).all()}
 
 
+def latest_values(
+    *, session: Session, ids: Sequence[int], counted: ColumnElement[bool]
+) -> dict[int, float]:
+    """The figure of each of `ids`: the value of its latest event (by day, then as recorded)
+    among those that are `counted` and carry one. An event logged without a figure (before
+    indicators required one) does not blank out the figure before it."""
+    if not ids:
+        return {}
+    latest_first = func.row_number().over(
+        partition_by=col(Event.commitment_id),
+        order_by=(col(Event.happened_on).desc(), col(Event.id).desc()),
+    )
+    ranked = (
+        sa_select(col(Event.commitment_id), col(Event.value), latest_first.label("rank"))
+        .where(col(Event.commitment_id).in_(ids), col(Event.value).is_not(None), counted)
+        .subquery()
+    )
+    query = sa_select(ranked.c.commitment_id, ranked.c.value).where(ranked.c.rank == 1)
+    return {commitment_id: value for commitment_id, value in session.execute(query).all()}
+
+
 def _row(
     item: Commitment,
     stored_status: str,
@@ -348,8 +393,12 @@ def _row(
     village: Village | None,
     parent_code: str | None,
     parent_excerpt: str | None,
+    baseline: float | None,
+    baseline_text: str | None,
+    measure: str | None,
     *,
     counts: dict[int, int],
+    values: dict[int, float],
     deadlines: Deadlines,
 ) -> ItemRow:
     assert item.id is not None
@@ -381,6 +430,10 @@ def _row(
         done_count=counts.get(item.id, 0) if counted else None,
         source=item.excerpt if item.excerpt is not None else parent_excerpt,
         parent=parent_code,
+        value=values.get(item.id),
+        baseline=baseline,
+        baseline_text=baseline_text,
+        measure=measure,
     )
 
 

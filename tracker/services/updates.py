@@ -7,6 +7,7 @@ the caller commits once, so a change is whole or not at all.
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -314,6 +315,19 @@ def _event_target(
     return item
 
 
+def check_value(item: Commitment, value: float | None) -> None:
+    """Refuse an indicator's event without its figure (the figure is what an indicator
+    tracks: a count of events says nothing), and a figure that is not a finite number
+    (inf and nan parse as numbers, but no ledger holds them). A figure on another kind of
+    item is kept, as it always was."""
+    if value is None:
+        if item.kind == Kind.INDICATOR:
+            raise TrackerError("indicator_value_missing", code=item.code)
+        return
+    if not math.isfinite(value):
+        raise TrackerError("indicator_value_not_finite", value=str(value))
+
+
 def log_event(
     *,
     session: Session,
@@ -337,6 +351,7 @@ def log_event(
     """
     require_item(session, user, item)
     check_version(session, item, expected_version)
+    check_value(item, value)
     if day > now.date():
         raise TrackerError("event_in_future", date=day.isoformat())
     files = check_evidence(evidence)

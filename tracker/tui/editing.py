@@ -23,9 +23,10 @@ from sqlmodel import Session
 
 from tracker.errors import TrackerError
 from tracker.i18n import t
-from tracker.labels import localized, status_label
+from tracker.labels import localized, progress_label, status_label
 from tracker.models import Commitment, Kind, Role, Status
 from tracker.services.access import require_role
+from tracker.services.listing import row_of
 from tracker.services.lookup import get_commitment, now
 from tracker.services.signoff import (
     decide_extension,
@@ -246,7 +247,11 @@ def log_event(screen: Screen[Any], code: str) -> None:
                     again=again,
                 )
                 target, done = logged.item.code, logged.done_count
-                status, goal = Status(logged.item.status), logged.item.target
+                status = Status(logged.item.status)
+                assert logged.item.id is not None
+                row = row_of(
+                    session=session, item_id=logged.item.id, deadlines=app.context.deadlines
+                )
         except Refused as exc:
             if exc.key == DUPLICATE and not again:
                 confirm_again(entry, exc)
@@ -258,13 +263,12 @@ def log_event(screen: Screen[Any], code: str) -> None:
         if done is None:
             app.notify(t("event_logged", code=target, date=day, files=len(entry.evidence)))
         else:
-            progress = f"{done}/{goal}" if goal else str(done)
             app.notify(
                 t(
                     "tui.edit.logged_progress",
                     code=target,
                     date=day,
-                    progress=progress,
+                    progress=progress_label(row),
                     status=status_label(status),
                 )
             )

@@ -20,12 +20,15 @@ from textual.widgets import DataTable, Footer, Header, Static
 from tracker.i18n import t
 from tracker.labels import (
     LIGHT_STYLE,
+    baseline_label,
     due_text,
+    figure,
     history_change,
     history_when,
     kind_label,
     light_label,
     localized,
+    progress_label,
     recorded_at,
     status_label,
     village_label,
@@ -116,12 +119,6 @@ def light_text(row: ItemRow) -> Text:
     elif row.light is Light.YELLOW:
         text.append("  " + t("due_soon"), style=LIGHT_STYLE[Light.YELLOW])
     return text
-
-
-def progress_text(row: ItemRow) -> str:
-    if row.done_count is None:
-        return ""
-    return f"{row.done_count}/{row.target}" if row.target else str(row.done_count)
 
 
 class DetailScreen(LedgerScreen[Loaded]):
@@ -278,14 +275,14 @@ class DetailScreen(LedgerScreen[Loaded]):
         facts.add_row(t("col.due"), due)
         facts.add_row(t("col.light"), light_text(row))
         if row.done_count is not None:
-            facts.add_row(t("col.progress"), progress_text(row))
+            facts.add_row(t("col.progress"), progress_label(row))
         for when, count in detail.checkpoints:
             line = Text(t("checkpoint", date=when.isoformat(), count=count))
             if row.done_count is not None and row.done_count >= count:
                 line.append(" ✓", style=LIGHT_STYLE[Light.GREEN])
             facts.add_row(t("col.checkpoint"), line)
         if detail.baseline is not None:
-            baseline = detail.baseline_text or f"{detail.baseline:g}{detail.measure or ''}"
+            baseline = baseline_label(detail.baseline, detail.baseline_text, detail.measure)
             facts.add_row(t("col.baseline"), baseline)
         if detail.linked:
             facts.add_row(t("col.linked"), t("list_separator").join(detail.linked))
@@ -360,7 +357,7 @@ class DetailScreen(LedgerScreen[Loaded]):
                 status_label(row.status),
             ]
             if counted:
-                cells.append(progress_text(row))
+                cells.append(progress_label(row))
             table.add_row(*cells, key=row.code)
         table.move_cursor(row=min(cursor, table.row_count - 1))
 
@@ -399,7 +396,7 @@ class DetailScreen(LedgerScreen[Loaded]):
         body.append(f"{event.day.isoformat()}  ", style="bold")
         body.append(event.note or "-")
         if event.value is not None:
-            body.append(f"  [{event.value:g}]")
+            body.append(f"  [{figure(event.value)}]")
         if event.voided_on is None:
             line.append_text(body)
             line.append(f"  {event.by} {recorded_at(event.at)}", style=muted)

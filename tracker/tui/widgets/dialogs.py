@@ -13,6 +13,7 @@ form is `unchanged()`, and how to `collect()` the checked values.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -28,7 +29,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static, TextArea
 
 from tracker.i18n import t
-from tracker.labels import status_label
+from tracker.labels import figure, status_label
 from tracker.models import Status
 
 
@@ -284,7 +285,7 @@ class StatusDialog(EditDialog[StatusChange]):
 
 class LogDialog(EditDialog[NewEvent]):
     """Record what happened: the date (the as-of date unless changed), a note, evidence
-    files, and for an indicator its figure."""
+    files, and for an indicator (`ask_value`) its figure, which it must have."""
 
     AUTO_FOCUS = "#date"
 
@@ -310,7 +311,7 @@ class LogDialog(EditDialog[NewEvent]):
         note = Input(initial.note, placeholder=t("tui.edit.event_note_hint"), id="note")
         yield self.field(t("tui.edit.note"), note)
         if self.ask_value:
-            typed = "" if initial.value is None else f"{initial.value:g}"
+            typed = "" if initial.value is None else figure(initial.value)
             value = Input(typed, placeholder=t("tui.edit.value_hint"), id="value")
             yield self.field(t("tui.edit.value"), value)
         evidence = TextArea(
@@ -341,12 +342,17 @@ class LogDialog(EditDialog[NewEvent]):
         if self.ask_value:
             value_input = self.query_one("#value", Input)
             typed_value = value_input.value.strip()
-            if typed_value:
-                try:
-                    value = float(typed_value)
-                except ValueError:
-                    self.show_error(t("tui.edit.value_invalid", value=typed_value), value_input)
-                    return None
+            if not typed_value:
+                self.show_error(t("tui.edit.value_required"), value_input)
+                return None
+            try:
+                value = float(typed_value)
+            except ValueError:
+                value = math.nan
+            # float() takes "inf" and "nan" too; neither is a figure a ledger can hold.
+            if not math.isfinite(value):
+                self.show_error(t("tui.edit.value_invalid", value=typed_value), value_input)
+                return None
         evidence = self.query_one("#evidence", TextArea)
         paths = split_paths(evidence.text)
         for path in paths:

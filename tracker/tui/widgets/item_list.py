@@ -23,7 +23,15 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tracker.i18n import get_language, t
-from tracker.labels import LIGHT_STYLE, localized, status_label, village_label
+from tracker.labels import (
+    LIGHT_STYLE,
+    figure,
+    localized,
+    progress_label,
+    status_label,
+    village_label,
+)
+from tracker.models import Kind
 from tracker.services.listing import ItemRow, Page
 
 PAGE_SIZE = 100
@@ -52,6 +60,9 @@ class Columns:
 def _fit(width: int, _language: str) -> Columns:
     status = max(cell_len(status_label(s)) for s in _STATUSES)
     due, progress, light = 10, 5, 2
+    if width >= 100:
+        # Room for an indicator's figure against its baseline: 12 / 2021年基数 15场次.
+        progress = cell_len(t("indicator_progress", value="9999", baseline="16000 sessions"))
     code = 17 if width >= 100 else 14
     fixed = light + code + due + status + progress + 5  # five single spaces between
     rest = max(width - fixed, 12)
@@ -94,9 +105,10 @@ def row_text(row: ItemRow, width: int) -> Text:
     title = localized(row.title, row.title_en)
     if row.village is not None:
         title = f"{title}·{village_label(row.village, row.village_name)}"
-    progress = ""
-    if row.done_count is not None:
-        progress = f"{row.done_count}/{row.target}" if row.target else str(row.done_count)
+    progress = progress_label(row)
+    if row.kind is Kind.INDICATOR and cell_len(progress) > columns.progress:
+        # A narrow terminal has room for the figure only; the detail shows the baseline.
+        progress = figure(row.value) if row.value is not None else "-"
     line = Text()
     line.append("● ", style=LIGHT_STYLE[row.light])
     line.append_text(_cell(row.code, columns.code))
