@@ -49,7 +49,8 @@ def row_table(rows: list[ItemRow]) -> Table:
     table.add_column(t("col.due"), no_wrap=True)
     table.add_column(t("col.status"), no_wrap=True)
     table.add_column(t("col.light"), no_wrap=True)
-    table.add_column(t("col.progress"), no_wrap=True, justify="right")
+    # An indicator's "12 / 2021年基数 15场次" wraps rather than squeeze the title and unit.
+    table.add_column(t("col.progress"), overflow=_overflow(), justify="right", max_width=12)
     for row in rows:
         title = localized(row.title, row.title_en)
         if row.village is not None:

@@ -50,7 +50,10 @@ class UnitGroup:
 
     @property
     def yellow(self) -> int:
-        return sum(1 for e in self.entries if e.light is Light.YELLOW)
+        """How many of the unit's commitments are yellow: due soon and nothing of them late
+        (one with a late period is red, whatever else of it is due soon)."""
+        red = {e.code for e in self.entries if e.light is Light.RED}
+        return len({e.code for e in self.entries if e.light is Light.YELLOW} - red)
 
     @property
     def red_items(self) -> int:

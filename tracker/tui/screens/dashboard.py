@@ -161,7 +161,7 @@ def _counts(board: Dashboard) -> Text:
         # Only the statuses some item has: six with their zeros do not fit 80 columns.
         if count:
             text.append(f"{status_label(status)} {count}   ")
-    text.append(t("overview_total", total=board.total, items=board.items_total), style="dim")
+    text.append("\n" + t("overview_total", total=board.total, items=board.items_total), style="dim")
     text.append("\n" + items_text(board.items_by_light), style="dim")
     return text
 
