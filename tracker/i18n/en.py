@@ -228,6 +228,7 @@ MESSAGES: dict[str, str] = {
     "extension_not_later": "The deadline of {code} is {due}; the new date {to} must be later",
     "extension_pending": "{code} already has an extension request waiting for a decision",
     "extension_none_pending": "{code} has no extension request waiting for a decision",
+    "extension_decided_before_request": "The extension of {code} was asked for on {asked}; the decision cannot take effect before that ({date})",
     "extension_requested": "Extension requested: {code} {old} → {new}, waiting for a supervisor",
     "extension_approved": "Approved: {code} extended to {new} (the original deadline {due} still counts in overdue statistics)",
     "extension_refused": "The extension of {code} was refused; its deadline stays {old}",

@@ -228,6 +228,7 @@ MESSAGES: dict[str, str] = {
     "extension_not_later": "{code} 的时限是 {due}，申请延至的 {to} 须晚于它",
     "extension_pending": "{code} 已有一份待审批的延期申请",
     "extension_none_pending": "{code} 没有待审批的延期申请",
+    "extension_decided_before_request": "{code} 的延期申请于 {asked} 提出，决定不能早于此日生效（{date}）",
     "extension_requested": "已提交延期申请：{code} {old} → {new}，待督办人审批",
     "extension_approved": "已批准 {code} 延期至 {new}（原时限 {due} 仍计入逾期统计）",
     "extension_refused": "{code} 的延期申请未获批准，时限仍为 {old}",
