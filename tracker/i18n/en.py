@@ -373,6 +373,7 @@ MESSAGES: dict[str, str] = {
     "tui.edit.note_hint": "the note; saved with the date and your name",
     "tui.edit.event_note_hint": "e.g. rule-of-law lecture given by …",
     "tui.edit.date": "Date",
+    "tui.edit.effective": "Effective",
     "tui.edit.value": "Figure",
     "tui.edit.value_hint": "the indicator's figure, e.g. 97.82 (required)",
     "tui.edit.evidence": "Evidence",

@@ -373,6 +373,7 @@ MESSAGES: dict[str, str] = {
     "tui.edit.note_hint": "备注内容，保存后带日期和姓名",
     "tui.edit.event_note_hint": "如：召开法治专题讲座，主讲人…",
     "tui.edit.date": "日期",
+    "tui.edit.effective": "生效日期",
     "tui.edit.value": "数值",
     "tui.edit.value_hint": "指标数值，如 97.82（必填）",
     "tui.edit.evidence": "佐证材料",
