@@ -10,10 +10,13 @@ from rich.table import Table
 
 from tracker.cli.context import (
     AppState,
+    EffectiveDate,
+    late_text,
     ledger,
     open_engine,
     out,
     parse_as_of,
+    parse_effective,
     seed_database,
 )
 from tracker.config import DEFAULT_SEED
@@ -105,18 +108,27 @@ def villages_list(ctx: typer.Context, as_of: AsOf = None) -> None:
 def villages_import(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="CSV：编号,名称 / number,name")],
+    effective: EffectiveDate = None,
     as_of: AsOf = None,
 ) -> None:
     """从 CSV 导入村(社区)名称（列：编号,名称）/ import names from a CSV file."""
     state: AppState = ctx.obj
     _set_as_of(state, as_of)
+    day = parse_effective(effective)
     with ledger(state) as led:
         report = require_report(session=led.session, slug=led.report)
+        when = led.effective_on(day)
         change = import_roster(
-            session=led.session, report=report, path=file, user=led.user, now=now()
+            session=led.session,
+            report=report,
+            path=file,
+            user=led.user,
+            now=now(),
+            effective_on=when,
         )
     out().print(
-        t("villages_imported", renamed=change.renamed, added=change.added, items=change.instances)
+        t("villages_imported", renamed=change.renamed, added=change.added, items=change.instances),
+        late_text(when),
     )
 
 
@@ -125,17 +137,26 @@ def villages_rename(
     ctx: typer.Context,
     number: Annotated[int, typer.Argument(help="编号 / number")],
     name: Annotated[str, typer.Argument(help="新名称 / new name")],
+    effective: EffectiveDate = None,
     as_of: AsOf = None,
 ) -> None:
     """给一个村(社区)命名 / name one village."""
     state: AppState = ctx.obj
     _set_as_of(state, as_of)
+    day = parse_effective(effective)
     with ledger(state) as led:
         report = require_report(session=led.session, slug=led.report)
+        when = led.effective_on(day)
         rename_village(
-            session=led.session, report=report, number=number, name=name, user=led.user, now=now()
+            session=led.session,
+            report=report,
+            number=number,
+            name=name,
+            user=led.user,
+            now=now(),
+            effective_on=when,
         )
-    out().print(t("village_renamed", number=f"{number:02d}", name=name.strip()))
+    out().print(t("village_renamed", number=f"{number:02d}", name=name.strip()), late_text(when))
 
 
 @villages_app.command("retire")
@@ -143,13 +164,16 @@ def villages_retire(
     ctx: typer.Context,
     number: Annotated[int, typer.Argument(help="编号 / number")],
     reason: Annotated[str, typer.Option("--reason", metavar="TEXT", help="原因 / why")],
+    effective: EffectiveDate = None,
     as_of: AsOf = None,
 ) -> None:
     """撤销一个村(社区)：取消其未完成事项，保留历史（管理员）/ retire a village (admin)."""
     state: AppState = ctx.obj
     _set_as_of(state, as_of)
+    day = parse_effective(effective)
     with ledger(state) as led:
         report = require_report(session=led.session, slug=led.report)
+        when = led.effective_on(day)
         retired = retire_village(
             session=led.session,
             report=report,
@@ -157,9 +181,10 @@ def villages_retire(
             reason=reason,
             user=led.user,
             now=now(),
-            effective_on=led.effective_on(),
+            effective_on=when,
         )
-    out().print(t("village_retired", number=f"{number:02d}", count=len(retired.cancelled)))
+    retired_line = t("village_retired", number=f"{number:02d}", count=len(retired.cancelled))
+    out().print(retired_line, late_text(when))
 
 
 def register(app: typer.Typer) -> None:

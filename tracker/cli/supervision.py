@@ -179,14 +179,17 @@ def extend_command(
     refuse: Annotated[
         bool, typer.Option("--refuse", help="不予延期 / refuse the pending request")
     ] = False,
+    effective: EffectiveDate = None,
 ) -> None:
     """延期申请（--to 与 --reason），或督办人 --approve / --refuse / request or decide an
     extension."""
     state: AppState = ctx.obj
     if sum((to is not None, approve, refuse)) != 1:
         raise typer.BadParameter(t("extend_usage"), param_hint="--to / --approve / --refuse")
+    day = parse_effective(effective)
     with ledger(state) as led:
         item = get_commitment(session=led.session, code=code, report_slug=led.report)
+        when = led.effective_on(day)
         if to is not None:
             request = request_extension(
                 session=led.session,
@@ -196,6 +199,7 @@ def extend_command(
                 user=led.user,
                 now=now(),
                 today=led.deadlines.as_of,
+                effective_on=when,
             )
             line = t(
                 "extension_requested",
@@ -211,6 +215,7 @@ def extend_command(
                 note=reason,
                 user=led.user,
                 now=now(),
+                effective_on=when,
             )
             key = "extension_approved" if approve else "extension_refused"
             line = t(
@@ -220,7 +225,7 @@ def extend_command(
                 new=decided.new_due.isoformat(),
                 due=(item.due.isoformat() if item.due else "-"),
             )
-    out().print(line)
+    out().print(line, late_text(when))
 
 
 def register(app: typer.Typer) -> None:

@@ -119,18 +119,25 @@ def request_extension(
     user: str,
     now: datetime,
     today: date,
+    effective_on: date | None = None,
 ) -> Extension:
-    """延期申请: filed by someone who may change the item, before its deadline, with a reason."""
+    """延期申请: filed by someone who may change the item, before its deadline, with a reason.
+
+    `effective_on` is the day it was asked for when entered late (补录): a request made on
+    paper before the deadline is entered after it. Without it, the request is asked `today`
+    (the day the ledger is viewed on)."""
     require_item(session, user, item)
     why = reason.strip()
     if not why:
         raise TrackerError("extension_reason_empty")
+    day = change_day(session, item, effective_on, now)
+    asked_on = day if effective_on is not None else today
     if item.due is None:
         raise TrackerError("extension_no_deadline", code=item.code)
     if Status(item.status).closed:
         raise TrackerError("extension_closed", code=item.code)
     current = item.extended_due or item.due
-    if today > current:
+    if asked_on > current:
         raise TrackerError("extension_too_late", code=item.code, due=current.isoformat())
     if new_due <= current:
         raise TrackerError(
@@ -157,7 +164,7 @@ def request_extension(
             note=t_reason("extension.requested", why),
             changed_by=user,
             changed_at=now,
-            effective_on=now.date(),
+            effective_on=day,
         )
     )
     session.flush()
@@ -173,13 +180,24 @@ def decide_extension(
     user: str,
     now: datetime,
     expected_version: int | None = None,
+    effective_on: date | None = None,
 ) -> Extension:
-    """A supervisor approves (the item's extended date moves) or refuses the pending request."""
+    """A supervisor approves (the item's extended date moves) or refuses the pending request,
+    today or, entered late, on `effective_on`: never before the request was made."""
     require_role(session, user, Role.SUPERVISOR)
     check_version(session, item, expected_version)
     request = pending_extension(session, item)
     if request is None:
         raise TrackerError("extension_none_pending", code=item.code)
+    day = change_day(session, item, effective_on, now)
+    asked_on = requested_on(session, item, request)
+    if day < asked_on:
+        raise TrackerError(
+            "extension_decided_before_request",
+            code=item.code,
+            asked=asked_on.isoformat(),
+            date=day.isoformat(),
+        )
     request.state = ExtensionState.APPROVED if approve else ExtensionState.REFUSED
     request.decided_by = user
     request.decided_at = now
@@ -199,11 +217,27 @@ def decide_extension(
             ),
             changed_by=user,
             changed_at=now,
-            effective_on=now.date(),
+            effective_on=day,
         )
     )
     session.flush()
     return request
+
+
+def requested_on(session: Session, item: Commitment, request: Extension) -> date:
+    """The day the pending `request` took effect: its history row's (a request entered late
+    is dated the day it was made), else the day it was recorded."""
+    # One request is pending at a time, so the latest request row of the item is its own.
+    row = session.exec(
+        select(History)
+        .where(
+            col(History.commitment_id) == item.id,
+            col(History.kind) == HistoryKind.EXTENSION,
+            col(History.note).startswith(t_reason("extension.requested", "")),
+        )
+        .order_by(col(History.id).desc())
+    ).first()
+    return row.effective_on if row is not None else request.requested_at.date()
 
 
 def t_reason(key: str, reason: str) -> str:

@@ -143,8 +143,22 @@ def _check_name(name: str, *, path: str, line: int) -> None:
         raise TrackerError("csv_name_control", path=path, line=line, name=_shown(name))
 
 
+def roster_day(effective_on: date | None, now: datetime) -> date:
+    """The day a change of the roster takes effect: `effective_on` for a late entry (补录),
+    else today; never in the future. A village has no start of its own to be after."""
+    day = effective_on or now.date()
+    if day > now.date():
+        raise TrackerError("effective_in_future", date=day.isoformat())
+    return day
+
+
 def _apply(
-    session: Session, report: Report, roster: dict[int, str], user: str, now: datetime
+    session: Session,
+    report: Report,
+    roster: dict[int, str],
+    user: str,
+    now: datetime,
+    day: date,
 ) -> RosterChange:
     existing = {v.number: v for v in list_villages(session=session, town=report.town)}
     taken = {v.name: v.number for v in existing.values() if v.name}
@@ -175,7 +189,7 @@ def _apply(
                 new=name,
                 changed_by=user,
                 changed_at=now,
-                effective_on=now.date(),
+                effective_on=day,
             )
         )
     instances = ensure_village_instances(session=session, report=report) if added else []
@@ -183,19 +197,35 @@ def _apply(
 
 
 def import_roster(
-    *, session: Session, report: Report, path: Path, user: str, now: datetime
+    *,
+    session: Session,
+    report: Report,
+    path: Path,
+    user: str,
+    now: datetime,
+    effective_on: date | None = None,
 ) -> RosterChange:
-    """Name villages from a CSV file; new numbers add villages and their per-village items.
-    The roster is an admin's to keep."""
+    """Name villages from a CSV file, from today or `effective_on` (a late entry); new numbers
+    add villages and their per-village items. The roster is an admin's to keep."""
     require_role(session, user, Role.ADMIN)
-    return _apply(session, report, read_roster_csv(path), user, now)
+    day = roster_day(effective_on, now)
+    return _apply(session, report, read_roster_csv(path), user, now, day)
 
 
 def rename_village(
-    *, session: Session, report: Report, number: int, name: str, user: str, now: datetime
+    *,
+    session: Session,
+    report: Report,
+    number: int,
+    name: str,
+    user: str,
+    now: datetime,
+    effective_on: date | None = None,
 ) -> RosterChange:
-    """Give village `number` the name `name` (an admin's change, as the whole roster is)."""
+    """Give village `number` the name `name` from today or `effective_on` (a late entry): an
+    admin's change, as the whole roster is."""
     require_role(session, user, Role.ADMIN)
+    day = roster_day(effective_on, now)
     clean = name.strip()
     if not clean or len(clean) > MAX_NAME:
         raise TrackerError("village_bad_name", name=_shown(name))
@@ -203,7 +233,7 @@ def rename_village(
         raise TrackerError("village_name_control", name=_shown(clean))
     if not any(v.number == number for v in list_villages(session=session, town=report.town)):
         raise TrackerError("village_unknown", village=str(number))
-    return _apply(session, report, {number: clean}, user, now)
+    return _apply(session, report, {number: clean}, user, now, day)
 
 
 @dataclass(frozen=True)
@@ -243,9 +273,7 @@ def retire_village(
             date=village.retired_on.isoformat(),
             reason=village.retired_reason or "-",
         )
-    day = effective_on or now.date()
-    if day > now.date():
-        raise TrackerError("effective_in_future", date=day.isoformat())
+    day = roster_day(effective_on, now)
     ensure_person(session=session, name=user)
     village.retired_on = day
     village.retired_reason = why

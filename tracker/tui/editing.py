@@ -39,7 +39,14 @@ from tracker.services.updates import add_note as save_note
 from tracker.services.updates import log_event as save_event
 from tracker.services.updates import set_status
 from tracker.tui.widgets.confirm_dialog import ConfirmDialog
-from tracker.tui.widgets.dialogs import LogDialog, NewEvent, NoteDialog, StatusChange, StatusDialog
+from tracker.tui.widgets.dialogs import (
+    LogDialog,
+    NewEvent,
+    NewNote,
+    NoteDialog,
+    StatusChange,
+    StatusDialog,
+)
 from tracker.tui.widgets.supervision_dialogs import (
     Decision,
     ExtensionAsk,
@@ -140,6 +147,17 @@ def _refusal(refused: Refused) -> str:
     return f"{refused} {t('tui.edit.reloaded')}" if refused.stale else str(refused)
 
 
+def _default_day(app: TrackerApp) -> date:
+    """The day a change takes effect unless the officer types another: the day the app shows
+    when viewing the past, else today. The dialogs' 生效日期 field opens on it."""
+    return app.context.effective_on or now().date()
+
+
+def _effective(app: TrackerApp, typed: date | None) -> date | None:
+    """The effective date passed to the ledger: the day typed in the dialog, else the app's."""
+    return typed or app.context.effective_on
+
+
 def change_status(screen: Screen[Any], code: str) -> None:
     """Ask for a new status of `code` and save it with the officer's note."""
     app = _tracker(screen)
@@ -150,7 +168,12 @@ def change_status(screen: Screen[Any], code: str) -> None:
 
     def ask(initial: StatusChange | None = None, error: str | None = None) -> None:
         dialog = StatusDialog(
-            code=shown.code, title=shown.title, current=shown.status, initial=initial, error=error
+            code=shown.code,
+            title=shown.title,
+            current=shown.status,
+            effective=_default_day(app),
+            initial=initial,
+            error=error,
         )
         app.push_screen(dialog, save)
 
@@ -169,7 +192,7 @@ def change_status(screen: Screen[Any], code: str) -> None:
                     user=app.context.user,
                     now=now(),
                     expected_version=shown.version,
-                    effective_on=app.context.effective_on,
+                    effective_on=_effective(app, change.effective),
                 )
         except Refused as exc:
             shown = _reload_if_stale(app, code, shown, exc)
@@ -285,29 +308,34 @@ def add_note(screen: Screen[Any], code: str) -> None:
         return
     shown = item  # what the dialog shows; read again if a save finds it stale
 
-    def ask(initial: str = "", error: str | None = None) -> None:
-        app.push_screen(
-            NoteDialog(code=shown.code, title=shown.title, initial=initial, error=error), save
+    def ask(initial: NewNote | None = None, error: str | None = None) -> None:
+        dialog = NoteDialog(
+            code=shown.code,
+            title=shown.title,
+            effective=_default_day(app),
+            initial=initial,
+            error=error,
         )
+        app.push_screen(dialog, save)
 
-    def save(text: str | None) -> None:
+    def save(note: NewNote | None) -> None:
         nonlocal shown
-        if text is None:
+        if note is None:
             return
         try:
             with _item_session(app, code) as (session, commitment):
                 save_note(
                     session=session,
                     item=commitment,
-                    text=text,
+                    text=note.text,
                     user=app.context.user,
                     now=now(),
                     expected_version=shown.version,
-                    effective_on=app.context.effective_on,
+                    effective_on=_effective(app, note.effective),
                 )
         except Refused as exc:
             shown = _reload_if_stale(app, code, shown, exc)
-            ask(text, _refusal(exc))
+            ask(note, _refusal(exc))
             return
         app.notify(t("note_added", code=shown.code))
         app.ledger_changed.publish(shown.code)
@@ -352,7 +380,12 @@ def supervise(screen: Screen[Any], code: str) -> None:
 
     def ask(initial: SupervisorChoice | None = None, error: str | None = None) -> None:
         dialog = SupervisorDialog(
-            code=shown.code, title=shown.title, decisions=decisions, initial=initial, error=error
+            code=shown.code,
+            title=shown.title,
+            decisions=decisions,
+            effective=_default_day(app),
+            initial=initial,
+            error=error,
         )
         app.push_screen(dialog, save)
 
@@ -368,7 +401,7 @@ def supervise(screen: Screen[Any], code: str) -> None:
                     choice,
                     app.context.user,
                     shown.version,
-                    app.context.effective_on,
+                    _effective(app, choice.effective),
                 )
         except Refused as exc:
             shown = _reload_if_stale(app, code, shown, exc)
@@ -427,6 +460,7 @@ def _decide(
         user=user,
         now=at,
         expected_version=version,
+        effective_on=effective_on,
     )
     return t(
         "extension_approved" if approve else "extension_refused",
@@ -454,7 +488,12 @@ def ask_extension(screen: Screen[Any], code: str) -> None:
 
     def ask(initial: ExtensionAsk | None = None, error: str | None = None) -> None:
         dialog = ExtensionDialog(
-            code=shown_code, title=title, due=due, initial=initial, error=error
+            code=shown_code,
+            title=title,
+            due=due,
+            effective=_default_day(app),
+            initial=initial,
+            error=error,
         )
         app.push_screen(dialog, save)
 
@@ -471,6 +510,7 @@ def ask_extension(screen: Screen[Any], code: str) -> None:
                     user=app.context.user,
                     now=now(),
                     today=app.context.deadlines.as_of,
+                    effective_on=_effective(app, entry.effective),
                 )
                 line = t(
                     "extension_requested",

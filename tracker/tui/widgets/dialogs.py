@@ -9,6 +9,11 @@ Nothing changes unless chosen: a dialog opens on the item as it is, and saving i
 opened returns nothing (and says so) rather than a default the officer never chose. A new
 dialog subclasses `EditDialog[ItsResult]` and says three things: its `fields()`, when the
 form is `unchanged()`, and how to `collect()` the checked values.
+
+A dialog that changes an item asks when the change took effect (生效日期), prefilled with the
+day it would take effect anyway (today, or the day the app shows when viewing the past). That
+day is not a change: the field alone never makes a form changed, and left as it opened it
+gives no date (None), so the save uses the app's day as it would without the field.
 """
 
 from __future__ import annotations
@@ -35,10 +40,19 @@ from tracker.models import Status
 
 @dataclass(frozen=True)
 class StatusChange:
-    """A new status and why."""
+    """A new status and why; `effective` is the day typed for it (None: the app's day)."""
 
     status: Status
     note: str
+    effective: date | None = None
+
+
+@dataclass(frozen=True)
+class NewNote:
+    """A note to add; `effective` is the day typed for it (None: the app's day)."""
+
+    text: str
+    effective: date | None = None
 
 
 @dataclass(frozen=True)
@@ -130,12 +144,21 @@ class EditDialog(ModalScreen[ResultT | None]):
     }
     """
 
-    def __init__(self, *, heading: str, code: str, title: str, error: str | None) -> None:
+    def __init__(
+        self,
+        *,
+        heading: str,
+        code: str,
+        title: str,
+        error: str | None,
+        effective: date | None = None,
+    ) -> None:
         super().__init__()
         self.heading = heading
         self.code = code
         self.item_title = title
         self.error = error
+        self.effective = effective  # the day the change would take effect; None: not asked
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as box:
@@ -159,6 +182,43 @@ class EditDialog(ModalScreen[ResultT | None]):
     def field(label: str, widget: Widget) -> Horizontal:
         """One row of the form: its label, then the field."""
         return Horizontal(Label(label), widget, classes="field")
+
+    def effective_field(self, typed: date | None = None) -> Horizontal:
+        """The 生效日期 row: the day the change would take effect, or the day typed before a
+        refused save (`typed`), so that nothing typed is lost."""
+        assert self.effective is not None, "a dialog asking for the date is given the day"
+        shown = (typed or self.effective).isoformat()
+        day = Input(shown, placeholder="YYYY-MM-DD", id="effective")
+        return self.field(t("tui.edit.effective"), day)
+
+    def _typed_effective(self) -> str | None:
+        """What the 生效日期 field holds; None when it differs in nothing from the day it was
+        prefilled with, or the dialog does not ask for it."""
+        if self.effective is None:
+            return None
+        typed = self.query_one("#effective", Input).value.strip()
+        return None if typed == self.effective.isoformat() else typed
+
+    def chosen_effective(self) -> date | None:
+        """The day typed for the change to take effect; None when left as prefilled (the
+        save then uses the app's day, as it would without the field). `action_save` has
+        checked it is a date before `collect` asks."""
+        typed = self._typed_effective()
+        return date.fromisoformat(typed) if typed is not None else None
+
+    def _effective_is_a_date(self) -> bool:
+        """Whether the 生效日期 field holds a date; if not, say so there. Whether the day is
+        allowed (not in the future, not before the item begins) is the ledger's to say."""
+        typed = self._typed_effective()
+        if typed is None:
+            return True
+        try:
+            date.fromisoformat(typed)
+        except ValueError:
+            field = self.query_one("#effective", Input)
+            self.show_error(t("tui.edit.date_invalid", value=typed), field)
+            return False
+        return True
 
     def show_error(self, message: str, field: Widget | None = None) -> None:
         """Say what is wrong without closing, and put the cursor where it is to be fixed."""
@@ -186,6 +246,8 @@ class EditDialog(ModalScreen[ResultT | None]):
         if self.unchanged():
             self.app.notify(t("tui.edit.nothing_changed", code=self.code))
             self.dismiss(None)
+            return
+        if not self._effective_is_a_date():
             return
         values = self.collect()
         if values is not None:
@@ -247,10 +309,17 @@ class StatusDialog(EditDialog[StatusChange]):
         code: str,
         title: str,
         current: Status,
+        effective: date,
         initial: StatusChange | None = None,
         error: str | None = None,
     ) -> None:
-        super().__init__(heading=t("tui.edit.status_title"), code=code, title=title, error=error)
+        super().__init__(
+            heading=t("tui.edit.status_title"),
+            code=code,
+            title=title,
+            error=error,
+            effective=effective,
+        )
         self.current = current
         self.initial = initial or StatusChange(current, "")
 
@@ -268,6 +337,7 @@ class StatusDialog(EditDialog[StatusChange]):
         yield self.field(t("col.status"), StatusChoice(*buttons, id="status"))
         note = Input(self.initial.note, placeholder=t("tui.edit.note_optional"), id="note")
         yield self.field(t("tui.edit.note"), note)
+        yield self.effective_field(self.initial.effective)
 
     @property
     def chosen(self) -> Status:
@@ -276,11 +346,12 @@ class StatusDialog(EditDialog[StatusChange]):
         return Status(button.name) if button is not None and button.name else self.current
 
     def unchanged(self) -> bool:
-        """The item's status kept, and no note."""
+        """The item's status kept, and no note (a date alone changes nothing)."""
         return self.chosen is self.current and not self.query_one("#note", Input).value.strip()
 
     def collect(self) -> StatusChange:
-        return StatusChange(self.chosen, self.query_one("#note", Input).value.strip())
+        note = self.query_one("#note", Input).value.strip()
+        return StatusChange(self.chosen, note, self.chosen_effective())
 
 
 class LogDialog(EditDialog[NewEvent]):
@@ -364,24 +435,37 @@ class LogDialog(EditDialog[NewEvent]):
         return NewEvent(day, note, tuple(paths), value)
 
 
-class NoteDialog(EditDialog[str]):
+class NoteDialog(EditDialog[NewNote]):
     """Add a note to an item; earlier notes are kept."""
 
     AUTO_FOCUS = "#note"
 
     def __init__(
-        self, *, code: str, title: str, initial: str = "", error: str | None = None
+        self,
+        *,
+        code: str,
+        title: str,
+        effective: date,
+        initial: NewNote | None = None,
+        error: str | None = None,
     ) -> None:
-        super().__init__(heading=t("tui.edit.note_title"), code=code, title=title, error=error)
-        self.initial = initial
+        super().__init__(
+            heading=t("tui.edit.note_title"),
+            code=code,
+            title=title,
+            error=error,
+            effective=effective,
+        )
+        self.initial = initial or NewNote("")
 
     def fields(self) -> ComposeResult:
-        note = Input(self.initial, placeholder=t("tui.edit.note_hint"), id="note")
+        note = Input(self.initial.text, placeholder=t("tui.edit.note_hint"), id="note")
         yield self.field(t("tui.edit.note"), note)
+        yield self.effective_field(self.initial.effective)
 
     def unchanged(self) -> bool:
-        """No note written (spaces are none)."""
+        """No note written (spaces are none; a date alone is no note)."""
         return not self.query_one("#note", Input).value.strip()
 
-    def collect(self) -> str:
-        return self.query_one("#note", Input).value.strip()
+    def collect(self) -> NewNote:
+        return NewNote(self.query_one("#note", Input).value.strip(), self.chosen_effective())

@@ -3,7 +3,7 @@
 Like the editing dialogs, they only ask and check what they can check themselves (a real
 date, a reason where one is required); saving is the caller's job. Neither chooses for the
 officer: no decision is on until one is chosen, and the request opens on the deadline as it
-is.
+is. Both ask when the decision or request took effect (see `EditDialog.effective_field`).
 """
 
 from __future__ import annotations
@@ -34,12 +34,14 @@ NEEDS_REASON = frozenset({Decision.RETURN, Decision.REFUSE})
 class SupervisorChoice:
     decision: Decision
     note: str
+    effective: date | None = None  # the day typed for it; None: the app's day
 
 
 @dataclass(frozen=True)
 class ExtensionAsk:
     to: date
     reason: str
+    effective: date | None = None  # the day it was asked for; None: the app's day
 
 
 class SupervisorDialog(EditDialog[SupervisorChoice]):
@@ -53,10 +55,17 @@ class SupervisorDialog(EditDialog[SupervisorChoice]):
         code: str,
         title: str,
         decisions: list[Decision],
+        effective: date,
         initial: SupervisorChoice | None = None,
         error: str | None = None,
     ) -> None:
-        super().__init__(heading=t("tui.supervise.title"), code=code, title=title, error=error)
+        super().__init__(
+            heading=t("tui.supervise.title"),
+            code=code,
+            title=title,
+            error=error,
+            effective=effective,
+        )
         self.decisions = decisions
         self.initial = initial  # what was chosen before a refused save; else nothing is
 
@@ -70,6 +79,7 @@ class SupervisorDialog(EditDialog[SupervisorChoice]):
         typed = self.initial.note if self.initial else ""
         note = Input(typed, placeholder=t("tui.supervise.note_hint"), id="note")
         yield self.field(t("tui.edit.note"), note)
+        yield self.effective_field(self.initial.effective if self.initial else None)
 
     @property
     def chosen(self) -> Decision | None:
@@ -78,7 +88,7 @@ class SupervisorDialog(EditDialog[SupervisorChoice]):
         return Decision(button.name) if button is not None and button.name else None
 
     def unchanged(self) -> bool:
-        """No decision and no note."""
+        """No decision and no note (a date alone decides nothing)."""
         return self.chosen is None and not self.query_one("#note", Input).value.strip()
 
     def collect(self) -> SupervisorChoice | None:
@@ -89,7 +99,7 @@ class SupervisorDialog(EditDialog[SupervisorChoice]):
         if decision in NEEDS_REASON and not note.value.strip():
             self.show_error(t("tui.supervise.reason_needed"), note)
             return None
-        return SupervisorChoice(decision, note.value.strip())
+        return SupervisorChoice(decision, note.value.strip(), self.chosen_effective())
 
 
 class ExtensionDialog(EditDialog[ExtensionAsk]):
@@ -104,10 +114,17 @@ class ExtensionDialog(EditDialog[ExtensionAsk]):
         code: str,
         title: str,
         due: date,
+        effective: date,
         initial: ExtensionAsk | None = None,
         error: str | None = None,
     ) -> None:
-        super().__init__(heading=t("tui.extension.title"), code=code, title=title, error=error)
+        super().__init__(
+            heading=t("tui.extension.title"),
+            code=code,
+            title=title,
+            error=error,
+            effective=effective,
+        )
         self.due = due
         self.initial = initial
 
@@ -117,9 +134,10 @@ class ExtensionDialog(EditDialog[ExtensionAsk]):
         yield self.field(t("tui.extension.to"), to)
         reason = Input(self.initial.reason if self.initial else "", id="reason")
         yield self.field(t("tui.extension.reason"), reason)
+        yield self.effective_field(self.initial.effective if self.initial else None)
 
     def unchanged(self) -> bool:
-        """The deadline as it is (or cleared), and no reason."""
+        """The deadline as it is (or cleared), and no reason (a date alone asks nothing)."""
         day = self.query_one("#to", Input).value.strip()
         reason = self.query_one("#reason", Input).value.strip()
         return day in ("", self.due.isoformat()) and not reason
@@ -135,4 +153,4 @@ class ExtensionDialog(EditDialog[ExtensionAsk]):
         if not reason.value.strip():
             self.show_error(t("extension_reason_empty"), reason)
             return None
-        return ExtensionAsk(day, reason.value.strip())
+        return ExtensionAsk(day, reason.value.strip(), self.chosen_effective())
