@@ -44,13 +44,14 @@ def row_table(rows: list[ItemRow]) -> Table:
     """The ledger table of `list`."""
     table = Table(show_lines=False, header_style="bold", pad_edge=False)
     table.add_column(t("col.code"), no_wrap=True)
-    table.add_column(t("col.title"), overflow=_overflow(), ratio=3)
-    table.add_column(t("col.unit"), overflow=_overflow(), ratio=2)
+    # On a narrow terminal an indicator's "12 / 2021年基数 15场次" wraps rather than squeeze
+    # the title and unit to a character or two.
+    table.add_column(t("col.title"), overflow=_overflow(), ratio=3, min_width=8)
+    table.add_column(t("col.unit"), overflow=_overflow(), ratio=2, min_width=6)
     table.add_column(t("col.due"), no_wrap=True)
     table.add_column(t("col.status"), no_wrap=True)
     table.add_column(t("col.light"), no_wrap=True)
-    # An indicator's "12 / 2021年基数 15场次" wraps rather than squeeze the title and unit.
-    table.add_column(t("col.progress"), overflow=_overflow(), justify="right", max_width=12)
+    table.add_column(t("col.progress"), overflow=_overflow(), justify="right")
     for row in rows:
         title = localized(row.title, row.title_en)
         if row.village is not None:
