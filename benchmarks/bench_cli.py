@@ -297,7 +297,9 @@ def describe(engine: Engine, url: str, as_of: date) -> None:
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"database: {make_url(url).render_as_string(hide_password=True)} ({engine.dialect.name})")
     print(f"ledger: {reports} reports, {rows:,} commitment rows, {periods:,} period instances")
-    print(f"as of {as_of}; python {platform.python_version()}, SQLite {sqlite3.sqlite_version}")
+    replay = "replayed from the history" if as_of < date.today() else "stored columns"
+    versions = f"python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
+    print(f"as of {as_of} ({replay}); {versions}")
     print(f"cpus: {os.cpu_count()}, load average before: {load}")
     if os.getloadavg()[0] > 0.5 * (os.cpu_count() or 1):
         print("note: the machine is busy with other work; wall times will be inflated")
@@ -322,6 +324,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--code", default="3.2-D")
     parser.add_argument("--quota-code", default="5.5a/2024")
     parser.add_argument("--no-importtime", action="store_true")
+    parser.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        default=None,
+        help="view the ledger on this day (default: the build's as-of day, before today, so "
+        "the past is replayed from the history; today reads the stored columns)",
+    )
     return parser.parse_args(argv)
 
 
@@ -330,7 +339,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     url = database_url(args.db)
     engine = make_engine(url)
-    as_of = as_of_for(through_year(engine))
+    as_of = args.as_of or as_of_for(through_year(engine))
     describe(engine, url, as_of)
     deadlines = Deadlines(as_of=as_of, calendar=WorkCalendar())
     base = [sys.executable, "-m", "tracker", "--db", args.db, "--as-of", as_of.isoformat()]
