@@ -236,7 +236,12 @@ class CommitmentLink(SQLModel, table=True):
 class Event(SQLModel, table=True):
     """Something that happened on a date: a lecture held, a monthly analysis done."""
 
-    __table_args__ = (Index("ix_event_commitment_day", "commitment_id", "happened_on"),)
+    __table_args__ = (
+        Index("ix_event_commitment_day", "commitment_id", "happened_on"),
+        # What happened, or was voided, after a past day (services.asof.changed_after).
+        Index("ix_event_day", "happened_on"),
+        Index("ix_event_voided", "voided_on"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     commitment_id: int = Field(foreign_key="commitment.id")
@@ -271,7 +276,11 @@ class History(SQLModel, table=True):
     before D.
     """
 
-    __table_args__ = (Index("ix_history_commitment_effective", "commitment_id", "effective_on"),)
+    __table_args__ = (
+        Index("ix_history_commitment_effective", "commitment_id", "effective_on"),
+        # What took effect after a past day (services.asof.changed_after): a range scan.
+        Index("ix_history_effective", "effective_on"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     commitment_id: int | None = Field(default=None, foreign_key="commitment.id", index=True)

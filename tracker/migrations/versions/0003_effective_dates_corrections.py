@@ -33,12 +33,15 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_history_commitment_effective", ["commitment_id", "effective_on"], unique=False
         )
+        batch_op.create_index("ix_history_effective", ["effective_on"], unique=False)
 
     with op.batch_alter_table("event", schema=None) as batch_op:
         batch_op.add_column(sa.Column("voided_on", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("voided_by", sa.String(length=100), nullable=True))
         batch_op.add_column(sa.Column("voided_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("void_reason", sa.Text(), nullable=True))
+        batch_op.create_index("ix_event_day", ["happened_on"], unique=False)
+        batch_op.create_index("ix_event_voided", ["voided_on"], unique=False)
 
     with op.batch_alter_table("village", schema=None) as batch_op:
         batch_op.add_column(sa.Column("retired_on", sa.Date(), nullable=True))
@@ -89,10 +92,13 @@ def downgrade() -> None:
         batch_op.drop_column("retired_reason")
         batch_op.drop_column("retired_on")
     with op.batch_alter_table("event", schema=None) as batch_op:
+        batch_op.drop_index("ix_event_voided")
+        batch_op.drop_index("ix_event_day")
         batch_op.drop_column("void_reason")
         batch_op.drop_column("voided_at")
         batch_op.drop_column("voided_by")
         batch_op.drop_column("voided_on")
     with op.batch_alter_table("history", schema=None) as batch_op:
+        batch_op.drop_index("ix_history_effective")
         batch_op.drop_index("ix_history_commitment_effective")
         batch_op.drop_column("effective_on")
