@@ -98,6 +98,11 @@ def test_summary_workbook_has_a_sheet_per_part(session: Session, deadlines: Dead
         progress.cell(row=HEADER_ROW + i, column=1).value for i in range(1, 1 + len(data.sections))
     ]
     assert numbers == [s.number for s in data.sections]
+    # Each section's commitments, and beside them the periods and village items due.
+    items = [
+        progress.cell(row=HEADER_ROW + i, column=6).value for i in range(1, 1 + len(data.sections))
+    ]
+    assert items == [f"{s.periods_done}/{s.periods_total}" for s in data.sections]
     overdue = book["逾期"]
     assert overdue.max_row - HEADER_ROW == sum(len(g.entries) for g in data.overdue)
 
@@ -252,6 +257,9 @@ def test_summary_document_has_every_section(
     parts += ["indicators"]
     for number, part in enumerate(parts, start=1):
         assert numbered(number, t(f"print.section.{part}")) in texts
+    # The lights count commitments; the total and the periods behind them say so.
+    assert t("overview_total", total=data.total, items=data.items_total) in texts
+    assert data.total == 66
     assert t("print.signature_unit", town=data.heading.town) in texts
     assert all(table.style is not None and table.style.name == "Table Grid" for table in doc.tables)
 

@@ -215,7 +215,7 @@ def _summary(book: Workbook, data: SummaryData) -> None:
 
     sheet = _new_sheet(book, t("print.sheet.progress"))
     header = [t("col.section"), t("col.title"), t("print.col.done"), t("print.col.total")]
-    header.append(t("print.col.rate"))
+    header += [t("print.col.rate"), t("col.items")]
     _top(sheet, heading, page, len(header))
     rows: list[list[Cell]] = [
         [
@@ -224,6 +224,7 @@ def _summary(book: Workbook, data: SummaryData) -> None:
             s.done,
             s.total,
             round(s.done / s.total, 4) if s.total else None,
+            f"{s.periods_done}/{s.periods_total}",
         ]
         for s in data.sections
     ]

@@ -28,7 +28,7 @@ from docx.table import Table, _Cell
 from docx.text.run import Run
 
 from tracker.i18n import t
-from tracker.labels import light_label, localized, status_label, village_label
+from tracker.labels import items_text, light_label, localized, status_label, village_label
 from tracker.printouts.assembly import (
     Heading,
     LedgerData,
@@ -275,7 +275,7 @@ def _summary(doc: DocumentObject, data: SummaryData) -> None:
 
     _section_heading(doc, index, t("print.section.progress"))
     header = [t("col.section"), t("col.title"), t("print.col.done"), t("print.col.total")]
-    header.append(t("print.col.rate"))
+    header += [t("print.col.rate"), t("col.items")]
     rows: list[list[object]] = [
         [
             s.number,
@@ -283,6 +283,7 @@ def _summary(doc: DocumentObject, data: SummaryData) -> None:
             s.done,
             s.total,
             f"{s.done / s.total:.0%}" if s.total else "-",
+            f"{s.periods_done}/{s.periods_total}",
         ]
         for s in data.sections
     ]
@@ -295,6 +296,8 @@ def _summary(doc: DocumentObject, data: SummaryData) -> None:
     _table(doc, [t("col.light"), t("print.col.count")], counts, lights)
     counts = [[status_label(s.value), n] for s, n in data.by_status.items() if n]
     _table(doc, [t("col.status"), t("print.col.count")], counts)
+    doc.add_paragraph(t("overview_total", total=data.total, items=data.items_total))
+    doc.add_paragraph(items_text(data.items_by_light))
 
     index += 1
     _section_heading(doc, index, t("print.section.quotas"))
