@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Integer, and_, case, cast, not_, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
-from tracker.models import CLOSED_STATUSES, Commitment, Kind, Section, Status
+from tracker.models import Commitment, Kind, Section, Status
 from tracker.schedule import Light
 from tracker.services.asof import AsOf, as_of_view
 from tracker.services.deadlines import Deadlines
@@ -107,7 +107,7 @@ def commitment_states(
     as_of = deadlines.as_of
     status = view.status()
     due = view.due()
-    is_open = status.in_([s.value for s in Status if s not in CLOSED_STATUSES])
+    is_open = view.is_open()
     # A period that has ended, or a village item or one-off: due to be done by now (the
     # current period is not yet late, and does not keep a commitment from being done).
     ended = or_(col(Commitment.period_end).is_(None), col(Commitment.period_end) < as_of)

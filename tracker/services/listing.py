@@ -15,7 +15,6 @@ from sqlmodel import Session, col, select
 
 from tracker.errors import TrackerError
 from tracker.models import (
-    CLOSED_STATUSES,
     Commitment,
     CoUnit,
     Event,
@@ -26,13 +25,9 @@ from tracker.models import (
     Village,
 )
 from tracker.schedule import Light
-from tracker.services.asof import AsOf, as_of_view, counts_now
+from tracker.services.asof import COUNTED_KINDS, AsOf, as_of_view, counts_now
 from tracker.services.deadlines import Deadlines
 from tracker.services.lookup import get_report, get_unit, get_village
-
-OPEN = [s.value for s in Status if s not in CLOSED_STATUSES]
-# Kinds whose instances count events toward a period.
-COUNTED_KINDS = frozenset({Kind.QUOTA, Kind.RECURRING, Kind.INDICATOR})
 
 
 @dataclass(frozen=True)
