@@ -186,10 +186,13 @@ def test_an_event_meeting_a_checkpoint_records_the_event_status_and_due_once_eac
     )
     session.commit()
     added = entries_after(session, before)
-    assert [e.action for e in added] == ["event", "auto_status", "commitment.edit"]
+    # In the order the rows were written: tracker writes inserts first, the database (on
+    # PostgreSQL) in the order of the statements.
+    assert sorted(e.action for e in added) == ["auto_status", "commitment.edit", "event"]
     assert {e.target for e in added} == {f"{SLUG}:5.5a/2026"}
     assert {e.actor for e in added} == {OFFICER}
-    assert detail(added[2])["changes"] == {
+    [edit] = [e for e in added if e.action == "commitment.edit"]
+    assert detail(edit)["changes"] == {
         "due": {"old": old_due.isoformat() if old_due else None, "new": instance.due.isoformat()}
     }
 
@@ -382,7 +385,7 @@ def test_reordering_two_entries_by_their_ids_breaks_the_chain_at_the_first_of_th
     assert result.broken.reason in (BreakReason.LINK, BreakReason.HASH)
 
 
-def test_a_tampered_entry_given_a_recomputed_hash_breaks_the_chain_at_the_next_entry(
+def test_a_tampered_entry_given_a_recomputed_sha256_breaks_the_chain(
     session: Session, middle: int
 ) -> None:
     tampered = entry(session, middle)
@@ -395,6 +398,11 @@ def test_a_tampered_entry_given_a_recomputed_hash_breaks_the_chain_at_the_next_e
     )
     result = verify_chain(session)
     assert result.broken is not None
+    if session.get_bind().dialect.name == "postgresql":
+        # The database keys its entries with a secret: a recomputed SHA-256 is no hash.
+        assert (result.broken.id, result.broken.reason) == (middle, BreakReason.HASH)
+        assert result.checked == middle - 1
+        return
     # The tampered entry is consistent in itself (so the hash here is the documented one);
     # the next entry's prev_hash still holds the old hash.
     assert (result.broken.id, result.broken.reason) == (middle + 1, BreakReason.LINK)
@@ -423,14 +431,14 @@ def invoke(db: str, *args: str, lang: str = "zh") -> Result:
     return result
 
 
-def test_audit_verify_says_the_chain_is_intact_and_exits_0(db_url: str, engine: Engine) -> None:
+def test_audit_verify_says_the_chain_is_intact_and_the_ledger_agrees_and_exits_0(db_url: str, engine: Engine) -> None:
     with new_session(engine) as session:
         count = last_id(session)
     result = invoke(db_url, "audit", "verify")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.strip() == zh.MESSAGES["audit_intact"].format(count=count)
+    assert result.stdout.strip() == zh.MESSAGES["audit_intact_ledger"].format(count=count)
     english = invoke(db_url, "audit", "verify", lang="en")
-    assert english.stdout.strip() == en.MESSAGES["audit_intact"].format(count=count)
+    assert english.stdout.strip() == en.MESSAGES["audit_intact_ledger"].format(count=count)
 
 
 def test_audit_verify_names_the_first_broken_entry_in_one_line_and_exits_1(

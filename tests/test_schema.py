@@ -64,6 +64,8 @@ def test_migrating_an_empty_database_gives_exactly_the_models_schema(
         command.upgrade(_config(connection), "head")
     with fresh_engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    # The audit chain's key is the database's own (tracker.db_guard), not a model's table.
+    differences = [d for d in differences if d[:1] != ("remove_table",) or d[1].name != "audit_key"]
     assert differences == []
     assert current_revision(fresh_engine) == HEAD
 

@@ -14,6 +14,11 @@ from tracker.errors import TrackerError
 
 # Seconds a SQLite writer waits for another's lock before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# On PostgreSQL, how long a statement waits for a lock another session holds, and how long
+# any statement may run: past them the officer is told who holds the ledger
+# (tracker.db_errors) instead of waiting forever behind a forgotten `psql` transaction.
+LOCK_TIMEOUT_MS = 10_000
+STATEMENT_TIMEOUT_MS = 300_000
 
 
 def database_url(db: str) -> str:
@@ -44,13 +49,15 @@ def _postgres_settings(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.autocommit = True
     cursor = dbapi_connection.cursor()
     cursor.execute("SET jit = off")
+    cursor.execute(f"SET lock_timeout = {int(LOCK_TIMEOUT_MS)}")
+    cursor.execute(f"SET statement_timeout = {int(STATEMENT_TIMEOUT_MS)}")
     cursor.close()
     dbapi_connection.autocommit = autocommit
 
 
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite files get WAL, foreign keys and a busy timeout;
-    PostgreSQL sessions run without JIT."""
+    PostgreSQL sessions run without JIT, with a lock and a statement timeout."""
     if url.startswith("sqlite"):
         path = make_url(url).database
         if path and path != ":memory:":

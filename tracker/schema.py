@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 BASELINE = "0001"
 # The revisions in tracker/migrations/versions, oldest first (a test keeps the two equal).
 # Kept here so that opening a database reads one row instead of importing Alembic (~0.15 s).
-REVISIONS = ("0001", "0002", "0003")
+REVISIONS = ("0001", "0002", "0003", "0004")
 HEAD = REVISIONS[-1]
 
 
@@ -56,7 +56,8 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def create_schema(engine: Engine) -> None:
-    """Every table of the current models, stamped as the newest revision (one transaction)."""
+    """Every table of the current models, stamped as the newest revision (one transaction);
+    on PostgreSQL with the database's own guards and audit chain (tracker.db_guard)."""
     from alembic import command
 
     import tracker.models  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -64,6 +65,10 @@ def create_schema(engine: Engine) -> None:
     with engine.begin() as connection:
         SQLModel.metadata.create_all(connection)
         command.stamp(_config(connection), "head")
+        if connection.dialect.name == "postgresql":  # after the stamp: it grants on every table
+            from tracker.db_guard import install
+
+            install(connection)
 
 
 def upgrade(engine: Engine) -> tuple[str | None, str]:

@@ -10,7 +10,7 @@ from enum import Enum
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from typer.core import TyperGroup
 
 from tracker import __version__
@@ -102,6 +102,11 @@ class TrackerGroup(TyperGroup):
         except TrackerError as exc:
             fail(one_line(exc.message()), 1)
         except SQLAlchemyError as exc:
+            from tracker.db_errors import explain
+
+            known = explain(exc, None) if isinstance(exc, DBAPIError) else None
+            if known is not None:
+                fail(one_line(known.message()), 1)
             reason = next(iter(str(getattr(exc, "orig", None) or exc).splitlines()), "")
             fail(one_line(t("db_unreadable", reason=reason)), 1)
         except OverflowError as exc:

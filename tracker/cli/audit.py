@@ -1,5 +1,6 @@
-"""The audit log: `tracker audit verify` checks the hash chain, `tracker history CODE` shows
-one item's entries."""
+"""The audit log: `tracker audit verify` checks the hash chain and the ledger against it (and
+against a saved anchor), `tracker audit anchor` prints the chain's head to keep, `tracker
+history CODE` shows one item's entries."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from tracker.cli.context import AppState, fail, ledger, out
+from tracker.cli.context import AppState, err, fail, ledger, out
 from tracker.i18n import t
 from tracker.labels import status_label
 from tracker.models import Report, Status
@@ -21,6 +22,13 @@ from tracker.services.audit import (
     item_history,
     verify_chain,
 )
+from tracker.services.audit_ledger import (
+    Disagreement,
+    check_anchor,
+    compare_ledger,
+    current_anchor,
+    parse_anchor,
+)
 from tracker.services.lookup import get_commitment
 
 audit_app = typer.Typer(help="审计日志 / the tamper-evident audit log", add_completion=False)
@@ -28,15 +36,60 @@ audit_app = typer.Typer(help="审计日志 / the tamper-evident audit log", add_
 _STATUSES = frozenset(status.value for status in Status)
 
 
+# How many disagreements between the ledger and its chain are listed before "… N more".
+SHOWN_DISAGREEMENTS = 20
+
+
 @audit_app.command("verify")
-def audit_verify(ctx: typer.Context) -> None:
-    """校验审计链是否完整 / check that the audit chain is intact."""
+def audit_verify(
+    ctx: typer.Context,
+    anchor: Annotated[
+        str | None,
+        typer.Option(
+            "--anchor",
+            metavar="N:HASH",
+            help="与打印或保存的锚点核对（tracker audit anchor）/ check against a saved anchor",
+        ),
+    ] = None,
+) -> None:
+    """校验审计链是否完整，台账是否与审计链一致 / check the chain, and the ledger against it."""
     state: AppState = ctx.obj
+    expected = parse_anchor(anchor) if anchor is not None else None
     with ledger(state) as led:
         result = verify_chain(led.session)
-    if result.broken is not None:
-        fail(broken_message(result.broken), 1)
-    out().print(t("audit_intact", count=result.checked))
+        if result.broken is not None:
+            fail(broken_message(result.broken), 1)
+        anchored = check_anchor(led.session, expected) if expected is not None else None
+        if anchored is not None:
+            fail(anchored.message(), 1)
+        disagreements = compare_ledger(led.session)
+    for found in disagreements[:SHOWN_DISAGREEMENTS]:
+        out().print(disagreement_line(found), markup=False)
+    if len(disagreements) > SHOWN_DISAGREEMENTS:
+        out().print(t("audit_ledger_more", count=len(disagreements) - SHOWN_DISAGREEMENTS))
+    if disagreements:
+        fail(t("audit_ledger_differs", count=len(disagreements)), 1)
+    out().print(t("audit_intact_ledger", count=result.checked))
+    if expected is not None:
+        out().print(t("audit_anchor_ok", anchor=expected.printed()), markup=False)
+
+
+@audit_app.command("anchor")
+def audit_anchor(ctx: typer.Context) -> None:
+    """打印审计链锚点（条数:末条哈希），供日后核对 / print the chain's head to keep."""
+    state: AppState = ctx.obj
+    with ledger(state) as led:
+        head = current_anchor(led.session)
+    # The anchor alone on stdout, so that `tracker audit anchor > anchor.txt` saves it.
+    out().print(str(head), markup=False)
+    err().print(t("audit_anchor_hint", anchor=str(head)), markup=False)
+
+
+def disagreement_line(found: Disagreement) -> str:
+    """One line: where the ledger and its chain differ, and what each says."""
+    return t(
+        f"audit_ledger_{found.kind}", target=found.target, ledger=found.ledger, chain=found.chain
+    )
 
 
 def broken_message(broken: Break) -> str:
@@ -45,6 +98,7 @@ def broken_message(broken: Break) -> str:
         BreakReason.GAP: t("audit_broken_gap", position=broken.position, id=broken.id),
         BreakReason.LINK: t("audit_broken_link", position=broken.position, id=broken.id),
         BreakReason.HASH: t("audit_broken_hash", position=broken.position, id=broken.id),
+        BreakReason.TAIL: t("audit_broken_tail", position=broken.position, id=broken.id),
     }
     return messages[broken.reason]
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
@@ -32,7 +33,7 @@ from tracker.schema import (
     sqlite_file,
     upgrade,
 )
-from tracker.services.access import acting_user, has_accounts, require_role
+from tracker.services.access import acting_user, has_accounts, may_write, require_role
 from tracker.services.accounts import ensure_first_admin
 from tracker.services.audit import set_actor
 from tracker.services.deadlines import Deadlines
@@ -227,14 +228,24 @@ def ledger(state: AppState, as_of: date | None = None) -> Iterator[Ledger]:
     deadlines = state.deadlines(as_of)
     try:
         with new_session(engine) as session:
-            add_new_periods(session, deadlines)
             user = acting_user(session, state.settings.user)
+            if may_write(session, user):
+                add_new_periods(session, deadlines)
             set_actor(session, user)  # who the audit log names for rows that do not say
             yield Ledger(session, deadlines, user, state.report)
             commit(session)
+    except DBAPIError as exc:
+        raise refusal(exc, engine) from exc
     finally:
         engine.dispose()
     state.warn_fallback()
+
+
+def refusal(exc: DBAPIError, engine: Engine | None) -> Exception:
+    """What the database refused, in the officer's words (tracker.db_errors), or `exc`."""
+    from tracker.db_errors import explain
+
+    return explain(exc, engine) or exc
 
 
 def commit(session: Session) -> None:
@@ -256,9 +267,10 @@ def open_app(state: AppState) -> None:
     deadlines = state.deadlines()
     try:
         with new_session(engine) as session:
-            add_new_periods(session, deadlines)
-            session.commit()
             user = acting_user(session, state.settings.user)
+            if may_write(session, user):
+                add_new_periods(session, deadlines)
+            session.commit()
         run_app(TuiContext(engine=engine, deadlines=deadlines, user=user, report=state.report))
     finally:
         engine.dispose()

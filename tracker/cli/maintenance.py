@@ -8,10 +8,12 @@ from typing import Annotated
 import typer
 from sqlalchemy.engine import make_url
 
+from tracker.cli.audit import disagreement_line
 from tracker.cli.context import AppState, err, open_engine, out
 from tracker.db import database_url, new_session
 from tracker.errors import TrackerError
 from tracker.i18n import t
+from tracker.services.audit_ledger import evidence_disagreements
 from tracker.services.backup import (
     backup_sqlite,
     pg_dump_command,
@@ -111,17 +113,23 @@ def evidence_verify(ctx: typer.Context) -> None:
         with new_session(engine) as session:
             problems = verify_store(session, root)
             count = evidence_count(session)
+            # A file swapped and re-pointed in the database agrees with its row, not with
+            # the fingerprint the audit chain recorded when it was logged.
+            repointed = evidence_disagreements(session)
     finally:
         engine.dispose()
-    if not problems:
+    if not problems and not repointed:
         _say(t("evidence_ok", count=count))
         return
     for problem in problems:
         for line in _problem_lines(problem):
             _say(line)
+    for found in repointed:
+        _say(disagreement_line(found))
     missing = sum(problem.kind is ProblemKind.MISSING for problem in problems)
+    changed = len(problems) - missing + len(repointed)
     err().print(
-        t("evidence_problems", missing=missing, changed=len(problems) - missing, store=str(root)),
+        t("evidence_problems", missing=missing, changed=changed, store=str(root)),
         style="red",
         markup=False,
     )

@@ -19,6 +19,7 @@ from tracker.errors import TrackerError
 from tracker.models import Commitment, Event, Evidence, History, HistoryKind, Kind, Report, Status
 from tracker.schedule import Light
 from tracker.services.asof import AsOf, as_of_view, counts_on
+from tracker.services.audit_ledger import current_anchor
 from tracker.services.dashboard import SectionProgress, dashboard
 from tracker.services.deadlines import Deadlines
 from tracker.services.grid import VillageGrid, village_grid
@@ -63,6 +64,8 @@ class Heading:
     printed_at: datetime
     unit: str | None
     section: int | None
+    # The audit chain's head when printed (tracker audit verify --anchor checks it later).
+    anchor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,7 @@ def _heading(
         printed_at=now,
         unit=scope.unit,
         section=scope.section,
+        anchor=current_anchor(session).printed(),
     )
 
 

@@ -25,8 +25,9 @@ def long_date(day: date) -> str:
 
 
 def heading_line(heading: Heading) -> str:
-    """Town, report, as-of date, who printed it and when, on one line."""
-    return t(
+    """Town, report, as-of date, who printed it and when, and the audit chain's anchor then,
+    on one line."""
+    line = t(
         "print.heading",
         town=heading.town,
         report=heading.report_title or "-",
@@ -34,6 +35,9 @@ def heading_line(heading: Heading) -> str:
         user=heading.printed_by,
         at=heading.printed_at.strftime("%Y-%m-%d %H:%M"),
     )
+    if heading.anchor is None:
+        return line
+    return t("print.heading_anchor", heading=line, anchor=heading.anchor)
 
 
 def seal_lines(heading: Heading) -> list[str]:

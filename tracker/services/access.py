@@ -33,6 +33,21 @@ def acting_user(session: Session, given: str) -> str:
     return given if superuser else str(login)
 
 
+def may_write(session: Session, user: str) -> bool:
+    """Whether `user` may write at all: on PostgreSQL, where the database refuses a reader's
+    writes (tracker.db_guard), a login with an active account or a superuser. A reader's
+    command then leaves the periods of a new year to the next officer's."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    superuser = session.execute(
+        text("SELECT usesuper FROM pg_user WHERE usename = current_user")
+    ).scalar()
+    if superuser or not has_accounts(session):
+        return True
+    account = account_of(session, user)
+    return account is not None and account.disabled_at is None
+
+
 def account_of(session: Session, name: str) -> Account | None:
     return session.exec(select(Account).where(col(Account.name) == name)).first()
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
@@ -117,6 +117,11 @@ def _item_session(app: TrackerApp, code: str) -> Iterator[tuple[Session, Commitm
     except StaleDataError as exc:  # the UPDATE found the item changed by someone just now
         raise Refused(t("item_changed_now"), stale=True) from exc
     except SQLAlchemyError as exc:
+        from tracker.db_errors import explain
+
+        known = explain(exc, context.engine) if isinstance(exc, DBAPIError) else None
+        if known is not None:
+            raise Refused(known.message(), key=known.key, params=known.params) from exc
         # The driver's own message when there is one; its first line is the reason.
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         raise Refused(t("tui.edit.save_failed", reason=reason)) from exc
