@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.cli.context import AppState, err, open_engine, out
 from tracker.db import database_url, new_session
@@ -18,6 +19,7 @@ from tracker.services.access import acting_user, has_accounts, require_role
 from tracker.services.backup import (
     backup_sqlite,
     holds_ledger,
+    is_damage,
     pg_dump_command,
     pg_restore_command,
     restore_sqlite,
@@ -119,14 +121,20 @@ def _restorer(state: AppState, db_file: Path) -> str:
     is). The live ledger is opened as any command opens it (an older one is upgraded)."""
     if not holds_ledger(db_file):
         return state.settings.user
-    engine = open_engine(state)
     try:
-        with new_session(engine) as session:
-            user = acting_user(session, state.settings.user)
-            if has_accounts(session):
-                require_role(session, user, Role.ADMIN)
-    finally:
-        engine.dispose()
+        engine = open_engine(state)
+        try:
+            with new_session(engine) as session:
+                user = acting_user(session, state.settings.user)
+                if has_accounts(session):
+                    require_role(session, user, Role.ADMIN)
+        finally:
+            engine.dispose()
+    except SQLAlchemyError as exc:
+        if is_damage(exc):  # its accounts cannot be read: it has to be moved aside first
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            raise TrackerError("restore_live_damaged", db=str(db_file), reason=reason) from exc
+        raise
     return user
 
 

@@ -508,4 +508,5 @@ MESSAGES: dict[str, str] = {
     "restore_keep_failed": "Could not keep the current database as {path}; nothing was changed: {reason} (move the database file elsewhere first, then restore)",
     "restore_upgraded": "The backup was of schema {old}; it was upgraded to {new} (the backup file itself is unchanged)",
     "restore_audited": "Recorded in the audit log (ledger.restore, by {user}): the backup's audit chain is intact, {count} entries; the backup file's SHA-256 is {sha256}",
+    "restore_live_damaged": "The current database {db} is damaged ({reason}) and cannot be kept while the backup is written in; nothing was changed: close every tracker using it, move it and the -wal file beside it elsewhere, then restore",
 }

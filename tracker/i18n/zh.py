@@ -508,4 +508,5 @@ MESSAGES: dict[str, str] = {
     "restore_keep_failed": "无法把当前数据库另存到 {path}，未作任何修改：{reason}；可先把数据库文件移到别处，再恢复",
     "restore_upgraded": "备份的结构版本为 {old}，已升级到 {new}（备份文件本身未改动）",
     "restore_audited": "已记入审计日志（ledger.restore，操作人 {user}）：备份的审计链完整，共 {count} 条；备份文件 SHA-256 {sha256}",
+    "restore_live_damaged": "当前数据库 {db} 已损坏（{reason}），无法在保留它的同时写入备份，未作任何修改：请先关闭所有使用它的 tracker，把它连同旁边的 -wal 文件移到别处保存，再恢复",
 }

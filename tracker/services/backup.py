@@ -333,28 +333,49 @@ def _take_over(db_path: Path, staged: Path, kept: Path | None) -> None:
         db_path, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000, isolation_level=None
     )
     try:
-        connection.execute("PRAGMA foreign_keys=OFF")  # tables are emptied in any order
-        connection.execute("ATTACH DATABASE ? AS restored", (str(staged),))
         try:
+            connection.execute("PRAGMA foreign_keys=OFF")  # tables are emptied in any order
+            connection.execute("ATTACH DATABASE ? AS restored", (str(staged),))
             connection.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            if exc.sqlite_errorcode == sqlite3.SQLITE_BUSY:
+        except sqlite3.Error as exc:
+            if exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY:
                 seconds = SQLITE_BUSY_TIMEOUT_MS // 1000
                 raise TrackerError("restore_busy", db=str(db_path), seconds=seconds) from exc
-            raise TrackerError("restore_failed", db=str(db_path), reason=str(exc)) from exc
+            raise _failure(db_path, exc) from exc
         try:
             if kept is not None:
                 _keep_current(db_path, kept)
             _replace_content(connection)
             connection.execute("COMMIT")
         except sqlite3.Error as exc:
-            connection.execute("ROLLBACK")
-            raise TrackerError("restore_failed", db=str(db_path), reason=str(exc)) from exc
+            _roll_back(connection)
+            raise _failure(db_path, exc) from exc
         except BaseException:
-            connection.execute("ROLLBACK")
+            _roll_back(connection)
             raise
     finally:
         connection.close()
+
+
+def _roll_back(connection: sqlite3.Connection) -> None:
+    """Roll back what is left of the transaction (SQLite may have rolled it back already)."""
+    if connection.in_transaction:
+        connection.execute("ROLLBACK")
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Whether SQLite failed because the file is damaged or not a database at all (also
+    when the error comes wrapped by SQLAlchemy)."""
+    error = getattr(exc, "orig", None) or exc
+    code = getattr(error, "sqlite_errorcode", 0) & 0xFF
+    return code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+def _failure(db_path: Path, exc: sqlite3.Error) -> TrackerError:
+    """The refusal for a restore that failed on the live file: a damaged one cannot be
+    emptied table by table and has to be moved aside by hand."""
+    key = "restore_live_damaged" if is_damage(exc) else "restore_failed"
+    return TrackerError(key, db=str(db_path), reason=str(exc))
 
 
 def _quoted(name: str) -> str:
