@@ -330,9 +330,13 @@ def test_a_backup_of_an_older_schema_is_restored_upgraded_and_left_as_it_was(
     entry = last_entry(ledger)
     assert (entry["action"], entry["revision"], entry["entries"]) == (RESTORE_ACTION, revision, 0)
     assert tracker(ledger, "audit", "verify").strip() == zh.MESSAGES["audit_intact"].format(count=1)
-    # The restored ledger is the old one: its lecture, logged in March 2022, is there.
-    shown = json.loads(tracker(ledger, "--as-of", "2022-03-15", "list", "--format", "json"))
-    assert shown  # the commands work on it
+    # The restored ledger is the old one (its events, the lecture of March 2022 among them),
+    # and the commands work on it.
+    events = "SELECT id, note FROM event ORDER BY id"
+    assert sqlite3.connect(ledger).execute(events).fetchall() == (
+        sqlite3.connect(old).execute(events).fetchall()
+    )
+    assert json.loads(tracker(ledger, "--as-of", "2022-03-15", "list", "--format", "json"))
 
 
 # --- Taking the ledger exclusively ------------------------------------------------------------

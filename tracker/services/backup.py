@@ -456,12 +456,16 @@ def _keep_current(db_path: Path, kept: Path) -> None:
 
 def _fold_wal(db_path: Path) -> None:
     """Move the restored pages from the write-ahead log into the file, so that the file
-    alone is the restored ledger (should someone copy it rather than back it up)."""
-    connection = sqlite3.connect(db_path, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+    alone is the restored ledger (should someone copy it rather than back it up). The
+    restore is done by then: a checkpoint that fails is left to the next one."""
     try:
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        connection.close()
+        connection = sqlite3.connect(db_path, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+        try:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        pass
 
 
 def restore_evidence(backup_store: Path, root: Path) -> int:
