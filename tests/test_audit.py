@@ -431,7 +431,9 @@ def invoke(db: str, *args: str, lang: str = "zh") -> Result:
     return result
 
 
-def test_audit_verify_says_the_chain_is_intact_and_the_ledger_agrees_and_exits_0(db_url: str, engine: Engine) -> None:
+def test_audit_verify_says_the_chain_is_intact_and_the_ledger_agrees_and_exits_0(
+    db_url: str, engine: Engine
+) -> None:
     with new_session(engine) as session:
         count = last_id(session)
     result = invoke(db_url, "audit", "verify")

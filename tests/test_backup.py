@@ -20,6 +20,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -29,6 +30,7 @@ from tracker.cli import app
 from tracker.errors import TrackerError
 from tracker.i18n import zh
 from tracker.services.backup import (
+    RESTORE_ACTION,
     backup_sqlite,
     integrity_problem,
     pg_dump_command,
@@ -177,6 +179,25 @@ def dump(db: Path) -> list[str]:
         connection.close()
 
 
+def restored_dump(db: Path) -> tuple[list[str], dict[str, Any]]:
+    """The dump of a restored ledger without the restore's own audit entry (its last), and
+    that entry: the rest must be exactly the backup."""
+    lines = dump(db)
+    connection = sqlite3.connect(db)
+    try:
+        row = connection.execute(
+            "SELECT id, actor, action, target, detail FROM audit ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    finally:
+        connection.close()
+    entry_id, actor, action, target, detail = row
+    assert (action, target) == (RESTORE_ACTION, "ledger")
+    mine = [line for line in lines if line.startswith(f'INSERT INTO "audit" VALUES({entry_id},')]
+    assert len(mine) == 1
+    lines.remove(mine[0])
+    return lines, {"id": entry_id, "actor": actor, **json.loads(detail)}
+
+
 def _file(folder: Path, data: bytes, name: str = "签到表.pdf") -> Path:
     path = folder / name
     path.write_bytes(data)
@@ -305,7 +326,7 @@ def test_restore_brings_the_backup_back_and_keeps_the_previous_database(
 
     [previous] = tmp_path.glob("tracker.db.before-restore-*")
     assert zh.MESSAGES["restore_previous"].format(path=previous) in out
-    assert dump(ledger) == dump(target)
+    assert restored_dump(ledger)[0] == dump(target)
     assert status_of(ledger, "1.4c") == "todo"
     assert status_of(previous, "1.4c") == "in_progress"
 
@@ -332,10 +353,10 @@ def test_restore_over_a_wal_left_by_a_killed_writer_gives_exactly_the_backup(
         lost = "SELECT count(*) FROM event WHERE note LIKE 'lost-%'"
         assert app_connection.execute(lost).fetchone() == (0,)
         assert integrity_problem(ledger) is None
-        assert dump(ledger) == dump(target)
+        assert restored_dump(ledger)[0] == dump(target)
     finally:
         app_connection.close()
-    assert dump(ledger) == dump(target)
+    assert restored_dump(ledger)[0] == dump(target)
     [previous] = tmp_path.glob("tracker.db.before-restore-*")
     events, _ = numbers(previous, "lost")
     assert events[: writer.last + 1] == list(range(writer.last + 1))
@@ -384,7 +405,7 @@ def test_restore_refuses_a_backup_made_by_a_newer_tracker(ledger: Path, tmp_path
     before = dump(ledger)
 
     with pytest.raises(TrackerError) as caught:
-        restore_sqlite(newer, ledger)
+        restore_sqlite(newer, ledger, actor=USER)
 
     assert (caught.value.key, caught.value.params["revision"]) == ("db_newer", "9999")
     assert dump(ledger) == before
@@ -393,7 +414,7 @@ def test_restore_refuses_a_backup_made_by_a_newer_tracker(ledger: Path, tmp_path
 
 def test_restore_refuses_to_restore_the_ledger_from_itself(ledger: Path) -> None:
     with pytest.raises(TrackerError) as caught:
-        restore_sqlite(ledger, ledger)
+        restore_sqlite(ledger, ledger, actor=USER)
     assert caught.value.key == "restore_same_file"
 
 
@@ -422,7 +443,9 @@ def test_restore_into_a_new_place_keeps_nothing_and_says_so(ledger: Path, tmp_pa
     out = tracker(fresh, "restore", str(target))
 
     assert zh.MESSAGES["restore_no_previous"].format(db=fresh) in out
-    assert dump(fresh) == dump(target)
+    rest, entry = restored_dump(fresh)
+    assert rest == dump(target)
+    assert entry["kept"] is None
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------

@@ -7,15 +7,21 @@ from typing import Annotated
 
 import typer
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.cli.audit import disagreement_line
 from tracker.cli.context import AppState, err, open_engine, out
 from tracker.db import database_url, new_session
 from tracker.errors import TrackerError
 from tracker.i18n import t
+from tracker.models import Role
+from tracker.schema import HEAD
+from tracker.services.access import acting_user, has_accounts, require_role
 from tracker.services.audit_ledger import evidence_disagreements
 from tracker.services.backup import (
     backup_sqlite,
+    holds_ledger,
+    is_damage,
     pg_dump_command,
     pg_restore_command,
     restore_sqlite,
@@ -72,7 +78,22 @@ def restore_command(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(metavar="PATH", help="备份文件 / backup file")],
 ) -> None:
-    """用备份替换数据库（原数据库另存，不会丢失）/ restore the ledger from a backup."""
+    """用备份替换数据库（仅限管理员，记入审计日志）/ restore the ledger from a backup (admins).
+
+    先核对备份：须是完好的台账数据库、结构版本已知（较旧的会升级）、审计链完整，否则不作任何修改。
+    恢复时独占数据库：先等正在进行的写入完成，在同一把锁内把当前数据库完整另存为
+    <数据库>.before-restore-<时间>（输出中给出路径），再写入备份，写完才放开。
+    因此已确认的修改不会丢失：恢复开始前已确认的，都在那份另存的数据库里（不在恢复后的数据库里，
+    需要时请据此补录）；恢复期间提交的，等恢复完成后写入恢复后的数据库，写入后才确认。
+
+    The backup must be a sound ledger of a known schema (an older one is upgraded) whose audit
+    chain verifies; otherwise nothing is changed. The restore takes the ledger exclusively: it
+    waits for writes in progress, keeps the current ledger as <db>.before-restore-<time>
+    (named in the output) under the same lock, writes the backup in, then lets go. So no
+    acknowledged change is lost: one acknowledged before the restore is in that kept copy (not
+    in the restored ledger: re-enter it from there if needed); one made during the restore
+    waits, and is acknowledged only once it is in the restored ledger.
+    """
     state: AppState = ctx.obj
     url = database_url(state.settings.db)
     db_file = _sqlite_file(url)
@@ -80,15 +101,43 @@ def restore_command(
         err().print(t("restore_postgres"), markup=False)
         _say(pg_restore_command(url, path.expanduser().resolve()))
         return
+    user = _restorer(state, db_file)
     store = evidence_root(url, state.settings.evidence_dir)
-    result = restore_sqlite(path, db_file, store=store)
+    result = restore_sqlite(path, db_file, actor=user, store=store)
     _say(t("restore_done", backup=str(path.expanduser().resolve()), db=str(result.db_path)))
     if result.previous is not None:
         _say(t("restore_previous", path=str(result.previous)))
     else:
         _say(t("restore_no_previous", db=str(result.db_path)))
+    if result.revision != HEAD:
+        _say(t("restore_upgraded", old=result.revision, new=HEAD))
+    _say(t("restore_audited", user=user, count=result.audit_entries, sha256=result.sha256))
     if result.evidence is not None:
         _say(t("restore_evidence", count=result.evidence_files, path=str(result.evidence)))
+
+
+def _restorer(state: AppState, db_file: Path) -> str:
+    """Who restores: an admin of the live ledger, as for every command that changes the
+    ledger as a whole. A ledger without accounts may be restored by whoever may use it, and
+    so may a file that holds no readable ledger (there is no one to ask; it is kept as it
+    is). The live ledger is opened as any command opens it (an older one is upgraded)."""
+    if not holds_ledger(db_file):
+        return state.settings.user
+    try:
+        engine = open_engine(state)
+        try:
+            with new_session(engine) as session:
+                user = acting_user(session, state.settings.user)
+                if has_accounts(session):
+                    require_role(session, user, Role.ADMIN)
+        finally:
+            engine.dispose()
+    except SQLAlchemyError as exc:
+        if is_damage(exc):  # its accounts cannot be read: it has to be moved aside first
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            raise TrackerError("restore_live_damaged", db=str(db_file), reason=reason) from exc
+        raise
+    return user
 
 
 evidence_app = typer.Typer(

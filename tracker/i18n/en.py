@@ -420,7 +420,7 @@ MESSAGES: dict[str, str] = {
     "restore_previous": "The database as it was before is kept in {path}",
     "restore_no_previous": "There was no database {db} before, so none was kept",
     "restore_evidence": "{count} evidence file(s) brought back from the backup into {path}",
-    "restore_postgres": "Nothing was done: a PostgreSQL ledger is restored by its administrator with this command (the ledger's tables are dropped and recreated):",
+    "restore_postgres": "Nothing was done: only an admin may restore. A PostgreSQL ledger is restored by its administrator, with no one else writing, with this command (the ledger's tables are dropped and recreated); then check it with tracker audit verify:",
     # Printouts (Excel, Word)
     "print.title.summary": "Progress summary of the commitments",
     "print.title.ledger": "Ledger of the commitments",
@@ -529,4 +529,13 @@ MESSAGES: dict[str, str] = {
     "audit_ledger_more": "… and {count} more",
     "audit_ledger_differs": "The ledger disagrees with its audit chain in {count} places (above): it may have been changed outside tracker; have an admin look into it",
     "print.heading_anchor": "{heading} · audit chain {anchor}",
+    # Issue 10, point 4: restore loses nothing (tracker restore).
+    "restore_no_revision": "{path} holds no valid schema version (alembic_version is missing or empty), so its tables cannot be known; nothing was changed: use another backup",
+    "restore_audit_broken": "{path} fails the audit check and cannot be restored from; nothing was changed: {problem}",
+    "restore_upgrade_failed": "Could not upgrade the backup {path} from schema {revision}; nothing was changed: {reason}",
+    "restore_busy": "Others are writing to the database {db}; it could not be taken for {seconds} seconds, and nothing was changed: try again shortly",
+    "restore_keep_failed": "Could not keep the current database as {path}; nothing was changed: {reason} (move the database file elsewhere first, then restore)",
+    "restore_upgraded": "The backup was of schema {old}; it was upgraded to {new} (the backup file itself is unchanged)",
+    "restore_audited": "Recorded in the audit log (ledger.restore, by {user}): the backup's audit chain is intact, {count} entries; the backup file's SHA-256 is {sha256}",
+    "restore_live_damaged": "The current database {db} is damaged ({reason}) and cannot be kept while the backup is written in; nothing was changed: close every tracker using it, move it and the -wal file beside it elsewhere, then restore",
 }

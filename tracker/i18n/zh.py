@@ -420,7 +420,7 @@ MESSAGES: dict[str, str] = {
     "restore_previous": "恢复前的数据库保存在 {path}",
     "restore_no_previous": "此前没有数据库 {db}，无需保留",
     "restore_evidence": "已从备份补回佐证材料 {count} 份到 {path}",
-    "restore_postgres": "未作任何操作：PostgreSQL 数据库请由管理员用以下命令恢复（将删除并重建台账的表）：",
+    "restore_postgres": "未作任何操作：恢复只能由管理员进行。PostgreSQL 数据库请由管理员在停止他人写入后用以下命令恢复（将删除并重建台账的表），恢复后用 tracker audit verify 核对：",
     # 打印（Excel、Word）
     "print.title.summary": "承诺事项进展情况汇总",
     "print.title.ledger": "承诺事项台账",
@@ -529,4 +529,13 @@ MESSAGES: dict[str, str] = {
     "audit_ledger_more": "……另有 {count} 处",
     "audit_ledger_differs": "台账与审计链不一致：共 {count} 处（见上）；台账可能被绕过 tracker 直接改动，请交管理员核查",
     "print.heading_anchor": "{heading}\u3000审计链 {anchor}",
+    # Issue 10, point 4: restore loses nothing (tracker restore).
+    "restore_no_revision": "{path} 没有有效的结构版本记录（alembic_version 缺失或为空），无法确定它的表结构，未作任何修改；请改用其他备份",
+    "restore_audit_broken": "{path} 的审计日志未通过校验，不能用它恢复，未作任何修改：{problem}",
+    "restore_upgrade_failed": "无法把备份 {path} 从结构版本 {revision} 升级，未作任何修改：{reason}",
+    "restore_busy": "数据库 {db} 正有人写入，等了 {seconds} 秒仍未能独占，未作任何修改；请稍后再试",
+    "restore_keep_failed": "无法把当前数据库另存到 {path}，未作任何修改：{reason}；可先把数据库文件移到别处，再恢复",
+    "restore_upgraded": "备份的结构版本为 {old}，已升级到 {new}（备份文件本身未改动）",
+    "restore_audited": "已记入审计日志（ledger.restore，操作人 {user}）：备份的审计链完整，共 {count} 条；备份文件 SHA-256 {sha256}",
+    "restore_live_damaged": "当前数据库 {db} 已损坏（{reason}），无法在保留它的同时写入备份，未作任何修改：请先关闭所有使用它的 tracker，把它连同旁边的 -wal 文件移到别处保存，再恢复",
 }

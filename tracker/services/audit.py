@@ -523,6 +523,21 @@ def _before_commit(session: OrmSession) -> None:
     write_pending(session)
 
 
+def add_entry(
+    session: OrmSession,
+    *,
+    action: str,
+    target: str,
+    detail: dict[str, Any],
+    actor: str | None = None,
+) -> None:
+    """Add an entry that no row change carries (a restore of the whole ledger). It joins the
+    entries gathered from the rows: written into the chain when the transaction commits, and
+    gone with it if it is rolled back."""
+    entry = _Pending(action, target, detail, actor, session.get_nested_transaction())
+    _pending(session).append(entry)
+
+
 # --- Writing ---------------------------------------------------------------------------
 
 

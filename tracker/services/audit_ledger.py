@@ -14,6 +14,11 @@ rows as they stand:
   swapped file re-pointed in the database is found;
 * every account has the role and the enabled or disabled state the chain gives it.
 
+A ledger made before the audit chain existed (upgraded from the first schema) has rows
+the chain never saw: its chain does not begin with the seed. There, what the chain never
+mentions — an item's status, an event recorded before its first entry, an account — is
+not held against the ledger; everything it does mention still is.
+
 Nor can the chain alone show that its newest entries were deleted, or that all of it was
 rewritten by someone able to recompute it (anyone, on SQLite). An **anchor** — the number
 of entries and the last one's hash, printed on the summary or saved — does: `check_anchor`
@@ -29,6 +34,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select as sa_select
@@ -80,6 +86,8 @@ class _ChainFacts:
     evidence: dict[int, tuple[str, str]] = field(default_factory=dict)  # path, sha256
     roles: dict[str, str] = field(default_factory=dict)
     disabled: dict[str, bool] = field(default_factory=dict)
+    # When the chain began, if after the ledger did (see the module's docstring).
+    began: datetime | None = None
 
 
 def parse_anchor(text: str) -> Anchor:
@@ -146,6 +154,11 @@ def _evidence_of(facts: _ChainFacts, files: list[dict[str, Any]]) -> None:
 
 def _read_chain(session: Session) -> _ChainFacts:
     facts = _ChainFacts()
+    first = session.execute(
+        sa_select(col(AuditEntry.action), col(AuditEntry.at)).order_by(col(AuditEntry.id)).limit(1)
+    ).first()
+    if first is not None and first[0] != "seed":
+        facts.began = first[1]
     for action, target, detail in _entries(session):
         if action in STATUS_ACTIONS and "new" in detail:
             facts.statuses[target] = str(detail["new"])
@@ -185,6 +198,8 @@ def _status_disagreements(session: Session, facts: _ChainFacts) -> Iterator[Disa
     )
     for slug, code, status in _rows(session, query.order_by(col(Commitment.id))):
         target = commitment_target(slug, code)
+        if facts.began is not None and target not in facts.statuses:
+            continue
         stated = facts.statuses.get(target, Status.TODO.value)
         if str(status) != stated:
             yield Disagreement("status", target, str(status), stated)
@@ -197,12 +212,15 @@ def _event_disagreements(session: Session, facts: _ChainFacts) -> Iterator[Disag
         col(Event.note),
         col(Event.value),
         col(Event.voided_on),
+        col(Event.recorded_at),
     ).order_by(col(Event.id))
     seen: set[int] = set()
-    for event_id, day, note, value, voided_on in _rows(session, query):
+    for event_id, day, note, value, voided_on, recorded_at in _rows(session, query):
         seen.add(event_id)
         target = f"event:{event_id}"
         recorded = facts.events.get(event_id)
+        if recorded is None and _before_chain(facts, recorded_at):
+            continue
         if recorded is None:
             yield Disagreement("event_unknown", target, f"{day} {note}", "-")
             continue
@@ -214,6 +232,13 @@ def _event_disagreements(session: Session, facts: _ChainFacts) -> Iterator[Disag
     for event_id in sorted(set(facts.events) - seen):
         day, note, _ = facts.events[event_id]
         yield Disagreement("event_missing", f"event:{event_id}", "-", f"{day} {note}")
+
+
+def _before_chain(facts: _ChainFacts, moment: datetime) -> bool:
+    """Whether a row recorded at `moment` predates a chain begun after the ledger."""
+    if facts.began is None:
+        return False
+    return moment.replace(tzinfo=None) < facts.began.replace(tzinfo=None)
 
 
 def _same_value(value: float | None, recorded: Any) -> bool:
@@ -231,6 +256,8 @@ def _evidence_disagreements(session: Session, facts: _ChainFacts) -> Iterator[Di
     )
     for evidence_id, path, sha256 in _rows(session, query):
         recorded = facts.evidence.get(evidence_id)
+        if recorded is None and facts.began is not None:
+            continue  # logged before the chain began, or its event was (unknown either way)
         if recorded is None or recorded[1] != sha256 or recorded[0] != path:
             chain = f"{recorded[0]} {recorded[1][:12]}" if recorded else "-"
             target = f"evidence:{evidence_id}"
@@ -241,6 +268,8 @@ def _account_disagreements(session: Session, facts: _ChainFacts) -> Iterator[Dis
     query = sa_select(col(Account.name), col(Account.role), col(Account.disabled_at))
     for name, role, disabled_at in _rows(session, query.order_by(col(Account.id))):
         target = account_target(name)
+        if facts.began is not None and target not in facts.roles:
+            continue
         stated = facts.roles.get(target, "-")
         if str(role) != stated:
             yield Disagreement("account", target, str(role), stated)
