@@ -117,6 +117,16 @@ def _first_admin() -> None:
     ).scalar()
     if seeder is None:
         return  # an empty ledger: the first account made becomes its admin
+    if bind.dialect.name == "postgresql":
+        # Who acts on PostgreSQL is the database login, and the seed's author was only the
+        # name typed then (often the machine's user, "root"): the login that owns the
+        # ledger's tables is its admin, as `tracker init` makes it on a new one.
+        seeder = bind.execute(
+            sa.text(
+                "SELECT tableowner FROM pg_tables "
+                "WHERE schemaname = current_schema() AND tablename = 'commitment'"
+            )
+        ).scalar_one()
     account = sa.table(
         "account",
         sa.column("name", sa.String),
