@@ -7,7 +7,7 @@ import json
 import subprocess
 import sys
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,8 @@ from tracker.cli.context import commit
 from tracker.db import new_session
 from tracker.errors import TrackerError
 from tracker.models import Commitment, Event, History, Status
+from tracker.services.audit import verify_chain
+from tracker.services.audit_ledger import compare_ledger
 from tracker.services.lookup import get_commitment
 from tracker.services.updates import add_note, set_status
 
@@ -142,3 +144,7 @@ def test_four_processes_changing_the_same_items_lose_nothing_and_double_nothing(
         assert notes[attempt["token"]] == (1 if attempt["ack"] else 0), attempt
     logged = {a["token"] for a in acked if a["kind"] == "event"}
     assert set(event_notes) == logged and all(n == 1 for n in event_notes.values())
+    # The audit chain kept up: intact, and every status and event it tells is the ledger's.
+    with new_session(engine) as session:
+        assert verify_chain(session).intact
+        assert compare_ledger(session, date.today()) == []

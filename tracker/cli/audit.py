@@ -62,7 +62,7 @@ def audit_verify(
         anchored = check_anchor(led.session, expected) if expected is not None else None
         if anchored is not None:
             fail(anchored.message(), 1)
-        disagreements = compare_ledger(led.session)
+        disagreements = compare_ledger(led.session, led.deadlines.today)
     for found in disagreements[:SHOWN_DISAGREEMENTS]:
         out().print(disagreement_line(found), markup=False)
     if len(disagreements) > SHOWN_DISAGREEMENTS:

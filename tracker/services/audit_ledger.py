@@ -7,7 +7,8 @@ rows as they stand:
 
 * a commitment's status is the last one the chain states for it (its seed, status and
   auto_status entries, or a status its edits changed); one the chain never mentions is a
-  period made since, still 待办 (todo);
+  period made since, still 待办 (todo). A counted period's follows its events as every
+  list replays it (services.asof): a stated open status gives way to done at the target;
 * every event the chain recorded exists with the date, note and value it recorded, and is
   voided if and only if the chain recorded its void; no event exists the chain never saw;
 * every evidence row has the path and fingerprint (SHA-256) the chain recorded for it, so a
@@ -34,14 +35,25 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import and_, case, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from tracker.errors import TrackerError
-from tracker.models import Account, AuditEntry, Commitment, Event, Evidence, Report, Status
+from tracker.models import (
+    Account,
+    AuditEntry,
+    Commitment,
+    Event,
+    Evidence,
+    Kind,
+    Report,
+    Status,
+)
+from tracker.services.asof import COUNTED_KINDS, OPEN_STATES, event_count_at
 from tracker.services.audit import GENESIS, account_target, commitment_target
 
 BATCH = 2000
@@ -192,17 +204,41 @@ def _rows(session: Session, query: Any) -> Iterator[Any]:
         result.close()
 
 
-def _status_disagreements(session: Session, facts: _ChainFacts) -> Iterator[Disagreement]:
-    query = sa_select(col(Report.slug), col(Commitment.code), col(Commitment.status)).join(
-        Report, col(Report.id) == col(Commitment.report_id)
+def follow_events(stated: str, counted: int, target: int) -> str:
+    """A counted period's status given the last one the chain states and the events that
+    count (the rule of services.asof.status_at): a stated open status gives way to done once
+    the target is met, and todo to in progress at the first event."""
+    if stated not in OPEN_STATES:
+        return stated
+    if counted >= target:
+        return Status.DONE.value
+    if counted >= 1 and stated == Status.TODO.value:
+        return Status.IN_PROGRESS.value
+    return stated
+
+
+def _status_disagreements(
+    session: Session, facts: _ChainFacts, today: date
+) -> Iterator[Disagreement]:
+    follows = and_(col(Commitment.parent_id).is_not(None), col(Commitment.kind).in_(COUNTED_KINDS))
+    target = case(
+        (col(Commitment.kind) == Kind.QUOTA.value, func.coalesce(col(Commitment.target), 1)),
+        else_=1,
     )
-    for slug, code, status in _rows(session, query.order_by(col(Commitment.id))):
-        target = commitment_target(slug, code)
-        if facts.began is not None and target not in facts.statuses:
+    # The events (themselves checked against the chain below) a counted period counts.
+    counted = case((follows, event_count_at(Commitment, today)), else_=None)
+    query = sa_select(
+        col(Report.slug), col(Commitment.code), col(Commitment.status), counted, target
+    ).join(Report, col(Report.id) == col(Commitment.report_id))
+    for slug, code, status, count, needed in _rows(session, query.order_by(col(Commitment.id))):
+        key = commitment_target(slug, code)
+        if facts.began is not None and key not in facts.statuses:
             continue
-        stated = facts.statuses.get(target, Status.TODO.value)
+        stated = facts.statuses.get(key, Status.TODO.value)
+        if count is not None:
+            stated = follow_events(stated, int(count), int(needed))
         if str(status) != stated:
-            yield Disagreement("status", target, str(status), stated)
+            yield Disagreement("status", key, str(status), stated)
 
 
 def _event_disagreements(session: Session, facts: _ChainFacts) -> Iterator[Disagreement]:
@@ -284,11 +320,12 @@ def evidence_disagreements(session: Session) -> list[Disagreement]:
     return list(_evidence_disagreements(session, _read_chain(session)))
 
 
-def compare_ledger(session: Session) -> list[Disagreement]:
-    """Every way the ledger's rows differ from what the chain says happened."""
+def compare_ledger(session: Session, today: date) -> list[Disagreement]:
+    """Every way the ledger's rows differ from what the chain says happened, the stored
+    statuses being those of `today`."""
     facts = _read_chain(session)
     return [
-        *_status_disagreements(session, facts),
+        *_status_disagreements(session, facts, today),
         *_event_disagreements(session, facts),
         *_evidence_disagreements(session, facts),
         *_account_disagreements(session, facts),
