@@ -213,7 +213,7 @@ MESSAGES: dict[str, str] = {
     "col.units": "Units",
     "col.created_by": "Added by",
     "item_changed": "{code} was changed by {by} at {at} after you opened it; your change was not saved.",
-    "item_changed_now": "Someone changed that item at the same moment; your change was not saved: try again",
+    "item_changed_now": "That item was just changed by someone else; your change was not saved: try again",
     "status_verified_by_signoff": "Signing {code} off is a supervisor's: use tracker verify",
     "verify_not_done": "{code} is '{status}': only a done item can be signed off",
     "return_reason_empty": "Say why the item goes back (--reason)",
@@ -500,4 +500,6 @@ MESSAGES: dict[str, str] = {
     "audit.field.extended_due": "extended to",
     "audit.detail.change": "{field}: {old} → {new}",
     "audit.detail.evidence": "{count} evidence file(s)",
+    # Issue 10, concurrent writers (races): a write lock held too long by someone else.
+    "db_busy": "Someone else kept the ledger busy with a change for too long; yours was not saved: try again in a moment",
 }

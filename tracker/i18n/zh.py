@@ -500,4 +500,6 @@ MESSAGES: dict[str, str] = {
     "audit.field.extended_due": "延期至",
     "audit.detail.change": "{field}：{old} → {new}",
     "audit.detail.evidence": "佐证材料 {count} 份",
+    # Issue 10, concurrent writers (races): a write lock held too long by someone else.
+    "db_busy": "其他人正在写入台账，等待超时，本次修改未保存；请稍后重试",
 }

@@ -94,6 +94,18 @@ def check_version(session: Session, item: Commitment, expected: int | None) -> N
     )
 
 
+def hold(session: Session, item: Commitment) -> None:
+    """Lock `item`'s row to the end of the transaction and read it afresh, before an append
+    reads what it builds on (the events it counts, a twin to refuse).
+
+    On PostgreSQL a writer that gets there second waits for the first to commit and then
+    reads its version, rather than reading the old one and colliding at the UPDATE. SQLite
+    has no row locks (the rendered SELECT has no FOR UPDATE): there a writer's unit of work
+    holds the file's write lock from its start (db.begin_writing).
+    """
+    session.refresh(item, with_for_update=True)
+
+
 def touch(item: Commitment) -> None:
     """Make the flush UPDATE `item` (and so check and bump its version) even when no column
     of its own changed, as when an event is logged on it."""
@@ -231,6 +243,7 @@ def add_note(
     """Append a dated, signed note to `item` (effective today, or earlier for a late entry);
     earlier notes are kept."""
     require_item(session, user, item)
+    hold(session, item)
     check_version(session, item, expected_version)
     note = text.strip()
     if not note:
@@ -359,6 +372,7 @@ def log_event(
     # no evidence folder configured refuses here, not halfway.
     store = session_evidence_root(session) if files else None
     target = _event_target(session, item, day, calendar)
+    hold(session, target)
     if not again:
         assert target.id is not None
         refuse_duplicate(session, target.id, target.code, day, note)
