@@ -142,3 +142,24 @@ def test_four_processes_changing_the_same_items_lose_nothing_and_double_nothing(
         assert notes[attempt["token"]] == (1 if attempt["ack"] else 0), attempt
     logged = {a["token"] for a in acked if a["kind"] == "event"}
     assert set(event_notes) == logged and all(n == 1 for n in event_notes.values())
+
+
+def test_officers_logging_on_one_item_at_once_are_never_refused_and_each_event_is_kept_once(
+    db_url: str, tmp_path: Path
+) -> None:
+    """The small version of benchmarks/race_appends.py (16 × 50 there): 4 processes each run
+    `tracker log` 10 times on the same quota period; none is refused, and the ledger holds
+    exactly the 40 events, each once, with the period's status its events make it."""
+    log = tmp_path / "writes.jsonl"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "race_appends.py"), "--db", db_url]
+        + ["--procs", "4", "--writes", "10", "--log", str(log)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr  # its check of the ledger passed
+    writes = [json.loads(line) for line in log.read_text().splitlines()]
+    assert len(writes) == 40
+    assert [w for w in writes if not w["ack"]] == []
+    assert "无法读取数据库" not in done.stdout
