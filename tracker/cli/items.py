@@ -28,7 +28,7 @@ from tracker.cli.context import (
 from tracker.cli.render import detail_view, light_text, row_table
 from tracker.errors import TrackerError
 from tracker.i18n import t
-from tracker.labels import bulk_summary, progress_label, status_label
+from tracker.labels import bulk_summary, clock_time, progress_label, status_label
 from tracker.models import Commitment, Status
 from tracker.schedule import Light
 from tracker.services.bulk import BulkResult, log_range
@@ -299,7 +299,13 @@ def log_command(
     logged, light, shown = unit_of_work(state, record, _as_of(state, as_of))
     target = logged.item
     console = out()
-    console.print(t("event_logged", code=target.code, date=happened.isoformat(), files=files))
+    if logged.repeated:
+        # The same command, run moments ago, was recorded but its answer lost (killed).
+        at = clock_time(logged.event.recorded_at)
+        date_ = happened.isoformat()
+        console.print(t("event_repeated", code=target.code, date=date_, at=at, id=logged.event.id))
+    else:
+        console.print(t("event_logged", code=target.code, date=happened.isoformat(), files=files))
     if logged.done_count is not None:
         console.print(t("event_progress", progress=shown, status=status_label(target.status)))
     if logged.status_changed is not None:

@@ -502,4 +502,8 @@ MESSAGES: dict[str, str] = {
     "audit.detail.evidence": "{count} evidence file(s)",
     # Issue 10, concurrent writers (races): a write lock held too long by someone else.
     "db_busy": "Someone else kept the ledger busy with a change for too long; yours was not saved: try again in a moment",
+    # Issue 10, a crash is told: the same command repeated after its answer was lost.
+    "event_repeated": "{code}: this event on {date} was already recorded at {at} (#{id}) and was not recorded again; add --again if it really happened once more",
+    "tui.log.repeated": "You already recorded this event of {code} on {date} at {at} (#{id}). If it really happened again, Confirm logs it once more; Cancel goes back to the form.",
+    "tui.log.repeated_kept": "This event of {code} on {date} was already recorded at {at} (#{id}) and was not logged again: change the date or note, or Esc to log nothing",
 }

@@ -502,4 +502,8 @@ MESSAGES: dict[str, str] = {
     "audit.detail.evidence": "佐证材料 {count} 份",
     # Issue 10, concurrent writers (races): a write lock held too long by someone else.
     "db_busy": "其他人正在写入台账，等待超时，本次修改未保存；请稍后重试",
+    # Issue 10, a crash is told: the same command repeated after its answer was lost.
+    "event_repeated": "{code} 的 {date} 这条记录已于 {at} 记入（#{id}），本次未重复记录；如确实又发生了一次，请加 --again 再记",
+    "tui.log.repeated": "{code} 的 {date} 这条记录你已于 {at} 记入（#{id}）。如确实又发生了一次，按“确定”再记一条；按“取消”返回修改。",
+    "tui.log.repeated_kept": "{code} 的 {date} 这条记录已于 {at} 记入（#{id}），未再记：可改日期或说明，或按 Esc 不记",
 }

@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from tracker.errors import TrackerError
 from tracker.i18n import t
-from tracker.labels import localized, progress_label, status_label
+from tracker.labels import clock_time, localized, progress_label, status_label
 from tracker.models import Commitment, Kind, Role, Status
 from tracker.services.access import require_role
 from tracker.services.listing import ItemRow, row_of
@@ -35,9 +35,9 @@ from tracker.services.signoff import (
     return_item,
     verify,
 )
+from tracker.services.updates import LoggedEvent, set_status
 from tracker.services.updates import add_note as save_note
 from tracker.services.updates import log_event as save_event
-from tracker.services.updates import set_status
 from tracker.tui.widgets.confirm_dialog import ConfirmDialog
 from tracker.tui.widgets.dialogs import (
     LogDialog,
@@ -259,7 +259,7 @@ def log_event(screen: Screen[Any], code: str) -> None:
         )
         app.push_screen(dialog, save)
 
-    def confirm_again(entry: NewEvent, refused: Refused) -> None:
+    def confirm_again(entry: NewEvent, question: str, kept: str) -> None:
         """The same date and note as an event that counts: log it again only if the officer
         says it really happened twice; else back to the form with what was typed."""
 
@@ -267,9 +267,8 @@ def log_event(screen: Screen[Any], code: str) -> None:
             if again:
                 save(entry, again=True)
             else:
-                ask(entry, t("tui.log.duplicate_kept", **refused.params))
+                ask(entry, kept)
 
-        question = t("tui.log.duplicate", **refused.params)
         heading = t("tui.log.duplicate_title")
         dialog = ConfirmDialog(heading=heading, code=shown.code, question=question)
         app.push_screen(dialog, answered)
@@ -279,9 +278,7 @@ def log_event(screen: Screen[Any], code: str) -> None:
         if entry is None:
             return
 
-        def record(
-            session: Session, commitment: Commitment
-        ) -> tuple[str, int | None, Status, ItemRow]:
+        def record(session: Session, commitment: Commitment) -> tuple[LoggedEvent, ItemRow]:
             logged = save_event(
                 session=session,
                 item=commitment,
@@ -296,16 +293,29 @@ def log_event(screen: Screen[Any], code: str) -> None:
             )
             assert logged.item.id is not None
             row = row_of(session=session, item_id=logged.item.id, deadlines=app.context.deadlines)
-            return logged.item.code, logged.done_count, Status(logged.item.status), row
+            return logged, row
 
         try:
-            target, done, status, row = _append(app, code, record)
+            logged, row = _append(app, code, record)
         except Refused as exc:
             if exc.key == DUPLICATE and not again:
-                confirm_again(entry, exc)
+                question = t("tui.log.duplicate", **exc.params)
+                confirm_again(entry, question, t("tui.log.duplicate_kept", **exc.params))
                 return
             shown = _reload_if_stale(app, code, shown, exc)
             ask(entry, _refusal(exc))
+            return
+        target, done, status = logged.item.code, logged.done_count, Status(logged.item.status)
+        if logged.repeated:
+            # This officer logged the very same moments ago (the app may have been closed
+            # before it said so): asked, as a duplicate is, rather than logged twice.
+            said = {
+                "code": target,
+                "date": entry.day.isoformat(),
+                "id": logged.event.id,
+                "at": clock_time(logged.event.recorded_at),
+            }
+            confirm_again(entry, t("tui.log.repeated", **said), t("tui.log.repeated_kept", **said))
             return
         day = entry.day.isoformat()
         if done is None:
