@@ -5,6 +5,10 @@ Each opens its dialog, saves the result in one transaction, says what changed in
 and tells every screen through `app.ledger_changed`. A save the ledger refuses is rolled back
 and the dialog comes back with what the officer typed and the reason.
 
+Another officer's change to the same item in between refuses a change built on what the
+dialog showed (a status, a supervisor's decision: `_item_session`), but not an append (an
+event, a note, an extension request: `_append`), which is run again from scratch instead.
+
 Saves are single short transactions on one row and its history, so they run on the UI thread:
 the officer waits for the confirmation anyway, and there is no half-saved state to show.
 """
