@@ -77,10 +77,10 @@ def work(db: str, index: int, writes: int, code: str, seed: int) -> None:
     if retry is not None:
         original = retry.pause_before
 
-        def counted(rerun: int, rng: random.Random | None = None) -> float:
+        def counted(rerun: int) -> float:
             nonlocal reruns
             reruns += 1
-            return original(rerun, rng)
+            return original(rerun)
 
         retry.pause_before = counted  # count the reruns; the pauses stay as they are
     rng = random.Random(seed * 1000 + index)

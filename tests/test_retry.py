@@ -18,7 +18,7 @@ from tracker.errors import TrackerError
 from tracker.models import Commitment, Event, Person, Status
 from tracker.schedule import WorkCalendar
 from tracker.services.lookup import get_commitment
-from tracker.services.retry import ATTEMPTS, Retry, is_conflict, refusal, retrying
+from tracker.services.retry import ATTEMPTS, conflicts_refused, is_conflict, refusal, retrying
 from tracker.services.updates import add_note, log_event, set_status
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -91,7 +91,7 @@ def test_a_change_that_loses_a_race_is_rerun_from_scratch_and_kept_once(engine: 
             )
             session.commit()
 
-    retrying(attempt, Retry.RERUN, sleep=lambda _seconds: None)
+    retrying(attempt, sleep=lambda _seconds: None)
     assert tries == 2
     with new_session(engine) as session:
         item = get_commitment(session=session, code="1.4c", report_slug=None)
@@ -117,7 +117,7 @@ def test_sqlite_an_append_that_loses_a_race_is_rerun_and_kept_once(
                 _change_elsewhere(engine, "1.4c")
             session.commit()
 
-    retrying(attempt, Retry.RERUN, sleep=lambda _seconds: None)
+    retrying(attempt, sleep=lambda _seconds: None)
     assert tries == 2
     notes = _notes(engine, "1.4c")
     assert notes.count("会议纪要") == 1 and notes.count("李四的备注") == 1
@@ -139,8 +139,8 @@ def test_a_change_made_from_a_stale_view_is_refused_at_once_and_keeps_nothing(
             )
             session.commit()
 
-    with pytest.raises(TrackerError) as refused:
-        retrying(attempt, Retry.REFUSE)
+    with pytest.raises(TrackerError) as refused, conflicts_refused():
+        attempt()
     assert refused.value.key == "item_changed_now"
     assert tries == 1
     with new_session(engine) as session:

@@ -37,7 +37,7 @@ from tracker.services.audit import set_actor
 from tracker.services.deadlines import Deadlines
 from tracker.services.instances import ensure_period_instances
 from tracker.services.lookup import now
-from tracker.services.retry import Retry, conflicts_refused, retrying
+from tracker.services.retry import conflicts_refused, retrying
 
 if TYPE_CHECKING:
     from tracker.services.seeding import SeedResult
@@ -253,7 +253,7 @@ def unit_of_work(state: AppState, work: Callable[[Ledger], T], as_of: date | Non
             return work(led)
 
     try:
-        result = retrying(attempt, Retry.RERUN)
+        result = retrying(attempt)
     finally:
         engine.dispose()
     state.warn_fallback()

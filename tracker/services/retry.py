@@ -7,14 +7,14 @@ as a serialization failure (SQLSTATE 40001) or pick it as a deadlock's victim (4
 each case nothing of the transaction is kept, and running it again from scratch, in a fresh
 session that reads the item as it now is, is what the officer would have done by hand.
 
-Whether to rerun is the caller's call (`Retry`), since it depends on what the officer saw:
+Whether to rerun is the caller's call, since it depends on what the officer saw:
 
 * an append (an event, a note), or any change typed at the command line, does not depend on
   a version the officer read: rerunning it re-checks everything against the item as it is
-  now, so it is rerun, a few times, after a random pause (so that colliding writers spread
-  out rather than collide again in step);
-* a change made from a screen that showed an earlier version (the app's dialogs) is refused,
-  so that the officer decides again on what is there now.
+  now, so it is rerun (`retrying`), a few times, after a random pause (so that colliding
+  writers spread out rather than collide again in step);
+* a change made from a screen that showed an earlier version (the app's dialogs) is refused
+  (`conflicts_refused`), so that the officer decides again on what is there now.
 
 Either way the refusal is the one line `item_changed_now`, never the driver's message.
 """
@@ -25,7 +25,6 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import Enum
 from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError
@@ -53,13 +52,6 @@ CONFLICT_STATES = frozenset({SERIALIZATION_FAILURE, DEADLOCK_DETECTED})
 SQLITE_BUSY_CODES = frozenset({5, 6})
 
 
-class Retry(Enum):
-    """What a conflict with another writer does to a unit of work."""
-
-    RERUN = "rerun"  # an append, or a change on a state the officer did not see
-    REFUSE = "refuse"  # a change made from a screen showing a version since changed
-
-
 def is_conflict(exc: BaseException) -> bool:
     """Whether `exc` says the transaction lost a race with another writer (and so may
     succeed when run again), rather than that something is wrong."""
@@ -83,10 +75,9 @@ def refusal(exc: BaseException) -> TrackerError:
     return TrackerError("db_busy" if _sqlite_busy(exc) else "item_changed_now")
 
 
-def pause_before(rerun: int, rng: random.Random | None = None) -> float:
+def pause_before(rerun: int) -> float:
     """Seconds to wait before rerun number `rerun` (1 for the first rerun)."""
-    ceiling = min(PAUSE_CAP, PAUSE_BASE * 2**rerun)
-    return (rng or random).uniform(0, ceiling)
+    return random.uniform(0, min(PAUSE_CAP, PAUSE_BASE * 2**rerun))
 
 
 @contextmanager
@@ -103,17 +94,15 @@ def conflicts_refused() -> Iterator[None]:
 
 def retrying(
     attempt: Callable[[], T],
-    retry: Retry = Retry.RERUN,
     *,
     attempts: int = ATTEMPTS,
     sleep: Callable[[float], None] = time.sleep,
 ) -> T:
     """Run `attempt` (a whole unit of work: it opens its session, works, commits) and return
-    what it returns. On a conflict, run it again from scratch (`Retry.RERUN`, at most
-    `attempts` times in all) or refuse at once (`Retry.REFUSE`) with the TrackerError of
-    `refusal`. Any other error passes through untouched."""
-    tries = attempts if retry is Retry.RERUN else 1
-    for number in range(1, tries):
+    what it returns. On a conflict, run it again from scratch, at most `attempts` times in
+    all; the last one's conflict is refused with the TrackerError of `refusal`. Any other
+    error passes through untouched, at once."""
+    for number in range(1, attempts):
         try:
             return attempt()
         except (StaleDataError, DBAPIError) as exc:

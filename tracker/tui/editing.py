@@ -31,7 +31,7 @@ from tracker.models import Commitment, Kind, Role, Status
 from tracker.services.access import require_role
 from tracker.services.listing import ItemRow, row_of
 from tracker.services.lookup import get_commitment, now
-from tracker.services.retry import Retry, conflicts_refused, retrying
+from tracker.services.retry import conflicts_refused, retrying
 from tracker.services.signoff import (
     decide_extension,
     pending_extension,
@@ -147,7 +147,7 @@ def _append(app: TrackerApp, code: str, work: Callable[[Session, Commitment], T]
             return work(session, item)
 
     with _refused():
-        return retrying(attempt, Retry.RERUN)
+        return retrying(attempt)
 
 
 def _load(app: TrackerApp, code: str) -> _Item | None:
