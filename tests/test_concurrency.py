@@ -15,13 +15,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, func, select
 
-from tracker.cli.context import commit
 from tracker.db import new_session
 from tracker.errors import TrackerError
 from tracker.models import Commitment, Event, History, Status
 from tracker.services.audit import verify_chain
 from tracker.services.audit_ledger import compare_ledger
 from tracker.services.lookup import get_commitment
+from tracker.services.retry import conflicts_refused
 from tracker.services.updates import add_note, set_status
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,7 +63,7 @@ def test_a_change_based_on_a_stale_read_is_refused_naming_who_changed_it(engine:
     assert _history_count(engine, "1.4c") == before
 
 
-def test_of_two_writers_racing_on_one_item_the_second_is_refused_and_keeps_nothing(
+def test_of_two_writers_racing_on_one_item_the_second_is_refused_when_not_rerun(
     engine: Engine,
 ) -> None:
     first, second = new_session(engine), new_session(engine)
@@ -77,8 +77,8 @@ def test_of_two_writers_racing_on_one_item_the_second_is_refused_and_keeps_nothi
         set_status(
             session=first, item=mine, status=Status.DONE, note="完成", user="王科员", now=NOW
         )
-        with pytest.raises(TrackerError) as refused:
-            commit(first)  # what every command does at its end
+        with pytest.raises(TrackerError) as refused, conflicts_refused():
+            first.commit()  # as `ledger()` and the app's dialogs commit a change
         assert refused.value.key == "item_changed_now"
     finally:
         first.close()
@@ -148,3 +148,24 @@ def test_four_processes_changing_the_same_items_lose_nothing_and_double_nothing(
     with new_session(engine) as session:
         assert verify_chain(session).intact
         assert compare_ledger(session, date.today()) == []
+
+
+def test_officers_logging_on_one_item_at_once_are_never_refused_and_each_event_is_kept_once(
+    db_url: str, tmp_path: Path
+) -> None:
+    """The small version of benchmarks/race_appends.py (16 × 50 there): 4 processes each run
+    `tracker log` 10 times on the same quota period; none is refused, and the ledger holds
+    exactly the 40 events, each once, with the period's status its events make it."""
+    log = tmp_path / "writes.jsonl"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "race_appends.py"), "--db", db_url]
+        + ["--procs", "4", "--writes", "10", "--log", str(log)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr  # its check of the ledger passed
+    writes = [json.loads(line) for line in log.read_text().splitlines()]
+    assert len(writes) == 40
+    assert [w for w in writes if not w["ack"]] == []
+    assert "无法读取数据库" not in done.stdout

@@ -114,11 +114,14 @@ def event_ids(db: str, code: str = THIS_YEAR) -> list[int]:
 def test_the_same_lecture_logged_twice_is_refused_until_the_officer_says_again(
     db_url: str, engine: Engine
 ) -> None:
+    """Entered again by another officer (the same officer repeating it at once is told it is
+    already recorded: tests/test_crashes.py)."""
     lecture(db_url, "2026-05-10", "宪法专题讲座")
     [first] = event_ids(db_url)
     message = refused(
-        db_url, engine, "log", LECTURES, "--date", "2026-05-10", "--note", "宪法专题讲座"
-    )
+        db_url, engine, "log", LECTURES, "--date", "2026-05-10", "--note", "宪法专题讲座",
+        user="李四",
+    )  # fmt: skip
     assert message == t("event_duplicate", code=THIS_YEAR, date="2026-05-10", id=first, by=ADMIN)
     assert show(db_url, THIS_YEAR)["done_count"] == 1
     lecture(db_url, "2026-05-10", "宪法专题讲座", "--again")

@@ -76,3 +76,18 @@ def new_session(engine: Engine) -> Session:
     import tracker.services.audit  # noqa: F401  (registers the listeners that audit every change)
 
     return Session(engine, expire_on_commit=False)
+
+
+def begin_writing(session: Session) -> None:
+    """Start `session`'s transaction as a writer's, before it reads anything.
+
+    SQLite: BEGIN IMMEDIATE takes the file's single write lock now, waiting up to the busy
+    timeout while another writer has it. Otherwise Python's sqlite3 runs the reads outside
+    any transaction and takes the lock only at the first INSERT or UPDATE: a writer that
+    waited for it there had read a version of the item that the writer before it has since
+    changed, and its UPDATE fails (services.retry reruns it, but under many writers most
+    tries would fail that way). PostgreSQL: nothing here; an append locks the row it
+    changes as it reads it (services.updates.hold).
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection().exec_driver_sql("BEGIN IMMEDIATE")

@@ -104,6 +104,11 @@ def recorded_at(moment: datetime) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
+def clock_time(moment: datetime) -> str:
+    """The time of day something was recorded, in this machine's time zone: 14:03."""
+    return moment.astimezone().strftime("%H:%M")
+
+
 _STATUSES = frozenset(status.value for status in Status)
 
 

@@ -286,3 +286,29 @@ def test_escape_on_the_question_logs_nothing_either(
             assert count == 1
 
     asyncio.run(run())
+
+
+def test_the_very_same_event_again_moments_later_asks_naming_when_it_was_recorded(
+    make_app: Callable[..., TrackerApp],
+) -> None:
+    """As after the app was closed before it said so (issue 10): the same officer's same
+    event minutes later is told as recorded at HH:MM, and logged again only on 确定."""
+
+    async def run() -> None:
+        app = make_app()
+        async with app.run_test(size=(120, 36)) as pilot:
+            screen = await open_detail(app, pilot, LECTURES_2022)
+            await log_again(app, pilot, *FIRST)
+            assert shown(app) is screen and len(events(app.context.engine)) == 1
+            await log_again(app, pilot, *FIRST)
+            question = shown(app)
+            assert isinstance(question, ConfirmDialog)
+            [event] = events(app.context.engine)
+            at = event.recorded_at.astimezone().strftime("%H:%M")
+            asked = t("tui.log.repeated", code=LECTURES_2022, date=FIRST[0], id=event.id, at=at)
+            assert question.question == asked
+            await pilot.click("#ok")
+            await settle(pilot)
+            assert shown(app) is screen and len(events(app.context.engine)) == 2
+
+    asyncio.run(run())

@@ -1,5 +1,6 @@
-"""The app under many officers: a save based on a stale view is refused and the item read
-again; a supervisor signs off, returns and decides extensions from the detail screen."""
+"""The app under many officers: a change based on a stale view is refused and the item read
+again, while an append is saved after the other's change; a supervisor signs off, returns
+and decides extensions from the detail screen."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from tracker.services.lookup import get_commitment
 from tracker.services.updates import set_status
 from tracker.tui.app import TrackerApp
 from tracker.tui.screens.detail import DetailScreen
-from tracker.tui.widgets.dialogs import NoteDialog
+from tracker.tui.widgets.dialogs import NoteDialog, StatusDialog
 from tracker.tui.widgets.supervision_dialogs import Decision, SupervisorDialog
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -49,9 +50,12 @@ def _item(db_url: str, code: str) -> tuple[str, list[str]]:
     return found
 
 
-def test_a_note_on_an_item_changed_meanwhile_is_refused_then_saved_after_the_reload(
+def test_a_note_on_an_item_changed_meanwhile_is_appended_after_the_other_change(
     make_app: Callable[..., TrackerApp], tui_db_url: str
 ) -> None:
+    """A note builds on nothing the dialog showed: another officer's change in between is
+    no reason to refuse it (issue 10)."""
+
     async def run() -> None:
         app = make_app()
         async with app.run_test(size=(100, 30)) as pilot:
@@ -66,19 +70,45 @@ def test_a_note_on_an_item_changed_meanwhile_is_refused_then_saved_after_the_rel
             dialog.query_one("#note", Input).value = "起草中"
             await pilot.press("ctrl+s")
             await settle(pilot)
-            again = app.screen
-            assert isinstance(again, NoteDialog)  # back, with what was typed and why
-            assert again.query_one("#note", Input).value == "起草中"
-            assert again.error is not None and "李四" in again.error
-            assert t("tui.edit.reloaded") in again.error
-            assert "起草中" not in _item(tui_db_url, "1.4c")[1]
-            await pilot.press("ctrl+s")  # the officer has seen it: saving now builds on it
-            await settle(pilot)
             assert not isinstance(app.screen, NoteDialog)
+            assert t("note_added", code="1.4c") in [str(n.message) for n in app._notifications]
 
     asyncio.run(run())
     status, notes = _item(tui_db_url, "1.4c")
     assert status == Status.BLOCKED and notes.count("起草中") == 1
+
+
+def test_a_status_change_on_an_item_changed_meanwhile_is_refused_then_saved_after_the_reload(
+    make_app: Callable[..., TrackerApp], tui_db_url: str
+) -> None:
+    async def run() -> None:
+        app = make_app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            app.open_item("1.4c")
+            await settle(pilot)
+            await pilot.press("s")
+            await settle(pilot)
+            dialog = app.screen
+            assert isinstance(dialog, StatusDialog) and dialog.chosen is Status.TODO
+            _change_elsewhere(tui_db_url, "1.4c", Status.BLOCKED)
+            await pilot.press("down", "down")  # 未开始 → 进行中 → 已完成
+            assert dialog.chosen is Status.DONE
+            await pilot.press("tab", *"已完成")
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            again = app.screen
+            assert isinstance(again, StatusDialog)  # back, with what was typed and why
+            assert again.error is not None and "李四" in again.error
+            assert t("tui.edit.reloaded") in again.error
+            assert _item(tui_db_url, "1.4c")[0] == Status.BLOCKED
+            await pilot.press("ctrl+s")  # the officer has seen it: saving now builds on it
+            await settle(pilot)
+            assert not isinstance(app.screen, StatusDialog)
+
+    asyncio.run(run())
+    status, notes = _item(tui_db_url, "1.4c")
+    assert status == Status.DONE and notes.count("已完成") == 1
 
 
 def test_x_signs_a_done_item_off_for_a_supervisor(

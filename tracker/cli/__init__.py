@@ -18,6 +18,7 @@ from tracker.cli.context import AppState, fail, parse_as_of
 from tracker.config import load_settings
 from tracker.errors import TrackerError, printable
 from tracker.i18n import normalize_language, set_language, t
+from tracker.services.retry import is_conflict, refusal
 
 
 def _early_language(args: Sequence[str]) -> None:
@@ -102,6 +103,10 @@ class TrackerGroup(TyperGroup):
         except TrackerError as exc:
             fail(one_line(exc.message()), 1)
         except SQLAlchemyError as exc:
+            if is_conflict(exc):
+                # A race lost outside any unit of work that would have said so itself:
+                # the same refusal, never the library's own words.
+                fail(one_line(refusal(exc).message()), 1)
             from tracker.db_errors import explain
 
             known = explain(exc, None) if isinstance(exc, DBAPIError) else None

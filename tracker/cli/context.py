@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
 from tracker.config import DEFAULT_SEED, Settings
-from tracker.db import database_url, make_engine, new_session
+from tracker.db import begin_writing, database_url, make_engine, new_session
 from tracker.errors import TrackerError
 from tracker.i18n import t
 from tracker.models import Report, Role
@@ -39,9 +38,12 @@ from tracker.services.audit import set_actor
 from tracker.services.deadlines import Deadlines
 from tracker.services.instances import ensure_period_instances
 from tracker.services.lookup import now
+from tracker.services.retry import conflicts_refused, retrying
 
 if TYPE_CHECKING:
     from tracker.services.seeding import SeedResult
+
+T = TypeVar("T")
 
 
 def parse_date(text: str, option: str) -> date:
@@ -221,19 +223,14 @@ def add_new_periods(session: Session, deadlines: Deadlines) -> None:
 def ledger(state: AppState, as_of: date | None = None) -> Iterator[Ledger]:
     """A session on the ledger; committed when the command succeeds, rolled back otherwise.
 
-    Period instances of a year that has begun since the last run are created first, so
-    every command sees the current year's periods.
+    A change that races another writer's on the same item is refused in one line and
+    nothing is kept; `unit_of_work` runs it again instead.
     """
     engine = open_engine(state)
     deadlines = state.deadlines(as_of)
     try:
-        with new_session(engine) as session:
-            user = acting_user(session, state.settings.user)
-            if may_write(session, user):
-                add_new_periods(session, deadlines)
-            set_actor(session, user)  # who the audit log names for rows that do not say
-            yield Ledger(session, deadlines, user, state.report)
-            commit(session)
+        with conflicts_refused(), _transaction(engine, state, deadlines) as led:
+            yield led
     except DBAPIError as exc:
         raise refusal(exc, engine) from exc
     finally:
@@ -241,21 +238,57 @@ def ledger(state: AppState, as_of: date | None = None) -> Iterator[Ledger]:
     state.warn_fallback()
 
 
+def unit_of_work(state: AppState, work: Callable[[Ledger], T], as_of: date | None = None) -> T:
+    """Run `work` as one transaction on the ledger, committed when it returns; what it
+    returns (what the command then prints).
+
+    At the command line nobody has read the item's version before the change, so a change
+    that loses a race with another writer is run again from scratch, in a fresh session
+    that reads the item as it now is (services.retry); so `work` prints nothing, and what
+    it does outside the session must be safe to repeat (copying evidence into the
+    content-addressed store is).
+    """
+    engine = open_engine(state)
+    deadlines = state.deadlines(as_of)
+
+    def attempt() -> T:
+        with _transaction(engine, state, deadlines, write=True) as led:
+            return work(led)
+
+    try:
+        result = retrying(attempt)
+    except DBAPIError as exc:
+        raise refusal(exc, engine) from exc
+    finally:
+        engine.dispose()
+    state.warn_fallback()
+    return result
+
+
+@contextmanager
+def _transaction(
+    engine: Engine, state: AppState, deadlines: Deadlines, *, write: bool = False
+) -> Iterator[Ledger]:
+    """One session on `engine`, committed when the block succeeds, closed (rolled back)
+    otherwise; a writer's (db.begin_writing) when `write` says the block changes the ledger.
+    Period instances of a year begun since the last run are created first, so every command
+    sees the current year's periods."""
+    with new_session(engine) as session:
+        if write:
+            begin_writing(session)
+        user = acting_user(session, state.settings.user)
+        if may_write(session, user):
+            add_new_periods(session, deadlines)
+        set_actor(session, user)  # who the audit log names for rows that do not say
+        yield Ledger(session, deadlines, user, state.report)
+        session.commit()
+
+
 def refusal(exc: DBAPIError, engine: Engine | None) -> Exception:
     """What the database refused, in the officer's words (tracker.db_errors), or `exc`."""
     from tracker.db_errors import explain
 
     return explain(exc, engine) or exc
-
-
-def commit(session: Session) -> None:
-    """Commit; a change that raced another on the same item is refused in one line (the
-    version check of the UPDATE found it changed since it was read) and nothing is kept."""
-    try:
-        session.commit()
-    except StaleDataError as exc:
-        session.rollback()
-        raise TrackerError("item_changed_now") from exc
 
 
 def open_app(state: AppState) -> None:

@@ -6,11 +6,11 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli.context import AppState, ledger, out, parse_date
+from tracker.cli.context import AppState, Ledger, out, parse_date, unit_of_work
 from tracker.i18n import t
 from tracker.labels import progress_label, status_label
-from tracker.services.corrections import void_event
-from tracker.services.listing import row_of
+from tracker.services.corrections import VoidedEvent, void_event
+from tracker.services.listing import ItemRow, row_of
 from tracker.services.lookup import now
 
 MAX_ID_DIGITS = 18  # beyond a 64-bit id: a typo, not an event
@@ -44,7 +44,8 @@ def void_command(
     state: AppState = ctx.obj
     wanted = event_id
     effective = parse_date(day, "--date") if day is not None else None
-    with ledger(state) as led:
+
+    def void(led: Ledger) -> tuple[VoidedEvent, ItemRow]:
         voided = void_event(
             session=led.session,
             event_id=wanted,
@@ -54,9 +55,11 @@ def void_command(
             calendar=led.deadlines.calendar,
             day=led.effective_on(effective),
         )
-        code, status = voided.item.code, voided.item.status
         assert voided.item.id is not None
-        row = row_of(session=led.session, item_id=voided.item.id, deadlines=led.deadlines)
+        return voided, row_of(session=led.session, item_id=voided.item.id, deadlines=led.deadlines)
+
+    voided, row = unit_of_work(state, void)
+    code, status = voided.item.code, voided.item.status
     event = voided.event
     assert event.voided_on is not None
     console = out()

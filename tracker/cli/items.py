@@ -15,6 +15,7 @@ import typer
 from tracker.cli.context import (
     AppState,
     EffectiveDate,
+    Ledger,
     fail,
     late_text,
     ledger,
@@ -22,16 +23,26 @@ from tracker.cli.context import (
     parse_as_of,
     parse_date,
     parse_effective,
+    unit_of_work,
 )
 from tracker.cli.render import detail_view, light_text, row_table
 from tracker.errors import TrackerError
 from tracker.i18n import t
-from tracker.labels import bulk_summary, progress_label, status_label
-from tracker.services.bulk import log_range
+from tracker.labels import bulk_summary, clock_time, progress_label, status_label
+from tracker.models import Commitment, Status
+from tracker.schedule import Light
+from tracker.services.bulk import BulkResult, log_range
 from tracker.services.detail import item_detail
 from tracker.services.listing import ListFilter, list_items, require_kind, row_of
 from tracker.services.lookup import get_commitment, now
-from tracker.services.updates import add_note, log_event, parse_status, set_status, status_of
+from tracker.services.updates import (
+    LoggedEvent,
+    add_note,
+    log_event,
+    parse_status,
+    set_status,
+    status_of,
+)
 
 # Rows a table shows unless --limit says otherwise; json and csv give every row.
 # A screenful or two: more is better read with --limit 0 through a pager or as csv.
@@ -187,7 +198,8 @@ def status_command(
     state: AppState = ctx.obj
     new = parse_status(status)
     day = parse_effective(effective)
-    with ledger(state, _as_of(state, as_of)) as led:
+
+    def change(led: Ledger) -> tuple[Commitment, date | None, Status, bool, Light]:
         item = get_commitment(session=led.session, code=code, report_slug=led.report)
         when = led.effective_on(day)
         old = status_of(led.session, item, when or now().date())
@@ -200,7 +212,9 @@ def status_command(
             now=now(),
             effective_on=when,
         )
-        light = led.deadlines.light(item.due, item.status)
+        return item, when, old, changed, led.deadlines.light(item.due, item.status)
+
+    item, when, old, changed, light = unit_of_work(state, change, _as_of(state, as_of))
     console = out()
     if not changed:
         console.print(t("status_unchanged", code=item.code, new=status_label(new)))
@@ -261,7 +275,9 @@ def log_command(
         fail(t("usage_missing", param="--date"), 2)
         return
     happened = parse_date(day, "--date")
-    with ledger(state, _as_of(state, as_of)) as led:
+    files = len(evidence or [])
+
+    def record(led: Ledger) -> tuple[LoggedEvent, Light, str]:
         item = get_commitment(session=led.session, code=code, report_slug=led.report)
         logged = log_event(
             session=led.session,
@@ -276,14 +292,20 @@ def log_command(
             again=again,
         )
         target = logged.item
-        light = led.deadlines.light(target.due, target.status)
-        files = len(evidence or [])
         assert target.id is not None
-        shown = progress_label(
-            row_of(session=led.session, item_id=target.id, deadlines=led.deadlines)
-        )
+        row = row_of(session=led.session, item_id=target.id, deadlines=led.deadlines)
+        return logged, led.deadlines.light(target.due, target.status), progress_label(row)
+
+    logged, light, shown = unit_of_work(state, record, _as_of(state, as_of))
+    target = logged.item
     console = out()
-    console.print(t("event_logged", code=target.code, date=happened.isoformat(), files=files))
+    if logged.repeated:
+        # The same command, run moments ago, was recorded but its answer lost (killed).
+        at = clock_time(logged.event.recorded_at)
+        date_ = happened.isoformat()
+        console.print(t("event_repeated", code=target.code, date=date_, at=at, id=logged.event.id))
+    else:
+        console.print(t("event_logged", code=target.code, date=happened.isoformat(), files=files))
     if logged.done_count is not None:
         console.print(t("event_progress", progress=shown, status=status_label(target.status)))
     if logged.status_changed is not None:
@@ -305,9 +327,10 @@ def _log_range(
     as_of: str | None,
 ) -> None:
     """`log CODE --from --to`: every period of a recurring duty in the range with no record."""
-    with ledger(state, _as_of(state, as_of)) as led:
+
+    def record(led: Ledger) -> BulkResult:
         item = get_commitment(session=led.session, code=code, report_slug=led.report)
-        result = log_range(
+        return log_range(
             session=led.session,
             item=item,
             start=start,
@@ -319,6 +342,8 @@ def _log_range(
             now=now(),
             calendar=led.deadlines.calendar,
         )
+
+    result = unit_of_work(state, record, _as_of(state, as_of))
     out().print(bulk_summary(result.code, len(result.logged), result.recorded, result.cancelled))
 
 
@@ -332,7 +357,8 @@ def note_command(
     """添加备注（保留原有备注）/ add a note; earlier notes are kept."""
     state: AppState = ctx.obj
     day = parse_effective(effective)
-    with ledger(state, _as_of(state, as_of)) as led:
+
+    def append(led: Ledger) -> tuple[Commitment, date | None]:
         item = get_commitment(session=led.session, code=code, report_slug=led.report)
         when = led.effective_on(day)
         add_note(
@@ -343,6 +369,9 @@ def note_command(
             now=now(),
             effective_on=when,
         )
+        return item, when
+
+    item, when = unit_of_work(state, append, _as_of(state, as_of))
     out().print(t("note_added", code=item.code), late_text(when))
 
 

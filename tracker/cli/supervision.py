@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 import typer
@@ -10,11 +11,13 @@ from rich.table import Table
 from tracker.cli.context import (
     AppState,
     EffectiveDate,
+    Ledger,
     late_text,
     ledger,
     out,
     parse_date,
     parse_effective,
+    unit_of_work,
 )
 from tracker.i18n import t
 from tracker.labels import status_label
@@ -28,7 +31,13 @@ from tracker.services.accounts import (
     set_role,
 )
 from tracker.services.lookup import get_commitment, now
-from tracker.services.signoff import decide_extension, request_extension, return_item, verify
+from tracker.services.signoff import (
+    SignOff,
+    decide_extension,
+    request_extension,
+    return_item,
+    verify,
+)
 
 users_app = typer.Typer(help="账号与角色 / accounts and roles", add_completion=False)
 
@@ -127,12 +136,16 @@ def verify_command(
     """销号：督办人确认已完成的事项 / sign a done item off (supervisor)."""
     state: AppState = ctx.obj
     day = parse_effective(effective)
-    with ledger(state) as led:
+
+    def sign_off(led: Ledger) -> tuple[SignOff, date | None]:
         item = get_commitment(session=led.session, code=code, report_slug=led.report)
         when = led.effective_on(day)
         done = verify(
             session=led.session, item=item, note=note, user=led.user, now=now(), effective_on=when
         )
+        return done, when
+
+    done, when = unit_of_work(state, sign_off)
     out().print(t("signed_off", code=done.code, evidence=done.evidence), late_text(when))
 
 
@@ -145,9 +158,10 @@ def return_command(
     """退回：督办人将事项退回重办 / send an item back to its unit (supervisor)."""
     state: AppState = ctx.obj
     day = parse_effective(effective)
-    with ledger(state) as led:
+
+    def send_back(led: Ledger) -> SignOff:
         item = get_commitment(session=led.session, code=code, report_slug=led.report)
-        back = return_item(
+        return return_item(
             session=led.session,
             item=item,
             reason=reason,
@@ -155,6 +169,8 @@ def return_command(
             now=now(),
             effective_on=led.effective_on(day),
         )
+
+    back = unit_of_work(state, send_back)
     out().print(
         t(
             "returned",
@@ -187,7 +203,8 @@ def extend_command(
     if sum((to is not None, approve, refuse)) != 1:
         raise typer.BadParameter(t("extend_usage"), param_hint="--to / --approve / --refuse")
     day = parse_effective(effective)
-    with ledger(state) as led:
+
+    def extend(led: Ledger) -> tuple[str, date | None]:
         item = get_commitment(session=led.session, code=code, report_slug=led.report)
         when = led.effective_on(day)
         if to is not None:
@@ -225,6 +242,9 @@ def extend_command(
                 new=decided.new_due.isoformat(),
                 due=(item.due.isoformat() if item.due else "-"),
             )
+        return line, when
+
+    line, when = unit_of_work(state, extend)
     out().print(line, late_text(when))
 
 

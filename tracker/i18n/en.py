@@ -213,7 +213,7 @@ MESSAGES: dict[str, str] = {
     "col.units": "Units",
     "col.created_by": "Added by",
     "item_changed": "{code} was changed by {by} at {at} after you opened it; your change was not saved.",
-    "item_changed_now": "Someone changed that item at the same moment; your change was not saved: try again",
+    "item_changed_now": "That item was just changed by someone else; your change was not saved: try again",
     "status_verified_by_signoff": "Signing {code} off is a supervisor's: use tracker verify",
     "verify_not_done": "{code} is '{status}': only a done item can be signed off",
     "return_reason_empty": "Say why the item goes back (--reason)",
@@ -511,7 +511,6 @@ MESSAGES: dict[str, str] = {
     "db_refused_no_audit_key": "The database refused the change: the audit chain's key is missing; ask an admin to run tracker db upgrade",
     "db_refused_privilege": "The database refused: {reason}",
     "db_held_by": "The ledger is held by {user} (a transaction not yet finished) and the wait timed out; try again shortly, and if it persists ask {user} or an admin",
-    "db_busy": "The ledger is busy and the wait timed out; try again shortly",
     # --- Issue 10: the ledger against its audit chain, anchors ---
     "audit_intact_ledger": "The audit chain is intact: {count} entries; the ledger agrees with it",
     "audit_anchor_ok": "It agrees with the anchor {anchor}: no entry up to it has changed",
@@ -538,4 +537,10 @@ MESSAGES: dict[str, str] = {
     "restore_upgraded": "The backup was of schema {old}; it was upgraded to {new} (the backup file itself is unchanged)",
     "restore_audited": "Recorded in the audit log (ledger.restore, by {user}): the backup's audit chain is intact, {count} entries; the backup file's SHA-256 is {sha256}",
     "restore_live_damaged": "The current database {db} is damaged ({reason}) and cannot be kept while the backup is written in; nothing was changed: close every tracker using it, move it and the -wal file beside it elsewhere, then restore",
+    # Issue 10, concurrent writers (races): a write lock held too long by someone else.
+    "db_busy": "Someone else kept the ledger busy with a change for too long; yours was not saved: try again in a moment",
+    # Issue 10, a crash is told: the same command repeated after its answer was lost.
+    "event_repeated": "{code}: this event on {date} was already recorded at {at} (#{id}) and was not recorded again; add --again if it really happened once more",
+    "tui.log.repeated": "You already recorded this event of {code} on {date} at {at} (#{id}). If it really happened again, Confirm logs it once more; Cancel goes back to the form.",
+    "tui.log.repeated_kept": "This event of {code} on {date} was already recorded at {at} (#{id}) and was not logged again: change the date or note, or Esc to log nothing",
 }

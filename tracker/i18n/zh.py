@@ -511,7 +511,6 @@ MESSAGES: dict[str, str] = {
     "db_refused_no_audit_key": "数据库拒绝了这次修改：审计链的密钥缺失，请管理员运行 tracker db upgrade",
     "db_refused_privilege": "数据库拒绝了这次操作：{reason}",
     "db_held_by": "台账正被 {user} 占用（其事务尚未结束），等待超时；请稍后再试，若一直如此请联系 {user} 或管理员",
-    "db_busy": "台账正忙，等待超时，请稍后再试",
     # --- Issue 10: the ledger against its audit chain, anchors ---
     "audit_intact_ledger": "审计链完整：共 {count} 条；台账与审计链一致",
     "audit_anchor_ok": "与锚点 {anchor} 一致：锚定之前的条目均未改动",
@@ -538,4 +537,10 @@ MESSAGES: dict[str, str] = {
     "restore_upgraded": "备份的结构版本为 {old}，已升级到 {new}（备份文件本身未改动）",
     "restore_audited": "已记入审计日志（ledger.restore，操作人 {user}）：备份的审计链完整，共 {count} 条；备份文件 SHA-256 {sha256}",
     "restore_live_damaged": "当前数据库 {db} 已损坏（{reason}），无法在保留它的同时写入备份，未作任何修改：请先关闭所有使用它的 tracker，把它连同旁边的 -wal 文件移到别处保存，再恢复",
+    # Issue 10, concurrent writers (races): a write lock held too long by someone else.
+    "db_busy": "其他人正在写入台账，等待超时，本次修改未保存；请稍后重试",
+    # Issue 10, a crash is told: the same command repeated after its answer was lost.
+    "event_repeated": "{code} 的 {date} 这条记录已于 {at} 记入（#{id}），本次未重复记录；如确实又发生了一次，请加 --again 再记",
+    "tui.log.repeated": "{code} 的 {date} 这条记录你已于 {at} 记入（#{id}）。如确实又发生了一次，按“确定”再记一条；按“取消”返回修改。",
+    "tui.log.repeated_kept": "{code} 的 {date} 这条记录已于 {at} 记入（#{id}），未再记：可改日期或说明，或按 Esc 不记",
 }

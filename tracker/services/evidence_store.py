@@ -17,11 +17,17 @@ import os
 import re
 import stat
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO
+
+try:  # advisory file locks (POSIX); Windows protects an open file in its own way
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 from sqlalchemy.engine import URL, make_url
 from sqlmodel import Session, col, func, select
@@ -38,6 +44,10 @@ READ_ONLY = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
 SHARD = re.compile(r"[0-9a-f]{2}")
 DIGEST = re.compile(r"[0-9a-f]{64}")
 TEMP_PREFIX = ".incoming-"
+# A temporary file is an orphan to delete when its writer is surely gone. Two tests, both
+# needed (see `remove_orphans`): nobody has written to it for this long, and no live writer
+# holds its lock.
+ORPHAN_AGE_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -115,6 +125,7 @@ def store_file(root: Path, source: Path) -> StoredFile:
     """
     try:
         root.mkdir(parents=True, exist_ok=True)
+        remove_orphans(root)
         handle, temp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=root)
     except OSError as exc:
         raise TrackerError(
@@ -122,6 +133,7 @@ def store_file(root: Path, source: Path) -> StoredFile:
         ) from exc
     temp = Path(temp_name)
     try:
+        _hold(handle)  # released when the file is closed, or this process dies
         with os.fdopen(handle, "wb") as target:
             sha256, size = _copy_hashing(source, target)
             target.flush()
@@ -148,6 +160,57 @@ def store_file(root: Path, source: Path) -> StoredFile:
             "evidence_store_failed", path=str(source), store=str(root), reason=str(exc)
         ) from exc
     return StoredFile(sha256, size, final)
+
+
+def remove_orphans(root: Path, now: float | None = None) -> list[Path]:
+    """Delete the temporary files that writers killed mid-copy left in the store at `root`
+    (`now`: the time to judge their age by, default the clock's); the ones deleted.
+
+    A temporary file is deleted only when both say its writer is gone:
+
+    * no write to it for ORPHAN_AGE_SECONDS. A live writer's file is written block after
+      block and then renamed at once, so its time is always recent; and this is the one test
+      that holds where the other cannot see: a writer that has created its file but not yet
+      locked it, or one on another machine sharing the store over a network file system,
+      whose locks may not reach us. The writer's process id would say nothing there either
+      (another machine's, or reused).
+    * no process holds its lock (POSIX: an advisory flock the writer takes at once, which the
+      system releases when the writer dies, SIGKILL included). This keeps the file of a live
+      writer that has been stalled for an hour (a source on a hung network share).
+
+    Windows has no flock, but will not delete a file a live writer has open: the unlink
+    fails, and the file is kept. Were a live writer's file deleted all the same, its rename
+    would fail and its event not be recorded: nothing half-written is ever kept.
+    """
+    cutoff = (time.time() if now is None else now) - ORPHAN_AGE_SECONDS
+    removed: list[Path] = []
+    for path in root.glob(f"{TEMP_PREFIX}*"):
+        try:
+            if path.stat().st_mtime > cutoff or _held_by_a_writer(path):
+                continue
+            path.unlink()
+        except OSError:
+            continue  # renamed or deleted meanwhile, or (Windows) open in a live writer
+        removed.append(path)
+    return removed
+
+
+def _hold(handle: int) -> None:
+    """Lock a new temporary file of this writer (see `remove_orphans`)."""
+    if fcntl is not None:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _held_by_a_writer(path: Path) -> bool:
+    """Whether a live process holds `path`'s lock (never, where there are no flocks)."""
+    if fcntl is None:
+        return False
+    with path.open("rb") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+    return False  # closing the handle released the lock taken to test it
 
 
 def _copy_hashing(source: Path, target: BinaryIO) -> tuple[str, int]:

@@ -41,7 +41,7 @@ from tracker.services.instances import (
 )
 from tracker.services.lookup import ensure_person
 from tracker.services.recurring import refuse_parent_status
-from tracker.services.voids import refuse_duplicate
+from tracker.services.voids import find_repeat, refuse_duplicate
 
 # What officers type for a status, in either language.
 STATUS_ALIASES: dict[str, Status] = {
@@ -92,6 +92,18 @@ def check_version(session: Session, item: Commitment, expected: int | None) -> N
         by=latest.changed_by if latest else "?",
         at=f"{latest.changed_at:%Y-%m-%d %H:%M}" if latest else "?",
     )
+
+
+def hold(session: Session, item: Commitment) -> None:
+    """Lock `item`'s row to the end of the transaction and read it afresh, before an append
+    reads what it builds on (the events it counts, a twin to refuse).
+
+    On PostgreSQL a writer that gets there second waits for the first to commit and then
+    reads its version, rather than reading the old one and colliding at the UPDATE. SQLite
+    has no row locks (the rendered SELECT has no FOR UPDATE): there a writer's unit of work
+    holds the file's write lock from its start (db.begin_writing).
+    """
+    session.refresh(item, with_for_update=True)
 
 
 def touch(item: Commitment) -> None:
@@ -231,6 +243,7 @@ def add_note(
     """Append a dated, signed note to `item` (effective today, or earlier for a late entry);
     earlier notes are kept."""
     require_item(session, user, item)
+    hold(session, item)
     check_version(session, item, expected_version)
     note = text.strip()
     if not note:
@@ -284,12 +297,15 @@ def check_evidence(paths: list[Path]) -> list[EvidenceFile]:
 
 @dataclass(frozen=True)
 class LoggedEvent:
-    """What logging did: the event, the item it counts for, and any status it moved."""
+    """What logging did: the event, the item it counts for, and any status it moved.
+    `repeated`: the event was already recorded by the same command moments ago (its answer
+    was lost), and nothing was written this time."""
 
     event: Event
     item: Commitment
     done_count: int | None
     status_changed: tuple[Status, Status] | None
+    repeated: bool = False
 
 
 def _event_target(
@@ -347,7 +363,9 @@ def log_event(
     A period instance whose target is reached by this event is marked done (and one that
     gets its first event, in progress), with a history row saying the event did it.
     The same date and note as an event that counts is refused unless `again` says it
-    really happened twice.
+    really happened twice; but the very same event (evidence and figure too) that this
+    officer recorded moments ago is the same command repeated after its answer was lost
+    (voids.find_repeat): it is told as already recorded, and nothing is written.
     """
     require_item(session, user, item)
     check_version(session, item, expected_version)
@@ -359,8 +377,16 @@ def log_event(
     # no evidence folder configured refuses here, not halfway.
     store = session_evidence_root(session) if files else None
     target = _event_target(session, item, day, calendar)
+    hold(session, target)
     if not again:
         assert target.id is not None
+        hashes = [file.sha256 for file in files]
+        twin = find_repeat(
+            session, target.id, day, note, value=value, evidence=hashes, user=user, now=now
+        )
+        if twin is not None:
+            count = counted_events(session, target.id, now.date()) if target.period_key else None
+            return LoggedEvent(twin, target, count, None, repeated=True)
         refuse_duplicate(session, target.id, target.code, day, note)
     copies = stored_copies(store, files)
     return record_event(

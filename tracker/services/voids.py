@@ -6,13 +6,20 @@ signoff, printouts) can use them without importing the services that write.
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
 from tracker.errors import TrackerError
-from tracker.models import Event
+from tracker.models import Event, Evidence
+
+# How long after an event its officer's identical command counts as a repeat of it: the
+# time to see that a command died without answering (killed, the terminal closed, the
+# connection lost) and type it again. Later, the same date and note is the question of
+# `refuse_duplicate` (the same lecture entered twice), which --again answers.
+REPEAT_WINDOW = timedelta(minutes=10)
 
 
 def counting(as_of: date | None = None) -> ColumnElement[bool]:
@@ -35,6 +42,42 @@ def find_duplicate(session: Session, commitment_id: int, day: date, note: str) -
         )
         .order_by(col(Event.id))
     ).first()
+
+
+def find_repeat(
+    session: Session,
+    commitment_id: int,
+    day: date,
+    note: str,
+    *,
+    value: float | None,
+    evidence: Sequence[str],
+    user: str,
+    now: datetime,
+) -> Event | None:
+    """The event that the same command, run moments ago, recorded: the same row, date,
+    note, figure and evidence files (by content, `evidence` being their SHA-256s), by the
+    same officer within REPEAT_WINDOW, and still counting. Found, the command is a repeat of
+    one whose answer was lost (its process killed after the commit, before printing), not a
+    second event."""
+    candidates = session.exec(
+        select(Event)
+        .where(
+            col(Event.commitment_id) == commitment_id,
+            col(Event.happened_on) == day,
+            col(Event.note) == note.strip(),
+            col(Event.recorded_by) == user,
+            col(Event.recorded_at) >= now - REPEAT_WINDOW,
+            counting(),
+        )
+        .order_by(col(Event.id).desc())
+    ).all()
+    wanted = sorted(evidence)
+    for event in candidates:
+        files = session.exec(select(Evidence.sha256).where(col(Evidence.event_id) == event.id))
+        if event.value == value and sorted(files.all()) == wanted:
+            return event
+    return None
 
 
 def refuse_duplicate(session: Session, commitment_id: int, code: str, day: date, note: str) -> None:

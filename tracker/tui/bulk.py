@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlmodel import Session
 from textual.screen import Screen
 
 from tracker.labels import bulk_summary
-from tracker.services.bulk import log_range
+from tracker.models import Commitment
+from tracker.services.bulk import BulkResult, log_range
 from tracker.services.lookup import now
-from tracker.tui.editing import Refused, _item_session, _load, _refusal, _reload_if_stale, _tracker
+from tracker.tui.editing import Refused, _append, _load, _refusal, _reload_if_stale, _tracker
 from tracker.tui.widgets.bulk_dialog import BulkDialog, BulkEntry
 
 
@@ -34,20 +36,22 @@ def bulk_log(screen: Screen[Any], code: str) -> None:
         nonlocal shown
         if entry is None:
             return
+
+        def record(session: Session, commitment: Commitment) -> BulkResult:
+            return log_range(
+                session=session,
+                item=commitment,
+                start=entry.start,
+                end=entry.end,
+                note=entry.note,
+                evidence=list(entry.evidence),
+                user=app.context.user,
+                now=now(),
+                calendar=app.context.deadlines.calendar,
+            )
+
         try:
-            with _item_session(app, code) as (session, commitment):
-                result = log_range(
-                    session=session,
-                    item=commitment,
-                    start=entry.start,
-                    end=entry.end,
-                    note=entry.note,
-                    evidence=list(entry.evidence),
-                    user=app.context.user,
-                    now=now(),
-                    calendar=app.context.deadlines.calendar,
-                    expected_version=shown.version,
-                )
+            result = _append(app, code, record)
         except Refused as exc:
             shown = _reload_if_stale(app, code, shown, exc)
             ask(entry, _refusal(exc))

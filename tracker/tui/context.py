@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from tracker.db import new_session
+from tracker.db import begin_writing, new_session
 from tracker.models import Report
 from tracker.services.audit import set_actor
 from tracker.services.deadlines import Deadlines
@@ -27,9 +27,12 @@ class TuiContext:
     report: str | None = None
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A unit of work: committed when the block succeeds, rolled back otherwise."""
+    def session(self, *, write: bool = False) -> Iterator[Session]:
+        """A unit of work: committed when the block succeeds, rolled back otherwise; a
+        writer's from its start (db.begin_writing) when `write` says it changes the ledger."""
         with new_session(self.engine) as session:
+            if write:
+                begin_writing(session)
             set_actor(session, self.user)  # who the audit log names for rows that do not say
             yield session
             session.commit()

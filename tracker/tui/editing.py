@@ -5,29 +5,34 @@ Each opens its dialog, saves the result in one transaction, says what changed in
 and tells every screen through `app.ledger_changed`. A save the ledger refuses is rolled back
 and the dialog comes back with what the officer typed and the reason.
 
+Another officer's change to the same item in between refuses a change built on what the
+dialog showed (a status, a supervisor's decision: `_item_session`), but not an append (an
+event, a note, an extension request: `_append`), which is run again from scratch instead.
+
 Saves are single short transactions on one row and its history, so they run on the UI thread:
 the officer waits for the confirmation anyway, and there is no half-saved state to show.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from tracker.errors import TrackerError
 from tracker.i18n import t
-from tracker.labels import localized, progress_label, status_label
+from tracker.labels import clock_time, localized, progress_label, status_label
 from tracker.models import Commitment, Kind, Role, Status
 from tracker.services.access import require_role
-from tracker.services.listing import row_of
+from tracker.services.listing import ItemRow, row_of
 from tracker.services.lookup import get_commitment, now
+from tracker.services.retry import conflicts_refused, retrying
 from tracker.services.signoff import (
     decide_extension,
     pending_extension,
@@ -35,9 +40,9 @@ from tracker.services.signoff import (
     return_item,
     verify,
 )
+from tracker.services.updates import LoggedEvent, set_status
 from tracker.services.updates import add_note as save_note
 from tracker.services.updates import log_event as save_event
-from tracker.services.updates import set_status
 from tracker.tui.widgets.confirm_dialog import ConfirmDialog
 from tracker.tui.widgets.dialogs import (
     LogDialog,
@@ -80,6 +85,7 @@ class Refused(Exception):
         self.params = params or {}
 
 
+T = TypeVar("T")
 STALE_KEYS = frozenset({"item_changed", "item_changed_now"})
 DUPLICATE = "event_duplicate"  # the same date and note as an event that counts: asked about
 
@@ -103,28 +109,53 @@ def _tracker(screen: Screen[Any]) -> TrackerApp:
 
 
 @contextmanager
-def _item_session(app: TrackerApp, code: str) -> Iterator[tuple[Session, Commitment]]:
-    """One transaction on the item `code`: committed when the block succeeds; rolled back
-    and turned into `Refused` when the ledger refuses."""
-    context = app.context
+def _refused(engine: Engine) -> Iterator[None]:
+    """Within the block, what the ledger refuses (or cannot do) becomes `Refused`, in the
+    officer's language; a conflict with another writer is a stale refusal."""
     try:
-        with context.session() as session:
-            yield session, get_commitment(session=session, code=code, report_slug=context.report)
+        with conflicts_refused():
+            yield
     except TrackerError as exc:
         raise Refused(
             exc.message(), stale=exc.key in STALE_KEYS, key=exc.key, params=exc.params
         ) from exc
-    except StaleDataError as exc:  # the UPDATE found the item changed by someone just now
-        raise Refused(t("item_changed_now"), stale=True) from exc
     except SQLAlchemyError as exc:
         from tracker.db_errors import explain
 
-        known = explain(exc, context.engine) if isinstance(exc, DBAPIError) else None
+        # A refusal by the database itself, or a wait for someone's lock (who, asked on
+        # `engine`), in the officer's words.
+        known = explain(exc, engine) if isinstance(exc, DBAPIError) else None
         if known is not None:
             raise Refused(known.message(), key=known.key, params=known.params) from exc
         # The driver's own message when there is one; its first line is the reason.
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         raise Refused(t("tui.edit.save_failed", reason=reason)) from exc
+
+
+@contextmanager
+def _item_session(app: TrackerApp, code: str) -> Iterator[tuple[Session, Commitment]]:
+    """One transaction on the item `code`: committed when the block succeeds; rolled back
+    and turned into `Refused` when the ledger refuses, as when the item changed since the
+    dialog read it (a change built on what the officer saw is never rerun)."""
+    context = app.context
+    with _refused(context.engine), context.session() as session:
+        yield session, get_commitment(session=session, code=code, report_slug=context.report)
+
+
+def _append(app: TrackerApp, code: str, work: Callable[[Session, Commitment], T]) -> T:
+    """Run `work` on the item `code` as one writer's transaction and return what it returns.
+    For an append (an event, a note, a range of periods, an extension request): it does not
+    build on the version the dialog showed, so when it loses a race with another writer it
+    is run again from scratch (services.retry) rather than refused."""
+    context = app.context
+
+    def attempt() -> T:
+        with context.session(write=True) as session:
+            item = get_commitment(session=session, code=code, report_slug=context.report)
+            return work(session, item)
+
+    with _refused(context.engine):
+        return retrying(attempt)
 
 
 def _load(app: TrackerApp, code: str) -> _Item | None:
@@ -240,7 +271,7 @@ def log_event(screen: Screen[Any], code: str) -> None:
         )
         app.push_screen(dialog, save)
 
-    def confirm_again(entry: NewEvent, refused: Refused) -> None:
+    def confirm_again(entry: NewEvent, question: str, kept: str) -> None:
         """The same date and note as an event that counts: log it again only if the officer
         says it really happened twice; else back to the form with what was typed."""
 
@@ -248,9 +279,8 @@ def log_event(screen: Screen[Any], code: str) -> None:
             if again:
                 save(entry, again=True)
             else:
-                ask(entry, t("tui.log.duplicate_kept", **refused.params))
+                ask(entry, kept)
 
-        question = t("tui.log.duplicate", **refused.params)
         heading = t("tui.log.duplicate_title")
         dialog = ConfirmDialog(heading=heading, code=shown.code, question=question)
         app.push_screen(dialog, answered)
@@ -259,33 +289,45 @@ def log_event(screen: Screen[Any], code: str) -> None:
         nonlocal shown
         if entry is None:
             return
+
+        def record(session: Session, commitment: Commitment) -> tuple[LoggedEvent, ItemRow]:
+            logged = save_event(
+                session=session,
+                item=commitment,
+                day=entry.day,
+                note=entry.note,
+                evidence=list(entry.evidence),
+                value=entry.value,
+                user=app.context.user,
+                now=now(),
+                calendar=app.context.deadlines.calendar,
+                again=again,
+            )
+            assert logged.item.id is not None
+            row = row_of(session=session, item_id=logged.item.id, deadlines=app.context.deadlines)
+            return logged, row
+
         try:
-            with _item_session(app, code) as (session, commitment):
-                logged = save_event(
-                    session=session,
-                    item=commitment,
-                    day=entry.day,
-                    note=entry.note,
-                    evidence=list(entry.evidence),
-                    value=entry.value,
-                    user=app.context.user,
-                    now=now(),
-                    calendar=app.context.deadlines.calendar,
-                    expected_version=shown.version,
-                    again=again,
-                )
-                target, done = logged.item.code, logged.done_count
-                status = Status(logged.item.status)
-                assert logged.item.id is not None
-                row = row_of(
-                    session=session, item_id=logged.item.id, deadlines=app.context.deadlines
-                )
+            logged, row = _append(app, code, record)
         except Refused as exc:
             if exc.key == DUPLICATE and not again:
-                confirm_again(entry, exc)
+                question = t("tui.log.duplicate", **exc.params)
+                confirm_again(entry, question, t("tui.log.duplicate_kept", **exc.params))
                 return
             shown = _reload_if_stale(app, code, shown, exc)
             ask(entry, _refusal(exc))
+            return
+        target, done, status = logged.item.code, logged.done_count, Status(logged.item.status)
+        if logged.repeated:
+            # This officer logged the very same moments ago (the app may have been closed
+            # before it said so): asked, as a duplicate is, rather than logged twice.
+            said = {
+                "code": target,
+                "date": entry.day.isoformat(),
+                "id": logged.event.id,
+                "at": clock_time(logged.event.recorded_at),
+            }
+            confirm_again(entry, t("tui.log.repeated", **said), t("tui.log.repeated_kept", **said))
             return
         day = entry.day.isoformat()
         if done is None:
@@ -327,17 +369,19 @@ def add_note(screen: Screen[Any], code: str) -> None:
         nonlocal shown
         if note is None:
             return
+
+        def append(session: Session, commitment: Commitment) -> None:
+            save_note(
+                session=session,
+                item=commitment,
+                text=note.text,
+                user=app.context.user,
+                now=now(),
+                effective_on=_effective(app, note.effective),
+            )
+
         try:
-            with _item_session(app, code) as (session, commitment):
-                save_note(
-                    session=session,
-                    item=commitment,
-                    text=note.text,
-                    user=app.context.user,
-                    now=now(),
-                    expected_version=shown.version,
-                    effective_on=_effective(app, note.effective),
-                )
+            _append(app, code, append)
         except Refused as exc:
             shown = _reload_if_stale(app, code, shown, exc)
             ask(note, _refusal(exc))
@@ -505,24 +549,27 @@ def ask_extension(screen: Screen[Any], code: str) -> None:
     def save(entry: ExtensionAsk | None) -> None:
         if entry is None:
             return
+
+        def request(session: Session, commitment: Commitment) -> str:
+            asked = request_extension(
+                session=session,
+                item=commitment,
+                new_due=entry.to,
+                reason=entry.reason,
+                user=app.context.user,
+                now=now(),
+                today=app.context.deadlines.as_of,
+                effective_on=_effective(app, entry.effective),
+            )
+            return t(
+                "extension_requested",
+                code=commitment.code,
+                old=asked.old_due.isoformat(),
+                new=asked.new_due.isoformat(),
+            )
+
         try:
-            with _item_session(app, code) as (session, commitment):
-                request = request_extension(
-                    session=session,
-                    item=commitment,
-                    new_due=entry.to,
-                    reason=entry.reason,
-                    user=app.context.user,
-                    now=now(),
-                    today=app.context.deadlines.as_of,
-                    effective_on=_effective(app, entry.effective),
-                )
-                line = t(
-                    "extension_requested",
-                    code=commitment.code,
-                    old=request.old_due.isoformat(),
-                    new=request.new_due.isoformat(),
-                )
+            line = _append(app, code, request)
         except Refused as exc:
             ask(entry, str(exc))
             return
