@@ -217,3 +217,16 @@ def test_the_summary_printout_carries_the_anchor(db_url: str) -> None:
     count, digest = anchor.split(":")
     printed = ok(db_url, "report", "--format", "txt")
     assert f"{count}:{digest[:16]}" in printed
+
+
+def test_an_emptied_audit_table_is_found_without_an_anchor(
+    backend: str, db_url: str, engine: Engine
+) -> None:
+    if backend == "postgresql":
+        return  # nobody but the owner may touch it there (tests/test_db_guard.py)
+    ok(db_url, "status", ITEM, "in_progress")
+    bypassing_audit(engine, "DELETE FROM audit")
+    result = invoke(db_url, "audit", "verify")
+    # An empty chain is intact, but says nothing of a ledger full of statuses and accounts.
+    assert result.exit_code == 1
+    assert f"baohe-2021:{ITEM}" in result.stdout

@@ -238,6 +238,13 @@ def test_a_login_without_an_account_writes_nothing(ledger: Ledger) -> None:
     assert fingerprint(ledger) == before
 
 
+def test_a_login_without_an_account_still_reads(ledger: Ledger) -> None:
+    code, out, err = run(ledger, ledger.outsider, "list", "--unit", OWN_UNIT)
+    assert code == 0, err
+    assert item_of(ledger, OWN_UNIT) in out
+    assert run(ledger, ledger.outsider, "audit", "verify")[0] == 0
+
+
 def test_what_is_recorded_cannot_be_rewritten_or_deleted(ledger: Ledger) -> None:
     own = item_of(ledger, OWN_UNIT)
     assert run(ledger, ledger.officer, "note", own, "第一次")[0] == 0

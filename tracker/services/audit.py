@@ -1,5 +1,10 @@
 """The tamper-evident audit log (留痕): every change to the ledger, kept as a hash chain.
 
+On SQLite this module writes the chain. On PostgreSQL the database writes it itself, from
+the same rows and in the same form, keyed with a secret only the owner of the tables can
+read (tracker/db_guard.sql); here it then only tells the database who acts and asks it to
+verify. `tracker.services.audit_ledger` compares the ledger with the chain.
+
 Nothing has to remember to call this module. Importing it registers listeners on SQLAlchemy's
 `Session` class (`tracker.db.new_session` imports it), which turn the rows every change
 already writes into audit entries:
@@ -13,16 +18,13 @@ already writes into audit entries:
   deleted Account and AccountUnit rows.
 
 Changes are gathered after each flush, while SQLAlchemy still knows the old values, and
-written when the transaction commits (see `write_pending`). Writing at commit rather than at
-each flush keeps PostgreSQL's chain lock for a moment instead of the whole transaction: a
-transaction that held it and then waited for a row another writer holds, while that writer
-waits for the lock, would be a deadlock.
+written when the transaction commits (see `write_pending`).
 
 Each entry's hash is SHA-256 over the previous entry's hash, a newline, and the canonical
 JSON of the entry's id, time (ISO, UTC), actor, action, target and detail text; the first
 entry follows 64 zeros. Editing, deleting or reordering any entry breaks the chain at that
 entry, which `verify_chain` names. Deleting the newest entries cannot be seen from the chain
-alone: compare `VerifyResult.last_hash` with one noted earlier.
+alone: an anchor noted earlier tells (services.audit_ledger).
 
 Who acted is taken from the row (History.changed_by, Event.recorded_by, Account.created_by,
 Extension.requested_by / decided_by). A change whose row does not say (a Commitment edit, a
@@ -66,8 +68,6 @@ from tracker.models import (
 
 # The prev_hash of the first entry.
 GENESIS = "0" * 64
-# The PostgreSQL advisory lock every writer of the chain takes: "tracker" in ASCII.
-LOCK_KEY = 0x747261636B6572
 # Where a session keeps what it has gathered, and who is acting in it.
 PENDING_KEY = "tracker.audit.pending"
 ACTOR_KEY = "actor"
@@ -599,23 +599,6 @@ def _write_in_database(session: OrmSession) -> int:
     return int(session.execute(count).scalar_one()) - int(before)
 
 
-def _lock_chain(session: OrmSession) -> None:
-    """Make this transaction the chain's only writer until it ends.
-
-    PostgreSQL: an advisory lock held to the end of the transaction; under READ COMMITTED the
-    next statement then sees the entries of whoever held it before. SQLite: nothing to take.
-    Entries are pending only after this transaction has flushed an INSERT, UPDATE or DELETE,
-    and from its first one SQLite holds the database's single write lock until commit, so
-    nobody can add an entry between our reading the last one and our commit.
-
-    Either way the ids taken below are a last guard: two writers reading the same last entry
-    would both insert id N+1, and the primary key refuses the second, so the chain cannot
-    fork.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
-
-
 def write_pending(session: OrmSession) -> int:
     """Flush, then append what this transaction changed to the chain; how many entries.
 
@@ -629,7 +612,11 @@ def write_pending(session: OrmSession) -> int:
     entries = _consolidate(pending, session.info.get(ACTOR_KEY))
     if not entries:
         return 0
-    _lock_chain(session)
+    # Only SQLite comes here (PostgreSQL writes its own chain). Entries are pending only
+    # after this transaction flushed a write, and from its first one SQLite holds the
+    # database's single write lock until commit: nobody can add an entry between our
+    # reading the last one and our commit. The ids are a last guard: two writers reading
+    # the same last entry would both insert id N+1, and the primary key refuses the second.
     last = session.execute(
         sa_select(col(AuditEntry.id), col(AuditEntry.hash))
         .order_by(col(AuditEntry.id).desc())
