@@ -159,12 +159,6 @@ def test_a_deleted_tail_is_caught_by_the_anchor(db_url: str, engine: Engine) -> 
     anchor = ok(db_url, "audit", "anchor").strip()
     count = int(anchor.split(":")[0])
     bypassing_audit(engine, f"DELETE FROM audit WHERE id > {count - 1}")
-    if engine.dialect.name == "postgresql":  # the database keeps the head beside its key
-        bypassing_audit(
-            engine,
-            f"UPDATE audit_key SET last_id = {count - 1}, last_hash = "
-            f"(SELECT hash FROM audit WHERE id = {count - 1})",
-        )
     # The history row the entry told of is gone from the chain only: the ledger check sees
     # nothing wrong with statuses, so the anchor is what tells.
     result = invoke(db_url, "audit", "verify", "--anchor", anchor)

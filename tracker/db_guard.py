@@ -13,8 +13,7 @@ the database's.
   deadlines are a supervisor's; a row that names who did it must name the login.
 * **The audit chain** is written by deferred triggers at commit, from the rows themselves,
   keyed with an HMAC whose key only the owner can read: an officer can neither skip an
-  entry, nor write one, nor recompute the chain after editing it. The head (last id and
-  hash) is kept beside the key, so a deleted tail shows too.
+  entry, nor write one, nor recompute the chain after editing it.
 
 Only table-level UPDATE, DELETE or TRUNCATE allow `LOCK TABLE … EXCLUSIVE`; officers get
 none of those, so they cannot freeze a table (row locks are bounded by `lock_timeout`,
@@ -70,7 +69,6 @@ AUDITED = (
 )
 # Functions anyone may call; every other tracker_* function is the owner's.
 PUBLIC_FUNCTIONS = ("tracker_audit_verify",)
-GENESIS = "0" * 64
 HMAC_BLOCK = 64  # SHA-256's block size, in bytes
 
 
@@ -96,21 +94,15 @@ def _pads(key: bytes) -> tuple[bytes, bytes]:
 
 def _new_key(connection: Connection) -> None:
     """A fresh secret key; the database keys the entries after the ones already there."""
-    last = connection.execute(text("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1")).first()
-    last_id, last_hash = (0, GENESIS) if last is None else (int(last[0]), str(last[1]))
+    last = connection.execute(text("SELECT id FROM audit ORDER BY id DESC LIMIT 1")).first()
+    last_id = 0 if last is None else int(last[0])
     ipad, opad = _pads(secrets.token_bytes(32))
     connection.execute(
         text(
-            "INSERT INTO audit_key (id, ipad, opad, keyed_from, last_id, last_hash) "
-            "VALUES (1, :ipad, :opad, :keyed_from, :last_id, :last_hash)"
+            "INSERT INTO audit_key (id, ipad, opad, keyed_from) "
+            "VALUES (1, :ipad, :opad, :keyed_from)"
         ),
-        {
-            "ipad": ipad,
-            "opad": opad,
-            "keyed_from": last_id + 1,
-            "last_id": last_id,
-            "last_hash": last_hash,
-        },
+        {"ipad": ipad, "opad": opad, "keyed_from": last_id + 1},
     )
 
 

@@ -8,14 +8,13 @@
 -- matched to the account of the same name; its role and units decide what it may write.
 -- A superuser (the DBA, the test suite) is not checked: it could switch any of this off.
 
--- The key of the audit chain and the chain's head. Nobody but the owner may read it.
+-- The key of the audit chain. Nobody but the owner may read it, or lock its row, which
+-- chain writers take in turns.
 CREATE TABLE IF NOT EXISTS audit_key (
     id integer PRIMARY KEY CHECK (id = 1),
     ipad bytea NOT NULL,         -- HMAC-SHA256's inner and outer padded key
     opad bytea NOT NULL,
-    keyed_from integer NOT NULL, -- the first entry the database wrote (and keyed)
-    last_id integer NOT NULL,    -- the head: the newest entry's id and hash
-    last_hash text NOT NULL
+    keyed_from integer NOT NULL  -- the first entry the database wrote (and keyed)
 );
 REVOKE ALL ON audit_key FROM PUBLIC;
 
@@ -278,28 +277,37 @@ LANGUAGE sql STABLE SET search_path = @SCHEMA@, pg_temp AS $$
         'UTF8'))), 'hex')
 $$;
 
--- Append one entry. The head row is locked until the transaction ends: chain writers take
+-- Append one entry. The key's row is locked until the transaction ends: chain writers take
 -- turns, and only at commit (the triggers below are deferred), so the lock is held briefly.
--- Nobody but the owner can take that lock, unlike an advisory lock.
+-- Nobody but the owner can take that lock, unlike an advisory lock. The row is locked, not
+-- updated: a transaction writing thousands of entries would otherwise pile up as many
+-- versions of it, each one slower to find. The previous entry is read by its primary key
+-- (under READ COMMITTED each statement sees what the writer before us committed).
 CREATE OR REPLACE FUNCTION tracker_audit_write(actor text, action text, target text,
                                                detail jsonb) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = @SCHEMA@, pg_temp AS $$
 DECLARE
-    head audit_key%ROWTYPE;
+    secret audit_key%ROWTYPE;
     moment timestamptz := date_trunc('second', clock_timestamp());
     body text := detail::text;
+    last_id integer := 0;
+    last_hash text := repeat('0', 64);
     digest text;
 BEGIN
-    SELECT * INTO head FROM audit_key WHERE id = 1 FOR UPDATE;
+    SELECT * INTO secret FROM audit_key WHERE id = 1 FOR UPDATE;
     IF NOT FOUND THEN
         PERFORM tracker_refuse('no_audit_key');
     END IF;
-    digest := tracker_audit_hash(head.ipad, head.opad, head.last_hash, head.last_id + 1,
-                                 moment, actor, action, target, body);
+    SELECT a.id, a.hash INTO last_id, last_hash FROM audit a ORDER BY a.id DESC LIMIT 1;
+    IF NOT FOUND THEN
+        last_id := 0;
+        last_hash := repeat('0', 64);
+    END IF;
+    digest := tracker_audit_hash(secret.ipad, secret.opad, last_hash, last_id + 1, moment,
+                                 actor, action, target, body);
     INSERT INTO audit (id, at, actor, action, target, detail, prev_hash, hash)
-    VALUES (head.last_id + 1, moment, coalesce(actor, '?'), action, target, body,
-            head.last_hash, digest);
-    UPDATE audit_key SET last_id = head.last_id + 1, last_hash = digest WHERE id = 1;
+    VALUES (last_id + 1, moment, coalesce(actor, '?'), action, target, body, last_hash,
+            digest);
 END $$;
 
 CREATE OR REPLACE FUNCTION tracker_target(target_id integer) RETURNS text
@@ -504,34 +512,31 @@ BEGIN
     RETURN NULL;
 END $$;
 
--- Check the chain with the key: every link, and every keyed entry's HMAC; and that the
--- head the database keeps is the last entry (a deleted tail shows here). Entries before
+-- Check the chain with the key: every link, and every keyed entry's HMAC. Entries before
 -- keyed_from (written by tracker itself before the database kept the chain) are checked for
--- their links here and for their SHA-256 by tracker.services.audit.
+-- their links here and for their SHA-256 by tracker.services.audit. A deleted tail is
+-- found by an anchor (tracker audit anchor), as on SQLite.
 CREATE OR REPLACE FUNCTION tracker_audit_verify(
     OUT checked integer, OUT broken_position integer, OUT broken_id integer,
-    OUT reason text, OUT last_hash text, OUT keyed_from integer, OUT head_id integer,
-    OUT head_hash text)
+    OUT reason text, OUT last_hash text, OUT keyed_from integer)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = @SCHEMA@, pg_temp AS $$
 DECLARE
-    head audit_key%ROWTYPE;
+    secret audit_key%ROWTYPE;
     entry audit%ROWTYPE;
     position integer := 0;
     prev text := repeat('0', 64);
 BEGIN
-    SELECT * INTO head FROM audit_key WHERE id = 1;
+    SELECT * INTO secret FROM audit_key WHERE id = 1;
     checked := 0;
-    keyed_from := head.keyed_from;
-    head_id := head.last_id;
-    head_hash := head.last_hash;
+    keyed_from := secret.keyed_from;
     FOR entry IN SELECT * FROM audit ORDER BY id LOOP
         position := position + 1;
         IF entry.id <> position THEN
             reason := 'gap';
         ELSIF entry.prev_hash <> prev THEN
             reason := 'link';
-        ELSIF entry.id >= head.keyed_from AND entry.hash <> tracker_audit_hash(
-                head.ipad, head.opad, prev, entry.id, entry.at, entry.actor, entry.action,
+        ELSIF entry.id >= secret.keyed_from AND entry.hash <> tracker_audit_hash(
+                secret.ipad, secret.opad, prev, entry.id, entry.at, entry.actor, entry.action,
                 entry.target, entry.detail) THEN
             reason := 'hash';
         END IF;
@@ -545,9 +550,4 @@ BEGIN
         checked := position;
     END LOOP;
     last_hash := prev;
-    IF checked <> head.last_id OR prev <> head.last_hash THEN
-        reason := 'tail';
-        broken_position := checked + 1;
-        broken_id := checked + 1;
-    END IF;
 END $$;

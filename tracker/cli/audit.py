@@ -98,7 +98,6 @@ def broken_message(broken: Break) -> str:
         BreakReason.GAP: t("audit_broken_gap", position=broken.position, id=broken.id),
         BreakReason.LINK: t("audit_broken_link", position=broken.position, id=broken.id),
         BreakReason.HASH: t("audit_broken_hash", position=broken.position, id=broken.id),
-        BreakReason.TAIL: t("audit_broken_tail", position=broken.position, id=broken.id),
     }
     return messages[broken.reason]
 

@@ -482,7 +482,6 @@ MESSAGES: dict[str, str] = {
     "audit_broken_gap": "The audit chain is broken at entry {position} (id {id}): the ids are not consecutive, an entry before it is missing",
     "audit_broken_link": "The audit chain is broken at entry {position} (id {id}): its prev_hash does not match the hash of the entry before",
     "audit_broken_hash": "The audit chain is broken at entry {position} (id {id}): its hash does not match its content",
-    "audit_broken_tail": "The audit chain is missing its newest entries from entry {position} (id {id}) on: the head the database keeps is beyond it",
     "audit_history_empty": "{code} has no audit entries yet",
     "audit.col.at": "Time",
     "audit.col.actor": "By",

@@ -482,7 +482,6 @@ MESSAGES: dict[str, str] = {
     "audit_broken_gap": "审计链在第 {position} 条（编号 {id}）处断裂：编号不连续，此前缺少条目",
     "audit_broken_link": "审计链在第 {position} 条（编号 {id}）处断裂：prev_hash 与前一条的哈希不符",
     "audit_broken_hash": "审计链在第 {position} 条（编号 {id}）处断裂：哈希与内容不符",
-    "audit_broken_tail": "审计链在第 {position} 条（编号 {id}）起缺失：数据库记录的链尾在其后，最新的条目已被删除",
     "audit_history_empty": "{code} 尚无审计记录",
     "audit.col.at": "时间",
     "audit.col.actor": "操作人",

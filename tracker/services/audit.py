@@ -92,7 +92,6 @@ class BreakReason(StrEnum):
     GAP = "gap"  # ids not consecutive: an entry is missing (or was renumbered)
     LINK = "link"  # prev_hash does not match the entry before
     HASH = "hash"  # hash does not match the entry's content
-    TAIL = "tail"  # entries after the last one are missing (the database's head says so)
 
 
 @dataclass(frozen=True)
@@ -689,10 +688,9 @@ _COLUMNS = (
 def verify_chain(session: Session, *, batch: int = 2000) -> VerifyResult:
     """Check every entry in id order; stop at the first broken link.
 
-    On PostgreSQL the database checks its keyed entries itself (only it holds the key) and
-    whether the head it keeps is the last entry; the SHA-256 of entries written before it
-    kept the chain are checked here. Entries this session has not written yet are not part
-    of the chain.
+    On PostgreSQL the database checks its keyed entries itself (only it holds the key); the
+    SHA-256 of entries written before it kept the chain are checked here. Entries this
+    session has not written yet are not part of the chain.
     """
     if _database_keeps_chain(session):
         return _verify_in_database(session, batch=batch)
