@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from tracker.cli.context import AppState, err, open_engine, out
 from tracker.db import database_url, new_session
 from tracker.errors import TrackerError
+from tracker.files import resolved
 from tracker.i18n import t
 from tracker.services.backup import (
     backup_sqlite,
@@ -52,9 +53,9 @@ def backup_command(
     db_file = _sqlite_file(url)
     if db_file is None:
         err().print(t("backup_postgres"), markup=False)
-        _say(pg_dump_command(url, path.expanduser().resolve()))
+        _say(pg_dump_command(url, resolved(path)))
         if state.settings.evidence_dir is not None:
-            folder = str(state.settings.evidence_dir.expanduser().resolve())
+            folder = str(resolved(state.settings.evidence_dir))
             err().print(t("backup_postgres_evidence", path=folder), markup=False)
         return
     store = evidence_root(url, state.settings.evidence_dir)
@@ -76,11 +77,11 @@ def restore_command(
     db_file = _sqlite_file(url)
     if db_file is None:
         err().print(t("restore_postgres"), markup=False)
-        _say(pg_restore_command(url, path.expanduser().resolve()))
+        _say(pg_restore_command(url, resolved(path)))
         return
     store = evidence_root(url, state.settings.evidence_dir)
     result = restore_sqlite(path, db_file, store=store)
-    _say(t("restore_done", backup=str(path.expanduser().resolve()), db=str(result.db_path)))
+    _say(t("restore_done", backup=str(resolved(path)), db=str(result.db_path)))
     if result.previous is not None:
         _say(t("restore_previous", path=str(result.previous)))
     else:

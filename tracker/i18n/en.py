@@ -500,4 +500,13 @@ MESSAGES: dict[str, str] = {
     "audit.field.extended_due": "extended to",
     "audit.detail.change": "{field}: {old} → {new}",
     "audit.detail.evidence": "{count} evidence file(s)",
+    # Issue 10.7: every input is survivable (paths, pipes, sizes, names, dates, limits).
+    "path_loop": "'{path}' is a symbolic link that leads back to itself (a loop); give the real file or folder",
+    "file_not_regular": "'{path}' is not a regular file but a folder, a pipe or a device; give a file",
+    "file_too_large": "'{path}' is larger than {limit}, the most this command reads; check that it is the right file",
+    "date_too_early": "The date '{value}' for {option} is too early: it must be in {year} or later",
+    "roster_before_report": "A roster change cannot take effect before the report's year {year} ({date})",
+    "limit_invalid": "--limit takes a number of rows from 0 up (0 shows all), not {value}",
+    "name_hidden_character": "The name '{name}' contains a control or invisible formatting character ({char}); use visible characters only",
+    "file_unwritable": "Cannot write {path}: {reason}",
 }
