@@ -666,3 +666,36 @@ def test_every_invisible_formatting_character_is_escaped() -> None:
     assert printable("第一行\n\t第二行", keep_lines=True) == "第一行\n\t第二行"
     assert printable("第一行\n第二行") == "第一行\\n第二行"
     assert hidden_character("王科员 Wang (司法所)") is None
+
+
+def test_a_config_file_over_1_mb_is_refused_unread(
+    shared_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config.toml"
+    with config.open("wb") as handle:
+        handle.truncate((1 << 20) + 1)
+    monkeypatch.setenv("TRACKER_CONFIG", str(config))
+    result = invoke("--db", shared_db_url, "--as-of", AS_OF, "list")
+    too_large = message("zh", "file_too_large", path=str(config), limit="1 MB")
+    assert_one_line_error(
+        result, message("zh", "config_invalid", path=str(config), reason=too_large)
+    )
+
+
+def test_a_holidays_file_that_is_a_pipe_is_refused_without_waiting(
+    shared_db_url: str, tmp_path: Path
+) -> None:
+    pipe = fifo(tmp_path)
+    program = "import sys; from tracker.cli import main; sys.argv[0] = 'tracker'; main()"
+    env = {**os.environ, "COLUMNS": "80", "TRACKER_HOLIDAYS": str(pipe)}
+    done = subprocess.run(
+        [sys.executable, "-c", program, "--db", shared_db_url, "--as-of", AS_OF, "list"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    not_regular = message("zh", "file_not_regular", path=str(pipe))
+    reason = f"{pipe}: cannot read file: {not_regular}"
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr.splitlines() == [message("zh", "holidays_invalid", reason=reason)]
