@@ -1151,6 +1151,16 @@ SEED_REGRESSIONS: dict[str, tuple[Callable[[str], str], str]] = {
         _replace("units:\n", "units:\n  - name: 镇党委\n"),
         "unit '镇党委' is listed twice",
     ),
+    # Found by the hostile run (10,000 examples): valid to the loader, then an
+    # IntegrityError while seeding, said as "cannot read the database".
+    "a co-operating unit named twice": (
+        _replace("co_units: [市场监管所]", "co_units: [市场监管所, 市场监管所]"),
+        "co_units names '市场监管所' twice",
+    ),
+    "a measure named twice in addressed_by": (
+        _replace('addressed_by: ["7.1a", "7.1b"', 'addressed_by: ["7.1a", "7.1a", "7.1b"'),
+        "addressed_by names '7.1a' twice",
+    ),
 }
 
 
@@ -1164,7 +1174,15 @@ def test_seed_regressions_are_refused_in_one_line(tmp_path: Path, case: str) -> 
     one_line_in_every_language(caught.value)
 
 
-@pytest.mark.parametrize("case", ["a section listed twice", "a plan year of 99999"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "a section listed twice",
+        "a plan year of 99999",
+        "a co-operating unit named twice",
+        "a measure named twice in addressed_by",
+    ],
+)
 def test_seed_regressions_leave_no_database_behind(tmp_path: Path, case: str) -> None:
     """Both were refused only while seeding: after `init` had made the database file."""
     change, _ = SEED_REGRESSIONS[case]

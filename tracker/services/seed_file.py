@@ -251,6 +251,16 @@ def _describe(error: Any, root: yaml.Node | None) -> str:
     return f"{where}: {message}" if where else message
 
 
+def _repeated(values: Sequence[str]) -> int | None:
+    """The index of the first value that came before in `values`, if one did."""
+    seen: set[str] = set()
+    for index, value in enumerate(values):
+        if value in seen:
+            return index
+        seen.add(value)
+    return None
+
+
 def _text(data: bytes) -> str:
     """UTF-8 text with its line ends made \\n, as reading it in text mode would."""
     text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
@@ -314,6 +324,12 @@ def _check_against_report(path: Path, root: yaml.Node | None, doc: SeedDocument)
         for where, unit in named:
             if unit not in unit_names:
                 raise refuse_at((*loc, *where), f"unit {unit!r} is not listed under units")
+        # Each is one row of the database (its primary key): named twice, the second would
+        # be refused only while seeding, as if the database could not be read.
+        twice = _repeated(item.co_units)
+        if twice is not None:
+            unit = item.co_units[twice]
+            raise refuse_at((*loc, "co_units", twice), f"co_units names {unit!r} twice")
         if item.section not in section_numbers or item.section > len(spans):
             raise refuse_at((*loc, "section"), f"section {item.section} does not exist")
         span = spans[item.section - 1]
@@ -327,8 +343,11 @@ def _check_against_report(path: Path, root: yaml.Node | None, doc: SeedDocument)
             raise refuse_at((*loc, "excerpt"), "excerpt is not a verbatim part of that item")
         offsets[item.code] = (found, found + len(item.excerpt))
     for index, item in enumerate(doc.commitments):
+        loc = ("commitments", index, "addressed_by")
         for code in item.addressed_by:
             if code not in codes:
-                loc = ("commitments", index, "addressed_by")
                 raise refuse_at(loc, f"addressed_by names unknown code {code!r}")
+        twice = _repeated(item.addressed_by)
+        if twice is not None:
+            raise refuse_at(loc, f"addressed_by names {item.addressed_by[twice]!r} twice")
     return Seed(path=path, document=doc, text=text, sections=spans, excerpt_offsets=offsets)
