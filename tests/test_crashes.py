@@ -224,12 +224,18 @@ def _temp_files(root: Path) -> list[Path]:
 
 
 def _start_a_writer(root: Path, source: Path) -> subprocess.Popen[str]:
-    """Another process storing `source` (a named pipe): it has made and locked its temporary
-    file, and waits for the content to arrive."""
+    """Another process storing `source`, stalled as on a hung share: it has made and locked
+    its temporary file, and copies nothing until a file `<source>.go` appears. (Stalled by
+    the test's own wrapper around the copy: a named pipe is refused as a source now.)"""
     code = (
-        "import sys; from pathlib import Path; "
-        "from tracker.services.evidence_store import store_file; "
-        "print(store_file(Path(sys.argv[1]), Path(sys.argv[2])).sha256)"
+        "import sys, time; from pathlib import Path; "
+        "import tracker.services.evidence_store as store; "
+        "copy = store._copy_hashing\n"
+        "def stalled(source, target):\n"
+        "    while not Path(str(source) + '.go').exists(): time.sleep(0.02)\n"
+        "    return copy(source, target)\n"
+        "store._copy_hashing = stalled\n"
+        "print(store.store_file(Path(sys.argv[1]), Path(sys.argv[2])).sha256)"
     )
     writer = subprocess.Popen(
         [sys.executable, "-c", code, str(root), str(source)], stdout=subprocess.PIPE, text=True
@@ -249,19 +255,17 @@ def _age(path: Path, seconds: float) -> None:
 
 
 @pytest.fixture
-def pipe(tmp_path: Path) -> Path:
-    if not hasattr(os, "mkfifo"):
-        pytest.skip("named pipes")
+def slow_source(tmp_path: Path) -> Path:
     path = tmp_path / "slow-source"
-    os.mkfifo(path)
+    path.write_bytes(b"the slow file")
     return path
 
 
 def test_a_killed_writers_temporary_file_is_removed_by_a_later_write_once_old(
-    tmp_path: Path, pipe: Path
+    tmp_path: Path, slow_source: Path
 ) -> None:
     root = tmp_path / "store"
-    writer = _start_a_writer(root, pipe)
+    writer = _start_a_writer(root, slow_source)
     writer.send_signal(signal.SIGKILL)
     writer.wait()
     [orphan] = _temp_files(root)
@@ -276,12 +280,12 @@ def test_a_killed_writers_temporary_file_is_removed_by_a_later_write_once_old(
 
 
 def test_a_live_writers_temporary_file_is_never_removed_even_when_old(
-    tmp_path: Path, pipe: Path
+    tmp_path: Path, slow_source: Path
 ) -> None:
     """A writer stalled for over an hour (its source a hung share) keeps its file: it holds
     its lock. When its content arrives, it stores it whole."""
     root = tmp_path / "store"
-    writer = _start_a_writer(root, pipe)
+    writer = _start_a_writer(root, slow_source)
     try:
         [temp] = _temp_files(root)
         _age(temp, ORPHAN_AGE_SECONDS + 60)
@@ -290,8 +294,7 @@ def test_a_live_writers_temporary_file_is_never_removed_even_when_old(
         store_file(root, other)
         assert remove_orphans(root) == []
         assert temp.exists()
-        with pipe.open("wb") as feed:
-            feed.write(b"the slow file")
+        slow_source.with_name(slow_source.name + ".go").touch()
         out, _ = writer.communicate(timeout=30)
     finally:
         if writer.poll() is None:

@@ -19,14 +19,16 @@ import copy
 import csv
 import hashlib
 import io
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +45,10 @@ from typer.testing import CliRunner, Result
 import tracker.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from tracker.cli import app
 from tracker.db import make_engine
-from tracker.errors import TrackerError
+from tracker.errors import TrackerError, hidden_character, printable, printable_json
 from tracker.i18n import CATALOGS
-from tracker.models import History, HistoryKind, Report, Village
+from tracker.models import Commitment, History, HistoryKind, Report, Village
+from tracker.services.listing import ListFilter, list_items
 from tracker.services.seed_file import load_seed_file
 from tracker.services.villages import (
     MAX_NAME,
@@ -74,16 +77,30 @@ VILLAGES = int(SEED_DATA["villages"])
 SCALE = float(os.environ.get("TRACKER_PROPERTY_SCALE", "1"))
 EXAMPLES = {"sqlite": 40 * SCALE, "postgresql": 12 * SCALE}
 
+# Hypothesis profiles, chosen by TRACKER_PROPERTY_PROFILE: "ci" (the default) runs the
+# counts above, quick enough for every commit; "hostile" runs at least 10,000 examples of
+# every property, for a benchmark run (benchmarks/README.md, "Issue 10: hostile input").
+settings.register_profile(
+    "ci",
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.register_profile("hostile", settings.get_profile("ci"), max_examples=10_000)
+PROFILE = os.environ.get("TRACKER_PROPERTY_PROFILE", "ci")
+HOSTILE_RUN = PROFILE == "hostile"
+
 runner = CliRunner()
 
 
 def examples(backend: str, scale: float = 1.0) -> Any:
-    """Hypothesis settings for a property run inside a test (fixtures made once per test)."""
-    return settings(
-        max_examples=max(5, int(EXAMPLES[backend] * scale)),
-        deadline=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    )
+    """Hypothesis settings for a property run inside a test (fixtures made once per test):
+    the profile's, with the example count of the backend, or the profile's own when the
+    profile asks for more (every property of a hostile run gets at least its 10,000)."""
+    profile = settings.get_profile(PROFILE)
+    count = max(5, int(EXAMPLES[backend] * scale))
+    if HOSTILE_RUN:
+        count = max(count, profile.max_examples)
+    return settings(profile, max_examples=count)
 
 
 @pytest.fixture(autouse=True)
@@ -99,8 +116,11 @@ def invoke(*args: str) -> Result:
 
 
 def assert_clear_outcome(result: Result, *, allowed: tuple[int, ...] = (0, 1, 2)) -> None:
-    """Success, or one non-empty line on stderr; never a traceback."""
+    """Success, or one non-empty line on stderr; never a traceback; and nothing printed that
+    a terminal would obey or that would hide in a line (issue 10.7)."""
     assert "Traceback" not in result.output
+    assert not unprintable_in(result.stdout), unprintable_in(result.stdout)
+    assert not unprintable_in(result.stderr), unprintable_in(result.stderr)
     assert result.exit_code in allowed, (result.exit_code, result.output)
     if result.exit_code != 0:
         lines = result.stderr.splitlines()
@@ -183,7 +203,30 @@ TRICKY = [
     "\ufeff1.4c",
     "1.4c\n",
     "😀",
+    # Issue 10.7: text that would act on the terminal or be read as Rich markup.
+    "\x1b[2J\x1b[31m清屏",
+    "\x1b]8;;https://example.com\x1b\\链接\x1b]8;;\x1b\\",
+    "\x9b31m",
+    "\u202eadmin",
+    "李\u200b四",
+    "\u2066王五\u2069",
+    "\U000e0041",
+    "[red]红[/red]",
+    "[/]",
+    "[link=https://example.com]点我[/link]",
+    ":warning:",
 ]
+# Characters that act on a terminal or hide in a line: the C0 and C1 controls (ESC, CSI),
+# the line and paragraph separators, and the invisible formatting characters (Unicode Cf:
+# bidi overrides and isolates, zero-width spaces, the BOM, tag characters).
+HIDDEN = [
+    chr(code)
+    for code in range(1, 0x110000)
+    if unicodedata.category(chr(code)) in ("Cc", "Cf", "Zl", "Zp")
+]
+hidden_text = st.text(
+    st.one_of(st.sampled_from(HIDDEN), chinese, st.sampled_from("[]/=: ")), min_size=1, max_size=12
+)
 # Everything str.splitlines() breaks a line at.
 LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 nasty_text = st.one_of(
@@ -196,7 +239,18 @@ nasty_text = st.one_of(
     st.text(st.one_of(any_char, undecodable), min_size=1, max_size=6),
     st.text(st.sampled_from("0123456789-/.: T+"), max_size=14),
     st.sampled_from([300, 5000]).map(lambda n: "长" * n),
+    hidden_text,
 )
+
+
+def unprintable_in(output: str) -> list[str]:
+    """What of `output` would act on the terminal or hide in a line (line breaks and tabs
+    are layout): control, separator, format and surrogate characters, by Unicode category."""
+    return [
+        char
+        for char in output
+        if char not in "\n\t" and unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Cs")
+    ]
 
 
 # --- 1. Seed files -------------------------------------------------------------------------
@@ -704,8 +758,14 @@ def either(valid: list[str]) -> st.SearchStrategy[str]:
 # Valid dates only up to 2027: any command with --as-of in a later year first creates every
 # period of every year up to it, for good (--as-of 9999-12-31 does not finish). That is no
 # traceback or half-written refusal these properties could check; it is reported apart.
+ancient_dates = st.one_of(
+    st.dates(max_value=date(1899, 12, 31)).map(lambda d: d.isoformat()),
+    st.dates(min_value=date(1900, 1, 1), max_value=date(2020, 12, 31)).map(date.isoformat),
+    st.sampled_from(["0001-01-01", "1899-12-31", "1900-01-01", "2020-12-31"]),
+)
 dates = st.one_of(
     st.dates(max_value=datetime(2027, 12, 31).date()).map(lambda d: d.isoformat()),
+    ancient_dates,
     st.sampled_from(
         ["2022-02-30", "2026-13-01", "2026-00-10", "20261126", "2026-W48-4", " 2026-11-26 "]
     ),
@@ -715,6 +775,14 @@ dates = st.one_of(
 numbers = st.one_of(
     st.integers(-10, 10).map(str), st.integers(-(10**30), 10**30).map(str), nasty_text
 )
+# Figures as typed: any float Python parses, non-finite ones among them (nan, inf, -inf,
+# and 1e999, which parses as inf).
+figures = st.one_of(
+    st.floats().map(str),
+    st.sampled_from(["nan", "NaN", "inf", "-inf", "Infinity", "1e999", "-1e999", "-0", "12"]),
+    numbers,
+)
+limits = st.one_of(st.integers(-(10**6), -1).map(str), st.integers(0, 60).map(str), numbers)
 
 
 def option(name: str, values: st.SearchStrategy[str]) -> st.SearchStrategy[tuple[str, ...]]:
@@ -747,7 +815,7 @@ list_options = st.lists(
         option("--format", either(FORMATS)),
         option("--village", numbers),
         option("--due-within", numbers),
-        option("--limit", numbers),
+        option("--limit", limits),
         option("--search", nasty_text),
         option("--as-of", dates),
         st.sampled_from([("--all",), ("--overdue",)]),
@@ -775,9 +843,32 @@ commands = st.one_of(
         arg(either(CODES)),
         option("--date", dates),
         option("--note", nasty_text),
-        option("--value", numbers),
+        option("--value", figures),
         option("--as-of", dates),
     ),
+    command(
+        fixed("log"),
+        arg(either(["3.2-D", "3.2-W", "3.2-M", *CODES])),
+        option("--from", dates),
+        option("--to", dates),
+        option("--value", figures),
+    ),
+    command(
+        fixed("extend"),
+        arg(either(CODES)),
+        option("--to", dates),
+        option("--reason", nasty_text),
+        option("--date", dates),
+    ),
+    command(fixed("void"), arg(numbers), option("--reason", nasty_text), option("--date", dates)),
+    command(
+        fixed("users", "add"),
+        arg(nasty_text),
+        option("--role", either(["admin", "supervisor", "officer"])),
+        option("--unit", either(UNITS)),
+    ),
+    command(fixed("users", "list")),
+    command(fixed("history"), arg(either(CODES))),
     command(fixed("note"), arg(either(CODES)), arg(nasty_text), option("--as-of", dates)),
     command(
         fixed("show"),
@@ -795,7 +886,7 @@ commands = st.one_of(
         option("--section", numbers),
         option("--as-of", dates),
     ),
-    command(fixed("villages", "rename"), arg(numbers), arg(nasty_text)),
+    command(fixed("villages", "rename"), arg(numbers), arg(nasty_text), option("--date", dates)),
     command(fixed("villages"), option("--as-of", dates)),
     arg(nasty_text),  # not a command at all
 )
@@ -827,6 +918,143 @@ def test_commands_answer_bad_arguments_with_one_line_and_change_nothing(
         state["before"] = after
 
     one_line_and_unchanged()
+
+
+# --- 4. Stored text, names, dates and limits (issue 10.7) -----------------------------------
+
+any_text = st.text(st.one_of(any_char, st.sampled_from(HIDDEN), undecodable), max_size=30)
+
+
+@settings(settings.get_profile(PROFILE), max_examples=10_000 if HOSTILE_RUN else 400)
+@given(text=st.one_of(any_text, nasty_text))
+def test_printable_leaves_nothing_a_terminal_would_obey(text: str) -> None:
+    """printable escapes every control, separator, format and surrogate character and
+    nothing else; on one line, or keeping line breaks and tabs; printable_json writes the
+    same JSON value with them escaped."""
+    one_line = printable(text)
+    assert not unprintable_in(one_line) and "\n" not in one_line and "\t" not in one_line
+    assert not unprintable_in(printable(text, keep_lines=True))
+    assert (hidden_character(text) is None) == (one_line == text)
+    if not any("\ud800" <= char <= "\udfff" for char in text):  # json.loads pairs surrogates
+        dumped = printable_json(json.dumps({"note": text}, ensure_ascii=False))
+        assert not unprintable_in(dumped.replace("\n", ""))
+        assert json.loads(dumped) == {"note": text}
+
+
+def test_stored_text_is_shown_back_and_never_obeyed(
+    backend: str, db_url: str, engine: Engine
+) -> None:
+    """Any note that is taken (escape sequences, bidi overrides, Rich markup) comes back from
+    the audit history and show with nothing a terminal would obey (assert_clear_outcome),
+    and exactly as typed in show's JSON; a refused one changes nothing of its item. (The
+    tables of show are checked in tests/test_cli_bad_input.py.) Notes go to any of the
+    ledger's 1,700 rows, so that no item's history grows long enough to time its drawing."""
+    with Session(engine) as session:
+        codes = sorted(session.exec(select(Commitment.code)).all())
+
+    def trace(code: str) -> tuple[int, str | None]:
+        """An item's history rows and notes: all a note changes."""
+        with Session(engine) as session:
+            item = session.exec(select(Commitment).where(Commitment.code == code)).one()
+            rows = select(func.count()).select_from(History).where(History.commitment_id == item.id)
+            return session.exec(rows).one(), item.notes
+
+    @examples(backend, scale=0.5)
+    @given(code=st.sampled_from(codes), text=nasty_text)
+    def shown_as_typed(code: str, text: str) -> None:
+        before = trace(code)
+        noted = invoke("--db", db_url, "--as-of", AS_OF, "note", code, text)
+        assert_clear_outcome(noted)
+        event(f"note {'taken' if noted.exit_code == 0 else 'refused'}")
+        if noted.exit_code != 0:
+            assert trace(code) == before
+            return
+        history = invoke("--db", db_url, "--as-of", AS_OF, "history", code)
+        assert_clear_outcome(history, allowed=(0,))
+        shown = invoke("--db", db_url, "--as-of", AS_OF, "show", code, "--format", "json")
+        assert_clear_outcome(shown, allowed=(0,))
+        assert json.loads(shown.stdout)["history"][-1]["note"] == text.strip()
+
+    shown_as_typed()
+
+
+name_text = st.one_of(
+    st.text(chinese, min_size=1, max_size=4),
+    st.tuples(
+        st.text(chinese, max_size=3), st.sampled_from(HIDDEN), st.text(chinese, max_size=3)
+    ).map("".join),
+    hidden_text,
+)
+
+
+def test_names_with_hidden_characters_are_refused(
+    backend: str, db_url: str, engine: Engine
+) -> None:
+    """An account or a village named with a control, bidi or invisible character is refused
+    in one line with nothing written; a name of visible characters is taken."""
+    state = {"before": fingerprint(engine)}
+
+    @examples(backend, scale=0.75)
+    @given(name=name_text, village=st.booleans())
+    def refused_or_taken(name: str, village: bool) -> None:
+        if village:
+            args: tuple[str, ...] = ("villages", "rename", "5", name)
+        else:
+            args = ("users", "add", name, "--role", "supervisor")
+        result = invoke("--db", db_url, "--as-of", AS_OF, *args)
+        assert_clear_outcome(result, allowed=(0, 1))
+        hidden = any(char in HIDDEN for char in name.strip())
+        event(f"{'village' if village else 'account'}: {'hidden' if hidden else 'visible'}")
+        after = fingerprint(engine)
+        if hidden:
+            assert result.exit_code == 1
+            key = "village_name_control" if village else "name_hidden_character"
+            assert result.stderr.startswith(CATALOGS["zh"][key].split("“")[0])
+            assert after == state["before"]
+        state["before"] = after
+
+    refused_or_taken()
+
+
+DATED_COMMANDS = {
+    "--as-of": lambda day: ("list", "--as-of", day),
+    "--date": lambda day: ("log", "1.1a", "--date", day, "--note", "讲座"),
+    "--from": lambda day: ("log", "3.2-D", "--from", day, "--to", "2022-01-05"),
+    "--to": lambda day: ("extend", "1.4c", "--to", day, "--reason", "待批复"),
+}
+
+
+def test_dates_before_1900_or_the_report_are_refused(
+    backend: str, db_url: str, engine: Engine
+) -> None:
+    """Any date before 1900 (and an --as-of before the report's year, 2021) is refused in
+    one line naming the option; an early date after that is refused too (before the item
+    begins, before its deadline); nothing is written."""
+    before = fingerprint(engine)
+
+    @examples(backend, scale=0.5)
+    @given(day=ancient_dates, option=st.sampled_from(sorted(DATED_COMMANDS)))
+    def refused(day: str, option: str) -> None:
+        result = invoke("--db", db_url, "--as-of", AS_OF, *DATED_COMMANDS[option](day))
+        assert_clear_outcome(result, allowed=(1,))
+        year = int(day[:4])
+        if year < 1900 or (option == "--as-of" and year < 2021):
+            floor = 1900 if year < 1900 else 2021
+            expected = CATALOGS["zh"]["date_too_early"].format(value=day, option=option, year=floor)
+            assert result.stderr.strip() == expected
+        assert fingerprint(engine) == before
+
+    refused()
+
+
+@examples("sqlite")
+@given(limit=st.integers(-(10**9), -1))
+def test_a_negative_limit_is_refused_before_any_query(limit: int) -> None:
+    """The service refuses it before any query: SQLite and PostgreSQL are never asked."""
+    with pytest.raises(TrackerError) as caught:
+        list_items(session=None, flt=ListFilter(), deadlines=None, limit=limit)  # type: ignore[arg-type]
+    assert caught.value.key == "limit_invalid"
+    one_line_in_every_language(caught.value)
 
 
 # --- Regressions: one example of each bug the properties found ------------------------------
@@ -923,6 +1151,16 @@ SEED_REGRESSIONS: dict[str, tuple[Callable[[str], str], str]] = {
         _replace("units:\n", "units:\n  - name: 镇党委\n"),
         "unit '镇党委' is listed twice",
     ),
+    # Found by the hostile run (10,000 examples): valid to the loader, then an
+    # IntegrityError while seeding, said as "cannot read the database".
+    "a co-operating unit named twice": (
+        _replace("co_units: [市场监管所]", "co_units: [市场监管所, 市场监管所]"),
+        "co_units names '市场监管所' twice",
+    ),
+    "a measure named twice in addressed_by": (
+        _replace('addressed_by: ["7.1a", "7.1b"', 'addressed_by: ["7.1a", "7.1a", "7.1b"'),
+        "addressed_by names '7.1a' twice",
+    ),
 }
 
 
@@ -936,7 +1174,15 @@ def test_seed_regressions_are_refused_in_one_line(tmp_path: Path, case: str) -> 
     one_line_in_every_language(caught.value)
 
 
-@pytest.mark.parametrize("case", ["a section listed twice", "a plan year of 99999"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "a section listed twice",
+        "a plan year of 99999",
+        "a co-operating unit named twice",
+        "a measure named twice in addressed_by",
+    ],
+)
 def test_seed_regressions_leave_no_database_behind(tmp_path: Path, case: str) -> None:
     """Both were refused only while seeding: after `init` had made the database file."""
     change, _ = SEED_REGRESSIONS[case]

@@ -17,6 +17,7 @@ from typing import Any
 import platformdirs
 
 from tracker.errors import TrackerError
+from tracker.files import MB, read_limited
 from tracker.i18n import normalize_language
 from tracker.schedule import DEFAULT_WARN_DAYS
 
@@ -24,6 +25,7 @@ APP_NAME = "tracker"
 SEED_DIR = Path(__file__).resolve().parent.parent / "seed_data"
 DEFAULT_SEED = SEED_DIR / "baohe-2021.yaml"
 CONFIG_KEYS = frozenset({"db", "user", "lang", "warn_days", "holidays", "evidence_dir"})
+MAX_CONFIG_BYTES = 1 * MB
 
 
 def default_db_path() -> Path:
@@ -52,8 +54,11 @@ def _read_config(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        # A few lines of settings: a larger file is the wrong one, and is not read whole.
+        data = tomllib.loads(read_limited(path, MAX_CONFIG_BYTES).decode("utf-8"))
+    except TrackerError as exc:
+        raise TrackerError("config_invalid", path=str(path), reason=exc.message()) from exc
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise TrackerError("config_invalid", path=str(path), reason=str(exc)) from exc
     unknown = set(data) - CONFIG_KEYS
     if unknown:

@@ -11,6 +11,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session, create_engine
 
 from tracker.errors import TrackerError
+from tracker.files import resolved
 
 # Seconds a SQLite writer waits for another's lock before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -29,7 +30,7 @@ def database_url(db: str) -> str:
         except ArgumentError as exc:
             raise TrackerError("db_bad_url", url=db) from exc
         return db
-    return f"sqlite:///{Path(db).expanduser().resolve()}"
+    return f"sqlite:///{resolved(Path(db))}"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

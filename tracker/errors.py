@@ -1,19 +1,89 @@
-"""The one error type services raise: a message key and its parameters, translated by callers."""
+"""The one error type services raise: a message key and its parameters, translated by callers;
+and how the text a message quotes, or any stored text shown, is made printable."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import fields, is_dataclass, replace
+from enum import Enum
+from typing import Any, TypeVar, cast
 
-# Line breaks, other control characters and the lone surrogates by which Python carries
-# command-line bytes that are not UTF-8.
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+T = TypeVar("T")
+
+# What cannot be shown as itself on a terminal or in a message: line breaks and the other
+# control characters (an escape sequence recolours the terminal), the lone surrogates by
+# which Python carries command-line bytes that are not UTF-8, and the invisible formatting
+# characters (Unicode category Cf): bidi overrides and isolates that reorder what follows
+# them (U+202E shows "evil\u202eexe.txt" as "eviltxt.exe"), zero-width spaces and joiners,
+# the byte-order mark, and the invisible tag characters. tests/test_cli_bad_input.py checks
+# that the Cf ranges below are every Cf character this Python knows.
+_FORMAT = (
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+)
+_UNPRINTABLE = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029\\ud800-\\udfff{_FORMAT}]")
+# The same, but for text shown on several lines: its line breaks and tabs are kept.
+_UNPRINTABLE_IN_LINES = re.compile(
+    f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u2028\\u2029\\ud800-\\udfff{_FORMAT}]"
+)
 
 
-def printable(text: str) -> str:
-    """`text` with what cannot be printed escaped (a line break becomes \\n), so that a
-    message quoting what the user typed or a file held stays one line."""
-    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+def _escaped(match: re.Match[str]) -> str:
+    return match.group().encode("unicode_escape").decode("ascii")
+
+
+def printable(text: str, *, keep_lines: bool = False) -> str:
+    """`text` with what cannot be printed escaped (a line break becomes \\n, an escape
+    \\x1b, a right-to-left override \\u202e), so that a message quoting what the user typed
+    or a file held stays one line, and stored text cannot recolour or reorder the reader's
+    terminal. With `keep_lines`, line breaks and tabs stay (a note of several lines)."""
+    pattern = _UNPRINTABLE_IN_LINES if keep_lines else _UNPRINTABLE
+    return pattern.sub(_escaped, text)
+
+
+def _json_escaped(match: re.Match[str]) -> str:
+    # UTF-16 code units, as JSON writes a character beyond U+FFFF (a surrogate pair); a lone
+    # surrogate is one unit of its own.
+    units = match.group().encode("utf-16-be", "surrogatepass")
+    return "".join(f"\\u{units[i]:02x}{units[i + 1]:02x}" for i in range(0, len(units), 2))
+
+
+def printable_json(dumped: str) -> str:
+    """JSON text from `json.dumps(..., ensure_ascii=False)` with what `printable` escapes
+    written as JSON escapes (\\u202e): the same JSON value, inert on a terminal. (json.dumps
+    escapes the C0 controls itself; its raw line breaks are the indentation's.)"""
+    return _UNPRINTABLE_IN_LINES.sub(_json_escaped, dumped)
+
+
+def hidden_character(text: str, *, keep_lines: bool = False) -> str | None:
+    """The first character of `text` that `printable` would escape (a control, bidi or
+    invisible formatting character), or None: such a character has no place in a name,
+    nor (`keep_lines`: line breaks and tabs aside) in a report's text."""
+    found = (_UNPRINTABLE_IN_LINES if keep_lines else _UNPRINTABLE).search(text)
+    return found.group() if found else None
+
+
+def printable_copy(value: T) -> T:
+    """`value` (what a screen or a printout shows: dataclasses, lists, dicts of them) with
+    every string in it made printable, line breaks kept: stored text is shown as it is,
+    never acted on. (Word and Excel refuse control characters outright; a terminal would
+    obey an escape sequence, and a right-to-left override reorders a line.)"""
+    if isinstance(value, Enum):  # a Status or Light is a str too: kept as the member it is
+        return value
+    if isinstance(value, str):
+        return cast(T, printable(value, keep_lines=True))
+    if is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: printable_copy(getattr(value, f.name)) for f in fields(value) if f.init}
+        return cast(T, replace(value, **changes))
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # a named tuple
+        return cast(T, type(value)(*(printable_copy(item) for item in value)))
+    if isinstance(value, list | tuple):
+        return cast(T, type(value)(printable_copy(item) for item in value))
+    if isinstance(value, dict):
+        return cast(T, {printable_copy(k): printable_copy(v) for k, v in value.items()})
+    return value
 
 
 class TrackerError(Exception):

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tracker.cli.context import AppState, err, fail, ledger, out
+from tracker.errors import printable
 from tracker.i18n import t
 from tracker.labels import status_label
 from tracker.models import Report, Status
@@ -86,9 +87,10 @@ def audit_anchor(ctx: typer.Context) -> None:
 
 
 def disagreement_line(found: Disagreement) -> str:
-    """One line: where the ledger and its chain differ, and what each says."""
-    return t(
-        f"audit_ledger_{found.kind}", target=found.target, ledger=found.ledger, chain=found.chain
+    """One line: where the ledger and its chain differ, and what each says (stored text,
+    shown escaped: a tampered note must not recolour the terminal of whoever checks)."""
+    return printable(
+        t(f"audit_ledger_{found.kind}", target=found.target, ledger=found.ledger, chain=found.chain)
     )
 
 
@@ -127,12 +129,13 @@ def history_table(entries: list[AuditRecord]) -> Table:
     table.add_column(t("audit.col.action"), no_wrap=True)
     table.add_column(t("audit.col.detail"), overflow="fold")
     for entry in entries:
-        # Text, not markup: a note may hold brackets that Rich would read as styles.
+        # Text, not markup: a note may hold brackets that Rich would read as styles; its
+        # control characters escaped before the columns are measured.
         table.add_row(
             entry.at.astimezone().strftime("%Y-%m-%d %H:%M"),
-            Text(entry.actor),
+            Text(printable(entry.actor)),
             action_label(entry.action),
-            Text(describe(entry)),
+            Text(printable(describe(entry), keep_lines=True)),
         )
     return table
 

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderableType
+from rich.segment import Segment
+from rich.text import Text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, func, select
 
 from tracker.config import DEFAULT_SEED, Settings
 from tracker.db import begin_writing, database_url, make_engine, new_session
-from tracker.errors import TrackerError
+from tracker.errors import TrackerError, printable
+from tracker.files import require_not_special
 from tracker.i18n import t
 from tracker.models import Report, Role
 from tracker.schedule import CalendarFileError, WorkCalendar
@@ -46,12 +49,28 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+# The earliest year a date typed on the command line may have. The ledger's own floor is
+# later (a report's year: require_not_before); before 1900 a date is a typo (0001-01-01,
+# 1022 for 2022) that no check of an item's start should have to meet first.
+EARLIEST_YEAR = 1900
+
+
+def require_not_before(day: date, year: int, option: str) -> date:
+    """`day`, unless it is before `year`: the one rule for dates too early to mean anything,
+    applied to every date typed (from 1900) and to --as-of (from the report's year)."""
+    if day.year < year:
+        raise TrackerError("date_too_early", value=day.isoformat(), option=option, year=year)
+    return day
+
+
 def parse_date(text: str, option: str) -> date:
-    """A date typed as YYYY-MM-DD; anything else is a TrackerError naming the option."""
+    """A date typed as YYYY-MM-DD, from 1900 on; anything else is a TrackerError naming the
+    option. (The services refuse a day before the item it changes begins.)"""
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError as exc:
         raise TrackerError("date_invalid", value=text, option=option) from exc
+    return require_not_before(day, EARLIEST_YEAR, option)
 
 
 # How far ahead an --as-of date may look. Viewing the ledger on a day creates the periods of
@@ -83,14 +102,42 @@ EffectiveDate = Annotated[
 ]
 
 
+class StoredTextConsole(Console):
+    """A console for text that officers typed or files held, shown as it is.
+
+    No Rich markup is read in it (a note "[red]x[/red]" or "[link=…]" prints as typed) nor
+    :emoji: codes, and its control and invisible formatting characters are escaped
+    (errors.printable, line breaks kept): an escape sequence in a note cannot recolour the
+    reader's terminal, nor a right-to-left override reorder a line. Strings are escaped
+    before they are laid out, so table columns stay aligned; every segment is escaped again
+    on its way out, which catches a `Text` built from stored text as well.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(markup=False, emoji=False, highlight=False, **options)
+
+    def render_str(self, text: str, **options: Any) -> Text:
+        return super().render_str(printable(text, keep_lines=True), **options)
+
+    def render(
+        self, renderable: RenderableType, options: ConsoleOptions | None = None
+    ) -> Iterable[Segment]:
+        for segment in super().render(renderable, options):
+            if segment.control is None and segment.text:
+                shown = printable(segment.text, keep_lines=True)
+                if shown != segment.text:
+                    segment = Segment(shown, segment.style)
+            yield segment
+
+
 def out() -> Console:
     """The console for results (stdout)."""
-    return Console(highlight=False, soft_wrap=False)
+    return StoredTextConsole(soft_wrap=False)
 
 
 def err() -> Console:
     """The console for messages (stderr)."""
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return StoredTextConsole(stderr=True, soft_wrap=True)
 
 
 @dataclass
@@ -134,6 +181,9 @@ def open_engine(state: AppState, *, create: bool = False) -> Engine:
     when it is the default one or `create` is set (`tracker init`)."""
     url = database_url(state.settings.db)
     path = _sqlite_path(url)
+    if path is not None:
+        # A folder, pipe or device given as --db: SQLite would fail on it, or wait on it.
+        require_not_special(path)
     if path is not None and not path.exists() and not (create or state.settings.db_is_default):
         raise TrackerError("db_missing", path=str(path))
     engine = make_engine(url)
@@ -210,6 +260,19 @@ class Ledger:
         return self.deadlines.as_of if self.deadlines.past else None
 
 
+def check_as_of(session: Session, deadlines: Deadlines, report: str | None) -> None:
+    """Refuse viewing the ledger on a day before its report's year (before the earliest
+    report's, when several are viewed at once): nothing was in it then."""
+    if not deadlines.past:
+        return
+    query = select(func.min(Report.year))
+    if report is not None:
+        query = query.where(col(Report.slug) == report)
+    first = session.exec(query).one()
+    if first is not None:
+        require_not_before(deadlines.as_of, first, "--as-of")
+
+
 def add_new_periods(session: Session, deadlines: Deadlines) -> None:
     """Create the periods of any year begun since the last run, for every report."""
     for report in session.exec(select(Report)).all():
@@ -276,6 +339,7 @@ def _transaction(
     with new_session(engine) as session:
         if write:
             begin_writing(session)
+        check_as_of(session, deadlines, state.report)
         user = acting_user(session, state.settings.user)
         if may_write(session, user):
             add_new_periods(session, deadlines)
@@ -300,6 +364,7 @@ def open_app(state: AppState) -> None:
     deadlines = state.deadlines()
     try:
         with new_session(engine) as session:
+            check_as_of(session, deadlines, state.report)
             user = acting_user(session, state.settings.user)
             if may_write(session, user):
                 add_new_periods(session, deadlines)

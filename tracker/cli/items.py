@@ -26,7 +26,7 @@ from tracker.cli.context import (
     unit_of_work,
 )
 from tracker.cli.render import detail_view, light_text, row_table
-from tracker.errors import TrackerError
+from tracker.errors import TrackerError, printable, printable_json
 from tracker.i18n import t
 from tracker.labels import bulk_summary, clock_time, progress_label, status_label
 from tracker.models import Commitment, Status
@@ -70,7 +70,15 @@ def _as_of(state: AppState, value: str | None) -> date | None:
 
 
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(printable_json(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
+
+
+def _csv_cell(value: Any) -> Any:
+    """A CSV cell: booleans as in the JSON (true/false), not Python's True/False; text with
+    its control and invisible formatting characters escaped (line breaks kept, quoted)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return printable(value, keep_lines=True) if isinstance(value, str) else value
 
 
 def list_command(
@@ -135,11 +143,7 @@ def list_command(
     if fmt is Format.JSON:
         _print_json([row.as_json() for row in page.rows])
     elif fmt is Format.CSV:
-        # Booleans as in the JSON (true/false), not Python's True/False.
-        records = [
-            {k: str(v).lower() if isinstance(v, bool) else v for k, v in row.as_json().items()}
-            for row in page.rows
-        ]
+        records = [{k: _csv_cell(v) for k, v in row.as_json().items()} for row in page.rows]
         fields = list(records[0]) if records else list(_empty_row_keys())
         writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
         writer.writeheader()

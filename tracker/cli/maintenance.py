@@ -13,6 +13,7 @@ from tracker.cli.audit import disagreement_line
 from tracker.cli.context import AppState, err, open_engine, out
 from tracker.db import database_url, new_session
 from tracker.errors import TrackerError
+from tracker.files import resolved
 from tracker.i18n import t
 from tracker.models import Role
 from tracker.schema import HEAD
@@ -60,9 +61,9 @@ def backup_command(
     db_file = _sqlite_file(url)
     if db_file is None:
         err().print(t("backup_postgres"), markup=False)
-        _say(pg_dump_command(url, path.expanduser().resolve()))
+        _say(pg_dump_command(url, resolved(path)))
         if state.settings.evidence_dir is not None:
-            folder = str(state.settings.evidence_dir.expanduser().resolve())
+            folder = str(resolved(state.settings.evidence_dir))
             err().print(t("backup_postgres_evidence", path=folder), markup=False)
         return
     store = evidence_root(url, state.settings.evidence_dir)
@@ -99,12 +100,12 @@ def restore_command(
     db_file = _sqlite_file(url)
     if db_file is None:
         err().print(t("restore_postgres"), markup=False)
-        _say(pg_restore_command(url, path.expanduser().resolve()))
+        _say(pg_restore_command(url, resolved(path)))
         return
     user = _restorer(state, db_file)
     store = evidence_root(url, state.settings.evidence_dir)
     result = restore_sqlite(path, db_file, actor=user, store=store)
-    _say(t("restore_done", backup=str(path.expanduser().resolve()), db=str(result.db_path)))
+    _say(t("restore_done", backup=str(resolved(path)), db=str(result.db_path)))
     if result.previous is not None:
         _say(t("restore_previous", path=str(result.previous)))
     else:

@@ -7,6 +7,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from tracker.errors import printable
 from tracker.i18n import get_language, t
 from tracker.labels import (
     LIGHT_STYLE,
@@ -131,31 +132,34 @@ def detail_view(detail: ItemDetail) -> RenderableType:
     for event in detail.events:
         parts.append(event_line(event))
         for file in event.evidence:
-            parts.append(Text(f"    {file.path}  sha256:{file.sha256[:12]}…  {file.size} B"))
+            line = f"    {file.path}  sha256:{file.sha256[:12]}…  {file.size} B"
+            parts.append(Text(printable(line)))
     parts.append(Text(t("history_heading", count=len(detail.history)), style="bold"))
     for entry in detail.history:
         # The day it took effect first; a late entry (补录) ends with when it was recorded.
         lead, late = history_when(entry)
         note = f"  {entry.note}" if entry.note else ""
         mark = f"  {late}" if late else ""
-        parts.append(Text(f"  {lead}  {history_change(entry)}{note}{mark}"))
-    return Panel(Group(*parts), title=f"[bold]{row.code}[/bold]", title_align="left")
+        parts.append(
+            Text(printable(f"  {lead}  {history_change(entry)}{note}{mark}", keep_lines=True))
+        )
+    return Panel(Group(*parts), title=Text(row.code, style="bold"), title_align="left")
 
 
 def event_line(event: EventEntry) -> Text:
     """An event as `show` lists it, with the id that voids it: #12 2022-05-10 宪法专题讲座;
     a voided one struck through and marked 已作废（原因，谁，何时）."""
-    line = f"#{event.id} {event.day.isoformat()}  {event.note or '-'}"
+    # Stored text is escaped before it is laid out (the console escapes it again on output).
+    line = printable(f"#{event.id} {event.day.isoformat()}  {event.note or '-'}", keep_lines=True)
     if event.value is not None:
         line += f"  [{figure(event.value)}]"
     text = Text("  ")
     if event.voided_on is None:
-        return text.append(f"{line}  ({event.by})")
+        return text.append(printable(f"{line}  ({event.by})", keep_lines=True))
     text.append(line, style="strike dim")
     when = event.voided_on.isoformat()
-    return text.append(
-        "  " + t("event_voided_mark", reason=event.void_reason, by=event.voided_by, date=when)
-    )
+    mark = t("event_voided_mark", reason=event.void_reason, by=event.voided_by, date=when)
+    return text.append(printable(f"  {mark}", keep_lines=True))
 
 
 def overdue_table(entries: list[OverdueEntry], *, title: str = "", unit: bool = False) -> Table:

@@ -14,7 +14,7 @@ import typer
 
 from tracker.cli.context import AppState, err, ledger, parse_as_of
 from tracker.cli.progress import DelayedProgress
-from tracker.errors import TrackerError
+from tracker.errors import TrackerError, printable
 from tracker.i18n import t
 from tracker.printouts.assembly import PrintKind, Scope
 from tracker.printouts.make import BINARY, PrintFormat, check_out_path, gather, render, write
@@ -77,7 +77,7 @@ def report_command(
             progress.step(t("print.step.write", path=str(out_path)))
             write(out_path, content)
     if out_path is not None:
-        sys.stdout.write(t("print.written", path=str(out_path)) + "\n")
+        sys.stdout.write(printable(t("print.written", path=str(out_path))) + "\n")
     elif isinstance(content, bytes):  # refused above already; kept off the terminal regardless
         raise TrackerError("print_needs_out", format=fmt.value)
     else:

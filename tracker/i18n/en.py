@@ -542,4 +542,13 @@ MESSAGES: dict[str, str] = {
     "event_repeated": "{code}: this event on {date} was already recorded at {at} (#{id}) and was not recorded again; add --again if it really happened once more",
     "tui.log.repeated": "You already recorded this event of {code} on {date} at {at} (#{id}). If it really happened again, Confirm logs it once more; Cancel goes back to the form.",
     "tui.log.repeated_kept": "This event of {code} on {date} was already recorded at {at} (#{id}) and was not logged again: change the date or note, or Esc to log nothing",
+    # Issue 10.7: every input is survivable (paths, pipes, sizes, names, dates, limits).
+    "path_loop": "'{path}' is a symbolic link that leads back to itself (a loop); give the real file or folder",
+    "file_not_regular": "'{path}' is not a regular file but a folder, a pipe or a device; give a file",
+    "file_too_large": "'{path}' is larger than {limit}, the most this command reads; check that it is the right file",
+    "date_too_early": "The date '{value}' for {option} is too early: it must be in {year} or later",
+    "roster_before_report": "A roster change cannot take effect before the report's year {year} ({date})",
+    "limit_invalid": "--limit takes a number of rows from 0 up (0 shows all), not {value}",
+    "name_hidden_character": "The name '{name}' contains a control or invisible formatting character ({char}); use visible characters only",
+    "file_unwritable": "Cannot write {path}: {reason}",
 }

@@ -542,4 +542,13 @@ MESSAGES: dict[str, str] = {
     "event_repeated": "{code} 的 {date} 这条记录已于 {at} 记入（#{id}），本次未重复记录；如确实又发生了一次，请加 --again 再记",
     "tui.log.repeated": "{code} 的 {date} 这条记录你已于 {at} 记入（#{id}）。如确实又发生了一次，按“确定”再记一条；按“取消”返回修改。",
     "tui.log.repeated_kept": "{code} 的 {date} 这条记录已于 {at} 记入（#{id}），未再记：可改日期或说明，或按 Esc 不记",
+    # 问题 10.7：任何输入都不致崩溃（路径、管道、大小、名称、日期、行数）
+    "path_loop": "“{path}”是指回自身的符号链接（循环），请给出实际的文件或目录",
+    "file_not_regular": "“{path}”不是普通文件，而是目录、管道或设备，请给出一个文件",
+    "file_too_large": "“{path}”超过 {limit}，超出本命令可读取的大小，请确认文件是否选对",
+    "date_too_early": "{option} 的日期“{value}”太早：须在 {year} 年或以后",
+    "roster_before_report": "名册变更不能早于报告年度 {year} 年生效（{date}）",
+    "limit_invalid": "--limit 须为不小于 0 的行数（0 显示全部），而不是 {value}",
+    "name_hidden_character": "名称“{name}”含有控制字符或不可见的格式字符（{char}），请只用可见的文字",
+    "file_unwritable": "无法写入文件 {path}：{reason}",
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
@@ -11,7 +12,8 @@ from typing import Protocol, cast
 
 from sqlmodel import Session
 
-from tracker.errors import TrackerError
+from tracker.errors import TrackerError, printable_copy
+from tracker.files import open_regular, require_not_special
 from tracker.printouts.assembly import (
     PrintKind,
     Printout,
@@ -64,8 +66,10 @@ def gather(
 
 
 def render(data: Printout, fmt: PrintFormat, font: Path | None = None) -> str | bytes:
-    """The printout in `fmt`. Each renderer is imported only when asked for, so a text
-    printout does not load python-docx, openpyxl or fpdf2."""
+    """The printout in `fmt`, its stored text made printable first. Each renderer is
+    imported only when asked for, so a text printout does not load python-docx, openpyxl or
+    fpdf2."""
+    data = printable_copy(data)
     if fmt is PrintFormat.TXT:
         from tracker.printouts.text import render_txt
 
@@ -91,18 +95,21 @@ def render(data: Printout, fmt: PrintFormat, font: Path | None = None) -> str | 
 
 
 def check_out_path(path: Path) -> None:
-    """A folder that does not exist is the user's to create, not ours: said before any work."""
+    """A folder that does not exist is the user's to create, not ours: said before any work.
+    So is a path that is a folder, a pipe (writing would wait for a reader) or a device."""
     if not path.parent.is_dir():
         raise TrackerError("print_out_dir_missing", path=str(path.parent))
+    require_not_special(path)
 
 
 def write(path: Path, content: str | bytes) -> None:
-    """Write the printout to `path`."""
+    """Write the printout to `path`, a regular file (made if need be)."""
     check_out_path(path)
+    data = content if isinstance(content, bytes) else content.replace("\n", os.linesep).encode()
+    # Opened without waiting, and refused unless a regular file: a pipe put there since the
+    # check does not hang the command.
     try:
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    except OSError as exc:
+        with open_regular(path, write=True) as handle:
+            handle.write(data)
+    except OSError as exc:  # a full disk
         raise TrackerError("print_out_failed", path=str(path), reason=exc.strerror) from exc

@@ -10,8 +10,13 @@ from pathlib import Path
 
 import chinese_calendar  # type: ignore[import-untyped]
 
+from tracker.errors import TrackerError
+from tracker.files import MB, read_limited
+
 _ONE_DAY = timedelta(days=1)
 _FILE_KEYS = ("holidays", "workdays")
+# A holidays file lists a few dozen dates a year: a larger file is the wrong one.
+MAX_CALENDAR_BYTES = 1 * MB
 
 
 class CalendarFileError(ValueError):
@@ -159,9 +164,9 @@ class WorkCalendar:
 def _read_calendar_file(path: Path) -> tuple[list[date], list[date]]:
     """Parse and validate a holidays file; every problem becomes a CalendarFileError."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise CalendarFileError(f"{path}: cannot read file: {exc.strerror or exc}") from exc
+        raw = read_limited(path, MAX_CALENDAR_BYTES)  # never a pipe or device, nor unbounded
+    except TrackerError as exc:
+        raise CalendarFileError(f"{path}: cannot read file: {exc.message()}") from exc
     try:
         # utf-8-sig: files saved by Windows Notepad start with a byte-order mark.
         text = raw.decode("utf-8-sig")

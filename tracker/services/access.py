@@ -12,12 +12,22 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from tracker.errors import TrackerError
+from tracker.errors import TrackerError, hidden_character, printable
 from tracker.labels import localized
 from tracker.models import Account, AccountUnit, Commitment, CoUnit, Role, Unit
 
 # What each role may do beyond the one below it.
 RANK = {Role.OFFICER: 1, Role.SUPERVISOR: 2, Role.ADMIN: 3}
+
+
+def require_visible_name(name: str) -> str:
+    """`name`, refused when it holds a control or invisible formatting character: a name
+    signs every change in the history, and one with a right-to-left override (U+202E) or a
+    zero-width space would show as someone else's, or two accounts as one."""
+    found = hidden_character(name)
+    if found is not None:
+        raise TrackerError("name_hidden_character", name=printable(name), char=printable(found))
+    return name
 
 
 def acting_user(session: Session, given: str) -> str:
@@ -26,11 +36,11 @@ def acting_user(session: Session, given: str) -> str:
     not a name typed on the command line. A superuser login (who could change any row
     anyway) may act under the name given, for administration and tests."""
     if session.get_bind().dialect.name != "postgresql":
-        return given
+        return require_visible_name(given)
     login, superuser = session.execute(
         text("SELECT current_user, usesuper FROM pg_user WHERE usename = current_user")
     ).one()
-    return given if superuser else str(login)
+    return require_visible_name(given if superuser else str(login))
 
 
 def may_write(session: Session, user: str) -> bool:

@@ -10,7 +10,12 @@ from sqlmodel import Session, col, func, select
 
 from tracker.errors import TrackerError
 from tracker.models import Account, AccountUnit, Role
-from tracker.services.access import has_accounts, require_role, units_of
+from tracker.services.access import (
+    has_accounts,
+    require_role,
+    require_visible_name,
+    units_of,
+)
 from tracker.services.lookup import get_unit
 
 
@@ -40,6 +45,7 @@ def ensure_first_admin(*, session: Session, name: str, now: datetime) -> Account
     """Make `name` the admin of a ledger that has no account yet (who ran `init`)."""
     if has_accounts(session):
         return None
+    require_visible_name(name)
     account = Account(name=name, role=Role.ADMIN, created_by=name, created_at=now)
     session.add(account)
     session.flush()
@@ -57,7 +63,7 @@ def add_account(
 ) -> Account:
     """A new account; an officer must be given at least one unit."""
     require_role(session, actor, Role.ADMIN)
-    clean = name.strip()
+    clean = require_visible_name(name.strip())
     if not clean:
         raise TrackerError("account_name_empty")
     if session.exec(select(Account).where(col(Account.name) == clean)).first() is not None:

@@ -37,6 +37,7 @@ from sqlalchemy.pool import NullPool
 from tracker import schema
 from tracker.db import SQLITE_BUSY_TIMEOUT_MS, make_engine, new_session
 from tracker.errors import TrackerError
+from tracker.files import require_not_special, resolved
 from tracker.i18n import t
 from tracker.services.audit import add_entry, verify_chain
 from tracker.services.evidence_store import (
@@ -90,7 +91,8 @@ def backup_sqlite(db_path: Path, target: Path, *, store: Path | None = None) -> 
 
     An existing `target` is never overwritten, and its folder must exist already.
     """
-    db_path, target = db_path.expanduser().resolve(), target.expanduser().resolve()
+    db_path, target = resolved(db_path), resolved(target)
+    require_not_special(db_path)
     if not db_path.is_file():
         raise TrackerError("db_missing", path=str(db_path))
     if not target.parent.is_dir():
@@ -246,7 +248,9 @@ def restore_sqlite(
     committed before the restore is in the kept copy, and every change committed after it
     is written into the restored ledger.
     """
-    backup, db_path = backup.expanduser().resolve(), db_path.expanduser().resolve()
+    backup, db_path = resolved(backup), resolved(db_path)
+    require_not_special(backup)  # a pipe or device is named as such, not as missing
+    require_not_special(db_path)
     if not backup.is_file():
         raise TrackerError("file_missing", path=str(backup))
     if db_path.exists() and backup.samefile(db_path):

@@ -34,6 +34,7 @@ from sqlmodel import Session, col, func, select
 
 from tracker.config import evidence_dir_setting
 from tracker.errors import TrackerError
+from tracker.files import open_regular, resolved
 from tracker.models import Commitment, Event, Evidence, Report
 
 # Read and write in blocks of this size: evidence can be a long video.
@@ -88,11 +89,11 @@ def evidence_root(db_url: str | URL, configured: Path | None) -> Path:
     """Where the store of the database at `db_url` is: the configured folder, else
     `<db file>.evidence` beside a SQLite file. A shared database needs a configured folder."""
     if configured is not None:
-        return configured.expanduser().resolve()
+        return resolved(configured)
     url = make_url(db_url)
     database = url.database
     if url.get_backend_name() == "sqlite" and database and database != ":memory:":
-        path = Path(database).expanduser().resolve()
+        path = resolved(Path(database))
         return path.with_name(f"{path.name}.evidence")
     raise TrackerError("evidence_store_unset")
 
@@ -220,11 +221,12 @@ def _copy_hashing(source: Path, target: BinaryIO) -> tuple[str, int]:
     which names the store.
     """
     try:
-        handle = source.open("rb")
-    except (FileNotFoundError, IsADirectoryError) as exc:
-        raise TrackerError("evidence_missing", path=str(source)) from exc
-    except OSError as exc:
-        raise TrackerError("evidence_unreadable", path=str(source), reason=str(exc)) from exc
+        # A pipe or device (swapped in since the file was checked) is refused, not waited on.
+        handle = open_regular(source)
+    except TrackerError as exc:
+        if exc.key == "file_missing":
+            raise TrackerError("evidence_missing", path=str(source)) from exc
+        raise
     digest = hashlib.sha256()
     size = 0
     with handle:

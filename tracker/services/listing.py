@@ -253,7 +253,12 @@ def list_items(
     limit: int | None = None,
     offset: int = 0,
 ) -> Page:
-    """The rows matching `flt` in ledger order, one page of them, and how many match in all."""
+    """The rows matching `flt` in ledger order, one page of them, and how many match in all.
+
+    A negative limit is refused here, on every backend alike: SQLite would read LIMIT -1 as
+    no limit at all, and PostgreSQL refuses it with an error of its own."""
+    if limit is not None and limit < 0:
+        raise TrackerError("limit_invalid", value=limit)
     view = as_of_view(session, deadlines)
     conditions = filter_conditions(session, flt, deadlines, view)
     total = session.exec(select(func.count()).select_from(Commitment).where(*conditions)).one()

@@ -23,7 +23,8 @@ from pydantic import (
     model_validator,
 )
 
-from tracker.errors import TrackerError, printable
+from tracker.errors import TrackerError, hidden_character, printable
+from tracker.files import MB, read_limited
 from tracker.models import Kind, Status
 from tracker.schedule import Frequency, parse_checkpoints
 from tracker.services.report_text import SectionSpan, parse_sections
@@ -31,9 +32,9 @@ from tracker.services.report_text import SectionSpan, parse_sections
 # A code names one commitment; "/" and "-Vnn" are kept for period and village instances.
 CODE_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]*$")
 _VILLAGE_SUFFIX_RE = re.compile(r"-V\d+$")
-# Control characters other than tab and line breaks: PostgreSQL refuses NUL in text, and the
-# others (escape sequences, form feeds) only garble tables and terminals.
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# The largest seed file, and report text, read (the 2021 seed is 52 KB, its text 12 KB): a
+# file beyond it is the wrong file, and is not read into memory.
+MAX_SEED_BYTES = 5 * MB
 # Years a report and its plan may name: bounded, so that seeding never builds the periods of
 # centuries (or of a year the calendar cannot hold).
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -56,10 +57,13 @@ class _Strict(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _no_control_characters(cls, value: Any) -> Any:
+        # PostgreSQL refuses NUL in text; the other control characters (escape sequences)
+        # garble tables and terminals, and the invisible formatting ones (a right-to-left
+        # override) reorder what follows them on screen. Tabs and line breaks are text.
         for text in _strings(value):
-            found = _CONTROL_RE.search(text)
+            found = hidden_character(text, keep_lines=True)
             if found:
-                raise ValueError(f"control character {found.group()!r} is not allowed")
+                raise ValueError(f"control character {found!r} is not allowed")
         return value
 
 
@@ -247,13 +251,27 @@ def _describe(error: Any, root: yaml.Node | None) -> str:
     return f"{where}: {message}" if where else message
 
 
+def _repeated(values: Sequence[str]) -> int | None:
+    """The index of the first value that came before in `values`, if one did."""
+    seen: set[str] = set()
+    for index, value in enumerate(values):
+        if value in seen:
+            return index
+        seen.add(value)
+    return None
+
+
+def _text(data: bytes) -> str:
+    """UTF-8 text with its line ends made \\n, as reading it in text mode would."""
+    text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    return text.removeprefix("\ufeff")  # the byte-order mark Windows Notepad writes
+
+
 def load_seed_file(path: Path) -> Seed:
     """Read and check the seed file at `path`; a bad file raises TrackerError('seed_invalid')."""
     try:
-        raw_text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise TrackerError("file_missing", path=str(path)) from exc
-    except (OSError, UnicodeDecodeError) as exc:
+        raw_text = _text(read_limited(path, MAX_SEED_BYTES))
+    except UnicodeDecodeError as exc:
         raise _refuse(path, 1, str(exc)) from exc
     root, data = _parse(path, raw_text)
     if not isinstance(data, dict):
@@ -272,14 +290,16 @@ def _check_against_report(path: Path, root: yaml.Node | None, doc: SeedDocument)
 
     text_path = path.parent / doc.report.text_file
     try:
-        text = text_path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        # ValueError: a path with a NUL character in it.
+        text = _text(read_limited(text_path, MAX_SEED_BYTES))
+    except TrackerError as exc:  # missing, not a regular file, too large
+        reason = f"cannot read {text_path}: {exc.message()}"
+        raise refuse_at(("report", "text_file"), reason) from exc
+    except UnicodeDecodeError as exc:
         raise refuse_at(("report", "text_file"), f"cannot read {text_path}: {exc}") from exc
-    control = _CONTROL_RE.search(text)
+    control = hidden_character(text, keep_lines=True)
     if control:
         at = ("report", "text_file")
-        raise refuse_at(at, f"{text_path} has the control character {control.group()!r}")
+        raise refuse_at(at, f"{text_path} has the control character {control!r}")
     spans = parse_sections(text)
     unit_names: set[str] = set()
     for index, listed in enumerate(doc.units):
@@ -304,6 +324,12 @@ def _check_against_report(path: Path, root: yaml.Node | None, doc: SeedDocument)
         for where, unit in named:
             if unit not in unit_names:
                 raise refuse_at((*loc, *where), f"unit {unit!r} is not listed under units")
+        # Each is one row of the database (its primary key): named twice, the second would
+        # be refused only while seeding, as if the database could not be read.
+        twice = _repeated(item.co_units)
+        if twice is not None:
+            unit = item.co_units[twice]
+            raise refuse_at((*loc, "co_units", twice), f"co_units names {unit!r} twice")
         if item.section not in section_numbers or item.section > len(spans):
             raise refuse_at((*loc, "section"), f"section {item.section} does not exist")
         span = spans[item.section - 1]
@@ -317,8 +343,11 @@ def _check_against_report(path: Path, root: yaml.Node | None, doc: SeedDocument)
             raise refuse_at((*loc, "excerpt"), "excerpt is not a verbatim part of that item")
         offsets[item.code] = (found, found + len(item.excerpt))
     for index, item in enumerate(doc.commitments):
+        loc = ("commitments", index, "addressed_by")
         for code in item.addressed_by:
             if code not in codes:
-                loc = ("commitments", index, "addressed_by")
                 raise refuse_at(loc, f"addressed_by names unknown code {code!r}")
+        twice = _repeated(item.addressed_by)
+        if twice is not None:
+            raise refuse_at(loc, f"addressed_by names {item.addressed_by[twice]!r} twice")
     return Seed(path=path, document=doc, text=text, sections=spans, excerpt_offsets=offsets)

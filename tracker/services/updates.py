@@ -16,6 +16,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
 
 from tracker.errors import TrackerError
+from tracker.files import open_regular, resolved
 from tracker.models import (
     CLOSED_STATUSES,
     Commitment,
@@ -278,20 +279,23 @@ class EvidenceFile:
 
 
 def check_evidence(paths: list[Path]) -> list[EvidenceFile]:
-    """Fingerprint every evidence file; a missing or unreadable one is an error."""
+    """Fingerprint every evidence file; a missing or unreadable one is an error, and so is
+    anything but a regular file (a folder, or a pipe or device that would be read forever)."""
     files: list[EvidenceFile] = []
     for path in paths:
-        resolved = path.expanduser().resolve()
-        if not resolved.is_file():
+        real = resolved(path)
+        if not real.exists():
             raise TrackerError("evidence_missing", path=str(path))
         digest = hashlib.sha256()
-        try:
-            with resolved.open("rb") as handle:
+        size = 0
+        with open_regular(path.expanduser()) as handle:  # refusals name it as typed
+            try:
                 for block in iter(lambda: handle.read(1 << 20), b""):
                     digest.update(block)
-        except OSError as exc:
-            raise TrackerError("evidence_unreadable", path=str(path), reason=str(exc)) from exc
-        files.append(EvidenceFile(resolved, digest.hexdigest(), resolved.stat().st_size))
+                    size += len(block)
+            except OSError as exc:
+                raise TrackerError("evidence_unreadable", path=str(path), reason=str(exc)) from exc
+        files.append(EvidenceFile(real, digest.hexdigest(), size))
     return files
 
 
@@ -311,7 +315,8 @@ class LoggedEvent:
 def _event_target(
     session: Session, item: Commitment, day: date, calendar: WorkCalendar
 ) -> Commitment:
-    """The row an event on `day` belongs to: a periodic commitment's period instance."""
+    """The row an event on `day` belongs to: a periodic commitment's period instance. An
+    event before the row begins (starts_on: as a change's effective day) is refused."""
     if item.parent_id is None and item.kind in PERIODIC_KINDS:
         report = session.get(Report, item.report_id)
         assert report is not None
@@ -328,6 +333,9 @@ def _event_target(
                 start=period.start.isoformat(),
                 end=period.end.isoformat(),
             )
+    begins = starts_on(session, item)
+    if day < begins:
+        raise TrackerError("event_before_start", code=item.code, start=begins.isoformat())
     return item
 
 

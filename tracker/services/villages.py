@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from tracker.errors import TrackerError, printable
+from tracker.errors import TrackerError, hidden_character, printable
+from tracker.files import MB, read_limited
 from tracker.models import (
     CLOSED_STATUSES,
     Commitment,
@@ -41,8 +41,8 @@ NAME_HEADERS = (
 )
 MAX_NAME = 100
 MAX_VILLAGES = 999  # a town has dozens; this only keeps typos out of the database
-# Line breaks and other control characters: never part of a name (PostgreSQL refuses NUL).
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# The largest roster file read: 999 villages of 100 characters are 300 KB.
+MAX_ROSTER_BYTES = 1 * MB
 SHOWN = 40  # characters of a bad cell quoted in a message
 
 
@@ -65,12 +65,8 @@ def list_villages(*, session: Session, town: str) -> list[Village]:
 
 
 def _decode(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise TrackerError("file_missing", path=str(path)) from exc
-    except OSError as exc:
-        raise TrackerError("file_unreadable", path=str(path), reason=str(exc)) from exc
+    # A pipe or device is refused rather than waited on, and a file past the limit unread.
+    data = read_limited(path, MAX_ROSTER_BYTES)
     # Excel on Chinese Windows saves CSV as GBK; everything else is UTF-8 (maybe with a BOM).
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -139,16 +135,21 @@ def read_roster_csv(path: Path) -> dict[int, str]:
 def _check_name(name: str, *, path: str, line: int) -> None:
     if not name or len(name) > MAX_NAME:
         raise TrackerError("csv_row", path=path, line=line, reason=_shown(name) or "empty name")
-    if _CONTROL_RE.search(name):
+    # Line breaks, other control characters and invisible formatting characters (a bidi
+    # override) are never part of a name; PostgreSQL refuses NUL.
+    if hidden_character(name):
         raise TrackerError("csv_name_control", path=path, line=line, name=_shown(name))
 
 
-def roster_day(effective_on: date | None, now: datetime) -> date:
+def roster_day(effective_on: date | None, now: datetime, report: Report) -> date:
     """The day a change of the roster takes effect: `effective_on` for a late entry (补录),
-    else today; never in the future. A village has no start of its own to be after."""
+    else today; never in the future. A village has no start of its own to be after, but
+    nothing of the ledger happened before its report's year."""
     day = effective_on or now.date()
     if day > now.date():
         raise TrackerError("effective_in_future", date=day.isoformat())
+    if day.year < report.year:
+        raise TrackerError("roster_before_report", year=report.year, date=day.isoformat())
     return day
 
 
@@ -208,7 +209,7 @@ def import_roster(
     """Name villages from a CSV file, from today or `effective_on` (a late entry); new numbers
     add villages and their per-village items. The roster is an admin's to keep."""
     require_role(session, user, Role.ADMIN)
-    day = roster_day(effective_on, now)
+    day = roster_day(effective_on, now, report)
     return _apply(session, report, read_roster_csv(path), user, now, day)
 
 
@@ -225,11 +226,11 @@ def rename_village(
     """Give village `number` the name `name` from today or `effective_on` (a late entry): an
     admin's change, as the whole roster is."""
     require_role(session, user, Role.ADMIN)
-    day = roster_day(effective_on, now)
+    day = roster_day(effective_on, now, report)
     clean = name.strip()
     if not clean or len(clean) > MAX_NAME:
         raise TrackerError("village_bad_name", name=_shown(name))
-    if _CONTROL_RE.search(clean):
+    if hidden_character(clean):
         raise TrackerError("village_name_control", name=_shown(clean))
     if not any(v.number == number for v in list_villages(session=session, town=report.town)):
         raise TrackerError("village_unknown", village=str(number))
@@ -273,7 +274,7 @@ def retire_village(
             date=village.retired_on.isoformat(),
             reason=village.retired_reason or "-",
         )
-    day = roster_day(effective_on, now)
+    day = roster_day(effective_on, now, report)
     ensure_person(session=session, name=user)
     village.retired_on = day
     village.retired_reason = why

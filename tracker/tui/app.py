@@ -12,9 +12,11 @@ from typing import Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.signal import Signal
 
+from tracker.errors import printable
 from tracker.i18n import t
 from tracker.tui.context import TuiContext
 
@@ -70,6 +72,21 @@ class TrackerApp(App[None]):
         self.ledger_changed: Signal[str] = Signal(self, "ledger-changed")
         self.title = t("app.title")
         self.sub_title = t("app.as_of", date=context.deadlines.as_of.isoformat())
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """A notification, never read as markup (`markup` is ignored): it may quote what was
+        typed or stored ("[/]" would break it), whose control characters are escaped."""
+        super().notify(
+            printable(message), title=title, severity=severity, timeout=timeout, markup=False
+        )
 
     def action_area(self, mode: str) -> None:
         """Switch to one of the app's areas (overview, list, overdue, villages, report)."""

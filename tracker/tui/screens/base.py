@@ -10,7 +10,7 @@ from textual import on, work
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from tracker.errors import TrackerError
+from tracker.errors import TrackerError, printable_copy
 from tracker.tui.context import TuiContext
 
 if TYPE_CHECKING:
@@ -68,10 +68,12 @@ class LedgerScreen(Screen[None], Generic[T]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=LOAD)
     def load(self) -> T:
-        """Read the screen's data off the UI thread; a newer load cancels an older one."""
+        """Read the screen's data off the UI thread; a newer load cancels an older one.
+        Its stored text comes printable: an escape sequence or a right-to-left override in
+        a note is shown escaped, not obeyed by the terminal."""
         context = self.tracker.context
         with context.session() as session:
-            return self.read(session, context)
+            return printable_copy(self.read(session, context))
 
     @on(Worker.StateChanged)
     def _loaded(self, event: Worker.StateChanged) -> None:

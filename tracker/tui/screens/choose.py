@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from sqlmodel import col, select
 from textual import on
 from textual.app import ComposeResult
@@ -11,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tracker.errors import printable
 from tracker.i18n import t
 from tracker.models import Report
 
@@ -31,8 +33,10 @@ class ChooseReportScreen(Screen[None]):
         app = self._tracker()
         with app.context.session() as session:
             reports = session.exec(select(Report).order_by(col(Report.slug))).all()
+            # Text, not markup; the seed's text made printable (a report may predate its checks).
             options = [
-                Option(f"{r.slug}  {r.town}  {r.year}  {r.title}", id=r.slug) for r in reports
+                Option(Text(printable(f"{r.slug}  {r.town}  {r.year}  {r.title}")), id=r.slug)
+                for r in reports
             ]
         self.query_one(OptionList).add_options(options)
         self.query_one(OptionList).focus()

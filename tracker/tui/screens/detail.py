@@ -108,6 +108,17 @@ def _size(size: int) -> str:
     return f"{value:.1f} GB"  # pragma: no cover - the loop returns
 
 
+class _Facts:
+    """The rows of the facts grid, each value as Text: the app's console reads a str as
+    markup, and a unit or a leader named "[red]…" would be drawn red, or "[/]" break."""
+
+    def __init__(self, grid: Table) -> None:
+        self.grid = grid
+
+    def add_row(self, label: str, value: str | Text) -> None:
+        self.grid.add_row(label, Text(value) if isinstance(value, str) else value)
+
+
 def light_text(row: ItemRow) -> Text:
     """● 红  逾期 1610 天（1098 个工作日）: the light and, when late, by how much."""
     text = Text(f"● {light_label(row.light)}", style=LIGHT_STYLE[row.light])
@@ -247,9 +258,10 @@ class DetailScreen(LedgerScreen[Loaded]):
 
     def _facts(self, detail: ItemDetail) -> Table:
         row = detail.row
-        facts = Table.grid(padding=(0, 2))
-        facts.add_column(style=self._style("detail--muted"), no_wrap=True)
-        facts.add_column()
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style=self._style("detail--muted"), no_wrap=True)
+        grid.add_column()
+        facts = _Facts(grid)
         heading = localized(detail.section_heading, detail.section_heading_en)
         section = f"{row.section} {heading if detail.section_heading else ''}".strip()
         facts.add_row(t("col.section"), section)
@@ -286,7 +298,7 @@ class DetailScreen(LedgerScreen[Loaded]):
             facts.add_row(t("col.baseline"), baseline)
         if detail.linked:
             facts.add_row(t("col.linked"), t("list_separator").join(detail.linked))
-        return facts
+        return grid
 
     def _heading(self, text: str) -> Text:
         return Text(text, style=self._style("detail--heading"))
@@ -349,15 +361,16 @@ class DetailScreen(LedgerScreen[Loaded]):
             table.add_column(t("col.progress"), key="progress")
         for row in detail.instances:
             which = village_label(row.village, row.village_name) if villages else row.period
+            # Text, not str: the table would read a village name "[b]…" as markup.
             cells: list[RenderableType] = [
                 Text("●", style=LIGHT_STYLE[row.light]),
-                row.code,
-                which or "-",
-                row.due.isoformat() if row.due else "-",
-                status_label(row.status),
+                Text(row.code),
+                Text(which or "-"),
+                Text(row.due.isoformat() if row.due else "-"),
+                Text(status_label(row.status)),
             ]
             if counted:
-                cells.append(progress_label(row))
+                cells.append(Text(progress_label(row)))
             table.add_row(*cells, key=row.code)
         table.move_cursor(row=min(cursor, table.row_count - 1))
 

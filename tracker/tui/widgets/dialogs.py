@@ -33,6 +33,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static, TextArea
 
+from tracker.errors import printable
 from tracker.i18n import t
 from tracker.labels import figure, status_label
 from tracker.models import Status
@@ -163,10 +164,15 @@ class EditDialog(ModalScreen[ResultT | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as box:
             box.border_title = f"{self.heading} · {self.code}"
-            yield Static(self.item_title, id="dialog-item")
+            # Stored text and messages quoting what was typed: never read as markup ("[/]"
+            # typed as a date would break it), control characters escaped.
+            yield Static(printable(self.item_title), id="dialog-item", markup=False)
             yield from self.fields()
             yield Static(
-                self.error or "", id="dialog-error", classes="-shown" if self.error else ""
+                printable(self.error or ""),
+                id="dialog-error",
+                classes="-shown" if self.error else "",
+                markup=False,
             )
             with Horizontal(id="dialog-buttons"):
                 yield Button(t("tui.cancel") + " Esc", id="cancel", compact=True)
@@ -223,7 +229,7 @@ class EditDialog(ModalScreen[ResultT | None]):
     def show_error(self, message: str, field: Widget | None = None) -> None:
         """Say what is wrong without closing, and put the cursor where it is to be fixed."""
         error = self.query_one("#dialog-error", Static)
-        error.update(message)
+        error.update(printable(message))
         error.set_class(True, "-shown")
         if field is not None:
             field.focus()

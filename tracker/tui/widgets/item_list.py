@@ -22,6 +22,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tracker.errors import printable_copy
 from tracker.i18n import get_language, t
 from tracker.labels import (
     LIGHT_STYLE,
@@ -220,7 +221,7 @@ class ItemList(ScrollView, can_focus=True):
         if generation != self._generation:
             return
         self._pending.discard(number)
-        self._pages[number] = page.rows
+        self._pages[number] = printable_copy(page.rows)  # stored text shown, never obeyed
         self.total = page.total
         self.virtual_size = Size(self.row_width, self.total)
         if self.cursor >= self.total:

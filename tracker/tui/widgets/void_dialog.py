@@ -14,6 +14,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Input, RadioButton
 
+from tracker.errors import printable
 from tracker.i18n import t
 from tracker.tui.widgets.dialogs import EditDialog, StatusChoice
 
@@ -27,8 +28,9 @@ class Voidable:
     note: str
 
     def label(self) -> Text:
-        """#12  2022-03-15  第一次法治专题讲座 (a Text: a note is not markup)."""
-        return Text(f"#{self.id}  {self.day.isoformat()}  {self.note or '-'}")
+        """#12  2022-03-15  第一次法治专题讲座 (a Text: a note is not markup; its control
+        characters escaped)."""
+        return Text(printable(f"#{self.id}  {self.day.isoformat()}  {self.note or '-'}"))
 
 
 @dataclass(frozen=True)
