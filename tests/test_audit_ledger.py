@@ -92,7 +92,10 @@ def test_a_status_changed_outside_tracker_is_named_with_what_each_says(
     result = invoke(db_url, "audit", "verify")
     assert result.exit_code == 1
     line = t(
-        "audit_ledger_status", target=f"baohe-2021:{ITEM}", ledger="verified", chain="in_progress"
+        "audit_ledger_status",
+        target=f"baohe-2021:{ITEM}",
+        ledger=t("status.verified"),
+        chain=t("status.in_progress"),
     )
     assert result.stdout.strip().splitlines() == [line]
     assert result.stderr.strip() == t("audit_ledger_differs", count=1)

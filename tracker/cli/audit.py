@@ -89,8 +89,11 @@ def audit_anchor(ctx: typer.Context) -> None:
 def disagreement_line(found: Disagreement) -> str:
     """One line: where the ledger and its chain differ, and what each says (stored text,
     shown escaped: a tampered note must not recolour the terminal of whoever checks)."""
+    ledger, chain = found.ledger, found.chain
+    if found.kind == "status":
+        ledger, chain = _shown(ledger), _shown(chain)
     return printable(
-        t(f"audit_ledger_{found.kind}", target=found.target, ledger=found.ledger, chain=found.chain)
+        t(f"audit_ledger_{found.kind}", target=found.target, ledger=ledger, chain=chain)
     )
 
 
