@@ -53,14 +53,17 @@ def _first_line(exc: BaseException) -> str:
 
 
 def holders(engine: Engine) -> list[str]:
-    """The logins holding write locks in the ledger's database now, oldest first. Asked on
+    """The logins holding write locks on the ledger's tables now, oldest first. Asked on
     a connection of its own (the one that waited is done). pg_locks and the login of every
     session are visible to everyone; when their transactions began is not."""
+    # Locks on the ledger's own tables (its schema's): a database may hold other schemas,
+    # other ledgers, whose writers are not in this one's way.
     query = text(
         "SELECT a.usename FROM pg_stat_activity a "
         "WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() AND EXISTS ("
-        "  SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.granted "
-        "  AND (l.mode = ANY(:modes) OR l.locktype = 'advisory')) "
+        "  SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+        "  WHERE l.pid = a.pid AND l.granted AND l.mode = ANY(:modes) "
+        "  AND c.relnamespace = current_schema()::regnamespace) "
         "ORDER BY a.backend_start"
     )
     try:
