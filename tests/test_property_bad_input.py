@@ -52,6 +52,7 @@ from tracker.services.listing import ListFilter, list_items
 from tracker.services.seed_file import load_seed_file
 from tracker.services.villages import (
     MAX_NAME,
+    MAX_ROSTER_BYTES,
     MAX_VILLAGES,
     NAME_HEADERS,
     NUMBER_HEADERS,
@@ -669,6 +670,8 @@ def roster_files(draw: st.DrawFn) -> RosterFile:
     else:
         data = content.encode(encoding)
     key, roster = expected_import(cells, rows, columns)
+    if len(data) > MAX_ROSTER_BYTES:  # refused unread, before anything in it is looked at
+        key, roster = "file_too_large", {}
     return RosterFile(data=data, expected_key=key, roster=roster, faithful=faithful)
 
 
