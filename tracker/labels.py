@@ -9,11 +9,10 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from tracker.i18n import CATALOGS, get_language, t
-from tracker.models import Kind, Status
+from tracker.models import Kind
 from tracker.schedule import Light
 
 if TYPE_CHECKING:  # the services import these labels: no cycle at run time
-    from tracker.services.detail import HistoryEntry
     from tracker.services.listing import ItemRow
 
 # Rich styles of the traffic lights, readable on light and dark backgrounds.
@@ -107,41 +106,6 @@ def recorded_at(moment: datetime) -> str:
 def clock_time(moment: datetime) -> str:
     """The time of day something was recorded, in this machine's time zone: 14:03."""
     return moment.astimezone().strftime("%H:%M")
-
-
-_STATUSES = frozenset(status.value for status in Status)
-
-
-def _history_value(value: str | None) -> str:
-    return status_label(value) if value in _STATUSES else (value or "-")
-
-
-def history_change(entry: HistoryEntry) -> str:
-    """What a history row changed: 状态 进行中 → 已完成, 据报告初始 已完成, 记录事件 (on the
-    row's effective date, which the line leads with), 作废记录 2022-03-15 (the event voided)."""
-    change = t(f"history.{entry.kind}")
-    if entry.kind == "event":
-        if entry.new and entry.new != entry.effective_on.isoformat():
-            return f"{change} {entry.new}"
-        return change
-    if entry.kind == "void":
-        return f"{change} {entry.old or '-'}"
-    if entry.old:
-        return f"{change} {_history_value(entry.old)} → {_history_value(entry.new)}"
-    if entry.new:  # a first status, as the report stated it
-        return f"{change} {_history_value(entry.new)}"
-    return change
-
-
-def history_when(entry: HistoryEntry) -> tuple[str, str]:
-    """The two ends of a history line. It leads with the day the change took effect: for one
-    recorded that day, the time and who (2026-11-21 10:00  王科员); for a late entry (补录),
-    the day alone, and the line ends with the mark saying when it was recorded and by whom
-    (（补录，记录于 2026-11-21 10:00 王科员）). The second is empty for an entry on time."""
-    if entry.late_entry:
-        mark = t("history_late_mark", at=recorded_at(entry.at), by=entry.by)
-        return entry.effective_on.isoformat(), mark
-    return f"{recorded_at(entry.at)}  {entry.by}", ""
 
 
 def figure(value: float) -> str:

@@ -4,7 +4,7 @@ history CODE` shows one item's entries."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -13,16 +13,8 @@ from rich.text import Text
 from tracker.cli.context import AppState, err, fail, ledger, out
 from tracker.errors import printable
 from tracker.i18n import t
-from tracker.labels import status_label
-from tracker.models import Report, Status
-from tracker.services.audit import (
-    AuditRecord,
-    Break,
-    BreakReason,
-    canonical_json,
-    item_history,
-    verify_chain,
-)
+from tracker.models import Report
+from tracker.services.audit import AuditRecord, Break, BreakReason, item_history, verify_chain
 from tracker.services.audit_ledger import (
     Disagreement,
     check_anchor,
@@ -30,12 +22,10 @@ from tracker.services.audit_ledger import (
     current_anchor,
     parse_anchor,
 )
+from tracker.services.changes import audit_change, value_text
 from tracker.services.lookup import get_commitment
 
 audit_app = typer.Typer(help="审计日志 / the tamper-evident audit log", add_completion=False)
-
-_STATUSES = frozenset(status.value for status in Status)
-
 
 # How many disagreements between the ledger and its chain are listed before "… N more".
 SHOWN_DISAGREEMENTS = 20
@@ -91,7 +81,7 @@ def disagreement_line(found: Disagreement) -> str:
     shown escaped: a tampered note must not recolour the terminal of whoever checks)."""
     ledger, chain = found.ledger, found.chain
     if found.kind == "status":
-        ledger, chain = _shown(ledger), _shown(chain)
+        ledger, chain = value_text(ledger), value_text(chain)
     return printable(
         t(f"audit_ledger_{found.kind}", target=found.target, ledger=ledger, chain=chain)
     )
@@ -125,109 +115,24 @@ def history_command(
 
 
 def history_table(entries: list[AuditRecord]) -> Table:
-    """时间, 操作人, 操作, 内容: one row per entry, oldest first, times in the local zone."""
+    """时间, 操作人, 操作, 内容: one row per entry, oldest first, times in the local zone; the
+    action and its detail say together what `show` and the app say of the same change."""
     table = Table(header_style="bold", pad_edge=False)
     table.add_column(t("audit.col.at"), no_wrap=True)
     table.add_column(t("audit.col.actor"), no_wrap=True)
     table.add_column(t("audit.col.action"), no_wrap=True)
     table.add_column(t("audit.col.detail"), overflow="fold")
     for entry in entries:
+        change = audit_change(entry)
         # Text, not markup: a note may hold brackets that Rich would read as styles; its
         # control characters escaped before the columns are measured.
         table.add_row(
             entry.at.astimezone().strftime("%Y-%m-%d %H:%M"),
             Text(printable(entry.actor)),
-            action_label(entry.action),
-            Text(printable(describe(entry), keep_lines=True)),
+            change.what,
+            Text(printable(change.detail(), keep_lines=True)),
         )
     return table
-
-
-def action_label(action: str) -> str:
-    """An action's name in the current language; an unknown one as written."""
-    labels = {
-        "seed": t("history.seed"),
-        "status": t("history.status"),
-        "auto_status": t("history.auto_status"),
-        "note": t("history.note"),
-        "event": t("history.event"),
-        "village": t("history.village"),
-        "evidence": t("audit.action.evidence"),
-        "commitment.edit": t("audit.action.commitment_edit"),
-        "extension.request": t("audit.action.extension_request"),
-        "extension.approve": t("audit.action.extension_approve"),
-        "extension.refuse": t("audit.action.extension_refuse"),
-        "account.add": t("audit.action.account_add"),
-        "account.role": t("audit.action.account_role"),
-        "account.unit": t("audit.action.account_unit"),
-        "account.unit.remove": t("audit.action.account_unit_remove"),
-        "account.remove": t("audit.action.account_remove"),
-        "void": t("history.void"),
-        "event.void": t("audit.action.event_void"),
-        "account.disable": t("audit.action.account_disable"),
-        "account.enable": t("audit.action.account_enable"),
-    }
-    return labels.get(action, action)
-
-
-def _shown(value: Any) -> str:
-    """A value of a detail: a status by its label, nothing as "-"."""
-    if value is None or value == "":
-        return "-"
-    return status_label(value) if value in _STATUSES else str(value)
-
-
-def _with_note(text: str, note: Any) -> str:
-    return f"{text}  {note}" if note else text
-
-
-def _field(name: str) -> str:
-    labels = {
-        "status": t("col.status"),
-        "due": t("col.due"),
-        "extended_due": t("audit.field.extended_due"),
-        "unit": t("col.unit"),
-        "title": t("col.title"),
-    }
-    return labels.get(name, name)
-
-
-def describe(entry: AuditRecord) -> str:
-    """What an entry changed, in a line; its detail as stored for anything unforeseen."""
-    detail, action = entry.detail, entry.action
-    if action in ("seed", "status", "auto_status", "village", "account.role"):
-        change = _shown(detail.get("new"))
-        if "old" in detail:
-            change = f"{_shown(detail['old'])} → {change}"
-        return _with_note(change, detail.get("note"))
-    if action == "note":
-        return str(detail.get("note", ""))
-    if action == "event":
-        text = " ".join(str(detail[key]) for key in ("date", "value", "note") if key in detail)
-        files = detail.get("evidence") or []
-        return _with_note(text, t("audit.detail.evidence", count=len(files)) if files else "")
-    if action == "void":  # the voided event's date, and why
-        return _with_note(_shown(detail.get("old")), detail.get("note"))
-    if action == "event.void":
-        return _with_note(
-            f"#{detail.get('event')} {_shown(detail.get('date'))}", detail.get("reason")
-        )
-    if action in ("account.disable", "account.enable"):
-        return str(detail.get("reason", ""))
-    if action == "evidence":
-        return f"{detail.get('path', '')}  sha256:{str(detail.get('sha256', ''))[:12]}…"
-    if action == "commitment.edit":
-        changes: dict[str, dict[str, Any]] = detail.get("changes", {})
-        return t("list_separator").join(
-            t("audit.detail.change", field=_field(name), old=_shown(c["old"]), new=_shown(c["new"]))
-            for name, c in changes.items()
-        )
-    if action == "extension.request":
-        change = f"{_shown(detail.get('old_due'))} → {_shown(detail.get('new_due'))}"
-        return _with_note(change, detail.get("reason"))
-    if action.startswith("extension."):
-        return _with_note(_shown(detail.get("new_due")), detail.get("note"))
-    return canonical_json(detail)
 
 
 def register(app: typer.Typer) -> None:

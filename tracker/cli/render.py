@@ -11,13 +11,8 @@ from tracker.errors import printable
 from tracker.i18n import get_language, t
 from tracker.labels import (
     LIGHT_STYLE,
-    baseline_label,
-    due_text,
     figure,
     folded_title,
-    history_change,
-    history_when,
-    kind_label,
     light_label,
     localized,
     progress_label,
@@ -25,7 +20,9 @@ from tracker.labels import (
     village_label,
 )
 from tracker.schedule import Light
+from tracker.services.changes import HistoryLine, history_line
 from tracker.services.detail import EventEntry, ItemDetail
+from tracker.services.facts import Fact, item_facts, item_heading
 from tracker.services.listing import ItemRow
 from tracker.services.overdue import OverdueEntry, UnitGroup
 
@@ -69,50 +66,28 @@ def row_table(rows: list[ItemRow]) -> Table:
     return table
 
 
+def facts_grid(facts: list[Fact]) -> Table:
+    """An item's facts, label beside value (built in `services.facts`, as the app's)."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    for fact in facts:
+        style = LIGHT_STYLE[fact.light] if fact.light else ("bold" if fact.strong else "")
+        grid.add_row(fact.label, Text(printable(fact.value, keep_lines=True), style=style))
+    return grid
+
+
+def history_text(line: HistoryLine) -> Text:
+    """A history row as `show` lists it (the same words as the app's detail screen)."""
+    return Text(printable(f"  {line.text()}", keep_lines=True))
+
+
 def detail_view(detail: ItemDetail) -> RenderableType:
     """Everything `show` prints about one item."""
     row = detail.row
-    facts = Table.grid(padding=(0, 2))
-    facts.add_column(style="bold", no_wrap=True)
-    facts.add_column()
-    facts.add_row(t("col.title"), localized(row.title, row.title_en))
-    heading = localized(detail.section_heading, detail.section_heading_en)
-    section = f"{row.section} {heading if detail.section_heading else ''}".strip()
-    facts.add_row(t("col.section"), section)
-    facts.add_row(t("col.kind"), kind_label(row.kind))
-    facts.add_row(t("col.unit"), localized(row.unit, row.unit_en))
-    if detail.co_units:
-        names = map(localized, detail.co_units, detail.co_units_en)
-        facts.add_row(t("col.co_units"), t("list_separator").join(names))
-    if detail.leader:
-        facts.add_row(t("col.leader"), detail.leader)
-    if row.village is not None:
-        facts.add_row(t("col.village"), village_label(row.village, row.village_name))
-    if row.period:
-        facts.add_row(t("col.period"), row.period)
-    facts.add_row(t("col.status"), status_label(row.status))
-    due = due_text(
-        row.due,
-        detail.extended_due,
-        detail.extension_asked,
-        detail.stated_due,
-        period=bool(row.period),
-    )
-    facts.add_row(t("col.due"), due)
-    light = light_text(row.light)
-    if row.overdue:
-        light.append("  " + t("overdue_days", days=row.days_overdue, workdays=row.workdays_overdue))
-    facts.add_row(t("col.light"), light)
-    if row.done_count is not None:
-        facts.add_row(t("col.progress"), progress_label(row))
-    for when, count in detail.checkpoints:
-        facts.add_row(t("col.checkpoint"), t("checkpoint", date=when.isoformat(), count=count))
-    if detail.baseline is not None:
-        baseline = baseline_label(detail.baseline, detail.baseline_text, detail.measure)
-        facts.add_row(t("col.baseline"), baseline)
-    if detail.linked:
-        facts.add_row(t("col.linked"), "、".join(detail.linked))
-    parts: list[RenderableType] = [facts]
+    heading = Text(printable(item_heading(detail), keep_lines=True), style="bold")
+    facts = facts_grid(item_facts(detail))
+    parts: list[RenderableType] = [heading, facts]
     if detail.description:
         parts.append(Panel(detail.description, title=t("col.description"), title_align="left"))
     if detail.excerpt:
@@ -120,13 +95,13 @@ def detail_view(detail: ItemDetail) -> RenderableType:
     if detail.notes:
         parts.append(Panel(detail.notes, title=t("col.notes"), title_align="left"))
     if detail.instances:
-        heading = t(
+        instances = t(
             "villages_heading" if detail.instances[0].village is not None else "instances_heading",
             shown=len(detail.instances),
             total=detail.instances_total,
             earlier=detail.instances_open_earlier,
         )
-        parts.append(Text(heading, style="bold"))
+        parts.append(Text(instances, style="bold"))
         parts.append(row_table(detail.instances))
     parts.append(Text(t("events_heading", count=len(detail.events)), style="bold"))
     for event in detail.events:
@@ -135,14 +110,7 @@ def detail_view(detail: ItemDetail) -> RenderableType:
             line = f"    {file.path}  sha256:{file.sha256[:12]}…  {file.size} B"
             parts.append(Text(printable(line)))
     parts.append(Text(t("history_heading", count=len(detail.history)), style="bold"))
-    for entry in detail.history:
-        # The day it took effect first; a late entry (补录) ends with when it was recorded.
-        lead, late = history_when(entry)
-        note = f"  {entry.note}" if entry.note else ""
-        mark = f"  {late}" if late else ""
-        parts.append(
-            Text(printable(f"  {lead}  {history_change(entry)}{note}{mark}", keep_lines=True))
-        )
+    parts += [history_text(history_line(entry)) for entry in detail.history]
     return Panel(Group(*parts), title=Text(row.code, style="bold"), title_align="left")
 
 

@@ -76,6 +76,7 @@ MESSAGES: dict[str, str] = {
     "events_heading": "Events ({count})",
     "history_heading": "History ({count})",
     "history_late_mark": "(late entry, recorded {at} by {by})",
+    "history_effective_mark": "(late entry, effective {date})",
     "list_count": "{total} items",
     "overview_total": "{total} commitments; {items} periods and village items due under them",
     "light_commitments": "● {light} {count}",

@@ -76,6 +76,7 @@ MESSAGES: dict[str, str] = {
     "events_heading": "事件记录（{count}）",
     "history_heading": "变更记录（{count}）",
     "history_late_mark": "（补录，记录于 {at} {by}）",
+    "history_effective_mark": "（补录，{date} 生效）",
     "list_count": "共 {total} 条",
     "overview_total": "共 {total} 项承诺，其下到期的期次及村居事项 {items} 件",
     "light_commitments": "● {light} {count} 项",

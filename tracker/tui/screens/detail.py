@@ -6,9 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.console import Group, RenderableType
 from rich.style import Style
-from rich.table import Table
 from rich.text import Text
 from sqlmodel import Session
 from textual import on
@@ -18,75 +16,26 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tracker.i18n import t
-from tracker.labels import (
-    LIGHT_STYLE,
-    baseline_label,
-    due_text,
-    figure,
-    history_change,
-    history_when,
-    kind_label,
-    light_label,
-    localized,
-    progress_label,
-    recorded_at,
-    status_label,
-    village_label,
-)
 from tracker.models import Kind, Report, Role
-from tracker.schedule import Light
 from tracker.services.access import RANK, account_of, may_change
-from tracker.services.detail import EventEntry, ItemDetail, item_detail
-from tracker.services.listing import ItemRow
+from tracker.services.detail import ItemDetail, item_detail
+from tracker.services.facts import item_facts
 from tracker.services.lookup import get_commitment
 from tracker.tui import editing
 from tracker.tui.bulk import bulk_log
 from tracker.tui.context import TuiContext
 from tracker.tui.screens.base import LedgerScreen
 from tracker.tui.voiding import void_event
-
-# A paragraph longer than this is shown as the excerpt's sentence with one sentence either
-# side (`p` shows it whole): the report's paragraphs run to 900 characters, a whole 80×24
-# screen, and would push the item's history out of sight.
-LONG_PARAGRAPH = 240
-SENTENCE_ENDS = "。！？；!?;"
-
-
-@dataclass(frozen=True)
-class Passage:
-    """Part of the report's text, with the excerpt at [start, end) inside it."""
-
-    text: str
-    start: int
-    end: int
-    cut_before: bool = False
-    cut_after: bool = False
-
-
-def paragraph_of(text: str, start: int, end: int) -> Passage:
-    """The line of the report (its paragraph) holding the excerpt [start, end)."""
-    begin = text.rfind("\n", 0, start) + 1
-    finish = text.find("\n", end)
-    finish = len(text) if finish < 0 else finish
-    return Passage(text[begin:finish], start - begin, end - begin)
-
-
-def around(passage: Passage, sentences: int = 1) -> Passage:
-    """The sentences holding the excerpt, with `sentences` more on either side."""
-    text = passage.text
-    bounds = [0, *(i + 1 for i, ch in enumerate(text) if ch in SENTENCE_ENDS), len(text)]
-    bounds = sorted(set(bounds))
-    first = max(i for i, b in enumerate(bounds) if b <= passage.start)
-    last = min(i for i, b in enumerate(bounds) if b >= passage.end)
-    begin = bounds[max(first - sentences, 0)]
-    finish = bounds[min(last + sentences, len(bounds) - 1)]
-    return Passage(
-        text[begin:finish],
-        passage.start - begin,
-        passage.end - begin,
-        cut_before=begin > 0,
-        cut_after=finish < len(text),
-    )
+from tracker.tui.widgets.item_detail import (
+    DetailStyles,
+    Passage,
+    facts_grid,
+    fill_instances,
+    log_view,
+    paragraph_of,
+    texts_view,
+    title_text,
+)
 
 
 @dataclass(frozen=True)
@@ -97,39 +46,6 @@ class Loaded:
     paragraph: Passage | None
     may_supervise: bool = False  # x (督办) is offered to supervisors and admins only
     may_change: bool = False  # v (作废) is offered to those who may change the item only
-
-
-def _size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KB", "MB"):
-        if value < 1024 or unit == "MB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} GB"  # pragma: no cover - the loop returns
-
-
-class _Facts:
-    """The rows of the facts grid, each value as Text: the app's console reads a str as
-    markup, and a unit or a leader named "[red]…" would be drawn red, or "[/]" break."""
-
-    def __init__(self, grid: Table) -> None:
-        self.grid = grid
-
-    def add_row(self, label: str, value: str | Text) -> None:
-        self.grid.add_row(label, Text(value) if isinstance(value, str) else value)
-
-
-def light_text(row: ItemRow) -> Text:
-    """● 红  逾期 1610 天（1098 个工作日）: the light and, when late, by how much."""
-    text = Text(f"● {light_label(row.light)}", style=LIGHT_STYLE[row.light])
-    if row.overdue:
-        text.append(
-            "  " + t("overdue_days", days=row.days_overdue, workdays=row.workdays_overdue),
-            style=LIGHT_STYLE[Light.RED],
-        )
-    elif row.light is Light.YELLOW:
-        text.append("  " + t("due_soon"), style=LIGHT_STYLE[Light.YELLOW])
-    return text
 
 
 class DetailScreen(LedgerScreen[Loaded]):
@@ -234,196 +150,40 @@ class DetailScreen(LedgerScreen[Loaded]):
         title = self.query_one("#detail-title", Static)
         title.update(Text(message, style=self._style("detail--error")))
 
-    # --- drawing ----------------------------------------------------------------------
+    # --- drawing: what to say is built in the services, the widgets module lays it out ---
 
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(name)
 
+    def _styles(self) -> DetailStyles:
+        return DetailStyles(
+            heading=self._style("detail--heading"),
+            excerpt=self._style("detail--excerpt"),
+            muted=self._style("detail--muted"),
+            error=self._style("detail--error"),
+        )
+
     def _redraw(self) -> None:
         if self.loaded is None:
             return
-        detail = self.loaded.detail
-        row = detail.row
-        title = Text()
-        title.append("● ", style=LIGHT_STYLE[row.light])
-        title.append(f"{row.code}  ", style="bold")
-        title.append(localized(row.title, row.title_en), style="bold")
-        if row.village is not None:
-            title.append(f" · {village_label(row.village, row.village_name)}", style="bold")
-        self.query_one("#detail-title", Static).update(title)
-        self.query_one("#detail-facts", Static).update(self._facts(detail))
-        self.query_one("#detail-text", Static).update(self._texts(detail))
-        self._instances(detail)
-        self.query_one("#detail-log", Static).update(self._log(detail))
-
-    def _facts(self, detail: ItemDetail) -> Table:
-        row = detail.row
-        grid = Table.grid(padding=(0, 2))
-        grid.add_column(style=self._style("detail--muted"), no_wrap=True)
-        grid.add_column()
-        facts = _Facts(grid)
-        heading = localized(detail.section_heading, detail.section_heading_en)
-        section = f"{row.section} {heading if detail.section_heading else ''}".strip()
-        facts.add_row(t("col.section"), section)
-        facts.add_row(t("col.kind"), kind_label(row.kind))
-        facts.add_row(t("col.unit"), localized(row.unit, row.unit_en))
-        if detail.co_units:
-            names = map(localized, detail.co_units, detail.co_units_en)
-            facts.add_row(t("col.co_units"), t("list_separator").join(names))
-        if detail.leader:
-            facts.add_row(t("col.leader"), detail.leader)
-        if row.village is not None:
-            facts.add_row(t("col.village"), village_label(row.village, row.village_name))
-        if row.period:
-            facts.add_row(t("col.period"), row.period)
-        facts.add_row(t("col.status"), Text(status_label(row.status), style="bold"))
-        due = due_text(
-            row.due,
-            detail.extended_due,
-            detail.extension_asked,
-            detail.stated_due,
-            period=bool(row.period),
+        detail, styles = self.loaded.detail, self._styles()
+        self.query_one("#detail-title", Static).update(title_text(detail))
+        self.query_one("#detail-facts", Static).update(facts_grid(item_facts(detail), styles))
+        self._draw_texts()
+        fill_instances(
+            self.query_one("#detail-instances-heading", Static),
+            self.query_one("#detail-instances", DataTable),
+            detail,
+            styles,
         )
-        facts.add_row(t("col.due"), due)
-        facts.add_row(t("col.light"), light_text(row))
-        if row.done_count is not None:
-            facts.add_row(t("col.progress"), progress_label(row))
-        for when, count in detail.checkpoints:
-            line = Text(t("checkpoint", date=when.isoformat(), count=count))
-            if row.done_count is not None and row.done_count >= count:
-                line.append(" ✓", style=LIGHT_STYLE[Light.GREEN])
-            facts.add_row(t("col.checkpoint"), line)
-        if detail.baseline is not None:
-            baseline = baseline_label(detail.baseline, detail.baseline_text, detail.measure)
-            facts.add_row(t("col.baseline"), baseline)
-        if detail.linked:
-            facts.add_row(t("col.linked"), t("list_separator").join(detail.linked))
-        return grid
+        self.query_one("#detail-log", Static).update(log_view(detail, styles))
 
-    def _heading(self, text: str) -> Text:
-        return Text(text, style=self._style("detail--heading"))
-
-    def _texts(self, detail: ItemDetail) -> RenderableType:
-        blocks: list[tuple[str, Text]] = []
-        if detail.description:
-            blocks.append((t("col.description"), Text(detail.description)))
-        if self.loaded is not None and self.loaded.paragraph is not None:
-            blocks.append((t("col.source"), self._passage(self.loaded.paragraph)))
-        if detail.notes:
-            blocks.append((t("col.notes"), Text(detail.notes)))
-        parts: list[RenderableType] = []
-        for heading, body in blocks:
-            parts += [Text(), self._heading(heading), body]
-        return Group(*parts)
-
-    def _passage(self, paragraph: Passage) -> Text:
-        """The report's words around the excerpt, the excerpt highlighted."""
-        shown = paragraph
-        if not self.whole_paragraph and len(paragraph.text) > LONG_PARAGRAPH:
-            shown = around(paragraph)
-        text = Text("……" if shown.cut_before else "")
-        offset = len(text)
-        text.append(shown.text)
-        text.stylize(self._style("detail--excerpt"), offset + shown.start, offset + shown.end)
-        if shown.cut_after:
-            text.append("……")
-        if shown is not paragraph:
-            text.append("  " + t("tui.detail.more"), style=self._style("detail--muted"))
-        return text
-
-    def _instances(self, detail: ItemDetail) -> None:
-        heading = self.query_one("#detail-instances-heading", Static)
-        table = self.query_one("#detail-instances", DataTable)
-        heading.display = table.display = bool(detail.instances)
-        if not detail.instances:
-            return
-        villages = detail.instances[0].village is not None
-        key = "villages_heading" if villages else "instances_heading"
-        text = self._heading(
-            t(
-                key,
-                shown=len(detail.instances),
-                total=detail.instances_total,
-                earlier=detail.instances_open_earlier,
+    def _draw_texts(self) -> None:
+        if self.loaded is not None:
+            texts = texts_view(
+                self.loaded.detail, self.loaded.paragraph, self.whole_paragraph, self._styles()
             )
-        )
-        text.append("  " + t("tui.detail.instances_hint"), style=self._style("detail--muted"))
-        heading.update(text)
-        cursor = table.cursor_row
-        table.clear(columns=True)
-        table.add_column("", key="light")
-        table.add_column(t("col.code"), key="code")
-        table.add_column(t("col.village") if villages else t("col.period"), key="which")
-        table.add_column(t("col.due"), key="due")
-        table.add_column(t("col.status"), key="status")
-        counted = any(row.done_count is not None for row in detail.instances)
-        if counted:
-            table.add_column(t("col.progress"), key="progress")
-        for row in detail.instances:
-            which = village_label(row.village, row.village_name) if villages else row.period
-            # Text, not str: the table would read a village name "[b]…" as markup.
-            cells: list[RenderableType] = [
-                Text("●", style=LIGHT_STYLE[row.light]),
-                Text(row.code),
-                Text(which or "-"),
-                Text(row.due.isoformat() if row.due else "-"),
-                Text(status_label(row.status)),
-            ]
-            if counted:
-                cells.append(Text(progress_label(row)))
-            table.add_row(*cells, key=row.code)
-        table.move_cursor(row=min(cursor, table.row_count - 1))
-
-    def _log(self, detail: ItemDetail) -> RenderableType:
-        muted = self._style("detail--muted")
-        parts: list[RenderableType] = [self._heading(t("events_heading", count=len(detail.events)))]
-        for event in detail.events:
-            parts.append(self._event(event))
-            for file in event.evidence:
-                parts.append(
-                    Text(
-                        f"    {t('tui.detail.evidence')} {file.path}  {_size(file.size)}"
-                        f"  sha256 {file.sha256[:12]}…",
-                        style=muted,
-                    )
-                )
-        parts += [Text(), self._heading(t("history_heading", count=len(detail.history)))]
-        for entry in detail.history:
-            # The day it took effect first; a late entry (补录) ends with when it was recorded.
-            lead, late = history_when(entry)
-            line = Text(f"{lead}  ", style=muted)
-            line.append(history_change(entry))
-            if entry.note:
-                line.append(f"  {entry.note}")
-            if late:
-                line.append(f"  {late}", style=muted)
-            parts.append(line)
-        return Group(*parts)
-
-    def _event(self, event: EventEntry) -> Text:
-        """#12 2022-03-15  第一次法治专题讲座  王科员 …; a voided one struck through, with who
-        voided it, from when and why (it stays in the ledger but no longer counts)."""
-        muted = self._style("detail--muted")
-        line = Text(f"#{event.id} ", style=muted)
-        body = Text()
-        body.append(f"{event.day.isoformat()}  ", style="bold")
-        body.append(event.note or "-")
-        if event.value is not None:
-            body.append(f"  [{figure(event.value)}]")
-        if event.voided_on is None:
-            line.append_text(body)
-            line.append(f"  {event.by} {recorded_at(event.at)}", style=muted)
-            return line
-        body.stylize("strike")
-        line.append_text(body)
-        mark = t(
-            "event_voided_mark",
-            reason=event.void_reason,
-            by=event.voided_by,
-            date=event.voided_on.isoformat(),
-        )
-        line.append(f"  {mark}", style=self._style("detail--error"))
-        return line
+            self.query_one("#detail-text", Static).update(texts)
 
     # --- actions ----------------------------------------------------------------------
 
@@ -466,5 +226,4 @@ class DetailScreen(LedgerScreen[Loaded]):
     def action_paragraph(self) -> None:
         """Show the report's whole paragraph, or only the sentences around the excerpt."""
         self.whole_paragraph = not self.whole_paragraph
-        if self.loaded is not None:
-            self.query_one("#detail-text", Static).update(self._texts(self.loaded.detail))
+        self._draw_texts()
