@@ -28,7 +28,8 @@ class Change:
     what: str
     how: str = ""
     note: str = ""
-    # For an audit entry recorded after the day it took effect (补录): that day.
+    # What only the audit log adds after the note: the day a late entry (补录) took effect,
+    # as its time is when it was recorded; how many evidence files came with an event.
     mark: str = ""
 
     def detail(self) -> str:
@@ -154,9 +155,12 @@ def audit_change(entry: AuditRecord) -> Change:
     if action == "note":
         return Change(what, "", str(detail.get("note", "")))
     if action == "event":
-        how = " ".join(str(detail[key]) for key in ("date", "value", "note") if key in detail)
+        # The event's day (and figure) first, as the row's time is when it was recorded;
+        # then its note, as the history's 记录事件 line gives it.
+        how = " ".join(str(detail[key]) for key in ("date", "value") if key in detail)
         files = detail.get("evidence") or []
-        return Change(what, how, t("audit.detail.evidence", count=len(files)) if files else "")
+        count = t("audit.detail.evidence", count=len(files)) if files else ""
+        return Change(what, how, str(detail.get("note") or ""), count)
     if action == "event.void":
         how = f"#{detail.get('event')} {value_text(detail.get('date'))}"
         return Change(what, how, str(detail.get("reason") or ""))
