@@ -4,14 +4,22 @@ says, in which order, and the light, due-soon and checkpoint marks both now give
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date, datetime
 
 from sqlmodel import Session
 
 from tracker.i18n import en, set_language, zh
 from tracker.schedule import Light
 from tracker.services.deadlines import Deadlines
-from tracker.services.detail import ItemDetail, item_detail
-from tracker.services.facts import Fact, item_facts, item_heading
+from tracker.services.detail import EventEntry, EvidenceEntry, ItemDetail, item_detail
+from tracker.services.facts import (
+    Fact,
+    event_words,
+    evidence_words,
+    file_size,
+    item_facts,
+    item_heading,
+)
 from tracker.services.lookup import get_commitment
 
 
@@ -85,3 +93,25 @@ def test_the_facts_are_in_english_when_the_officer_reads_english(
         en.MESSAGES["col.unit"],
     ]
     assert en.MESSAGES["list_separator"] in by_label(facts)[en.MESSAGES["col.co_units"]].value
+
+
+def test_an_event_gives_its_id_day_note_figure_and_who_and_a_voided_one_why_instead() -> None:
+    at = datetime(2026, 5, 10, 14, 0).astimezone()
+    event = EventEntry(date(2026, 5, 10), "宪法专题讲座", 12.0, "王科员", at, [], id=12)
+    assert (
+        event_words(event).text() == "#12 2026-05-10  宪法专题讲座  [12]  王科员 2026-05-10 14:00"
+    )
+    voided = replace(event, note="", value=None, voided_on=date(2026, 6, 1), voided_by="李四")
+    voided = replace(voided, void_reason="重复录入")
+    mark = zh.MESSAGES["event_voided_mark"].format(reason="重复录入", by="李四", date="2026-06-01")
+    assert event_words(voided).text() == f"#12 2026-05-10  -  {mark}"
+
+
+def test_an_evidence_file_gives_its_size_as_people_read_it_and_the_start_of_its_hash() -> None:
+    assert [file_size(n) for n in (812, 1229, 3 * 1024 * 1024 + 400 * 1024)] == [
+        "812 B",
+        "1.2 KB",
+        "3.4 MB",
+    ]
+    file = EvidenceEntry("/档案/签到表.pdf", "3f2a" * 16, 1229)
+    assert evidence_words(file) == "佐证 /档案/签到表.pdf  1.2 KB  sha256 3f2a3f2a3f2a…"

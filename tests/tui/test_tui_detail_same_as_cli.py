@@ -1,5 +1,5 @@
 """The app's detail screen and `tracker show` say the same about an item: the same facts in the
-same order, and each change in the same words, which `tracker history` uses too."""
+same order, its events, and each change in the same words, which `tracker history` uses too."""
 
 from __future__ import annotations
 
@@ -71,11 +71,12 @@ def command(db_url: str, *args: str) -> list[str]:
     return [line.strip(" │").rstrip() for line in result.stdout.splitlines()]
 
 
-def section_after(lines: list[str], heading: str) -> list[str]:
-    """The lines after `heading`, up to the end of the section (a blank or a border)."""
+def section_after(lines: list[str], heading: str, until: str = "") -> list[str]:
+    """The lines after `heading`, up to the end of the section (a blank, a border, or the
+    heading `until`)."""
     start = lines.index(heading) + 1
     end = start
-    while end < len(lines) and lines[end] and lines[end][0] not in "╰─":
+    while end < len(lines) and lines[end] not in ("", until) and lines[end][0] not in "╰─":
         end += 1
     return lines[start:end]
 
@@ -118,8 +119,14 @@ def test_the_detail_screen_shows_the_facts_and_history_that_show_and_history_pri
         assert facts[0].startswith(zh.MESSAGES["col.section"])
         assert any(line.endswith("✓") for line in facts)  # the lecture meets 06-30's one
 
-        # The same history, line for line: the day it took effect, who, the change.
+        # The same events, in the same words.
+        events = zh.MESSAGES["events_heading"].format(count=len(detail.events))
         heading = zh.MESSAGES["history_heading"].format(count=len(detail.history))
+        assert section_after(log, events) == section_after(shown, events, until=heading)
+        assert section_after(log, events) == [f"#{detail.events[0].id} 2026-03-10  宪法专题讲座"
+                                              f"  {USER} 2026-11-21 10:00"]  # fmt: skip
+
+        # The same history, line for line: the day it took effect, who, the change.
         lines = [history_line(entry) for entry in detail.history]
         assert section_after(log, heading) == [line.text() for line in lines]
         assert section_after(shown, heading) == [line.text() for line in lines]

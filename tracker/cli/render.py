@@ -11,7 +11,6 @@ from tracker.errors import printable
 from tracker.i18n import get_language, t
 from tracker.labels import (
     LIGHT_STYLE,
-    figure,
     folded_title,
     light_label,
     localized,
@@ -22,7 +21,7 @@ from tracker.labels import (
 from tracker.schedule import Light
 from tracker.services.changes import HistoryLine, history_line
 from tracker.services.detail import EventEntry, ItemDetail
-from tracker.services.facts import Fact, item_facts, item_heading
+from tracker.services.facts import Fact, event_words, evidence_words, item_facts, item_heading
 from tracker.services.listing import ItemRow
 from tracker.services.overdue import OverdueEntry, UnitGroup
 
@@ -106,28 +105,24 @@ def detail_view(detail: ItemDetail) -> RenderableType:
     parts.append(Text(t("events_heading", count=len(detail.events)), style="bold"))
     for event in detail.events:
         parts.append(event_line(event))
-        for file in event.evidence:
-            line = f"    {file.path}  sha256:{file.sha256[:12]}…  {file.size} B"
-            parts.append(Text(printable(line)))
+        parts += [Text(printable(f"    {evidence_words(file)}")) for file in event.evidence]
     parts.append(Text(t("history_heading", count=len(detail.history)), style="bold"))
     parts += [history_text(history_line(entry)) for entry in detail.history]
     return Panel(Group(*parts), title=Text(row.code, style="bold"), title_align="left")
 
 
 def event_line(event: EventEntry) -> Text:
-    """An event as `show` lists it, with the id that voids it: #12 2022-05-10 宪法专题讲座;
-    a voided one struck through and marked 已作废（原因，谁，何时）."""
+    """An event as `show` lists it (in the app's words), with the id that voids it:
+    #12 2022-05-10  宪法专题讲座  王科员 2022-05-10 14:00; a voided one struck through and
+    marked 已作废（原因，谁，何时）."""
+    words = event_words(event)
     # Stored text is escaped before it is laid out (the console escapes it again on output).
-    line = printable(f"#{event.id} {event.day.isoformat()}  {event.note or '-'}", keep_lines=True)
-    if event.value is not None:
-        line += f"  [{figure(event.value)}]"
+    line = printable(f"{words.id} {words.day}  {words.body}", keep_lines=True)
     text = Text("  ")
-    if event.voided_on is None:
-        return text.append(printable(f"{line}  ({event.by})", keep_lines=True))
+    if not words.voided:
+        return text.append(printable(f"{line}  {words.recorded}", keep_lines=True))
     text.append(line, style="strike dim")
-    when = event.voided_on.isoformat()
-    mark = t("event_voided_mark", reason=event.void_reason, by=event.voided_by, date=when)
-    return text.append(printable(f"  {mark}", keep_lines=True))
+    return text.append(printable(f"  {words.voided}", keep_lines=True))
 
 
 def overdue_table(entries: list[OverdueEntry], *, title: str = "", unit: bool = False) -> Table:

@@ -389,7 +389,7 @@ MESSAGES: dict[str, str] = {
     "tui.detail.paragraph": "Paragraph",
     "tui.detail.more": "(p shows the whole paragraph)",
     "tui.detail.instances_hint": "(Tab to select, Enter to open)",
-    "tui.detail.evidence": "evidence",
+    "detail.evidence": "evidence",
     "tui.report.next_help": "Next highlighted excerpt",
     "tui.report.previous_help": "Previous highlighted excerpt",
     "tui.help.page": "Page up and down",

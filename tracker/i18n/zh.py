@@ -389,7 +389,7 @@ MESSAGES: dict[str, str] = {
     "tui.detail.paragraph": "全段",
     "tui.detail.more": "（按 p 显示全段）",
     "tui.detail.instances_hint": "（Tab 选中，Enter 打开）",
-    "tui.detail.evidence": "佐证",
+    "detail.evidence": "佐证",
     "tui.report.next_help": "下一处承诺原句",
     "tui.report.previous_help": "上一处承诺原句",
     "tui.help.page": "翻页",

@@ -1,5 +1,6 @@
-"""The facts of one item, in the current language: built once here, drawn by `tracker show`
-(with Rich) and by the app's detail screen (with its widgets), so both say the same thing.
+"""The facts of one item and its events, in the current language: built once here, drawn by
+`tracker show` (with Rich) and by the app's detail screen (with its widgets), so both say the
+same thing.
 
 Values are plain strings, as stored: each front end escapes them its own way (the command
 line's console reads no markup, the app draws them as `Text`).
@@ -13,15 +14,17 @@ from tracker.i18n import t
 from tracker.labels import (
     baseline_label,
     due_text,
+    figure,
     kind_label,
     light_label,
     localized,
     progress_label,
+    recorded_at,
     status_label,
     village_label,
 )
 from tracker.schedule import Light
-from tracker.services.detail import ItemDetail
+from tracker.services.detail import EventEntry, EvidenceEntry, ItemDetail
 
 
 @dataclass(frozen=True)
@@ -101,3 +104,53 @@ def item_facts(detail: ItemDetail) -> list[Fact]:
     if detail.linked:
         facts.append(Fact(t("col.linked"), t("list_separator").join(detail.linked)))
     return facts
+
+
+@dataclass(frozen=True)
+class EventWords:
+    """An event as listed under an item: #12 2026-05-10  宪法专题讲座  [12]  王科员
+    2026-05-10 14:00. A voided one is struck through, and says instead who voided it, from
+    when and why (it stays in the ledger but no longer counts)."""
+
+    id: str  # what `tracker void` and the app's `v` name it by: #12
+    day: str
+    body: str  # the note (or "-"), and the figure of an indicator in brackets
+    recorded: str  # who recorded it and when
+    voided: str = ""  # the void mark, for a voided event
+
+    def text(self) -> str:
+        """The line as plain text."""
+        return f"{self.id} {self.day}  {self.body}  {self.voided or self.recorded}"
+
+
+def event_words(event: EventEntry) -> EventWords:
+    """How an event reads in an item's list of events."""
+    body = event.note or "-"
+    if event.value is not None:
+        body += f"  [{figure(event.value)}]"
+    voided = ""
+    if event.voided_on is not None:
+        voided = t(
+            "event_voided_mark",
+            reason=event.void_reason,
+            by=event.voided_by,
+            date=event.voided_on.isoformat(),
+        )
+    recorded = f"{event.by} {recorded_at(event.at)}"
+    return EventWords(f"#{event.id}", event.day.isoformat(), body, recorded, voided)
+
+
+def file_size(size: int) -> str:
+    """A file's size as people read it: 812 B, 1.2 KB, 3.4 MB."""
+    value = float(size)
+    for unit in ("B", "KB"):
+        if value < 1024:
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} MB"
+
+
+def evidence_words(file: EvidenceEntry) -> str:
+    """An evidence file under its event: 佐证 /档案/签到表.pdf  1.2 KB  sha256 3f2a…, the
+    start of its hash enough to tell it from another copy."""
+    return f"{t('detail.evidence')} {file.path}  {file_size(file.size)}  sha256 {file.sha256[:12]}…"

@@ -20,15 +20,13 @@ from textual.widgets import DataTable, Static
 from tracker.i18n import t
 from tracker.labels import (
     LIGHT_STYLE,
-    figure,
     progress_label,
-    recorded_at,
     status_label,
     village_label,
 )
 from tracker.services.changes import history_line
 from tracker.services.detail import EventEntry, ItemDetail
-from tracker.services.facts import Fact, item_heading
+from tracker.services.facts import Fact, event_words, evidence_words, item_heading
 
 # A paragraph longer than this is shown as the excerpt's sentence with one sentence either
 # side (`p` shows it whole): the report's paragraphs run to 900 characters, a whole 80×24
@@ -185,15 +183,6 @@ def fill_instances(
     table.move_cursor(row=min(cursor, table.row_count - 1))
 
 
-def _size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KB", "MB"):
-        if value < 1024 or unit == "MB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} GB"  # pragma: no cover - the loop returns
-
-
 def log_view(detail: ItemDetail, styles: DetailStyles) -> RenderableType:
     """The item's events with their evidence, then its history, each change in the words
     `tracker show` and `tracker history` use."""
@@ -203,14 +192,7 @@ def log_view(detail: ItemDetail, styles: DetailStyles) -> RenderableType:
     ]
     for event in detail.events:
         parts.append(event_text(event, styles))
-        for file in event.evidence:
-            parts.append(
-                Text(
-                    f"    {t('tui.detail.evidence')} {file.path}  {_size(file.size)}"
-                    f"  sha256 {file.sha256[:12]}…",
-                    style=muted,
-                )
-            )
+        parts += [Text(f"    {evidence_words(file)}", style=muted) for file in event.evidence]
     heading = Text(t("history_heading", count=len(detail.history)), style=styles.heading)
     parts += [Text(), heading]
     for entry in detail.history:
@@ -225,25 +207,16 @@ def log_view(detail: ItemDetail, styles: DetailStyles) -> RenderableType:
 
 
 def event_text(event: EventEntry, styles: DetailStyles) -> Text:
-    """#12 2022-03-15  第一次法治专题讲座  王科员 …; a voided one struck through, with who
-    voided it, from when and why (it stays in the ledger but no longer counts)."""
-    line = Text(f"#{event.id} ", style=styles.muted)
+    """#12 2022-03-15  第一次法治专题讲座  王科员 …, in the words `tracker show` uses: the id
+    and who muted, the day bold; a voided one struck through, with its void mark."""
+    words = event_words(event)
+    line = Text(f"{words.id} ", style=styles.muted)
     body = Text()
-    body.append(f"{event.day.isoformat()}  ", style="bold")
-    body.append(event.note or "-")
-    if event.value is not None:
-        body.append(f"  [{figure(event.value)}]")
-    if event.voided_on is None:
+    body.append(f"{words.day}  ", style="bold")
+    body.append(words.body)
+    if not words.voided:
         line.append_text(body)
-        line.append(f"  {event.by} {recorded_at(event.at)}", style=styles.muted)
-        return line
+        return line.append(f"  {words.recorded}", style=styles.muted)
     body.stylize("strike")
     line.append_text(body)
-    mark = t(
-        "event_voided_mark",
-        reason=event.void_reason,
-        by=event.voided_by,
-        date=event.voided_on.isoformat(),
-    )
-    line.append(f"  {mark}", style=styles.error)
-    return line
+    return line.append(f"  {words.voided}", style=styles.error)
