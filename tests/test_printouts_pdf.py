@@ -20,6 +20,7 @@ from sqlmodel import Session
 from tracker.errors import TrackerError
 from tracker.printouts import pdf
 from tracker.printouts.assembly import Scope, ledger_data, notice_data
+from tracker.printouts.pages import lay_out
 from tracker.schedule import Light
 from tracker.services.deadlines import Deadlines
 from tracker.services.overdue import overdue_by_unit
@@ -67,7 +68,7 @@ def test_a_notice_pdf_holds_the_units_late_items_in_chinese_with_an_embedded_fon
     data = notice_data(
         session=session, scope=Scope(unit="镇党委"), deadlines=deadlines, user="王科员", now=NOW
     )
-    content = pdf.render_pdf(data)
+    content = pdf.render_pdf(lay_out(data))
     assert content.startswith(b"%PDF")
     text = _text(content)
     assert "催办通知单" in text and "镇党委" in text
@@ -82,7 +83,7 @@ def test_a_ledger_pdf_has_every_row_number(session: Session, deadlines: Deadline
     data = ledger_data(
         session=session, scope=Scope(section=7), deadlines=deadlines, user="王科员", now=NOW
     )
-    text = _text(pdf.render_pdf(data))
+    text = _text(pdf.render_pdf(lay_out(data)))
     assert "承诺事项台账" in text or "台账" in text
     for row in data.rows:
         assert row.item.code in text
@@ -112,7 +113,7 @@ def test_a_ledger_pdf_is_landscape_with_its_header_on_every_page_and_late_rows_r
     session: Session, deadlines: Deadlines
 ) -> None:
     data = ledger_data(session=session, scope=Scope(), deadlines=deadlines, user="王科员", now=NOW)
-    reader = PdfReader(io.BytesIO(pdf.render_pdf(data)))
+    reader = PdfReader(io.BytesIO(pdf.render_pdf(lay_out(data))))
     assert len(reader.pages) > 1
     for page in reader.pages:
         assert page.mediabox.width > page.mediabox.height

@@ -16,31 +16,23 @@ from io import BytesIO
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tracker.i18n import t
-from tracker.labels import light_label, localized, status_label, village_label
-from tracker.printouts.assembly import (
-    Heading,
-    LedgerData,
-    NoticeData,
-    Printout,
-    SummaryData,
-)
-from tracker.printouts.office_text import (
-    evidence_text,
-    heading_line,
-    item_text,
-    ledger_header,
-    long_date,
-    notice_header,
-    overdue_cells,
-    status_progress,
-    title,
+from tracker.printouts.layout import (
+    Align,
+    Block,
+    Document,
+    Page,
+    Paragraph,
+    Part,
+    Signature,
+    Table,
+    Title,
+    Value,
 )
 from tracker.schedule import Light
-
-Cell = str | int | float | date | None
 
 # Excel's own "Bad" and "Neutral" fills: what officers know as red and yellow rows.
 LIGHT_FILL = {
@@ -54,24 +46,108 @@ DATE_FORMAT = "yyyy-mm-dd"
 MAX_WIDTH = 60  # wider text wraps instead of pushing the page off the paper
 # Excel refuses these in sheet names, and names longer than 31 characters.
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-HEADER_ROW = 3  # under the title and the heading line
+HEADER_ROW = 3  # a sheet's first table: under the title and the heading line
 HEADER_STYLE = "tracker-header"
 
 
-def render_xlsx(data: Printout) -> bytes:
-    """The printout as the bytes of an .xlsx file: one workbook, a sheet per part."""
+def render_xlsx(document: Document) -> bytes:
+    """The printout as the bytes of an .xlsx file: a sheet per part (per notice), each
+    opening with the printout's title and heading line, set up to print on A4."""
     book = Workbook()
     _add_styles(book)
     book.remove(book.worksheets[0])  # every sheet is named after its part, none is "Sheet"
-    if isinstance(data, LedgerData):
-        _ledger(book, data)
-    elif isinstance(data, SummaryData):
-        _summary(book, data)
-    else:
-        _notices(book, data)
+    for page in document.pages:
+        for name, blocks in _sheets(page):
+            sheet = book.create_sheet(sheet_name(name, book.sheetnames))
+            _fill(sheet, [*page.head, *blocks])
+            _print_setup(sheet, document.landscape)
+    book.properties.title = document.title
     out = BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _sheets(page: Page) -> list[tuple[str, list[Block]]]:
+    """The page's blocks cut at each part: (sheet name, blocks of that sheet)."""
+    sheets: list[tuple[str, list[Block]]] = [(page.name, [])]
+    for block in page.body:
+        if isinstance(block, Part):
+            if not sheets[-1][1]:
+                sheets.pop()  # nothing before the first part: no sheet of its own
+            sheets.append((block.sheet, []))
+        sheets[-1][1].append(block)
+    return sheets
+
+
+def _fill(sheet: Worksheet, blocks: list[Block]) -> None:
+    """Write the blocks down the sheet, a blank row after each table."""
+    columns = max((len(b.headers) for b in blocks if isinstance(b, Table)), default=1)
+    row = 1
+    for block in blocks:
+        if isinstance(block, Table):
+            row = _table(sheet, row, block) + 1
+        elif isinstance(block, Signature):
+            for line in block.seal:
+                row = _line(sheet, row, line, columns, align="right")
+            if block.maker:
+                row = _line(sheet, row, block.maker, columns)
+        elif isinstance(block, Title):
+            row = _line(sheet, row, block.text, columns, font=Font(bold=True, size=14))
+            sheet.row_dimensions[row - 1].height = 24
+        elif isinstance(block, Part):
+            row = _line(sheet, row, block.title, columns, font=Font(bold=True, size=12))
+        else:
+            row = _paragraph(sheet, row, block, columns)
+
+
+def _line(
+    sheet: Worksheet,
+    row: int,
+    text: str,
+    columns: int,
+    *,
+    font: Font | None = None,
+    align: str = "left",
+) -> int:
+    """One line of text across the table's width; returns the next row."""
+    cell = sheet.cell(row=row, column=1, value=text)
+    if font is not None:
+        cell.font = font
+    cell.alignment = Alignment(horizontal=align, vertical="top", wrap_text=True)
+    if columns > 1:
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
+    return row + 1
+
+
+_HORIZONTAL = {Align.LEFT: "left", Align.CENTRE: "center", Align.RIGHT: "right"}
+
+
+def _paragraph(sheet: Worksheet, row: int, block: Paragraph, columns: int) -> int:
+    font = Font(bold=block.bold, size=10 if block.small else 11)
+    text = ("\u3000\u3000" if block.indent else "") + block.text
+    after = _line(sheet, row, text, columns, font=font, align=_HORIZONTAL[block.align])
+    if text_width(text) > 100:  # a long paragraph (a notice's body) wraps: give it the rows
+        sheet.row_dimensions[row].height = 15 * (text_width(text) // 100 + 1)
+    return after
+
+
+def _print_setup(sheet: Worksheet, landscape: bool) -> None:
+    """A4, one page wide, the header row of the main table on every page, page numbers."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.5
+    footer = sheet.oddFooter
+    if footer is not None:  # openpyxl always makes one; its types allow None
+        footer.center.text = t("print.excel_footer")
+    if sheet.freeze_panes:
+        header = sheet[sheet.freeze_panes].row - 1
+        sheet.print_title_rows = f"{header}:{header}"
+    last = get_column_letter(max(sheet.max_column, 1))
+    sheet.print_area = f"A1:{last}{max(sheet.max_row, 1)}"
 
 
 def _add_styles(book: Workbook) -> None:
@@ -124,54 +200,32 @@ def sheet_name(name: str, taken: Sequence[str] = ()) -> str:
     return candidate
 
 
-def _new_sheet(book: Workbook, name: str) -> Worksheet:
-    sheet: Worksheet = book.create_sheet(sheet_name(name, book.sheetnames))
-    return sheet
+def _table(sheet: Worksheet, start: int, table: Table) -> int:
+    """A bordered table with its header on row `start`; returns the next free row.
 
-
-def _top(sheet: Worksheet, heading: Heading, text: str, columns: int) -> None:
-    """Title on row 1, the heading line on row 2, each across the table's width."""
-    sheet.cell(row=1, column=1, value=text).font = Font(bold=True, size=14)
-    sheet.cell(row=2, column=1, value=heading_line(heading)).font = Font(size=10)
-    for row in (1, 2):
-        if columns > 1:
-            sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
-        sheet.cell(row=row, column=1).alignment = Alignment(horizontal="center")
-    sheet.row_dimensions[1].height = 24
-
-
-def _table(
-    sheet: Worksheet,
-    start: int,
-    header: list[str],
-    rows: Sequence[Sequence[Cell]],
-    lights: Sequence[Light] = (),
-    *,
-    main: bool = True,
-) -> int:
-    """Write a bordered table with its header on row `start`; return the next free row.
-
-    The main table of a sheet gets the frozen header and the auto filter.
+    The sheet's main table gets the frozen header and the auto filter.
     """
-    for column, label in enumerate(header, start=1):
+    for column, label in enumerate(table.headers, start=1):
         sheet.cell(row=start, column=column, value=label).style = HEADER_STYLE
-    for offset, values in enumerate(rows, start=1):
-        light = lights[offset - 1] if offset <= len(lights) else None
-        for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=start + offset, column=column, value=value)
+    for offset, row in enumerate(table.rows, start=1):
+        for column, value in enumerate(row.cells, start=1):
+            cell = sheet.cell(row=start + offset, column=column, value=value.typed)
+            light = value.light or row.light
             cell.style = _style_name(
-                light if light in LIGHT_FILL else None, isinstance(value, date)
+                light if light in LIGHT_FILL else None, isinstance(value.value, date)
             )
-    end = start + len(rows)
-    if main:
+            if value.number_format:
+                cell.number_format = value.number_format
+    end = start + len(table.rows)
+    if table.main and not sheet.freeze_panes:
         sheet.freeze_panes = sheet.cell(row=start + 1, column=1).coordinate
-        last = get_column_letter(max(len(header), 1))
+        last = get_column_letter(max(len(table.headers), 1))
         sheet.auto_filter.ref = f"A{start}:{last}{max(end, start)}"
-    _widen(sheet, header, rows)
-    return end + 2
+    _widen(sheet, table.headers, [[cell.typed for cell in row.cells] for row in table.rows])
+    return end + 1
 
 
-def _widen(sheet: Worksheet, header: list[str], rows: Sequence[Sequence[Cell]]) -> None:
+def _widen(sheet: Worksheet, header: list[str], rows: Sequence[Sequence[Value]]) -> None:
     """Grow each column to its widest text (never shrink what an earlier table needed)."""
     for column, label in enumerate(header, start=1):
         texts = [label] + [_shown(values[column - 1]) for values in rows if column <= len(values)]
@@ -181,169 +235,9 @@ def _widen(sheet: Worksheet, header: list[str], rows: Sequence[Sequence[Cell]]) 
         sheet.column_dimensions[letter].width = max(current, wanted, 6)
 
 
-def _shown(value: Cell) -> str:
+def _shown(value: Value) -> str:
     if value is None:
         return ""
     if isinstance(value, date):
         return "0000-00-00"
     return str(value)
-
-
-def _ledger(book: Workbook, data: LedgerData) -> None:
-    sheet = _new_sheet(book, t("print.sheet.ledger"))
-    header = ledger_header()
-    _top(sheet, data.heading, title(data.heading.kind), len(header))
-    rows: list[list[Cell]] = [
-        [
-            row.number,
-            item_text(row),
-            localized(row.item.unit, row.item.unit_en) if row.item.unit else "",
-            row.leader or "",
-            row.item.due,
-            status_progress(row),
-            row.progress,
-            evidence_text(row),
-        ]
-        for row in data.rows
-    ]
-    _table(sheet, HEADER_ROW, header, rows, [row.item.light for row in data.rows])
-
-
-def _summary(book: Workbook, data: SummaryData) -> None:
-    heading = data.heading
-    page = title(heading.kind)
-
-    sheet = _new_sheet(book, t("print.sheet.progress"))
-    header = [t("col.section"), t("col.title"), t("print.col.done"), t("print.col.total")]
-    header += [t("print.col.rate"), t("col.items")]
-    _top(sheet, heading, page, len(header))
-    rows: list[list[Cell]] = [
-        [
-            s.number,
-            localized(s.heading, s.heading_en),
-            s.done,
-            s.total,
-            round(s.done / s.total, 4) if s.total else None,
-            f"{s.periods_done}/{s.periods_total}",
-        ]
-        for s in data.sections
-    ]
-    after = _table(sheet, HEADER_ROW, header, rows)
-    for row in range(HEADER_ROW + 1, HEADER_ROW + 1 + len(rows)):
-        sheet.cell(row=row, column=5).number_format = "0.0%"
-    lights = [light for light in Light if data.by_light.get(light)]
-    after = _table(
-        sheet,
-        after,
-        [t("col.light"), t("print.col.count")],
-        [[light_label(light), data.by_light[light]] for light in lights],
-        lights,
-        main=False,
-    )
-    statuses = [status for status, count in data.by_status.items() if count]
-    _table(
-        sheet,
-        after,
-        [t("col.status"), t("print.col.count")],
-        [[status_label(status.value), data.by_status[status]] for status in statuses],
-        main=False,
-    )
-
-    sheet = _new_sheet(book, t("print.sheet.quotas"))
-    header = [t("col.code"), t("col.title"), t("col.unit"), t("col.period")]
-    header += [t("print.col.done"), t("print.col.target"), t("col.due"), t("col.light")]
-    _top(sheet, heading, page, len(header))
-    rows = [
-        [
-            q.code,
-            localized(q.title, q.title_en),
-            localized(q.unit, q.unit_en) if q.unit else "",
-            q.period or "",
-            q.done_count or 0,
-            q.target,
-            q.due,
-            light_label(q.light),
-        ]
-        for q in data.quotas
-    ]
-    _table(sheet, HEADER_ROW, header, rows, [q.light for q in data.quotas])
-
-    sheet = _new_sheet(book, t("print.sheet.overdue"))
-    header = [t("col.unit"), *notice_header()[1:]]
-    _top(sheet, heading, page, len(header))
-    entries = [entry for group in data.overdue for entry in group.entries]
-    rows = [[localized(e.unit, e.unit_en), *overdue_cells(e)] for e in entries]
-    _table(sheet, HEADER_ROW, header, rows, [e.light for e in entries])
-
-    if data.villages is not None:
-        grid = data.villages
-        sheet = _new_sheet(book, t("print.sheet.villages"))
-        header = [t("col.village")]
-        header += [f"{c.code} {localized(c.title, c.title_en)}" for c in grid.columns]
-        _top(sheet, heading, page, len(header))
-        rows = [
-            [
-                village_label(r.number, r.name),
-                *(status_label(c.status.value) if c else "" for c in r.cells),
-            ]
-            for r in grid.rows
-        ]
-        _table(sheet, HEADER_ROW, header, rows)
-        # A village's cells are coloured one by one: one village may be late on one item only.
-        for offset, grid_row in enumerate(grid.rows, start=1):
-            for column, item in enumerate(grid_row.cells, start=2):
-                fill = LIGHT_FILL.get(item.light) if item else None
-                if fill is not None:
-                    sheet.cell(row=HEADER_ROW + offset, column=column).fill = fill
-
-    sheet = _new_sheet(book, t("print.sheet.indicators"))
-    years = sorted({year for line in data.indicators for year in line.values})
-    header = [t("col.code"), t("col.title"), t("col.baseline"), t("print.col.measure")]
-    header += [str(year) for year in years]
-    _top(sheet, heading, page, len(header))
-    rows = [
-        [
-            line.code,
-            localized(line.title, line.title_en),
-            line.baseline if line.baseline is not None else (line.baseline_text or ""),
-            line.measure or "",
-            *[line.values.get(year) for year in years],
-        ]
-        for line in data.indicators
-    ]
-    _table(sheet, HEADER_ROW, header, rows)
-
-
-def _notices(book: Workbook, data: NoticeData) -> None:
-    heading = data.heading
-    if not data.notices:
-        sheet = _new_sheet(book, title(heading.kind))
-        _top(sheet, heading, title(heading.kind), 1)
-        sheet.cell(row=HEADER_ROW, column=1, value=t("overdue_none"))
-        return
-    header = notice_header()
-    for notice in data.notices:
-        unit = localized(notice.unit, notice.unit_en)
-        sheet = _new_sheet(book, unit)
-        _top(sheet, heading, title(heading.kind), len(header))
-        group = notice.group
-        body = t(
-            "print.notice.body",
-            as_of=long_date(heading.as_of),
-            red=group.red,
-            yellow=group.yellow,
-            reply_by=long_date(notice.reply_by),
-        )
-        sheet.cell(row=3, column=1, value=t("print.notice.to", unit=unit)).font = Font(bold=True)
-        sheet.cell(row=4, column=1, value=body).alignment = Alignment(
-            wrap_text=True, vertical="top"
-        )
-        sheet.merge_cells(start_row=4, start_column=1, end_row=4, end_column=len(header))
-        sheet.row_dimensions[4].height = 60
-        rows: list[list[Cell]] = [
-            [number, *overdue_cells(e)] for number, e in enumerate(group.entries, start=1)
-        ]
-        after = _table(sheet, 6, header, rows, [e.light for e in group.entries])
-        reply = sheet.cell(row=after, column=1, value=t("print.notice.reply_by", date=""))
-        reply.font = Font(bold=True)
-        sheet.cell(row=after, column=2, value=notice.reply_by).number_format = DATE_FORMAT
