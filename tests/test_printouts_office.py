@@ -290,3 +290,25 @@ def test_word_and_text_printouts_end_with_the_same_seal_and_maker_lines(
     lines = [line.strip() for line in render_txt(lay_out(data)).splitlines() if line.strip()]
     assert paragraphs[-len(ending) :] == ending
     assert lines[-len(ending) :] == ending
+
+
+def test_the_ledger_workbook_prints_on_a4_landscape_one_page_wide_with_its_header_repeated(
+    session: Session, deadlines: Deadlines
+) -> None:
+    data = ledger_data(session=session, scope=Scope(), deadlines=deadlines, user="t", now=NOW)
+    sheet = load_workbook(BytesIO(render_xlsx(lay_out(data))))["台账"]
+    setup = sheet.page_setup
+    assert (int(setup.paperSize), setup.orientation) == (int(sheet.PAPERSIZE_A4), "landscape")
+    assert (setup.fitToWidth, setup.fitToHeight) == (1, 0)
+    assert sheet.sheet_properties.pageSetUpPr is not None
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
+    assert sheet.print_area == f"'台账'!$A$1:$H${sheet.max_row}"
+    footer = sheet.oddFooter.center.text
+    assert "&P" in footer and "&N" in footer  # 第 N 页 共 M 页
+    # The columns add up to what a landscape page holds, so one page wide is still legible.
+    widths = [sheet.column_dimensions[c].width for c in "ABCDEFGH"]
+    assert sum(widths) <= 151
+    # A row of long text is given the height its wrapped lines need.
+    tallest = max(sheet.row_dimensions[r].height or 0 for r in range(HEADER_ROW, sheet.max_row))
+    assert tallest >= 30

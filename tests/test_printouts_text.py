@@ -196,3 +196,13 @@ def test_html_is_self_contained_and_in_the_chosen_language(
     assert t("print.title.ledger") in render_txt(lay_out(data)) and t(
         "print.title.ledger"
     ) in render_md(lay_out(data))
+
+
+def test_the_html_ledger_prints_landscape_and_the_summary_portrait(
+    session: Session, deadlines: Deadlines
+) -> None:
+    scope = Scope()
+    ledger = ledger_data(session=session, scope=scope, deadlines=deadlines, user="t", now=NOW)
+    summary = summary_data(session=session, scope=scope, deadlines=deadlines, user="t", now=NOW)
+    assert "size: A4 landscape" in render_html(lay_out(ledger))
+    assert "size: A4 portrait" in render_html(lay_out(summary))

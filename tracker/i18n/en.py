@@ -442,6 +442,7 @@ MESSAGES: dict[str, str] = {
     "print.evidence": "{count}: {names}",
     "print.folded": " ({count} past periods still open; this is the oldest)",
     "print.excel_footer": "Page &P of &N",
+    "print.page_of": "page {page} of {pages}",
     "print.sheet.ledger": "Ledger",
     "print.sheet.progress": "Progress",
     "print.sheet.quotas": "Quotas",

@@ -442,6 +442,7 @@ MESSAGES: dict[str, str] = {
     "print.evidence": "{count} 份：{names}",
     "print.folded": "（往期未办共 {count} 期，此为最早一期）",
     "print.excel_footer": "第 &P 页 共 &N 页",
+    "print.page_of": "第 {page} 页 共 {pages} 页",
     "print.sheet.ledger": "台账",
     "print.sheet.progress": "进度",
     "print.sheet.quotas": "定量",

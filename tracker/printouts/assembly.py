@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import and_, not_, or_, tuple_
+from sqlalchemy import and_, exists, not_, or_, tuple_
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from tracker.errors import TrackerError
@@ -240,7 +241,8 @@ def _indicators(session: Session, report: Report | None, as_of: date) -> list[In
 def ledger_data(
     *, session: Session, scope: Scope, deadlines: Deadlines, user: str, now: datetime
 ) -> LedgerData:
-    """台账: every commitment, its current period, and its open village items.
+    """台账: every commitment (a duty with periods as its periods: the current one and any
+    still open), and its open village items.
 
     Past periods still open are folded: one row per commitment for the oldest of them, with
     how many there are (日排查 missed on 300 days is one row, as in the overdue review),
@@ -264,6 +266,12 @@ def ledger_data(
         ).all()
     ]
     oldest = [(parent_id, sort_key) for parent_id, _count, sort_key in folds]
+    # A duty with periods is printed as its periods: its own row would say the same twice.
+    period = aliased(Commitment)
+    has_periods = exists().where(
+        col(period.parent_id) == col(Commitment.id), col(period.period_key).is_not(None)
+    )
+    conditions = [*conditions, not_(has_periods)]
     shown = not_(past_open)
     if oldest:
         shown = or_(shown, tuple_(col(Commitment.parent_id), col(Commitment.sort_key)).in_(oldest))

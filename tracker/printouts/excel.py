@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from io import BytesIO
+from math import ceil
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
@@ -20,17 +21,16 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tracker.i18n import t
+from tracker.printouts.columns import fit_columns, needed_cells
 from tracker.printouts.layout import (
     Align,
     Block,
     Document,
     Page,
-    Paragraph,
     Part,
     Signature,
     Table,
     Title,
-    Value,
 )
 from tracker.schedule import Light
 
@@ -43,7 +43,11 @@ HEADER_FILL = PatternFill(fill_type="solid", start_color="D9D9D9", end_color="D9
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 DATE_FORMAT = "yyyy-mm-dd"
-MAX_WIDTH = 60  # wider text wraps instead of pushing the page off the paper
+# What a printed A4 page holds across, in Excel's width unit (a digit of the default font),
+# with the half-inch side margins set below; wider text wraps instead.
+LANDSCAPE_WIDTH, PORTRAIT_WIDTH = 150, 100
+LINE_POINTS = 15  # the height of one line of 11 pt text
+DEFAULT_WIDTH = 8.43  # Excel's width of a column nobody set
 # Excel refuses these in sheet names, and names longer than 31 characters.
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 HEADER_ROW = 3  # a sheet's first table: under the title and the heading line
@@ -59,8 +63,10 @@ def render_xlsx(document: Document) -> bytes:
     for page in document.pages:
         for name, blocks in _sheets(page):
             sheet = book.create_sheet(sheet_name(name, book.sheetnames))
-            _fill(sheet, [*page.head, *blocks])
             _print_setup(sheet, document.landscape)
+            usable = LANDSCAPE_WIDTH if document.landscape else PORTRAIT_WIDTH
+            _fill(sheet, [*page.head, *blocks], usable)
+            _print_area(sheet)
     book.properties.title = document.title
     out = BytesIO()
     book.save(out)
@@ -79,56 +85,86 @@ def _sheets(page: Page) -> list[tuple[str, list[Block]]]:
     return sheets
 
 
-def _fill(sheet: Worksheet, blocks: list[Block]) -> None:
+class _Plan:
+    """A sheet's column widths, worked out from all its tables before anything is written
+    (openpyxl cannot tell a width that was set from its default), and how many columns a
+    line of text spans: at least the page's width, so a title over a narrow table of two
+    columns still reads on one line."""
+
+    def __init__(self, tables: list[Table], usable: float) -> None:
+        self.widths: list[float] = []
+        for table in tables:
+            need = needed_cells(table.headers, table.texts())
+            widths: list[float] = [n + 2 for n in need]
+            if sum(widths) > usable:  # a narrow table keeps its own widths, a wide one fits
+                widths = fit_columns(need, usable, 1, 2)
+            for column, width in enumerate(widths):
+                if column < len(self.widths):
+                    self.widths[column] = max(self.widths[column], width)
+                else:
+                    self.widths.append(max(width, 6))
+        while sum(self.widths) + DEFAULT_WIDTH <= usable:
+            self.widths.append(DEFAULT_WIDTH)
+        self.span = max(len(self.widths), 1)
+
+    def apply(self, sheet: Worksheet) -> None:
+        for column, width in enumerate(self.widths, start=1):
+            sheet.column_dimensions[get_column_letter(column)].width = round(width, 1)
+
+    def lines(self, text: str, columns: slice) -> int:
+        """How many lines `text` takes across the given columns."""
+        room = max(sum(self.widths[columns]) - 1, 1)
+        return sum(max(1, ceil(text_width(line) / room)) for line in text.split("\n"))
+
+
+def _fill(sheet: Worksheet, blocks: list[Block], usable: float) -> None:
     """Write the blocks down the sheet, a blank row after each table."""
-    columns = max((len(b.headers) for b in blocks if isinstance(b, Table)), default=1)
+    plan = _Plan([b for b in blocks if isinstance(b, Table)], usable)
+    plan.apply(sheet)
     row = 1
     for block in blocks:
         if isinstance(block, Table):
-            row = _table(sheet, row, block) + 1
+            row = _table(sheet, row, block, plan) + 1
         elif isinstance(block, Signature):
             for line in block.seal:
-                row = _line(sheet, row, line, columns, align="right")
+                row = _line(sheet, row, line, plan, align="right")
             if block.maker:
-                row = _line(sheet, row, block.maker, columns)
+                row = _line(sheet, row, block.maker, plan)
         elif isinstance(block, Title):
-            row = _line(sheet, row, block.text, columns, font=Font(bold=True, size=14))
+            title = Font(bold=True, size=14)
+            row = _line(sheet, row, block.text, plan, font=title, align="center")
             sheet.row_dimensions[row - 1].height = 24
         elif isinstance(block, Part):
-            row = _line(sheet, row, block.title, columns, font=Font(bold=True, size=12))
+            row = _line(sheet, row, block.title, plan, font=Font(bold=True, size=12))
         else:
-            row = _paragraph(sheet, row, block, columns)
+            font = Font(bold=block.bold, size=10 if block.small else 11)
+            text = ("\u3000\u3000" if block.indent else "") + block.text
+            row = _line(sheet, row, text, plan, font=font, align=_HORIZONTAL[block.align])
 
 
 def _line(
     sheet: Worksheet,
     row: int,
     text: str,
-    columns: int,
+    plan: _Plan,
     *,
     font: Font | None = None,
     align: str = "left",
 ) -> int:
-    """One line of text across the table's width; returns the next row."""
+    """One line of text (wrapped if long) across the page's width; returns the next row."""
     cell = sheet.cell(row=row, column=1, value=text)
     if font is not None:
         cell.font = font
     cell.alignment = Alignment(horizontal=align, vertical="top", wrap_text=True)
-    if columns > 1:
-        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
+    if plan.span > 1:
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=plan.span)
+    lines = plan.lines(text, slice(0, plan.span))
+    if lines > 1:
+        sheet.row_dimensions[row].height = LINE_POINTS * lines
     return row + 1
 
 
 _HORIZONTAL = {Align.LEFT: "left", Align.CENTRE: "center", Align.RIGHT: "right"}
-
-
-def _paragraph(sheet: Worksheet, row: int, block: Paragraph, columns: int) -> int:
-    font = Font(bold=block.bold, size=10 if block.small else 11)
-    text = ("\u3000\u3000" if block.indent else "") + block.text
-    after = _line(sheet, row, text, columns, font=font, align=_HORIZONTAL[block.align])
-    if text_width(text) > 100:  # a long paragraph (a notice's body) wraps: give it the rows
-        sheet.row_dimensions[row].height = 15 * (text_width(text) // 100 + 1)
-    return after
 
 
 def _print_setup(sheet: Worksheet, landscape: bool) -> None:
@@ -143,6 +179,10 @@ def _print_setup(sheet: Worksheet, landscape: bool) -> None:
     footer = sheet.oddFooter
     if footer is not None:  # openpyxl always makes one; its types allow None
         footer.center.text = t("print.excel_footer")
+
+
+def _print_area(sheet: Worksheet) -> None:
+    """Print what was written, the main table's header row on every page."""
     if sheet.freeze_panes:
         header = sheet[sheet.freeze_panes].row - 1
         sheet.print_title_rows = f"{header}:{header}"
@@ -200,7 +240,7 @@ def sheet_name(name: str, taken: Sequence[str] = ()) -> str:
     return candidate
 
 
-def _table(sheet: Worksheet, start: int, table: Table) -> int:
+def _table(sheet: Worksheet, start: int, table: Table, plan: _Plan) -> int:
     """A bordered table with its header on row `start`; returns the next free row.
 
     The sheet's main table gets the frozen header and the auto filter.
@@ -221,23 +261,13 @@ def _table(sheet: Worksheet, start: int, table: Table) -> int:
         sheet.freeze_panes = sheet.cell(row=start + 1, column=1).coordinate
         last = get_column_letter(max(len(table.headers), 1))
         sheet.auto_filter.ref = f"A{start}:{last}{max(end, start)}"
-    _widen(sheet, table.headers, [[cell.typed for cell in row.cells] for row in table.rows])
+    _heights(sheet, table, start, plan)
     return end + 1
 
 
-def _widen(sheet: Worksheet, header: list[str], rows: Sequence[Sequence[Value]]) -> None:
-    """Grow each column to its widest text (never shrink what an earlier table needed)."""
-    for column, label in enumerate(header, start=1):
-        texts = [label] + [_shown(values[column - 1]) for values in rows if column <= len(values)]
-        wanted = min(MAX_WIDTH, max(text_width(text) for text in texts) + 2)
-        letter = get_column_letter(column)
-        current = sheet.column_dimensions[letter].width or 0
-        sheet.column_dimensions[letter].width = max(current, wanted, 6)
-
-
-def _shown(value: Value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return "0000-00-00"
-    return str(value)
+def _heights(sheet: Worksheet, table: Table, start: int, plan: _Plan) -> None:
+    """Each row as tall as its most wrapped cell, which Excel does not work out itself."""
+    for offset, row in enumerate([table.headers, *table.texts()]):
+        lines = max(plan.lines(text, slice(n, n + 1)) for n, text in enumerate(row))
+        if lines > 1:
+            sheet.row_dimensions[start + offset].height = LINE_POINTS * lines

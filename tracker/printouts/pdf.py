@@ -14,6 +14,7 @@ from pathlib import Path
 from fpdf import FPDF
 
 from tracker.errors import TrackerError
+from tracker.i18n import t
 from tracker.printouts.columns import fit_columns, needed_cells
 from tracker.printouts.layout import (
     Align,
@@ -73,7 +74,8 @@ class _Document(FPDF):
     def footer(self) -> None:
         self.set_y(-12)
         self.set_font(FONT, size=8)
-        self.cell(0, 5, f"{self._footer_text}  {self.page_no()}", align="C")
+        page = t("print.page_of", page=self.page_no(), pages=self.str_alias_nb_pages)
+        self.cell(0, 5, f"{self._footer_text}\u3000{page}", align="C")
 
 
 def render_pdf(document: Document, *, font: Path | None = None) -> bytes:
