@@ -26,14 +26,8 @@ from tracker.i18n import en, zh
 from tracker.models import AuditEntry, Commitment, Report, Role, Status
 from tracker.schedule import WorkCalendar
 from tracker.services.accounts import add_account, set_role
-from tracker.services.audit import (
-    GENESIS,
-    BreakReason,
-    item_history,
-    set_actor,
-    verify_chain,
-    write_pending,
-)
+from tracker.services.audit import set_actor, write_pending
+from tracker.services.audit_chain import GENESIS, BreakReason, item_history, verify_chain
 from tracker.services.lookup import get_commitment
 from tracker.services.signoff import decide_extension, request_extension
 from tracker.services.updates import add_note, log_event, set_status

@@ -37,7 +37,7 @@ from tracker.models import (
 from tracker.printouts.assembly import Scope, ledger_data
 from tracker.schedule import WorkCalendar
 from tracker.services.accounts import disable_account, set_role
-from tracker.services.audit import verify_chain
+from tracker.services.audit_chain import verify_chain
 from tracker.services.corrections import void_event
 from tracker.services.deadlines import Deadlines
 from tracker.services.grid import village_grid

@@ -39,7 +39,8 @@ from tracker.db import SQLITE_BUSY_TIMEOUT_MS, make_engine, new_session
 from tracker.errors import TrackerError
 from tracker.files import require_not_special, resolved
 from tracker.i18n import t
-from tracker.services.audit import add_entry, verify_chain
+from tracker.services.audit import add_entry
+from tracker.services.audit_chain import verify_chain
 from tracker.services.evidence_store import (
     file_sha256,
     store_file,
