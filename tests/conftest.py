@@ -293,7 +293,7 @@ def _cli_command_built_once() -> Iterator[None]:
     invokes, and the command holds no state of its own (click makes a new context for
     every run), so each test still parses, runs and reports as `tracker` does.
     """
-    original = typer.testing._get_command
+    original = vars(typer.testing)["_get_command"]  # what CliRunner.invoke calls
     built: dict[int, tuple[typer.Typer, Any]] = {}
 
     def get_command(app: typer.Typer) -> Any:
@@ -302,6 +302,6 @@ def _cli_command_built_once() -> Iterator[None]:
             built[id(app)] = (app, original(app))
         return built[id(app)][1]
 
-    typer.testing._get_command = get_command
-    yield
-    typer.testing._get_command = original
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(typer.testing, "_get_command", get_command)
+        yield
