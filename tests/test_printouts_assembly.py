@@ -21,10 +21,12 @@ from tracker.printouts.assembly import (
     summary_data,
 )
 from tracker.services.deadlines import Deadlines
-from tracker.services.listing import ListFilter, list_items
+from tracker.services.events import log_event
+from tracker.services.list_filter import ListFilter
+from tracker.services.listing import list_items
 from tracker.services.overdue import overdue_by_unit
 from tracker.services.seed_file import Seed
-from tracker.services.updates import add_note, log_event
+from tracker.services.updates import add_note
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone(timedelta(hours=8)))
 PRINTER = "王科员"

@@ -33,8 +33,8 @@ from tracker.printouts.text import render_txt
 from tracker.printouts.word import render_docx
 from tracker.schedule import Light
 from tracker.services.deadlines import Deadlines
+from tracker.services.events import log_event
 from tracker.services.overdue import overdue_by_unit
-from tracker.services.updates import log_event
 
 NOW = datetime(2026, 11, 26, 9, 30)
 UNIT = "镇党委"

@@ -15,7 +15,7 @@ from tracker.errors import printable
 from tracker.i18n import t
 from tracker.labels import status_label
 from tracker.models import Report, Status
-from tracker.services.audit import (
+from tracker.services.audit_chain import (
     AuditRecord,
     Break,
     BreakReason,

@@ -24,13 +24,8 @@ from tracker.services.audit_ledger import current_anchor
 from tracker.services.dashboard import SectionProgress, dashboard
 from tracker.services.deadlines import Deadlines
 from tracker.services.grid import VillageGrid, village_grid
-from tracker.services.listing import (
-    ItemRow,
-    ListFilter,
-    filter_conditions,
-    latest_values,
-    rows_where,
-)
+from tracker.services.list_filter import ListFilter, filter_conditions
+from tracker.services.listing import ItemRow, latest_values, rows_where
 from tracker.services.lookup import get_report, get_unit
 from tracker.services.overdue import UnitGroup, overdue_by_unit
 
