@@ -41,7 +41,8 @@ from tracker.models import Commitment, Report
 from tracker.schedule import WorkCalendar
 from tracker.services.deadlines import Deadlines
 from tracker.services.detail import item_detail
-from tracker.services.listing import ListFilter, list_items
+from tracker.services.list_filter import ListFilter
+from tracker.services.listing import list_items
 from tracker.services.lookup import get_commitment
 from tracker.services.overdue import overdue_by_unit
 

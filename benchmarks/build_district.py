@@ -35,10 +35,11 @@ from tracker.models import Commitment, Kind, Report, Status
 from tracker.schedule import WorkCalendar
 from tracker.schema import create_schema, has_schema
 from tracker.services.accounts import ensure_first_admin
+from tracker.services.events import log_event
 from tracker.services.lookup import now
 from tracker.services.seed_file import Seed, SeedCommitment, load_seed_file
 from tracker.services.seeding import SeedResult, apply_seed
-from tracker.services.updates import log_event, set_status
+from tracker.services.updates import set_status
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_PATH = ROOT / "seed_data" / "baohe-2021.yaml"

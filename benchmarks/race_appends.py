@@ -41,7 +41,7 @@ from stress import prepare, worker_name  # noqa: E402  (the same seeded ledger a
 from tracker.db import database_url, make_engine, new_session  # noqa: E402
 from tracker.models import Event, History, HistoryKind  # noqa: E402
 from tracker.services.asof import counted_events, status_of  # noqa: E402
-from tracker.services.audit import verify_chain  # noqa: E402
+from tracker.services.audit_chain import verify_chain  # noqa: E402
 from tracker.services.lookup import get_commitment  # noqa: E402
 
 try:  # absent before issue 10: the script then measures the tracker that had no reruns

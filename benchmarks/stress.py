@@ -38,10 +38,11 @@ from tracker.errors import TrackerError
 from tracker.models import Account, Event, History, HistoryKind, Role, Status
 from tracker.schedule import WorkCalendar
 from tracker.schema import create_schema, has_schema
+from tracker.services.events import log_event
 from tracker.services.lookup import get_commitment
 from tracker.services.seed_file import load_seed_file
 from tracker.services.seeding import apply_seed
-from tracker.services.updates import log_event, set_status
+from tracker.services.updates import set_status
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seed_data" / "baohe-2021.yaml"

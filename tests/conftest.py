@@ -1,7 +1,8 @@
 """Shared fixtures: a real database per test, on SQLite and (when configured) PostgreSQL.
 
 Set TRACKER_TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) to
-run every database test a second time on PostgreSQL; each test gets a schema of its own.
+run every database test a second time on PostgreSQL: a seeded ledger is a database of the
+test's own, copied from one seeded once per test process; an empty one is a new schema.
 """
 
 from __future__ import annotations
@@ -11,12 +12,17 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer
+import typer.testing
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
 from tracker.db import make_engine, new_session
@@ -140,22 +146,15 @@ def empty_db_url(backend: str, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def db_url(
-    backend: str,
-    empty_db_url: str,
-    tmp_path: Path,
-    sqlite_template: Path,
-    seed: Seed,
-    calendar: WorkCalendar,
-) -> str:
-    """The URL of a database seeded with the 2021 report."""
+def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """The URL of a database seeded with the 2021 report: a copy of the seeded SQLite file,
+    or on PostgreSQL a database copied from the seeded one (see `pg_template`)."""
     if backend == "sqlite":
-        shutil.copy(sqlite_template, tmp_path / "tracker.db")
-    else:
-        engine = make_engine(empty_db_url)
-        _seed_into(engine, seed, calendar)
-        engine.dispose()
-    return empty_db_url
+        shutil.copy(request.getfixturevalue("sqlite_template"), tmp_path / "tracker.db")
+        yield f"sqlite:///{tmp_path / 'tracker.db'}"
+        return
+    with _pg_copy(request.getfixturevalue("pg_template")) as url:
+        yield url
 
 
 @pytest.fixture
@@ -182,30 +181,79 @@ def _drop_pg_schema(admin: Engine, schema: str) -> None:
     admin.dispose()
 
 
+# The schema the ledger lives in, in the PostgreSQL template and so in every copy of it.
+PG_SCHEMA = "ledger"
+
+
+def _pg_admin() -> Engine:
+    """The test server as its superuser, outside transactions (CREATE/DROP DATABASE)."""
+    assert PG_URL is not None
+    return create_engine(PG_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+
+
+def _pg_database_url(database: str) -> str:
+    """The URL of the ledger in `database` on the test server (its schema on the path)."""
+    assert PG_URL is not None
+    url = make_url(PG_URL).set(database=database)
+    url = url.update_query_dict({"options": f"-csearch_path={PG_SCHEMA}"})
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def pg_template(seed: Seed, calendar: WorkCalendar) -> Iterator[str]:
+    """A PostgreSQL database seeded once per test process; tests get copies of it.
+
+    Seeding PostgreSQL takes many seconds (every row passes the guards and the audit
+    triggers), and each test that wrote used to seed a schema of its own. CREATE DATABASE …
+    TEMPLATE copies the seeded one in a fraction of a second: the same tables, guards,
+    audit chain and key, in a database of the test's own.
+    """
+    name = f"tracker_tpl_{uuid.uuid4().hex[:12]}"
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        engine = make_engine(_pg_database_url(name))
+        with engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{PG_SCHEMA}"'))
+        _seed_into(engine, seed, calendar)
+        engine.dispose()  # a template may have no connections while it is copied
+        yield name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def _pg_copy(template: str) -> Iterator[str]:
+    """A new database copied from `template`, dropped afterwards (with any connection a
+    test left open); yields its URL."""
+    name = f"tracker_t_{uuid.uuid4().hex[:12]}"
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    try:
+        yield _pg_database_url(name)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(scope="module", params=BACKENDS)
 def shared_db_url(
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-    sqlite_template: Path,
-    seed: Seed,
-    calendar: WorkCalendar,
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """A seeded database shared by one module's tests, per backend: for tests that only
-    read, or that write through `session` and are rolled back (seeding PostgreSQL for every
-    test would take most of the suite's time)."""
+    read, or that write through `session` and are rolled back."""
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("shared") / "tracker.db"
-        shutil.copy(sqlite_template, path)
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"
         return
-    admin, schema, url = _new_pg_schema()
-    try:
-        engine = make_engine(url)
-        _seed_into(engine, seed, calendar)
-        engine.dispose()
+    with _pg_copy(request.getfixturevalue("pg_template")) as url:
         yield url
-    finally:
-        _drop_pg_schema(admin, schema)
 
 
 @pytest.fixture(scope="module")
@@ -232,3 +280,28 @@ def deadlines(calendar: WorkCalendar) -> Deadlines:
     # "Today" is the as-of day: the tests read the ledger as it stands, changes included;
     # tests of the past give an earlier as-of (services.asof replays the history).
     return Deadlines(as_of=AS_OF, calendar=calendar, today=AS_OF)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cli_command_built_once() -> Iterator[None]:
+    """Build the click command of a Typer app once per test process, not on every
+    `CliRunner.invoke`.
+
+    Typer turns the app into a click command on each invoke, evaluating the type hints of
+    every command's parameters: a third of a second or more each time, most of a CLI test's
+    time (a property test invokes the CLI forty times). The app does not change between
+    invokes, and the command holds no state of its own (click makes a new context for
+    every run), so each test still parses, runs and reports as `tracker` does.
+    """
+    original = vars(typer.testing)["_get_command"]  # what CliRunner.invoke calls
+    built: dict[int, tuple[typer.Typer, Any]] = {}
+
+    def get_command(app: typer.Typer) -> Any:
+        # Keyed by identity, and the app kept with its command so the id is not reused.
+        if id(app) not in built:
+            built[id(app)] = (app, original(app))
+        return built[id(app)][1]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(typer.testing, "_get_command", get_command)
+        yield

@@ -17,9 +17,11 @@ from tracker.schedule import WorkCalendar
 from tracker.services.dashboard import dashboard
 from tracker.services.deadlines import Deadlines
 from tracker.services.detail import item_detail
-from tracker.services.listing import ItemRow, ListFilter, list_items
+from tracker.services.events import log_event
+from tracker.services.list_filter import ListFilter
+from tracker.services.listing import ItemRow, list_items
 from tracker.services.lookup import get_commitment
-from tracker.services.updates import add_note, log_event, set_status
+from tracker.services.updates import add_note, set_status
 
 TODAY = date(2026, 11, 26)
 ZONE = datetime.now().astimezone().tzinfo

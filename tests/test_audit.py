@@ -26,17 +26,12 @@ from tracker.i18n import en, zh
 from tracker.models import AuditEntry, Commitment, Report, Role, Status
 from tracker.schedule import WorkCalendar
 from tracker.services.accounts import add_account, set_role
-from tracker.services.audit import (
-    GENESIS,
-    BreakReason,
-    item_history,
-    set_actor,
-    verify_chain,
-    write_pending,
-)
+from tracker.services.audit import set_actor, write_pending
+from tracker.services.audit_chain import GENESIS, BreakReason, item_history, verify_chain
+from tracker.services.events import log_event
 from tracker.services.lookup import get_commitment
 from tracker.services.signoff import decide_extension, request_extension
-from tracker.services.updates import add_note, log_event, set_status
+from tracker.services.updates import add_note, set_status
 from tracker.services.villages import rename_village
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)

@@ -174,7 +174,7 @@ def test_a_chain_recomputed_from_a_rewritten_entry_is_caught_by_the_anchor(
 ) -> None:
     if backend == "postgresql":
         return  # only the owner's key could recompute it; test_audit covers the HMAC
-    from tracker.services.audit import GENESIS, entry_hash
+    from tracker.services.audit_chain import GENESIS, entry_hash
 
     anchor = ok(db_url, "audit", "anchor").strip()
     with engine.begin() as connection:

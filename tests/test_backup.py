@@ -29,15 +29,10 @@ from typer.testing import CliRunner, Result
 from tracker.cli import app
 from tracker.errors import TrackerError
 from tracker.i18n import zh
-from tracker.services.backup import (
-    RESTORE_ACTION,
-    backup_sqlite,
-    integrity_problem,
-    pg_dump_command,
-    pg_restore_command,
-    restore_sqlite,
-)
+from tracker.services.backup import backup_sqlite, integrity_problem
 from tracker.services.evidence_store import store_file, stored_path
+from tracker.services.pg_commands import pg_dump_command, pg_restore_command
+from tracker.services.restore import RESTORE_ACTION, restore_sqlite
 
 ROOT = Path(__file__).resolve().parent.parent
 USER = "测试员"
@@ -58,7 +53,7 @@ from tracker.db import make_engine, new_session
 from tracker.models import Commitment
 from tracker.schedule import WorkCalendar
 from tracker.services.lookup import now
-from tracker.services.updates import log_event
+from tracker.services.events import log_event
 
 url, prefix, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 engine = make_engine(url)

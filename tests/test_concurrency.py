@@ -18,7 +18,7 @@ from sqlmodel import Session, col, func, select
 from tracker.db import new_session
 from tracker.errors import TrackerError
 from tracker.models import Commitment, Event, History, Status
-from tracker.services.audit import verify_chain
+from tracker.services.audit_chain import verify_chain
 from tracker.services.audit_ledger import compare_ledger
 from tracker.services.lookup import get_commitment
 from tracker.services.retry import conflicts_refused

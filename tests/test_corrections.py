@@ -37,13 +37,13 @@ from tracker.models import (
 from tracker.printouts.assembly import Scope, ledger_data
 from tracker.schedule import WorkCalendar
 from tracker.services.accounts import disable_account, set_role
-from tracker.services.audit import verify_chain
+from tracker.services.audit_chain import verify_chain
 from tracker.services.corrections import void_event
 from tracker.services.deadlines import Deadlines
+from tracker.services.events import log_event
 from tracker.services.grid import village_grid
 from tracker.services.lookup import get_commitment, require_report
 from tracker.services.signoff import evidence_count
-from tracker.services.updates import log_event
 
 runner = CliRunner()
 AS_OF = "2026-11-26"

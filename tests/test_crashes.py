@@ -28,6 +28,7 @@ from tracker.labels import clock_time
 from tracker.models import AuditEntry, Event, History
 from tracker.schedule import WorkCalendar
 from tracker.services.corrections import void_event
+from tracker.services.events import log_event
 from tracker.services.evidence_store import (
     ORPHAN_AGE_SECONDS,
     TEMP_PREFIX,
@@ -35,7 +36,6 @@ from tracker.services.evidence_store import (
     store_file,
 )
 from tracker.services.lookup import get_commitment, now
-from tracker.services.updates import log_event
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()

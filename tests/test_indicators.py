@@ -32,8 +32,8 @@ from tracker.printouts.office_text import status_progress
 from tracker.schedule import WorkCalendar
 from tracker.services.corrections import void_event
 from tracker.services.deadlines import Deadlines
+from tracker.services.events import log_event
 from tracker.services.listing import ItemRow, row_of
-from tracker.services.updates import log_event
 
 OFFICER = "王科员"  # an admin of the seeded ledger (tests/conftest.py)
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)

@@ -28,12 +28,13 @@ from tracker.printouts.office_text import (
     numbered,
     seal_lines,
 )
+from tracker.printouts.pages import lay_out
 from tracker.printouts.text import render_txt
 from tracker.printouts.word import render_docx
 from tracker.schedule import Light
 from tracker.services.deadlines import Deadlines
+from tracker.services.events import log_event
 from tracker.services.overdue import overdue_by_unit
-from tracker.services.updates import log_event
 
 NOW = datetime(2026, 11, 26, 9, 30)
 UNIT = "镇党委"
@@ -47,7 +48,7 @@ def _fill(cell: object) -> str:
 
 def test_ledger_sheet_rows_fills_and_layout(session: Session, deadlines: Deadlines) -> None:
     data = ledger_data(session=session, scope=Scope(), deadlines=deadlines, user="t", now=NOW)
-    book = load_workbook(BytesIO(render_xlsx(data)))
+    book = load_workbook(BytesIO(render_xlsx(lay_out(data))))
     assert book.sheetnames == ["台账"]
     sheet = book["台账"]
     header = [c.value for c in sheet[HEADER_ROW]]
@@ -61,7 +62,9 @@ def test_ledger_sheet_rows_fills_and_layout(session: Session, deadlines: Deadlin
         "完成情况",
         "佐证材料",
     ]
-    assert sheet.max_row - HEADER_ROW == len(data.rows)
+    numbers = [sheet.cell(row=HEADER_ROW + n, column=1).value for n in range(1, sheet.max_row)]
+    assert numbers[: len(data.rows)] == [row.number for row in data.rows]
+    assert not isinstance(numbers[len(data.rows)], int)  # nothing after the last row but the end
     assert sheet.freeze_panes == f"A{HEADER_ROW + 1}"
     assert sheet.auto_filter.ref == f"A{HEADER_ROW}:H{HEADER_ROW + len(data.rows)}"
 
@@ -83,28 +86,38 @@ def test_ledger_sheet_rows_fills_and_layout(session: Session, deadlines: Deadlin
 def test_ledger_sheet_in_english(session: Session, deadlines: Deadlines) -> None:
     set_language("en")
     data = ledger_data(session=session, scope=Scope(), deadlines=deadlines, user="t", now=NOW)
-    sheet = load_workbook(BytesIO(render_xlsx(data)))["Ledger"]
+    sheet = load_workbook(BytesIO(render_xlsx(lay_out(data))))["Ledger"]
     assert [c.value for c in sheet[HEADER_ROW]] == ledger_header()
     assert sheet.cell(row=HEADER_ROW, column=8).value == "Evidence"
 
 
 def test_summary_workbook_has_a_sheet_per_part(session: Session, deadlines: Deadlines) -> None:
     data = summary_data(session=session, scope=Scope(), deadlines=deadlines, user="t", now=NOW)
-    book = load_workbook(BytesIO(render_xlsx(data)))
-    expected = ["进度", "定量", "逾期"] + (["村居"] if data.villages else []) + ["指标"]
-    assert book.sheetnames == expected
+    book = load_workbook(BytesIO(render_xlsx(lay_out(data))))
+    assert book.sheetnames == ["进度", "定量", "亮灯", "逾期", "村居", "指标"]
     progress = book["进度"]
-    numbers = [
-        progress.cell(row=HEADER_ROW + i, column=1).value for i in range(1, 1 + len(data.sections))
-    ]
+    top = _header_row(progress, "部分")
+    numbers = [progress.cell(row=top + i, column=1).value for i in range(1, 1 + len(data.sections))]
     assert numbers == [s.number for s in data.sections]
     # Each section's commitments, and beside them the periods and village items due.
-    items = [
-        progress.cell(row=HEADER_ROW + i, column=6).value for i in range(1, 1 + len(data.sections))
-    ]
+    items = [progress.cell(row=top + i, column=6).value for i in range(1, 1 + len(data.sections))]
     assert items == [f"{s.periods_done}/{s.periods_total}" for s in data.sections]
+    # The rate is a number Excel shows as a percentage.
+    rate = progress.cell(row=top + 1, column=5)
+    assert isinstance(rate.value, float) and rate.number_format == "0%"
     overdue = book["逾期"]
-    assert overdue.max_row - HEADER_ROW == sum(len(g.entries) for g in data.overdue)
+    assert _codes(overdue, _header_row(overdue, "责任单位")) == [
+        e.code for g in data.overdue for e in g.entries
+    ]
+
+
+def _header_row(sheet: object, first: str) -> int:
+    """The row of a sheet whose first cell is `first` (a table's header)."""
+    return next(
+        r
+        for r in range(1, 20)
+        if sheet.cell(row=r, column=1).value == first  # type: ignore[attr-defined]
+    )
 
 
 def _codes(sheet: object, header_row: int) -> list[str]:
@@ -121,7 +134,7 @@ def test_notice_workbook_lists_exactly_the_units_late_items(
 ) -> None:
     data = notice_data(session=session, scope=Scope(), deadlines=deadlines, user="t", now=NOW)
     (group,) = overdue_by_unit(session=session, deadlines=deadlines, unit=UNIT)
-    book = load_workbook(BytesIO(render_xlsx(data)))
+    book = load_workbook(BytesIO(render_xlsx(lay_out(data))))
     assert book.sheetnames == [sheet_name(n.unit) for n in data.notices]
     sheet = book[UNIT]
     header_row = next(r for r in range(1, 10) if sheet.cell(row=r, column=1).value == "序号")
@@ -159,7 +172,7 @@ def test_notice_document_is_a4_portrait_with_official_margins(
     session: Session, deadlines: Deadlines
 ) -> None:
     data = notice_data(session=session, scope=Scope(), deadlines=deadlines, user="t", now=NOW)
-    doc = Document(BytesIO(render_docx(data)))
+    doc = Document(BytesIO(render_docx(lay_out(data))))
     assert _page_cm(doc) == [21, 29.7, 3.7, 3.5, 2.8, 2.6]  # GB/T 9704
 
 
@@ -167,7 +180,7 @@ def test_ledger_document_is_a4_landscape_with_fonts_grid_and_shading(
     session: Session, deadlines: Deadlines
 ) -> None:
     data = ledger_data(session=session, scope=Scope(), deadlines=deadlines, user="t", now=NOW)
-    doc = Document(BytesIO(render_docx(data)))
+    doc = Document(BytesIO(render_docx(lay_out(data))))
     assert doc.sections[0].orientation == WD_ORIENT.LANDSCAPE
     assert _page_cm(doc)[:2] == [29.7, 21]
     title = doc.paragraphs[0]
@@ -213,14 +226,14 @@ def test_a_note_of_several_lines_keeps_its_lines_in_a_word_cell(
     session.flush()
     data = ledger_data(session=session, scope=Scope(), deadlines=deadlines, user="t", now=NOW)
     (row,) = [r for r in data.rows if r.item.code == "5.5a/2026"]
-    (table,) = Document(BytesIO(render_docx(data))).tables
+    (table,) = Document(BytesIO(render_docx(lay_out(data)))).tables
     cell = table.rows[row.number].cells[6]
     assert cell.text == "2026-09-08 民法典讲座\n主讲：司法所 李所长"
 
 
 def test_notice_document_one_page_per_unit(session: Session, deadlines: Deadlines) -> None:
     data = notice_data(session=session, scope=Scope(), deadlines=deadlines, user="t", now=NOW)
-    doc = Document(BytesIO(render_docx(data)))
+    doc = Document(BytesIO(render_docx(lay_out(data))))
     assert len(doc.tables) == len(data.notices)
     breaks = doc.element.body.findall(".//" + qn("w:br"))
     assert sum(b.get(qn("w:type")) == "page" for b in breaks) == len(data.notices) - 1
@@ -238,9 +251,9 @@ def test_notice_document_for_one_unit(session: Session, deadlines: Deadlines) ->
     scope = Scope(unit=UNIT)
     data = notice_data(session=session, scope=scope, deadlines=deadlines, user="t", now=NOW)
     (group,) = overdue_by_unit(session=session, deadlines=deadlines, unit=UNIT)
-    (table,) = Document(BytesIO(render_docx(data))).tables
+    (table,) = Document(BytesIO(render_docx(lay_out(data)))).tables
     assert [row.cells[1].text for row in table.rows[1:]] == [e.code for e in group.entries]
-    book = load_workbook(BytesIO(render_xlsx(data)))
+    book = load_workbook(BytesIO(render_xlsx(lay_out(data))))
     assert book.sheetnames == [UNIT]
 
 
@@ -250,11 +263,10 @@ def test_summary_document_has_every_section(
 ) -> None:
     set_language(language)
     data = summary_data(session=session, scope=Scope(), deadlines=deadlines, user="t", now=NOW)
-    doc = Document(BytesIO(render_docx(data)))
+    doc = Document(BytesIO(render_docx(lay_out(data))))
     texts = [p.text for p in doc.paragraphs]
-    parts = ["progress", "lights", "quotas", "overdue"]
-    parts += ["villages"] if data.villages is not None else []
-    parts += ["indicators"]
+    # Every part is printed (an empty one says so), in the order of every other format.
+    parts = ["progress", "quotas", "lights", "overdue", "villages", "indicators"]
     for number, part in enumerate(parts, start=1):
         assert numbered(number, t(f"print.section.{part}")) in texts
     # The lights count commitments; the total and the periods behind them say so.
@@ -272,7 +284,31 @@ def test_word_and_text_printouts_end_with_the_same_seal_and_maker_lines(
     maker = maker_line(data.heading)
     ending = seal_lines(data.heading) + ([maker] if maker else [])
     assert ending  # every printout is signed somehow
-    paragraphs = [p.text for p in Document(BytesIO(render_docx(data))).paragraphs if p.text]
-    lines = [line.strip() for line in render_txt(data).splitlines() if line.strip()]
+    paragraphs = [
+        p.text for p in Document(BytesIO(render_docx(lay_out(data)))).paragraphs if p.text
+    ]
+    lines = [line.strip() for line in render_txt(lay_out(data)).splitlines() if line.strip()]
     assert paragraphs[-len(ending) :] == ending
     assert lines[-len(ending) :] == ending
+
+
+def test_the_ledger_workbook_prints_on_a4_landscape_one_page_wide_with_its_header_repeated(
+    session: Session, deadlines: Deadlines
+) -> None:
+    data = ledger_data(session=session, scope=Scope(), deadlines=deadlines, user="t", now=NOW)
+    sheet = load_workbook(BytesIO(render_xlsx(lay_out(data))))["台账"]
+    setup = sheet.page_setup
+    assert (int(setup.paperSize), setup.orientation) == (int(sheet.PAPERSIZE_A4), "landscape")
+    assert (setup.fitToWidth, setup.fitToHeight) == (1, 0)
+    assert sheet.sheet_properties.pageSetUpPr is not None
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
+    assert sheet.print_area == f"'台账'!$A$1:$H${sheet.max_row}"
+    footer = sheet.oddFooter.center.text
+    assert "&P" in footer and "&N" in footer  # 第 N 页 共 M 页
+    # The columns add up to what a landscape page holds, so one page wide is still legible.
+    widths = [sheet.column_dimensions[c].width for c in "ABCDEFGH"]
+    assert sum(widths) <= 151
+    # A row of long text is given the height its wrapped lines need.
+    tallest = max(sheet.row_dimensions[r].height or 0 for r in range(HEADER_ROW, sheet.max_row))
+    assert tallest >= 30

@@ -9,20 +9,24 @@ from __future__ import annotations
 import io
 import os
 import re
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pypdf import PdfReader
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from tracker.errors import TrackerError
+from tracker.models import Commitment
 from tracker.printouts import pdf
 from tracker.printouts.assembly import Scope, ledger_data, notice_data
+from tracker.printouts.pages import lay_out
 from tracker.schedule import Light
 from tracker.services.deadlines import Deadlines
 from tracker.services.overdue import overdue_by_unit
+from tracker.services.updates import add_note
 
 RGB_FILL = re.compile(r"([\d.]+ [\d.]+ [\d.]+) rg")
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone(timedelta(hours=8)))
@@ -67,7 +71,7 @@ def test_a_notice_pdf_holds_the_units_late_items_in_chinese_with_an_embedded_fon
     data = notice_data(
         session=session, scope=Scope(unit="镇党委"), deadlines=deadlines, user="王科员", now=NOW
     )
-    content = pdf.render_pdf(data)
+    content = pdf.render_pdf(lay_out(data))
     assert content.startswith(b"%PDF")
     text = _text(content)
     assert "催办通知单" in text and "镇党委" in text
@@ -82,7 +86,7 @@ def test_a_ledger_pdf_has_every_row_number(session: Session, deadlines: Deadline
     data = ledger_data(
         session=session, scope=Scope(section=7), deadlines=deadlines, user="王科员", now=NOW
     )
-    text = _text(pdf.render_pdf(data))
+    text = _text(pdf.render_pdf(lay_out(data)))
     assert "承诺事项台账" in text or "台账" in text
     for row in data.rows:
         assert row.item.code in text
@@ -112,7 +116,7 @@ def test_a_ledger_pdf_is_landscape_with_its_header_on_every_page_and_late_rows_r
     session: Session, deadlines: Deadlines
 ) -> None:
     data = ledger_data(session=session, scope=Scope(), deadlines=deadlines, user="王科员", now=NOW)
-    reader = PdfReader(io.BytesIO(pdf.render_pdf(data)))
+    reader = PdfReader(io.BytesIO(pdf.render_pdf(lay_out(data))))
     assert len(reader.pages) > 1
     for page in reader.pages:
         assert page.mediabox.width > page.mediabox.height
@@ -138,8 +142,42 @@ def test_cell_text_wraps_within_its_width_and_keeps_every_character() -> None:
     lines = wrap(text, 30)
     assert len(lines) > 1
     assert "".join(lines) == text
-    assert all(document.get_string_width(line.rstrip("。，”")) <= 30 for line in lines)
+    # Nothing stands past the cell's edge, not even a closing mark: the character before it
+    # goes down to the next line with it (避头).
+    assert all(document.get_string_width(line) <= 30 for line in lines)
     assert not any(line[0] in pdf.NO_BREAK_BEFORE for line in lines[1:])
+
+
+@needs_font
+def test_a_run_of_closing_marks_goes_down_with_the_character_before_it() -> None:
+    document, wrap = _wrapper()
+    text = "未开始、逾期 1430 天（972 个工作日）。"
+    for width in range(12, 60, 3):  # from three characters wide
+        lines = wrap(text, width)
+        assert "".join(lines) == text.replace(" ", "") or " ".join(lines).count("9") == 1
+        assert all(document.get_string_width(line) <= width for line in lines), lines
+        assert not any(line and line[0] in pdf.NO_BREAK_BEFORE for line in lines[1:]), lines
+
+
+@needs_font
+def test_every_character_of_every_ledger_cell_is_on_the_pages(
+    session: Session, deadlines: Deadlines
+) -> None:
+    """Nothing is clipped or cut short: a note longer than a page still prints whole."""
+    item = session.exec(select(Commitment).where(Commitment.code == "7.1a")).one()
+    long_note = "以考促学，" + "组织全镇干部参加法治理论知识考试并通报成绩，" * 60 + "完。"
+    add_note(session=session, item=item, text=long_note, user="王科员", now=NOW)
+    session.flush()
+    data = ledger_data(
+        session=session, scope=Scope(section=7), deadlines=deadlines, user="王科员", now=NOW
+    )
+    document = lay_out(data)
+    printed = Counter(re.sub(r"\s+", "", _text(pdf.render_pdf(document))))
+    for table in document.tables():
+        for row in table.texts():
+            wanted = Counter(re.sub(r"\s+", "", "".join(row)))
+            assert not wanted - printed, row[:2]
+    assert any(long_note.strip() in cell for row in data.rows for cell in [row.progress])
 
 
 @needs_font

@@ -14,6 +14,7 @@ from tracker.labels import localized, village_label
 from tracker.printouts.assembly import Scope, ledger_data, notice_data, summary_data
 from tracker.printouts.html import render_html
 from tracker.printouts.markdown import render_md
+from tracker.printouts.pages import lay_out
 from tracker.printouts.text import render_txt
 from tracker.schedule import Light
 from tracker.services.deadlines import Deadlines
@@ -78,12 +79,14 @@ def test_ledger_has_one_row_per_item_in_every_format(
     numbers = [str(row.number) for row in data.rows]
     assert numbers
 
-    txt = render_txt(data)
+    txt = render_txt(lay_out(data))
     assert [line.split()[0] for line in numbered_lines(txt)] == numbers
-    md_rows = [line for line in render_md(data).splitlines() if re.match(r"^\| \d+ \|", line)]
+    md_rows = [
+        line for line in render_md(lay_out(data)).splitlines() if re.match(r"^\| \d+ \|", line)
+    ]
     assert len(md_rows) == len(data.rows)
 
-    rows = [r for r in tables(render_html(data)).rows if r[0] == "ledger"]
+    rows = [r for r in tables(render_html(lay_out(data))).rows if r[0] == "ledger"]
     assert [cells[0] for _, _, cells in rows] == numbers
     assert [cells[2] for _, _, cells in rows] == [
         localized(row.item.unit, row.item.unit_en) for row in data.rows
@@ -98,7 +101,7 @@ def test_text_ledger_columns_line_up_in_a_terminal(session: Session, deadlines: 
     data = ledger_data(
         session=session, scope=Scope(section=3), deadlines=deadlines, user=PRINTER, now=NOW
     )
-    lines = render_txt(data).splitlines()
+    lines = render_txt(lay_out(data)).splitlines()
     rule_at = next(i for i, line in enumerate(lines) if line.startswith("----"))
     # The dashes under the header mark where each column starts, in display cells.
     starts = [m.start() for m in re.finditer(r"-+", lines[rule_at])]
@@ -125,13 +128,13 @@ def test_notice_lists_exactly_the_units_late_items(session: Session, deadlines: 
     data = notice_data(
         session=session, scope=Scope(unit=unit), deadlines=deadlines, user=PRINTER, now=NOW
     )
-    txt = render_txt(data)
+    txt = render_txt(lay_out(data))
     codes = [re.split(r"\s{2,}", line)[1] for line in numbered_lines(txt)]
     assert codes == [entry.code for entry in late[0].entries]
     assert t("print.notice.to", unit=unit) in txt
     assert "\f" not in txt
 
-    rows = [r for r in tables(render_html(data)).rows if r[0] == "overdue"]
+    rows = [r for r in tables(render_html(lay_out(data))).rows if r[0] == "notice"]
     assert [cells[1] for _, _, cells in rows] == [entry.code for entry in late[0].entries]
     assert [css for _, css, _ in rows] == [entry.light.value for entry in late[0].entries]
 
@@ -142,12 +145,12 @@ def test_notices_of_several_units_are_on_pages_of_their_own(
     data = notice_data(session=session, scope=Scope(), deadlines=deadlines, user=PRINTER, now=NOW)
     pages = len(data.notices)
     assert pages > 1
-    txt = render_txt(data)
+    txt = render_txt(lay_out(data))
     assert txt.count("\f") == pages - 1
     for page, notice in zip(txt.split("\f"), data.notices, strict=True):
         assert t("print.notice.to", unit=notice.unit) in page
         assert len(numbered_lines(page)) == len(notice.group.entries)
-    html = render_html(data)
+    html = render_html(lay_out(data))
     assert tables(html).page_breaks == pages - 1
     assert "break-after: page" in html and "size: A4" in html
 
@@ -160,13 +163,14 @@ def test_summary_shows_every_part(session: Session, deadlines: Deadlines) -> Non
         user=PRINTER,
         now=NOW,
     )
-    txt = render_txt(data)
+    txt = render_txt(lay_out(data))
     for section in data.sections:
         assert localized(section.heading, section.heading_en) in txt
     assert data.quotas
     for quota in data.quotas:
         line = next(line for line in txt.splitlines() if line.startswith(quota.code + " "))
-        assert line.rstrip().endswith(f"{quota.done_count or 0}/{quota.target}")
+        done, target = re.split(r"\s{2,}", line)[4:6]
+        assert (done, target) == (str(quota.done_count or 0), str(quota.target))
     for group in data.overdue:
         assert f"{group.unit}：" in txt
     assert data.villages is not None
@@ -183,12 +187,22 @@ def test_html_is_self_contained_and_in_the_chosen_language(
     data = ledger_data(
         session=session, scope=Scope(section=1), deadlines=deadlines, user=PRINTER, now=NOW
     )
-    html = render_html(data)
+    html = render_html(lay_out(data))
     assert '<meta charset="utf-8">' in html and 'lang="zh-CN"' in html
     assert "<script" not in html and "http" not in html
     set_language("en")
-    english = render_html(data)
+    english = render_html(lay_out(data))
     assert 'lang="en"' in english and f"<h1>{t('print.title.ledger')}</h1>" in english
-    assert t("print.title.ledger") in render_txt(data) and t("print.title.ledger") in render_md(
-        data
-    )
+    assert t("print.title.ledger") in render_txt(lay_out(data)) and t(
+        "print.title.ledger"
+    ) in render_md(lay_out(data))
+
+
+def test_the_html_ledger_prints_landscape_and_the_summary_portrait(
+    session: Session, deadlines: Deadlines
+) -> None:
+    scope = Scope()
+    ledger = ledger_data(session=session, scope=scope, deadlines=deadlines, user="t", now=NOW)
+    summary = summary_data(session=session, scope=scope, deadlines=deadlines, user="t", now=NOW)
+    assert "size: A4 landscape" in render_html(lay_out(ledger))
+    assert "size: A4 portrait" in render_html(lay_out(summary))

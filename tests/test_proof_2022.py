@@ -26,8 +26,8 @@ from tracker.services.bulk import log_range
 from tracker.services.corrections import void_event
 from tracker.services.dashboard import Dashboard, commitment_states, dashboard
 from tracker.services.deadlines import Deadlines
+from tracker.services.events import log_event
 from tracker.services.lookup import get_commitment, now
-from tracker.services.updates import log_event
 from tracker.tui.app import TrackerApp
 from tracker.tui.context import TuiContext
 from tracker.tui.screens.dashboard import DashboardScreen

@@ -48,7 +48,8 @@ from tracker.db import make_engine
 from tracker.errors import TrackerError, hidden_character, printable, printable_json
 from tracker.i18n import CATALOGS
 from tracker.models import Commitment, History, HistoryKind, Report, Village
-from tracker.services.listing import ListFilter, list_items
+from tracker.services.list_filter import ListFilter
+from tracker.services.listing import list_items
 from tracker.services.seed_file import load_seed_file
 from tracker.services.villages import (
     MAX_NAME,

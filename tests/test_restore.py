@@ -35,9 +35,10 @@ from tracker.db import make_engine, new_session
 from tracker.errors import TrackerError
 from tracker.i18n import zh
 from tracker.schema import BASELINE, HEAD, _config, current_revision
-from tracker.services import backup as backup_module
-from tracker.services.backup import RESTORE_ACTION, backup_sqlite, restore_sqlite
+from tracker.services import restore as restore_module
+from tracker.services.backup import backup_sqlite
 from tracker.services.lookup import get_commitment, now
+from tracker.services.restore import RESTORE_ACTION, restore_sqlite
 from tracker.services.updates import add_note
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -384,7 +385,7 @@ def test_a_write_that_comes_during_the_restore_waits_and_goes_into_the_restored_
 ) -> None:
     """A writer arriving while the restore holds the lock (injected at the moment the
     current ledger is being replaced) waits, then writes into the restored ledger."""
-    replace_content = backup_module._replace_content
+    replace_content = restore_module._replace_content
     acknowledged = threading.Event()
     failures: list[BaseException] = []
 
@@ -409,7 +410,7 @@ def test_a_write_that_comes_during_the_restore_waits_and_goes_into_the_restored_
         assert not acknowledged.is_set()  # it waits for the restore's lock
         replace_content(connection)
 
-    monkeypatch.setattr(backup_module, "_replace_content", replace_with_a_writer_waiting)
+    monkeypatch.setattr(restore_module, "_replace_content", replace_with_a_writer_waiting)
     result = restore_sqlite(backup, ledger, actor=USER)
     writer.join(timeout=30)
 
@@ -424,7 +425,7 @@ def test_a_write_that_comes_during_the_restore_waits_and_goes_into_the_restored_
 def test_a_restore_that_cannot_take_the_ledger_in_time_changes_nothing(
     ledger: Path, backup: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(backup_module, "SQLITE_BUSY_TIMEOUT_MS", 300)
+    monkeypatch.setattr(restore_module, "SQLITE_BUSY_TIMEOUT_MS", 300)
     before = dump(ledger)
     writer = sqlite3.connect(ledger, isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")

@@ -17,9 +17,10 @@ from tracker.db import begin_writing, new_session
 from tracker.errors import TrackerError
 from tracker.models import Commitment, Event, Person, Status
 from tracker.schedule import WorkCalendar
+from tracker.services.events import log_event
 from tracker.services.lookup import get_commitment
 from tracker.services.retry import ATTEMPTS, conflicts_refused, is_conflict, refusal, retrying
-from tracker.services.updates import add_note, log_event, set_status
+from tracker.services.updates import add_note, set_status
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 

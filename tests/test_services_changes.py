@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tracker.i18n import set_language, zh
-from tracker.services.audit import AuditRecord
+from tracker.services.audit_chain import AuditRecord
 from tracker.services.changes import action_label, audit_change, history_line
 from tracker.services.detail import HistoryEntry
 

@@ -16,8 +16,8 @@ from tracker.models import Commitment, Kind, Status
 from tracker.schedule import Light, WorkCalendar
 from tracker.services.dashboard import TOP, dashboard
 from tracker.services.deadlines import Deadlines
+from tracker.services.events import log_event
 from tracker.services.seed_file import Seed
-from tracker.services.updates import log_event
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 SEEDED_THROUGH = 2026

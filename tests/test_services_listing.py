@@ -19,7 +19,8 @@ from tracker.errors import TrackerError
 from tracker.models import CLOSED_STATUSES, Commitment, Kind, Status, Village
 from tracker.schedule import Light, WorkCalendar
 from tracker.services.deadlines import Deadlines
-from tracker.services.listing import ItemRow, ListFilter, Page, list_items
+from tracker.services.list_filter import ListFilter
+from tracker.services.listing import ItemRow, Page, list_items
 from tracker.services.seed_file import Seed, SeedCommitment
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone(timedelta(hours=8)))

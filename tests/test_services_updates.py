@@ -26,9 +26,10 @@ from tracker.models import (
     Status,
 )
 from tracker.schedule import WorkCalendar
+from tracker.services.events import LoggedEvent, log_event
 from tracker.services.instances import ensure_period_instances
 from tracker.services.seed_file import Seed
-from tracker.services.updates import LoggedEvent, add_note, log_event, parse_status, set_status
+from tracker.services.updates import add_note, parse_status, set_status
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 SEEDED_THROUGH = 2026

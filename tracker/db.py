@@ -44,7 +44,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def _postgres_settings(dbapi_connection: Any, _record: Any) -> None:
     # No JIT: the ledger's queries are short, but the correlated subquery of
-    # listing.effective_due is costed per row, which crosses jit_above_cost on a district
+    # list_filter.effective_due is costed per row, which crosses jit_above_cost on a district
     # database; compiling then takes ~200 ms for a query that runs in ~20 ms.
     autocommit = dbapi_connection.autocommit
     dbapi_connection.autocommit = True

@@ -167,7 +167,7 @@ class Commitment(SQLModel, table=True):
         Index("ix_commitment_open_due", "status", "due"),
         Index("ix_commitment_unit_due", "unit_id", "due"),
         Index("ix_commitment_parent_period", "parent_id", "period_start"),
-        # The earliest open instance's due date of a commitment (listing.effective_due):
+        # The earliest open instance's due date of a commitment (list_filter.effective_due):
         # without it SQLite scans every open row once per commitment with instances.
         Index("ix_commitment_parent_open_due", "parent_id", "status", "due"),
         Index("ix_commitment_report_sort", "report_id", "sort_key"),

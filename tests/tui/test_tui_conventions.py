@@ -33,7 +33,8 @@ from tracker.labels import light_label
 from tracker.models import Commitment, CoUnit, Event, History, Report, Unit, Village
 from tracker.schedule import Light, WorkCalendar
 from tracker.services.deadlines import Deadlines
-from tracker.services.listing import ListFilter, list_items
+from tracker.services.list_filter import ListFilter
+from tracker.services.listing import list_items
 from tracker.services.lookup import now
 from tracker.services.seed_file import Seed
 from tracker.services.seeding import apply_seed

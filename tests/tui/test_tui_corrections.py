@@ -24,8 +24,8 @@ from tracker.i18n import t
 from tracker.models import Event, History, HistoryKind, Status
 from tracker.schedule import WorkCalendar
 from tracker.services.deadlines import Deadlines
+from tracker.services.events import log_event
 from tracker.services.lookup import get_commitment
-from tracker.services.updates import log_event
 from tracker.tui.app import TrackerApp
 from tracker.tui.context import TuiContext
 from tracker.tui.screens.detail import DetailScreen

@@ -15,8 +15,8 @@ from tui_helpers import settle
 
 from tracker.models import Commitment, Status
 from tracker.schedule import Light
+from tracker.services.events import log_event
 from tracker.services.lookup import now
-from tracker.services.updates import log_event
 from tracker.tui import editing
 from tracker.tui.app import TrackerApp
 from tracker.tui.screens.dashboard import DashboardScreen

@@ -15,7 +15,7 @@ from tui_helpers import settle
 
 from tracker.i18n import t
 from tracker.models import Commitment, Event
-from tracker.services.updates import log_event
+from tracker.services.events import log_event
 from tracker.tui.app import TrackerApp
 from tracker.tui.screens.items import ItemsScreen
 from tracker.tui.widgets.dialogs import LogDialog

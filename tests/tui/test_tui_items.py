@@ -16,7 +16,8 @@ from tui_helpers import settle
 from tracker.db import make_engine, new_session
 from tracker.schedule import Light
 from tracker.services.deadlines import Deadlines
-from tracker.services.listing import ListFilter, Order, list_items
+from tracker.services.list_filter import ListFilter, Order
+from tracker.services.listing import list_items
 from tracker.tui.app import TrackerApp
 from tracker.tui.screens.detail import DetailScreen
 from tracker.tui.screens.items import ItemsScreen

@@ -24,8 +24,9 @@ from tracker.i18n import t
 from tracker.models import AuditEntry, Event, Extension, History, Status
 from tracker.schedule import WorkCalendar
 from tracker.services.deadlines import Deadlines
+from tracker.services.events import log_event
 from tracker.services.lookup import get_commitment
-from tracker.services.updates import log_event, set_status
+from tracker.services.updates import set_status
 from tracker.tui.app import TrackerApp
 from tracker.tui.context import TuiContext
 from tracker.tui.screens.detail import DetailScreen

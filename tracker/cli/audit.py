@@ -14,7 +14,13 @@ from tracker.cli.context import AppState, err, fail, ledger, out
 from tracker.errors import printable
 from tracker.i18n import t
 from tracker.models import Report
-from tracker.services.audit import AuditRecord, Break, BreakReason, item_history, verify_chain
+from tracker.services.audit_chain import (
+    AuditRecord,
+    Break,
+    BreakReason,
+    item_history,
+    verify_chain,
+)
 from tracker.services.audit_ledger import (
     Disagreement,
     check_anchor,

@@ -33,16 +33,11 @@ from tracker.models import Commitment, Status
 from tracker.schedule import Light
 from tracker.services.bulk import BulkResult, log_range
 from tracker.services.detail import item_detail
-from tracker.services.listing import ListFilter, list_items, require_kind, row_of
+from tracker.services.events import LoggedEvent, log_event
+from tracker.services.list_filter import ListFilter, require_kind
+from tracker.services.listing import list_items, row_of
 from tracker.services.lookup import get_commitment, now
-from tracker.services.updates import (
-    LoggedEvent,
-    add_note,
-    log_event,
-    parse_status,
-    set_status,
-    status_of,
-)
+from tracker.services.updates import add_note, parse_status, set_status, status_of
 
 # Rows a table shows unless --limit says otherwise; json and csv give every row.
 # A screenful or two: more is better read with --limit 0 through a pager or as csv.

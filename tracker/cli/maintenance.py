@@ -19,14 +19,7 @@ from tracker.models import Role
 from tracker.schema import HEAD
 from tracker.services.access import acting_user, has_accounts, require_role
 from tracker.services.audit_ledger import evidence_disagreements
-from tracker.services.backup import (
-    backup_sqlite,
-    holds_ledger,
-    is_damage,
-    pg_dump_command,
-    pg_restore_command,
-    restore_sqlite,
-)
+from tracker.services.backup import backup_sqlite, holds_ledger, is_damage
 from tracker.services.evidence_store import (
     EvidenceProblem,
     ProblemKind,
@@ -34,6 +27,8 @@ from tracker.services.evidence_store import (
     evidence_root,
     verify_store,
 )
+from tracker.services.pg_commands import pg_dump_command, pg_restore_command
+from tracker.services.restore import restore_sqlite
 
 
 def _sqlite_file(url: str) -> Path | None:

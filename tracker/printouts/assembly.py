@@ -6,30 +6,26 @@ PDF and never query the database: whatever a printout says is decided here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import and_, not_, or_, tuple_
+from sqlalchemy import and_, exists, not_, or_, tuple_
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from tracker.errors import TrackerError
-from tracker.models import Commitment, Event, Evidence, History, HistoryKind, Kind, Report, Status
+from tracker.models import Commitment, Kind, Report, Status
+from tracker.printouts.ledger_facts import evidence_names, folded_counts, outcomes
 from tracker.schedule import Light
-from tracker.services.asof import AsOf, as_of_view, counts_on
+from tracker.services.asof import as_of_view, counts_on
 from tracker.services.audit_ledger import current_anchor
 from tracker.services.dashboard import SectionProgress, dashboard
 from tracker.services.deadlines import Deadlines
 from tracker.services.grid import VillageGrid, village_grid
-from tracker.services.listing import (
-    ItemRow,
-    ListFilter,
-    filter_conditions,
-    latest_values,
-    rows_where,
-)
+from tracker.services.list_filter import ListFilter, filter_conditions
+from tracker.services.listing import ItemRow, latest_values, rows_where
 from tracker.services.lookup import get_report, get_unit
 from tracker.services.overdue import UnitGroup, overdue_by_unit
 
@@ -240,7 +236,8 @@ def _indicators(session: Session, report: Report | None, as_of: date) -> list[In
 def ledger_data(
     *, session: Session, scope: Scope, deadlines: Deadlines, user: str, now: datetime
 ) -> LedgerData:
-    """台账: every commitment, its current period, and its open village items.
+    """台账: every commitment (a duty with periods as its periods: the current one and any
+    still open), and its open village items.
 
     Past periods still open are folded: one row per commitment for the oldest of them, with
     how many there are (日排查 missed on 300 days is one row, as in the overdue review),
@@ -264,6 +261,12 @@ def ledger_data(
         ).all()
     ]
     oldest = [(parent_id, sort_key) for parent_id, _count, sort_key in folds]
+    # A duty with periods is printed as its periods: its own row would say the same twice.
+    period = aliased(Commitment)
+    has_periods = exists().where(
+        col(period.parent_id) == col(Commitment.id), col(period.period_key).is_not(None)
+    )
+    conditions = [*conditions, not_(has_periods)]
     shown = not_(past_open)
     if oldest:
         shown = or_(shown, tuple_(col(Commitment.parent_id), col(Commitment.sort_key)).in_(oldest))
@@ -271,7 +274,7 @@ def ledger_data(
         session=session, conditions=[*conditions, shown], deadlines=deadlines, view=view
     )
     ids = [row.id for row in items]
-    folded = _folded_counts(session, folds)
+    folded = folded_counts(session, folds)
     leaders = (
         dict(
             session.exec(
@@ -281,8 +284,8 @@ def ledger_data(
         if ids
         else {}
     )
-    progress = _progress(session, ids, view)
-    evidence = _evidence(session, ids, view)
+    progress = outcomes(session, ids, view)
+    evidence = evidence_names(session, ids, view)
     rows = [
         LedgerRow(
             number=number,
@@ -295,76 +298,6 @@ def ledger_data(
         for number, row in enumerate(items, start=1)
     ]
     return LedgerData(heading=heading, rows=rows)
-
-
-def _folded_counts(
-    session: Session, folds: Sequence[tuple[int | None, int, str]]
-) -> dict[int, int]:
-    """The id of each fold's oldest period -> how many past open periods it stands for."""
-    if not folds:
-        return {}
-    count_of = {(parent_id, key): count for parent_id, count, key in folds}
-    oldest = session.execute(
-        sa_select(col(Commitment.id), col(Commitment.parent_id), col(Commitment.sort_key)).where(
-            tuple_(col(Commitment.parent_id), col(Commitment.sort_key)).in_(list(count_of))
-        )
-    ).all()
-    return {item_id: count_of[(parent_id, key)] for item_id, parent_id, key in oldest}
-
-
-# History rows whose note says what was done: the report's own words for what it states as
-# achieved (seed), an officer's note, and the reason given with a change of status.
-_OUTCOME_KINDS = [HistoryKind.SEED.value, HistoryKind.NOTE.value, HistoryKind.STATUS.value]
-
-
-def _progress(session: Session, ids: list[int], view: AsOf) -> dict[int, str]:
-    """Each item's 完成情况: its latest event (date and note), else the latest note written
-    in its history. The curator's remarks in the seed (备注) are not an outcome."""
-    found: dict[int, str] = {}
-    if not ids:
-        return found
-    for commitment_id, day, note in session.exec(
-        select(col(Event.commitment_id), col(Event.happened_on), col(Event.note))
-        .where(col(Event.commitment_id).in_(ids), view.event_filter())
-        .order_by(col(Event.commitment_id), col(Event.happened_on), col(Event.id))
-    ).all():
-        found[commitment_id] = f"{day.isoformat()} {note}".strip()
-    noted: dict[int, str] = {}
-    for item_id, kind, changed_at, note in session.exec(
-        select(
-            col(History.commitment_id),
-            col(History.kind),
-            col(History.changed_at),
-            col(History.note),
-        )
-        .where(
-            col(History.commitment_id).in_(ids),
-            col(History.kind).in_(_OUTCOME_KINDS),
-            col(History.note) != "",
-            col(History.effective_on) <= view.deadlines.as_of,
-        )
-        .order_by(col(History.commitment_id), col(History.changed_at), col(History.id))
-    ).all():
-        text = " ".join(note.split())
-        if item_id is not None:
-            # The report's words are dated by the report, not by the day they were seeded.
-            noted[item_id] = text if kind == HistoryKind.SEED else f"{changed_at:%Y-%m-%d} {text}"
-    return {item_id: text for item_id, text in noted.items() if item_id not in found} | found
-
-
-def _evidence(session: Session, ids: list[int], view: AsOf) -> dict[int, list[str]]:
-    """Each item's evidence files by name (佐证材料)."""
-    found: dict[int, list[str]] = {}
-    if not ids:
-        return found
-    for commitment_id, path in session.exec(
-        select(Event.commitment_id, Evidence.path)
-        .join(Evidence, col(Evidence.event_id) == Event.id)
-        .where(col(Event.commitment_id).in_(ids), view.event_filter())
-        .order_by(col(Evidence.id))
-    ).all():
-        found.setdefault(commitment_id, []).append(path.replace("\\", "/").rsplit("/", 1)[-1])
-    return found
 
 
 def notice_data(

@@ -13,6 +13,8 @@ from rich.cells import cell_len
 
 # A column never asks for more than this many display cells: long notes wrap.
 MAX_CELLS = 40
+# A table needing less than this share of the page keeps its natural widths.
+NARROW = 0.6
 # Columns up to this many cells are never squeezed to wrap.
 SHORT_CELLS = 14
 
@@ -39,8 +41,10 @@ def _widest_line(text: str) -> int:
 
 def fit_columns(cells: Sequence[int], usable: float, cell: float, padding: float) -> list[float]:
     """Widths (in the unit of `usable`) filling `usable` exactly, for columns needing `cells`
-    display cells of width `cell` plus `padding` each."""
+    display cells of width `cell` plus `padding` each; a narrow table keeps what it needs."""
     need = [n * cell + padding for n in cells]
+    if sum(need) <= usable * NARROW:  # a small table (two columns of counts) stays small
+        return need
     short = [n <= SHORT_CELLS for n in cells]
     short_need = sum(w for w, is_short in zip(need, short, strict=True) if is_short)
     long_need = sum(need) - short_need

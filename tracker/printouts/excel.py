@@ -12,35 +12,27 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from io import BytesIO
+from math import ceil
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tracker.i18n import t
-from tracker.labels import light_label, localized, status_label, village_label
-from tracker.printouts.assembly import (
-    Heading,
-    LedgerData,
-    NoticeData,
-    Printout,
-    SummaryData,
-)
-from tracker.printouts.office_text import (
-    evidence_text,
-    heading_line,
-    item_text,
-    ledger_header,
-    long_date,
-    notice_header,
-    overdue_cells,
-    status_progress,
-    title,
+from tracker.printouts.columns import fit_columns, needed_cells
+from tracker.printouts.layout import (
+    Align,
+    Block,
+    Document,
+    Page,
+    Part,
+    Signature,
+    Table,
+    Title,
 )
 from tracker.schedule import Light
-
-Cell = str | int | float | date | None
 
 # Excel's own "Bad" and "Neutral" fills: what officers know as red and yellow rows.
 LIGHT_FILL = {
@@ -51,27 +43,151 @@ HEADER_FILL = PatternFill(fill_type="solid", start_color="D9D9D9", end_color="D9
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 DATE_FORMAT = "yyyy-mm-dd"
-MAX_WIDTH = 60  # wider text wraps instead of pushing the page off the paper
+# What a printed A4 page holds across, in Excel's width unit (a digit of the default font),
+# with the half-inch side margins set below; wider text wraps instead.
+LANDSCAPE_WIDTH, PORTRAIT_WIDTH = 150, 100
+LINE_POINTS = 15  # the height of one line of 11 pt text
+DEFAULT_WIDTH = 8.43  # Excel's width of a column nobody set
 # Excel refuses these in sheet names, and names longer than 31 characters.
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-HEADER_ROW = 3  # under the title and the heading line
+HEADER_ROW = 3  # a sheet's first table: under the title and the heading line
 HEADER_STYLE = "tracker-header"
 
 
-def render_xlsx(data: Printout) -> bytes:
-    """The printout as the bytes of an .xlsx file: one workbook, a sheet per part."""
+def render_xlsx(document: Document) -> bytes:
+    """The printout as the bytes of an .xlsx file: a sheet per part (per notice), each
+    opening with the printout's title and heading line, set up to print on A4."""
     book = Workbook()
     _add_styles(book)
     book.remove(book.worksheets[0])  # every sheet is named after its part, none is "Sheet"
-    if isinstance(data, LedgerData):
-        _ledger(book, data)
-    elif isinstance(data, SummaryData):
-        _summary(book, data)
-    else:
-        _notices(book, data)
+    for page in document.pages:
+        for name, blocks in _sheets(page):
+            sheet = book.create_sheet(sheet_name(name, book.sheetnames))
+            _print_setup(sheet, document.landscape)
+            usable = LANDSCAPE_WIDTH if document.landscape else PORTRAIT_WIDTH
+            _fill(sheet, [*page.head, *blocks], usable)
+            _print_area(sheet)
+    book.properties.title = document.title
     out = BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _sheets(page: Page) -> list[tuple[str, list[Block]]]:
+    """The page's blocks cut at each part: (sheet name, blocks of that sheet)."""
+    sheets: list[tuple[str, list[Block]]] = [(page.name, [])]
+    for block in page.body:
+        if isinstance(block, Part):
+            if not sheets[-1][1]:
+                sheets.pop()  # nothing before the first part: no sheet of its own
+            sheets.append((block.sheet, []))
+        sheets[-1][1].append(block)
+    return sheets
+
+
+class _Plan:
+    """A sheet's column widths, worked out from all its tables before anything is written
+    (openpyxl cannot tell a width that was set from its default), and how many columns a
+    line of text spans: at least the page's width, so a title over a narrow table of two
+    columns still reads on one line."""
+
+    def __init__(self, tables: list[Table], usable: float) -> None:
+        self.widths: list[float] = []
+        for table in tables:
+            need = needed_cells(table.headers, table.texts())
+            widths: list[float] = [n + 2 for n in need]
+            if sum(widths) > usable:  # a narrow table keeps its own widths, a wide one fits
+                widths = fit_columns(need, usable, 1, 2)
+            for column, width in enumerate(widths):
+                if column < len(self.widths):
+                    self.widths[column] = max(self.widths[column], width)
+                else:
+                    self.widths.append(max(width, 6))
+        while sum(self.widths) + DEFAULT_WIDTH <= usable:
+            self.widths.append(DEFAULT_WIDTH)
+        self.span = max(len(self.widths), 1)
+
+    def apply(self, sheet: Worksheet) -> None:
+        for column, width in enumerate(self.widths, start=1):
+            sheet.column_dimensions[get_column_letter(column)].width = round(width, 1)
+
+    def lines(self, text: str, columns: slice) -> int:
+        """How many lines `text` takes across the given columns."""
+        room = max(sum(self.widths[columns]) - 1, 1)
+        return sum(max(1, ceil(text_width(line) / room)) for line in text.split("\n"))
+
+
+def _fill(sheet: Worksheet, blocks: list[Block], usable: float) -> None:
+    """Write the blocks down the sheet, a blank row after each table."""
+    plan = _Plan([b for b in blocks if isinstance(b, Table)], usable)
+    plan.apply(sheet)
+    row = 1
+    for block in blocks:
+        if isinstance(block, Table):
+            row = _table(sheet, row, block, plan) + 1
+        elif isinstance(block, Signature):
+            for line in block.seal:
+                row = _line(sheet, row, line, plan, align="right")
+            if block.maker:
+                row = _line(sheet, row, block.maker, plan)
+        elif isinstance(block, Title):
+            title = Font(bold=True, size=14)
+            row = _line(sheet, row, block.text, plan, font=title, align="center")
+            sheet.row_dimensions[row - 1].height = 24
+        elif isinstance(block, Part):
+            row = _line(sheet, row, block.title, plan, font=Font(bold=True, size=12))
+        else:
+            font = Font(bold=block.bold, size=10 if block.small else 11)
+            text = ("\u3000\u3000" if block.indent else "") + block.text
+            row = _line(sheet, row, text, plan, font=font, align=_HORIZONTAL[block.align])
+
+
+def _line(
+    sheet: Worksheet,
+    row: int,
+    text: str,
+    plan: _Plan,
+    *,
+    font: Font | None = None,
+    align: str = "left",
+) -> int:
+    """One line of text (wrapped if long) across the page's width; returns the next row."""
+    cell = sheet.cell(row=row, column=1, value=text)
+    if font is not None:
+        cell.font = font
+    cell.alignment = Alignment(horizontal=align, vertical="top", wrap_text=True)
+    if plan.span > 1:
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=plan.span)
+    lines = plan.lines(text, slice(0, plan.span))
+    if lines > 1:
+        sheet.row_dimensions[row].height = LINE_POINTS * lines
+    return row + 1
+
+
+_HORIZONTAL = {Align.LEFT: "left", Align.CENTRE: "center", Align.RIGHT: "right"}
+
+
+def _print_setup(sheet: Worksheet, landscape: bool) -> None:
+    """A4, one page wide, the header row of the main table on every page, page numbers."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.5
+    footer = sheet.oddFooter
+    if footer is not None:  # openpyxl always makes one; its types allow None
+        footer.center.text = t("print.excel_footer")
+
+
+def _print_area(sheet: Worksheet) -> None:
+    """Print what was written, the main table's header row on every page."""
+    if sheet.freeze_panes:
+        header = sheet[sheet.freeze_panes].row - 1
+        sheet.print_title_rows = f"{header}:{header}"
+    last = get_column_letter(max(sheet.max_column, 1))
+    sheet.print_area = f"A1:{last}{max(sheet.max_row, 1)}"
 
 
 def _add_styles(book: Workbook) -> None:
@@ -124,226 +240,34 @@ def sheet_name(name: str, taken: Sequence[str] = ()) -> str:
     return candidate
 
 
-def _new_sheet(book: Workbook, name: str) -> Worksheet:
-    sheet: Worksheet = book.create_sheet(sheet_name(name, book.sheetnames))
-    return sheet
+def _table(sheet: Worksheet, start: int, table: Table, plan: _Plan) -> int:
+    """A bordered table with its header on row `start`; returns the next free row.
 
-
-def _top(sheet: Worksheet, heading: Heading, text: str, columns: int) -> None:
-    """Title on row 1, the heading line on row 2, each across the table's width."""
-    sheet.cell(row=1, column=1, value=text).font = Font(bold=True, size=14)
-    sheet.cell(row=2, column=1, value=heading_line(heading)).font = Font(size=10)
-    for row in (1, 2):
-        if columns > 1:
-            sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
-        sheet.cell(row=row, column=1).alignment = Alignment(horizontal="center")
-    sheet.row_dimensions[1].height = 24
-
-
-def _table(
-    sheet: Worksheet,
-    start: int,
-    header: list[str],
-    rows: Sequence[Sequence[Cell]],
-    lights: Sequence[Light] = (),
-    *,
-    main: bool = True,
-) -> int:
-    """Write a bordered table with its header on row `start`; return the next free row.
-
-    The main table of a sheet gets the frozen header and the auto filter.
+    The sheet's main table gets the frozen header and the auto filter.
     """
-    for column, label in enumerate(header, start=1):
+    for column, label in enumerate(table.headers, start=1):
         sheet.cell(row=start, column=column, value=label).style = HEADER_STYLE
-    for offset, values in enumerate(rows, start=1):
-        light = lights[offset - 1] if offset <= len(lights) else None
-        for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=start + offset, column=column, value=value)
+    for offset, row in enumerate(table.rows, start=1):
+        for column, value in enumerate(row.cells, start=1):
+            cell = sheet.cell(row=start + offset, column=column, value=value.typed)
+            light = value.light or row.light
             cell.style = _style_name(
-                light if light in LIGHT_FILL else None, isinstance(value, date)
+                light if light in LIGHT_FILL else None, isinstance(value.value, date)
             )
-    end = start + len(rows)
-    if main:
+            if value.number_format:
+                cell.number_format = value.number_format
+    end = start + len(table.rows)
+    if table.main and not sheet.freeze_panes:
         sheet.freeze_panes = sheet.cell(row=start + 1, column=1).coordinate
-        last = get_column_letter(max(len(header), 1))
+        last = get_column_letter(max(len(table.headers), 1))
         sheet.auto_filter.ref = f"A{start}:{last}{max(end, start)}"
-    _widen(sheet, header, rows)
-    return end + 2
+    _heights(sheet, table, start, plan)
+    return end + 1
 
 
-def _widen(sheet: Worksheet, header: list[str], rows: Sequence[Sequence[Cell]]) -> None:
-    """Grow each column to its widest text (never shrink what an earlier table needed)."""
-    for column, label in enumerate(header, start=1):
-        texts = [label] + [_shown(values[column - 1]) for values in rows if column <= len(values)]
-        wanted = min(MAX_WIDTH, max(text_width(text) for text in texts) + 2)
-        letter = get_column_letter(column)
-        current = sheet.column_dimensions[letter].width or 0
-        sheet.column_dimensions[letter].width = max(current, wanted, 6)
-
-
-def _shown(value: Cell) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return "0000-00-00"
-    return str(value)
-
-
-def _ledger(book: Workbook, data: LedgerData) -> None:
-    sheet = _new_sheet(book, t("print.sheet.ledger"))
-    header = ledger_header()
-    _top(sheet, data.heading, title(data.heading.kind), len(header))
-    rows: list[list[Cell]] = [
-        [
-            row.number,
-            item_text(row),
-            localized(row.item.unit, row.item.unit_en) if row.item.unit else "",
-            row.leader or "",
-            row.item.due,
-            status_progress(row),
-            row.progress,
-            evidence_text(row),
-        ]
-        for row in data.rows
-    ]
-    _table(sheet, HEADER_ROW, header, rows, [row.item.light for row in data.rows])
-
-
-def _summary(book: Workbook, data: SummaryData) -> None:
-    heading = data.heading
-    page = title(heading.kind)
-
-    sheet = _new_sheet(book, t("print.sheet.progress"))
-    header = [t("col.section"), t("col.title"), t("print.col.done"), t("print.col.total")]
-    header += [t("print.col.rate"), t("col.items")]
-    _top(sheet, heading, page, len(header))
-    rows: list[list[Cell]] = [
-        [
-            s.number,
-            localized(s.heading, s.heading_en),
-            s.done,
-            s.total,
-            round(s.done / s.total, 4) if s.total else None,
-            f"{s.periods_done}/{s.periods_total}",
-        ]
-        for s in data.sections
-    ]
-    after = _table(sheet, HEADER_ROW, header, rows)
-    for row in range(HEADER_ROW + 1, HEADER_ROW + 1 + len(rows)):
-        sheet.cell(row=row, column=5).number_format = "0.0%"
-    lights = [light for light in Light if data.by_light.get(light)]
-    after = _table(
-        sheet,
-        after,
-        [t("col.light"), t("print.col.count")],
-        [[light_label(light), data.by_light[light]] for light in lights],
-        lights,
-        main=False,
-    )
-    statuses = [status for status, count in data.by_status.items() if count]
-    _table(
-        sheet,
-        after,
-        [t("col.status"), t("print.col.count")],
-        [[status_label(status.value), data.by_status[status]] for status in statuses],
-        main=False,
-    )
-
-    sheet = _new_sheet(book, t("print.sheet.quotas"))
-    header = [t("col.code"), t("col.title"), t("col.unit"), t("col.period")]
-    header += [t("print.col.done"), t("print.col.target"), t("col.due"), t("col.light")]
-    _top(sheet, heading, page, len(header))
-    rows = [
-        [
-            q.code,
-            localized(q.title, q.title_en),
-            localized(q.unit, q.unit_en) if q.unit else "",
-            q.period or "",
-            q.done_count or 0,
-            q.target,
-            q.due,
-            light_label(q.light),
-        ]
-        for q in data.quotas
-    ]
-    _table(sheet, HEADER_ROW, header, rows, [q.light for q in data.quotas])
-
-    sheet = _new_sheet(book, t("print.sheet.overdue"))
-    header = [t("col.unit"), *notice_header()[1:]]
-    _top(sheet, heading, page, len(header))
-    entries = [entry for group in data.overdue for entry in group.entries]
-    rows = [[localized(e.unit, e.unit_en), *overdue_cells(e)] for e in entries]
-    _table(sheet, HEADER_ROW, header, rows, [e.light for e in entries])
-
-    if data.villages is not None:
-        grid = data.villages
-        sheet = _new_sheet(book, t("print.sheet.villages"))
-        header = [t("col.village")]
-        header += [f"{c.code} {localized(c.title, c.title_en)}" for c in grid.columns]
-        _top(sheet, heading, page, len(header))
-        rows = [
-            [
-                village_label(r.number, r.name),
-                *(status_label(c.status.value) if c else "" for c in r.cells),
-            ]
-            for r in grid.rows
-        ]
-        _table(sheet, HEADER_ROW, header, rows)
-        # A village's cells are coloured one by one: one village may be late on one item only.
-        for offset, grid_row in enumerate(grid.rows, start=1):
-            for column, item in enumerate(grid_row.cells, start=2):
-                fill = LIGHT_FILL.get(item.light) if item else None
-                if fill is not None:
-                    sheet.cell(row=HEADER_ROW + offset, column=column).fill = fill
-
-    sheet = _new_sheet(book, t("print.sheet.indicators"))
-    years = sorted({year for line in data.indicators for year in line.values})
-    header = [t("col.code"), t("col.title"), t("col.baseline"), t("print.col.measure")]
-    header += [str(year) for year in years]
-    _top(sheet, heading, page, len(header))
-    rows = [
-        [
-            line.code,
-            localized(line.title, line.title_en),
-            line.baseline if line.baseline is not None else (line.baseline_text or ""),
-            line.measure or "",
-            *[line.values.get(year) for year in years],
-        ]
-        for line in data.indicators
-    ]
-    _table(sheet, HEADER_ROW, header, rows)
-
-
-def _notices(book: Workbook, data: NoticeData) -> None:
-    heading = data.heading
-    if not data.notices:
-        sheet = _new_sheet(book, title(heading.kind))
-        _top(sheet, heading, title(heading.kind), 1)
-        sheet.cell(row=HEADER_ROW, column=1, value=t("overdue_none"))
-        return
-    header = notice_header()
-    for notice in data.notices:
-        unit = localized(notice.unit, notice.unit_en)
-        sheet = _new_sheet(book, unit)
-        _top(sheet, heading, title(heading.kind), len(header))
-        group = notice.group
-        body = t(
-            "print.notice.body",
-            as_of=long_date(heading.as_of),
-            red=group.red,
-            yellow=group.yellow,
-            reply_by=long_date(notice.reply_by),
-        )
-        sheet.cell(row=3, column=1, value=t("print.notice.to", unit=unit)).font = Font(bold=True)
-        sheet.cell(row=4, column=1, value=body).alignment = Alignment(
-            wrap_text=True, vertical="top"
-        )
-        sheet.merge_cells(start_row=4, start_column=1, end_row=4, end_column=len(header))
-        sheet.row_dimensions[4].height = 60
-        rows: list[list[Cell]] = [
-            [number, *overdue_cells(e)] for number, e in enumerate(group.entries, start=1)
-        ]
-        after = _table(sheet, 6, header, rows, [e.light for e in group.entries])
-        reply = sheet.cell(row=after, column=1, value=t("print.notice.reply_by", date=""))
-        reply.font = Font(bold=True)
-        sheet.cell(row=after, column=2, value=notice.reply_by).number_format = DATE_FORMAT
+def _heights(sheet: Worksheet, table: Table, start: int, plan: _Plan) -> None:
+    """Each row as tall as its most wrapped cell, which Excel does not work out itself."""
+    for offset, row in enumerate([table.headers, *table.texts()]):
+        lines = max(plan.lines(text, slice(n, n + 1)) for n, text in enumerate(row))
+        if lines > 1:
+            sheet.row_dimensions[start + offset].height = LINE_POINTS * lines

@@ -9,29 +9,42 @@ from __future__ import annotations
 from html import escape
 
 from tracker.i18n import get_language
-from tracker.printouts.assembly import Printout
-from tracker.printouts.text import Line, PageBreak, Table, Title, blocks, title_of
+from tracker.printouts.layout import (
+    Align,
+    Block,
+    Cell,
+    Document,
+    Paragraph,
+    Part,
+    Signature,
+    Table,
+    Title,
+)
 from tracker.schedule import Light
 
 # 仿宋 and 宋体 as in official documents, with fallbacks found on Linux and macOS.
 _CSS = """
-@page { size: A4; margin: 25mm 20mm 20mm 20mm; }
+@page { size: A4 {orientation}; margin: 25mm 20mm 20mm 20mm; }
 body { font-family: "FangSong", "仿宋", "STFangsong", "SimSun", "宋体", "Noto Serif CJK SC",
   serif; font-size: 12pt; line-height: 1.5; color: #000; margin: 0 auto; max-width: 180mm; }
 h1 { font-family: "SimSun", "宋体", "Noto Serif CJK SC", serif; font-size: 18pt;
   text-align: center; margin: 0.5em 0; }
 h2 { font-size: 14pt; margin: 1em 0 0.4em; }
 p { margin: 0.3em 0; }
-p.centred { text-align: center; }
+p.centre { text-align: center; }
+p.right { text-align: right; }
+p.small { font-size: 10pt; }
+p.indent { text-indent: 2em; }
+p.bold { font-weight: bold; }
 table { border-collapse: collapse; width: 100%; margin: 0.5em 0; font-size: 10.5pt; }
 th, td { border: 1px solid #000; padding: 2px 4px; vertical-align: top; text-align: left; }
 th { background: #eee; }
 thead { display: table-header-group; }
 tr { page-break-inside: avoid; break-inside: avoid; }
-tr.red td { background: #f4b6b6; }
-tr.yellow td { background: #fbe7a1; }
+tr.red td, td.red { background: #f4b6b6; }
+tr.yellow td, td.yellow { background: #fbe7a1; }
 div.page-break { page-break-after: always; break-after: page; }
-@media print { body { max-width: none; } th, tr.red td, tr.yellow td {
+@media print { body { max-width: none; } th, td.red, td.yellow, tr.red td, tr.yellow td {
   -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
 """
 
@@ -39,43 +52,66 @@ div.page-break { page-break-after: always; break-after: page; }
 _ROW_CLASS = {Light.RED: "red", Light.YELLOW: "yellow"}
 
 
+def _cell(cell: Cell) -> str:
+    css = _ROW_CLASS.get(cell.light) if cell.light is not None else None
+    opening = f'<td class="{css}">' if css else "<td>"
+    return f"{opening}{escape(cell.text)}</td>"
+
+
 def _table(table: Table) -> list[str]:
     lines = [f'<table class="{escape(table.kind)}">', "<thead><tr>"]
     lines.extend(f"<th>{escape(h)}</th>" for h in table.headers)
     lines.extend(["</tr></thead>", "<tbody>"])
-    for index, row in enumerate(table.rows):
-        light = table.lights[index] if index < len(table.lights) else None
-        css = _ROW_CLASS.get(light) if light is not None else None
+    for row in table.rows:
+        css = _ROW_CLASS.get(row.light) if row.light is not None else None
         lines.append(f'<tr class="{css}">' if css else "<tr>")
-        lines.append("".join(f"<td>{escape(cell)}</td>" for cell in row))
+        lines.append("".join(_cell(cell) for cell in row.cells))
         lines.append("</tr>")
     lines.extend(["</tbody>", "</table>"])
     return lines
 
 
-def render_html(data: Printout) -> str:
-    """The printout as an HTML document with A4 print CSS; each notice on its own page."""
+def _paragraph(text: str, classes: list[str]) -> str:
+    css = f' class="{" ".join(classes)}"' if classes else ""
+    return f"<p{css}>{escape(text)}</p>"
+
+
+def _lines(block: Block) -> list[str]:
+    if isinstance(block, Title):
+        return [f"<h1>{escape(block.text)}</h1>"]
+    if isinstance(block, Part):
+        return [f"<h2>{escape(block.title)}</h2>"]
+    if isinstance(block, Paragraph):
+        classes = [block.align.value] if block.align is not Align.LEFT else []
+        classes += [name for name in ("bold", "indent", "small") if getattr(block, name)]
+        return [_paragraph(block.text, classes)]
+    if isinstance(block, Signature):
+        lines = [_paragraph(line, ["right"]) for line in block.seal]
+        return lines + ([_paragraph(block.maker, [])] if block.maker else [])
+    return _table(block)
+
+
+def render_html(document: Document) -> str:
+    """The printout as an HTML document with A4 print CSS (landscape for the ledger); each
+    page of the printout (a notice) starts a new sheet of paper."""
     lang = "zh-CN" if get_language() == "zh" else "en"
+    css = _CSS.replace("{orientation}", "landscape" if document.landscape else "portrait")
+    if document.landscape:
+        css = css.replace("max-width: 180mm", "max-width: 257mm")
     lines = [
         "<!DOCTYPE html>",
         f'<html lang="{lang}">',
         "<head>",
         '<meta charset="utf-8">',
-        f"<title>{escape(title_of(data))}</title>",
-        f"<style>{_CSS}</style>",
+        f"<title>{escape(document.title)}</title>",
+        f"<style>{css}</style>",
         "</head>",
         "<body>",
     ]
-    for block in blocks(data):
-        if isinstance(block, PageBreak):
+    for number, page in enumerate(document.pages):
+        if number:
             lines.append('<div class="page-break"></div>')
-        elif isinstance(block, Title):
-            tag = f"h{block.level}"
-            lines.append(f"<{tag}>{escape(block.text)}</{tag}>")
-        elif isinstance(block, Line):
-            css = ' class="centred"' if block.centred else ""
-            lines.append(f"<p{css}>{escape(block.text)}</p>")
-        else:
-            lines.extend(_table(block))
+        for block in (*page.head, *page.body):
+            lines.extend(_lines(block))
     lines.extend(["</body>", "</html>"])
     return "\n".join(lines) + "\n"

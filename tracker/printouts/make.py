@@ -22,6 +22,8 @@ from tracker.printouts.assembly import (
     notice_data,
     summary_data,
 )
+from tracker.printouts.layout import Document
+from tracker.printouts.pages import lay_out
 from tracker.services.deadlines import Deadlines
 
 
@@ -66,32 +68,26 @@ def gather(
 
 
 def render(data: Printout, fmt: PrintFormat, font: Path | None = None) -> str | bytes:
-    """The printout in `fmt`, its stored text made printable first. Each renderer is
-    imported only when asked for, so a text printout does not load python-docx, openpyxl or
-    fpdf2."""
-    data = printable_copy(data)
-    if fmt is PrintFormat.TXT:
-        from tracker.printouts.text import render_txt
-
-        return render_txt(data)
-    if fmt is PrintFormat.MD:
-        from tracker.printouts.markdown import render_md
-
-        return render_md(data)
-    if fmt is PrintFormat.HTML:
-        from tracker.printouts.html import render_html
-
-        return render_html(data)
+    """The printout in `fmt`, its stored text made printable first, laid out once and drawn
+    by the format's renderer. Each renderer is imported only when asked for, so a text
+    printout does not load python-docx, openpyxl or fpdf2."""
+    document = lay_out(printable_copy(data))
     if fmt is PrintFormat.PDF:
         from tracker.printouts.pdf import render_pdf
 
-        return render_pdf(data, font=font)
-    module = "word" if fmt is PrintFormat.DOCX else "excel"
-    renderer = cast(
-        Callable[[Printout], bytes],
-        getattr(import_module(f"tracker.printouts.{module}"), f"render_{fmt.value}"),
-    )
-    return renderer(data)
+        return render_pdf(document, font=font)
+    module, function = _RENDERERS[fmt]
+    renderer = cast(Callable[[Document], str | bytes], getattr(import_module(module), function))
+    return renderer(document)
+
+
+_RENDERERS = {
+    PrintFormat.TXT: ("tracker.printouts.text", "render_txt"),
+    PrintFormat.MD: ("tracker.printouts.markdown", "render_md"),
+    PrintFormat.HTML: ("tracker.printouts.html", "render_html"),
+    PrintFormat.DOCX: ("tracker.printouts.word", "render_docx"),
+    PrintFormat.XLSX: ("tracker.printouts.excel", "render_xlsx"),
+}
 
 
 def check_out_path(path: Path) -> None:

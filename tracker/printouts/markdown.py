@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from tracker.printouts.assembly import Printout
-from tracker.printouts.text import Line, PageBreak, Table, Title, blocks
+from tracker.printouts.layout import Block, Document, Paragraph, Part, Signature, Table, Title
 
 
 def _cell(text: str) -> str:
@@ -14,20 +13,29 @@ def _cell(text: str) -> str:
 def _table(table: Table) -> list[str]:
     lines = ["| " + " | ".join(_cell(h) for h in table.headers) + " |"]
     lines.append("|" + "|".join(" --- " for _ in table.headers) + "|")
-    lines.extend("| " + " | ".join(_cell(c) for c in row) + " |" for row in table.rows)
+    lines.extend("| " + " | ".join(_cell(c) for c in row) + " |" for row in table.texts())
     return lines
 
 
-def render_md(data: Printout) -> str:
-    """The printout as Markdown; notices are separated by a horizontal rule."""
-    lines: list[str] = []
-    for block in blocks(data):
-        if isinstance(block, PageBreak):
-            lines.extend(["", "---", ""])
-        elif isinstance(block, Title):
-            lines.extend(["#" * block.level + " " + _cell(block.text), ""])
-        elif isinstance(block, Line):
-            lines.extend([_cell(block.text), ""])
-        else:
-            lines.extend([*_table(block), ""])
-    return "\n".join(lines).rstrip("\n") + "\n"
+def _lines(block: Block) -> list[str]:
+    if isinstance(block, Title):
+        return ["# " + _cell(block.text), ""]
+    if isinstance(block, Part):
+        return ["## " + _cell(block.title), ""]
+    if isinstance(block, Paragraph):
+        text = _cell(block.text)
+        return [f"**{text}**" if block.bold else text, ""]
+    if isinstance(block, Signature):
+        # Two trailing spaces keep the seal and the date on lines of their own.
+        lines = [_cell(line) + "  " for line in block.seal]
+        return [*lines, *([_cell(block.maker)] if block.maker else []), ""]
+    return [*_table(block), ""]
+
+
+def render_md(document: Document) -> str:
+    """The printout as Markdown; pages are separated by a horizontal rule."""
+    pages = [
+        "\n".join(line for block in (*page.head, *page.body) for line in _lines(block)).strip()
+        for page in document.pages
+    ]
+    return "\n\n---\n\n".join(pages) + "\n"

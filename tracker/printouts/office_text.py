@@ -1,8 +1,6 @@
-"""Words the Excel and Word printouts share: titles, headers and the text of a ledger row.
-
-Kept apart from both renderers so that printing a .docx does not load openpyxl, nor an .xlsx
-python-docx.
-"""
+"""The printouts' words: titles, heading line, seal and signature lines, table headers and
+the text of a ledger row, in the current language. `pages` lays them out; no renderer
+builds words of its own."""
 
 from __future__ import annotations
 

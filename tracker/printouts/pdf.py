@@ -14,9 +14,18 @@ from pathlib import Path
 from fpdf import FPDF
 
 from tracker.errors import TrackerError
-from tracker.printouts.assembly import LedgerData, Printout
+from tracker.i18n import t
 from tracker.printouts.columns import fit_columns, needed_cells
-from tracker.printouts.text import Line, PageBreak, Table, Title, blocks, title_of
+from tracker.printouts.layout import (
+    Align,
+    Block,
+    Document,
+    Paragraph,
+    Part,
+    Signature,
+    Table,
+    Title,
+)
 from tracker.schedule import Light
 
 # Where Linux, Windows and macOS keep a font that has Chinese characters, most usual first.
@@ -65,43 +74,53 @@ class _Document(FPDF):
     def footer(self) -> None:
         self.set_y(-12)
         self.set_font(FONT, size=8)
-        self.cell(0, 5, f"{self._footer_text}  {self.page_no()}", align="C")
+        page = t("print.page_of", page=self.page_no(), pages=self.str_alias_nb_pages)
+        self.cell(0, 5, f"{self._footer_text}\u3000{page}", align="C")
 
 
-def render_pdf(data: Printout, *, font: Path | None = None) -> bytes:
+def render_pdf(document: Document, *, font: Path | None = None) -> bytes:
     """The printout as an A4 PDF with an embedded CJK font."""
-    # Eight columns of the 台账 are printed across the page, as in the Word ledger.
-    orientation = "landscape" if isinstance(data, LedgerData) else "portrait"
-    document = _Document(title_of(data), orientation)
-    document.set_margins(18, 18, 18)
-    document.set_auto_page_break(auto=True, margin=16)
+    pdf = _Document(document.title, "landscape" if document.landscape else "portrait")
+    pdf.set_margins(18, 18, 18)
+    pdf.set_auto_page_break(auto=True, margin=16)
     try:
-        document.add_font(FONT, fname=str(find_font(font)))
+        pdf.add_font(FONT, fname=str(find_font(font)))
     except (OSError, RuntimeError) as exc:  # fpdf2 cannot read the font file
         raise TrackerError("pdf_font_unreadable", path=str(font or ""), reason=str(exc)) from exc
-    document.set_title(title_of(data))
-    document.add_page()
-    for block in blocks(data):
-        _draw(document, block)
-    return bytes(document.output())
+    pdf.set_title(document.title)
+    for page in document.pages:
+        pdf.add_page()
+        for block in (*page.head, *page.body):
+            _draw(pdf, block)
+    return bytes(pdf.output())
 
 
-def _draw(document: FPDF, block: Title | Line | Table | PageBreak) -> None:
-    width = document.epw
-    if isinstance(block, PageBreak):
-        document.add_page()
-    elif isinstance(block, Title):
-        document.set_font(FONT, size=18 if block.level == 1 else 12)
-        document.multi_cell(width, 9 if block.level == 1 else 7, block.text,
-                            align="C" if block.level == 1 else "L",
-                            new_x="LMARGIN", new_y="NEXT")  # fmt: skip
-        document.ln(1)
-    elif isinstance(block, Line):
-        document.set_font(FONT, size=10)
-        document.multi_cell(width, 5.5, block.text or " ", align="C" if block.centred else "L",
-                            new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+_ALIGN = {Align.LEFT: "L", Align.CENTRE: "C", Align.RIGHT: "R"}
+
+
+def _text(pdf: FPDF, text: str, size: float, height: float, align: str = "L") -> None:
+    pdf.set_font(FONT, size=size)
+    pdf.multi_cell(pdf.epw, height, text or " ", align=align, new_x="LMARGIN", new_y="NEXT")
+
+
+def _draw(pdf: FPDF, block: Block) -> None:
+    if isinstance(block, Title):
+        _text(pdf, block.text, 18, 9, "C")
+        pdf.ln(1)
+    elif isinstance(block, Part):
+        _text(pdf, block.title, 12, 7)
+        pdf.ln(1)
+    elif isinstance(block, Paragraph):
+        text = ("\u3000\u3000" if block.indent else "") + block.text
+        _text(pdf, text, 9 if block.small else 10, 5.5, _ALIGN[block.align])
+    elif isinstance(block, Signature):
+        pdf.ln(4)
+        for line in block.seal:
+            _text(pdf, line, 10, 5.5, "R")
+        if block.maker:
+            _text(pdf, block.maker, 10, 5.5)
     else:
-        _table(document, block)
+        _table(pdf, block)
 
 
 # Table text: 8 pt on 4.5 mm lines, a little padding inside each cell.
@@ -110,86 +129,105 @@ LINE_HEIGHT = 4.5
 PAD_X, PAD_Y = 1.0, 0.8
 BASELINE = 3.3  # from the top of a line to its baseline at 8 pt
 HEADER_FILL = (230, 230, 230)
-# A line never begins with these (避头): they stay at the end of the line before.
+# A line never begins with these (避头): the character before them goes down with them.
 NO_BREAK_BEFORE = frozenset("。，、；：？！”’）》」』】,.;:?!)")
 
 
-def _table(document: FPDF, table: Table) -> None:
-    """A bordered table, header repeated on every page, late rows filled red or yellow.
+def _table(pdf: FPDF, table: Table) -> None:
+    """A bordered table, header repeated on every page, late rows (and cells) filled.
 
     Drawn here rather than with fpdf2's `table()`, which lays each cell out twice through
     its general text engine: 15 s for a district's ledger. Cells here are wrapped once with
-    cached character widths and drawn as rectangles and lines of text.
+    cached character widths and drawn as rectangles and lines of text. Every line fits its
+    cell; a row taller than the rest of the page continues on the next one.
     """
-    document.set_font(FONT, size=TABLE_FONT_SIZE)
-    document.set_draw_color(0, 0, 0)
-    document.set_line_width(0.2)
-    need = needed_cells(table.headers, table.rows)
-    widths = fit_columns(need, document.epw, document.get_string_width("0"), 2 * PAD_X + 0.4)
-    wrap = _Wrapper(document)
-    header = [
-        wrap(text, width - 2 * PAD_X) for text, width in zip(table.headers, widths, strict=True)
-    ]
-    _row(document, widths, header, HEADER_FILL)
-    for index, cells in enumerate(table.rows):
-        light = table.lights[index] if index < len(table.lights) else None
+    pdf.set_font(FONT, size=TABLE_FONT_SIZE)
+    pdf.set_draw_color(0, 0, 0)
+    pdf.set_line_width(0.2)
+    texts = table.texts()
+    need = needed_cells(table.headers, texts)
+    widths = fit_columns(need, pdf.epw, pdf.get_string_width("0"), 2 * PAD_X + 0.4)
+    wrap = _Wrapper(pdf)
+    header = [wrap(text, w - 2 * PAD_X) for text, w in zip(table.headers, widths, strict=True)]
+    _row(pdf, widths, header, [HEADER_FILL] * len(widths))
+    for row, cells in zip(table.rows, texts, strict=True):
         lines = [wrap(text, width - 2 * PAD_X) for text, width in zip(cells, widths, strict=True)]
-        if document.get_y() + _height(lines) > document.page_break_trigger:
-            document.add_page()
-            _row(document, widths, header, HEADER_FILL)
-        _row(document, widths, lines, FILLS.get(light) if light is not None else None)
-    document.set_x(document.l_margin)
-    document.ln(3)
+        fills = [_fill(cell.light or row.light) for cell in row.cells]
+        if pdf.get_y() + _height(lines) > pdf.page_break_trigger:
+            _new_page(pdf, widths, header)
+        while True:
+            room = int((pdf.page_break_trigger - pdf.get_y() - 2 * PAD_Y) // LINE_HEIGHT)
+            if max(len(cell) for cell in lines) <= room:
+                break
+            # Taller than a whole page: draw what fits, go on with the rest on the next.
+            _row(pdf, widths, [cell[:room] for cell in lines], fills)
+            lines = [cell[room:] for cell in lines]
+            _new_page(pdf, widths, header)
+        _row(pdf, widths, lines, fills)
+    pdf.set_x(pdf.l_margin)
+    pdf.ln(3)
+
+
+def _fill(light: Light | None) -> tuple[int, int, int] | None:
+    return FILLS.get(light) if light is not None else None
+
+
+def _new_page(pdf: FPDF, widths: list[float], header: list[list[str]]) -> None:
+    pdf.add_page()
+    _row(pdf, widths, header, [HEADER_FILL] * len(widths))
 
 
 def _height(lines: list[list[str]]) -> float:
-    return max(len(cell) for cell in lines) * LINE_HEIGHT + 2 * PAD_Y
+    return max(1, *(len(cell) for cell in lines)) * LINE_HEIGHT + 2 * PAD_Y
 
 
 def _row(
-    document: FPDF, widths: list[float], lines: list[list[str]], fill: tuple[int, int, int] | None
+    pdf: FPDF,
+    widths: list[float],
+    lines: list[list[str]],
+    fills: list[tuple[int, int, int] | None],
 ) -> None:
     """One row at the current position; the position moves below it."""
-    # A row never runs past the foot of a page: what does not fit is cut with an ellipsis.
-    room = int((document.page_break_trigger - document.t_margin - 2 * PAD_Y) // LINE_HEIGHT)
-    lines = [cell if len(cell) <= room else [*cell[: room - 1], "…"] for cell in lines]
     height = _height(lines)
-    top, x = document.get_y(), document.l_margin
-    if fill is not None:
-        document.set_fill_color(*fill)
-    for width, cell in zip(widths, lines, strict=True):
-        document.rect(x, top, width, height, style="DF" if fill is not None else "D")
+    top, x = pdf.get_y(), pdf.l_margin
+    for width, cell, fill in zip(widths, lines, fills, strict=True):
+        if fill is not None:
+            pdf.set_fill_color(*fill)
+        pdf.rect(x, top, width, height, style="DF" if fill is not None else "D")
         for number, text in enumerate(cell):
-            document.text(x + PAD_X, top + PAD_Y + number * LINE_HEIGHT + BASELINE, text)
+            pdf.text(x + PAD_X, top + PAD_Y + number * LINE_HEIGHT + BASELINE, text)
         x += width
-    document.set_xy(document.l_margin, top + height)
+    pdf.set_xy(pdf.l_margin, top + height)
 
 
 class _Wrapper:
     """Breaks a cell's text into lines that fit a width, measuring each character once."""
 
-    def __init__(self, document: FPDF) -> None:
-        self._document = document
+    def __init__(self, pdf: FPDF) -> None:
+        self._pdf = pdf
         self._widths: dict[str, float] = {}
 
-    def _width(self, char: str) -> float:
-        width = self._widths.get(char)
-        if width is None:
-            width = self._widths[char] = self._document.get_string_width(char)
-        return width
+    def width(self, text: str) -> float:
+        total = 0.0
+        for char in text:
+            found = self._widths.get(char)
+            if found is None:
+                found = self._widths[char] = self._pdf.get_string_width(char)
+            total += found
+        return total
 
     def __call__(self, text: str, width: float) -> list[str]:
         """Lines of `text` no wider than `width`. Chinese breaks between any two characters,
-        but never before closing punctuation (it may stand a little into the padding); a
-        Latin word is moved whole to the next line."""
+        but never before closing punctuation: the character before it goes down with it. A
+        Latin word is moved whole to the next line, or broken if it is wider than the cell."""
         lines: list[str] = []
         for paragraph in text.split("\n"):
             line, used = "", 0.0
             for char in paragraph:
-                char_width = self._width(char)
-                if used + char_width > width and line and char not in NO_BREAK_BEFORE:
-                    line = self._break(line, char, lines)
-                    used = sum(self._width(c) for c in line)
+                char_width = self.width(char)
+                if line and used + char_width > width:
+                    line = self._break(line, char, width, lines)
+                    used = self.width(line)
                     if char == " " and not line:
                         continue
                 line += char
@@ -197,13 +235,21 @@ class _Wrapper:
             lines.append(line)
         return lines
 
-    @staticmethod
-    def _break(line: str, char: str, lines: list[str]) -> str:
+    def _break(self, line: str, char: str, width: float, lines: list[str]) -> str:
         """End `line` before `char`; return what carries over to the next line."""
+        if char in NO_BREAK_BEFORE:
+            # 避头: closing marks go down with the character before them (工作日）。).
+            keep = len(line) - 1
+            while keep > 0 and line[keep] in NO_BREAK_BEFORE:
+                keep -= 1
+            if keep > 0:
+                lines.append(line[:keep])
+                return line[keep:]
         cut = line.rfind(" ")
         tail = line[cut + 1 :]
         if char.isascii() and char != " " and cut > 0 and tail.isascii():
-            lines.append(line[:cut])  # inside a Latin word: carry the word over
-            return tail
+            if self.width(tail + char) <= width:
+                lines.append(line[:cut])  # inside a Latin word: carry the word over
+                return tail
         lines.append(line)
         return ""

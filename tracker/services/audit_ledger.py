@@ -54,7 +54,7 @@ from tracker.models import (
     Status,
 )
 from tracker.services.asof import COUNTED_KINDS, OPEN_STATES, event_count_at
-from tracker.services.audit import GENESIS, account_target, commitment_target
+from tracker.services.audit_chain import GENESIS, account_target, commitment_target
 
 BATCH = 2000
 # Actions whose entry states a commitment's new status in detail["new"].

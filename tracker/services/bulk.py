@@ -23,16 +23,11 @@ from tracker.errors import TrackerError
 from tracker.models import Commitment, Event, Report, Status
 from tracker.schedule import Frequency, Period, WorkCalendar, periods_in_year
 from tracker.services.access import require_item
+from tracker.services.events import check_evidence, check_value, record_event, stored_copies
 from tracker.services.evidence_store import session_evidence_root
 from tracker.services.instances import first_year, frequency_of, instance_for_day
 from tracker.services.recurring import is_recurring_parent
-from tracker.services.updates import (
-    check_evidence,
-    check_value,
-    check_version,
-    record_event,
-    stored_copies,
-)
+from tracker.services.updates import check_version
 
 # The longest range logged at once: a year, leap day included. A longer one is far more
 # likely a typo (2012 for 2022) than a register kept for years unlogged.

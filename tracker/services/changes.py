@@ -15,7 +15,7 @@ from typing import Any
 from tracker.i18n import t
 from tracker.labels import recorded_at, status_label
 from tracker.models import Status
-from tracker.services.audit import AuditRecord, canonical_json
+from tracker.services.audit_chain import AuditRecord, canonical_json
 from tracker.services.detail import HistoryEntry
 
 _STATUSES = frozenset(status.value for status in Status)

@@ -23,8 +23,9 @@ from tracker.models import (
 )
 from tracker.schedule import WorkCalendar
 from tracker.services.access import require_item
+from tracker.services.events import settle_period
 from tracker.services.lookup import ensure_person
-from tracker.services.updates import check_version, settle_period, touch
+from tracker.services.updates import check_version, touch
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ from tracker.models import Commitment, Kind, Section, Status
 from tracker.schedule import Light
 from tracker.services.asof import AsOf, as_of_view
 from tracker.services.deadlines import Deadlines
-from tracker.services.listing import ItemRow, Order, light_condition, rows_where
+from tracker.services.list_filter import Order, light_condition
+from tracker.services.listing import ItemRow, rows_where
 from tracker.services.lookup import get_report
 from tracker.services.overdue import OverdueEntry, overdue_by_unit
 

@@ -1,33 +1,24 @@
-"""Listing commitments and instances: filtered, counted and paged in SQL."""
+"""Listing commitments and instances: filtered (tracker.services.list_filter), counted and
+paged in SQL, each row with its light on the as-of date."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, not_, or_
+from sqlalchemy import ColumnElement, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from tracker.errors import TrackerError
-from tracker.models import (
-    Commitment,
-    CoUnit,
-    Event,
-    Kind,
-    Report,
-    Status,
-    Unit,
-    Village,
-)
+from tracker.models import Commitment, Event, Kind, Report, Status, Unit, Village
 from tracker.schedule import Light
 from tracker.services.asof import COUNTED_KINDS, AsOf, as_of_view, counts_now
 from tracker.services.deadlines import Deadlines
-from tracker.services.lookup import get_report, get_unit, get_village
+from tracker.services.list_filter import ListFilter, Order, effective_due, filter_conditions
 
 
 @dataclass(frozen=True)
@@ -93,156 +84,10 @@ class ItemRow:
         }
 
 
-class Order(StrEnum):
-    """How a list is sorted; every order ends in ledger order so pages are stable."""
-
-    LEDGER = "ledger"  # report, then code (5.9 before 5.10, periods in date order)
-    DUE = "due"  # earliest deadline first, items without one last
-    UNIT = "unit"
-    STATUS = "status"
-
-
-@dataclass(frozen=True)
-class ListFilter:
-    """What `tracker list` narrows by; every field is optional."""
-
-    show_all: bool = False
-    statuses: Sequence[Status] = ()
-    unit: str | None = None
-    section: int | None = None
-    kind: Kind | None = None
-    village: str | None = None
-    overdue: bool = False
-    due_within: int | None = None  # working days from the as-of date
-    search: str | None = None
-    report: str | None = None
-    lights: Sequence[Light] = field(default=())
-    order: Order = Order.LEDGER
-
-
 @dataclass(frozen=True)
 class Page:
     rows: list[ItemRow]
     total: int
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def effective_due(view: AsOf) -> ColumnElement[date | None]:
-    """A row's own due date, or for a commitment with instances, the earliest due date among
-    its open instances that have begun by the as-of date: what colours the commitment itself.
-
-    COALESCE evaluates the subquery only for rows without a due date of their own, which
-    are the few commitments with instances, so this stays cheap on 100k rows.
-    """
-    as_of = view.deadlines.as_of
-    child = aliased(Commitment)
-    earliest_open = (
-        select(func.min(view.due(child)))
-        .where(
-            child.parent_id == Commitment.id,
-            view.is_open(child),
-            or_(col(child.period_start).is_(None), col(child.period_start) <= as_of),
-        )
-        .scalar_subquery()
-    )
-    return func.coalesce(view.due(Commitment), earliest_open)
-
-
-def light_condition(lights: Sequence[Light], view: AsOf) -> ColumnElement[bool]:
-    """SQL that is true exactly for rows whose light is one of `lights` on the view's day."""
-    deadlines = view.deadlines
-    is_open = view.is_open()
-    due = effective_due(view)
-    by_light = {
-        Light.RED: and_(is_open, due < deadlines.as_of),
-        Light.YELLOW: and_(is_open, due >= deadlines.as_of, due <= deadlines.yellow_limit),
-        Light.GREEN: and_(is_open, or_(due.is_(None), due > deadlines.yellow_limit)),
-        Light.NONE: not_(is_open),
-    }
-    return or_(false(), *(by_light[light] for light in lights))
-
-
-def filter_conditions(
-    session: Session, flt: ListFilter, deadlines: Deadlines, view: AsOf | None = None
-) -> list[ColumnElement[bool]]:
-    """The WHERE clauses of `flt` on the commitment table (shared with the printed 台账)."""
-    view = view or as_of_view(session, deadlines)
-    conditions: list[ColumnElement[bool]] = []
-    as_of = deadlines.as_of
-    report = get_report(session=session, slug=flt.report)
-    if report is not None and flt.report is not None:
-        conditions.append(col(Commitment.report_id) == report.id)
-    is_open = view.is_open()
-    if flt.village is not None:
-        village = get_village(
-            session=session, town=report.town if report else None, key=flt.village
-        )
-        conditions.append(col(Commitment.village_id) == village.id)
-    elif not flt.show_all:
-        # The commitments themselves, open village items, and the periods that are
-        # current on the as-of date or ended still open.
-        current_period = and_(
-            col(Commitment.period_start) <= as_of,
-            or_(col(Commitment.period_end) >= as_of, is_open),
-        )
-        conditions.append(
-            or_(
-                col(Commitment.parent_id).is_(None),
-                and_(col(Commitment.village_id).is_not(None), is_open),
-                current_period,
-            )
-        )
-    if flt.statuses:
-        conditions.append(view.status().in_([s.value for s in flt.statuses]))
-    if flt.unit is not None:
-        conditions.append(_unit_condition(get_unit(session=session, name=flt.unit).id))
-    if flt.section is not None:
-        conditions.append(col(Commitment.section) == flt.section)
-    if flt.kind is not None:
-        conditions.append(col(Commitment.kind) == flt.kind.value)
-    if flt.overdue:
-        conditions.append(light_condition([Light.RED], view))
-    if flt.lights:
-        conditions.append(light_condition(flt.lights, view))
-    if flt.due_within is not None:
-        limit = deadlines.workday_after(flt.due_within)
-        due = effective_due(view)
-        conditions.append(and_(is_open, due >= as_of, due <= limit))
-    if flt.search:
-        conditions.append(_search_condition(session, flt.search))
-    return conditions
-
-
-def _unit_condition(unit_id: int | None) -> ColumnElement[bool]:
-    """Items a unit leads, or co-operates on (配合单位): an officer of 司法所 expects both.
-    An instance co-operates where its commitment does."""
-    co_operates = select(CoUnit.commitment_id).where(col(CoUnit.unit_id) == unit_id)
-    return or_(
-        col(Commitment.unit_id) == unit_id,
-        col(Commitment.id).in_(co_operates),
-        col(Commitment.parent_id).in_(co_operates),
-    )
-
-
-def _search_condition(session: Session, text: str) -> ColumnElement[bool]:
-    """Case-insensitive substring match on code, titles and description.
-
-    SQLite's LIKE already ignores ASCII case, and lower() on every row would triple the cost
-    of a search over 100k rows; PostgreSQL's LIKE does not, so it gets ILIKE.
-    """
-    pattern = f"%{_escape_like(text.strip())}%"
-    columns = (
-        col(Commitment.code),
-        col(Commitment.title),
-        col(Commitment.title_en),
-        col(Commitment.description),
-    )
-    if session.get_bind().dialect.name == "sqlite":
-        return or_(*(column.like(pattern, escape="\\") for column in columns))
-    return or_(*(column.ilike(pattern, escape="\\") for column in columns))
 
 
 def list_items(
@@ -435,11 +280,3 @@ def _row(
         baseline_text=baseline_text,
         measure=measure,
     )
-
-
-def require_kind(value: str) -> Kind:
-    """A kind from what the user typed."""
-    try:
-        return Kind(value.strip().lower())
-    except ValueError as exc:
-        raise TrackerError("kind_unknown", kind=value) from exc

@@ -30,6 +30,8 @@ from tracker.i18n import t
 from tracker.labels import clock_time, localized, progress_label, status_label
 from tracker.models import Commitment, Kind, Role, Status
 from tracker.services.access import require_role
+from tracker.services.events import LoggedEvent
+from tracker.services.events import log_event as save_event
 from tracker.services.listing import ItemRow, row_of
 from tracker.services.lookup import get_commitment, now
 from tracker.services.retry import conflicts_refused, retrying
@@ -40,9 +42,8 @@ from tracker.services.signoff import (
     return_item,
     verify,
 )
-from tracker.services.updates import LoggedEvent, set_status
 from tracker.services.updates import add_note as save_note
-from tracker.services.updates import log_event as save_event
+from tracker.services.updates import set_status
 from tracker.tui.widgets.confirm_dialog import ConfirmDialog
 from tracker.tui.widgets.dialogs import (
     LogDialog,

@@ -15,7 +15,8 @@ from textual.widgets import Footer, Header, Input, Static
 
 from tracker.i18n import t
 from tracker.labels import kind_label, light_label, status_label
-from tracker.services.listing import ListFilter, Page, list_items
+from tracker.services.list_filter import ListFilter
+from tracker.services.listing import Page, list_items
 from tracker.tui import editing
 from tracker.tui.widgets.filters import FilterDialog
 from tracker.tui.widgets.item_list import ItemList, header_text

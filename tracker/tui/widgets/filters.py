@@ -17,7 +17,7 @@ from tracker.i18n import t
 from tracker.labels import kind_label, light_label, localized, status_label
 from tracker.models import Kind, Section, Status, Unit
 from tracker.schedule import Light
-from tracker.services.listing import ListFilter, Order
+from tracker.services.list_filter import ListFilter, Order
 from tracker.tui.context import TuiContext
 
 
