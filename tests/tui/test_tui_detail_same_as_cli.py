@@ -19,8 +19,9 @@ from tracker.i18n import zh
 from tracker.models import Status
 from tracker.schedule import WorkCalendar
 from tracker.services.changes import history_line
+from tracker.services.events import log_event
 from tracker.services.lookup import get_commitment
-from tracker.services.updates import add_note, log_event, set_status
+from tracker.services.updates import add_note, set_status
 from tracker.tui.app import TrackerApp
 from tracker.tui.screens.detail import DetailScreen
 
