@@ -89,20 +89,16 @@ from tracker.i18n import set_language
 
 set_language("en")
 
-from tracker.db import make_engine
-from tracker.services.deadlines import Deadlines
-from tracker.tui.app import TrackerApp
-from tracker.tui.context import TuiContext
+from tracker.config import load_settings
+from tracker.tui import make_app
+from tracker.work import Opening
 
 url, out, code, as_of = sys.argv[1:5]
 
 
 async def tour() -> None:
-    engine = make_engine(url)
-    context = TuiContext(
-        engine=engine, deadlines=Deadlines(as_of=date.fromisoformat(as_of)), user="test"
-    )
-    app = TrackerApp(context)
+    opening = Opening(load_settings(db=url, user="test"), as_of=date.fromisoformat(as_of))
+    app = make_app(opening)
     async with app.run_test(size=(160, 40)) as pilot:
 
         async def shot(name, *keys):
@@ -123,7 +119,7 @@ async def tour() -> None:
         app.open_item(code)
         await shot("detail")
         await shot("status", "s")
-    engine.dispose()
+    app.context.close()
 
 
 asyncio.run(tour())

@@ -15,7 +15,6 @@ import typer
 from tracker.cli.context import (
     AppState,
     EffectiveDate,
-    Ledger,
     fail,
     late_text,
     ledger,
@@ -43,6 +42,7 @@ from tracker.services.updates import (
     set_status,
     status_of,
 )
+from tracker.work import Ledger
 
 # Rows a table shows unless --limit says otherwise; json and csv give every row.
 # A screenful or two: more is better read with --limit 0 through a pager or as csv.
