@@ -31,7 +31,8 @@ from tracker.services.lookup import get_commitment, now
 from tracker.services.updates import set_status
 from tracker.tui.app import TrackerApp
 from tracker.tui.screens.detail import DetailScreen
-from tracker.tui.widgets.dialogs import EditDialog, NoteDialog, StatusDialog
+from tracker.tui.widgets.dialogs import NoteDialog, StatusDialog
+from tracker.tui.widgets.edit_dialog import EditDialog
 from tracker.tui.widgets.supervision_dialogs import ExtensionDialog, SupervisorDialog
 
 USER = "王科员"  # an admin of the seeded ledger (tests/conftest.py), so `x` is offered

@@ -29,13 +29,8 @@ from tracker.services.updates import log_event, set_status
 from tracker.tui.app import TrackerApp
 from tracker.tui.screens.detail import DetailScreen
 from tracker.tui.widgets.bulk_dialog import BulkDialog
-from tracker.tui.widgets.dialogs import (
-    EditDialog,
-    LogDialog,
-    NoteDialog,
-    StatusChoice,
-    StatusDialog,
-)
+from tracker.tui.widgets.dialogs import LogDialog, NoteDialog, StatusDialog
+from tracker.tui.widgets.edit_dialog import EditDialog, StatusChoice
 from tracker.tui.widgets.print_dialog import PrintDialog
 from tracker.tui.widgets.supervision_dialogs import ExtensionDialog, SupervisorDialog
 from tracker.tui.widgets.void_dialog import VoidDialog
