@@ -44,17 +44,18 @@ class Decision(StrEnum):
 
 def open_decisions(session: Session, user: str, item: Commitment) -> list[Decision]:
     """The decisions open to `user` on `item` as it now stands, in the order offered: 销号
-    of a done item (not of a recurring commitment itself: its periods are signed off), 退回
-    of a done or signed-off one, and approving or refusing a pending extension. A user who
+    of a done item, 退回 of a done or signed-off one (neither of a recurring commitment
+    itself: its periods are), and approving or refusing a pending extension. A user who
     may decide nothing is refused (TrackerError), saying why. The rules are the ones
     `verify`, `return_item` and `decide_extension` enforce."""
     require_role(session, user, Role.SUPERVISOR)
     status = Status(item.status)
     found = []
-    if status is Status.DONE and not is_recurring_parent(item):
-        found.append(Decision.VERIFY)
-    if status in (Status.DONE, Status.VERIFIED):
-        found.append(Decision.RETURN)
+    if not is_recurring_parent(item):  # its periods are signed off and returned, not it
+        if status is Status.DONE:
+            found.append(Decision.VERIFY)
+        if status in (Status.DONE, Status.VERIFIED):
+            found.append(Decision.RETURN)
     if pending_extension(session, item) is not None:
         found += [Decision.APPROVE, Decision.REFUSE]
     return found
