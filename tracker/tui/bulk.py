@@ -16,7 +16,7 @@ from tracker.labels import bulk_summary
 from tracker.models import Commitment
 from tracker.services.bulk import BulkResult, log_range
 from tracker.services.lookup import now
-from tracker.tui.edit_flow import Edit, Said, Shown, run_edit
+from tracker.tui.edit_flow import Edit, Said, Shown, form, run_edit
 from tracker.tui.editing import read_item
 from tracker.tui.widgets.bulk_dialog import BulkDialog, BulkEntry
 from tracker.work import Ledger, OpenLedger
@@ -25,7 +25,7 @@ from tracker.work import Ledger, OpenLedger
 def _dialog(
     _: OpenLedger, shown: Shown, initial: BulkEntry | None, error: str | None
 ) -> BulkDialog:
-    return BulkDialog(code=shown.code, title=shown.title, initial=initial, error=error)
+    return BulkDialog(**form(shown, initial, error))
 
 
 def _save(work: Ledger, item: Commitment, _: Shown, entry: BulkEntry) -> BulkResult:

@@ -103,6 +103,12 @@ class Edit(Generic[SeenT, ChoiceT, DoneT]):
     ask: Callable[[ChoiceT, DoneT | TrackerError], Ask[ChoiceT] | None] | None = None
 
 
+def form(shown: Shown, initial: object, error: str | None) -> dict[str, Any]:
+    """What every dialog opens with: the item's code and title, and, when it comes back
+    after a refused save, what was typed and why it was refused."""
+    return {"code": shown.code, "title": shown.title, "initial": initial, "error": error}
+
+
 def tracker_app(screen: Screen[Any]) -> TrackerApp:
     from tracker.tui.app import TrackerApp
 

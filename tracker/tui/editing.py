@@ -29,7 +29,7 @@ from tracker.services.signoff import (
 from tracker.services.updates import LoggedEvent, set_status
 from tracker.services.updates import add_note as save_note
 from tracker.services.updates import log_event as save_event
-from tracker.tui.edit_flow import Ask, Edit, Nothing, Said, Shown, run_edit
+from tracker.tui.edit_flow import Ask, Edit, Nothing, Said, Shown, form, run_edit
 from tracker.tui.widgets.dialogs import (
     LogDialog,
     NewEvent,
@@ -72,12 +72,7 @@ def _status_dialog(
     context: OpenLedger, shown: Shown, initial: StatusChange | None, error: str | None
 ) -> StatusDialog:
     return StatusDialog(
-        code=shown.code,
-        title=shown.title,
-        current=shown.status,
-        effective=default_day(context),
-        initial=initial,
-        error=error,
+        current=shown.status, effective=default_day(context), **form(shown, initial, error)
     )
 
 
@@ -123,12 +118,9 @@ def _log_dialog(
     context: OpenLedger, shown: Shown, initial: NewEvent | None, error: str | None
 ) -> LogDialog:
     return LogDialog(
-        code=shown.code,
-        title=shown.title,
         as_of=context.deadlines.as_of,
         ask_value=shown.kind is Kind.INDICATOR,
-        initial=initial,
-        error=error,
+        **form(shown, initial, error),
     )
 
 
@@ -203,9 +195,7 @@ def _note_dialog(
     context: OpenLedger, shown: Shown, initial: NewNote | None, error: str | None
 ) -> NoteDialog:
     effective = default_day(context)
-    return NoteDialog(
-        code=shown.code, title=shown.title, effective=effective, initial=initial, error=error
-    )
+    return NoteDialog(effective=effective, **form(shown, initial, error))
 
 
 def _save_note(work: Ledger, item: Commitment, shown: Shown, note: NewNote) -> Said:
@@ -254,12 +244,7 @@ def _supervisor_dialog(
     context: OpenLedger, shown: Decidable, initial: SupervisorChoice | None, error: str | None
 ) -> SupervisorDialog:
     return SupervisorDialog(
-        code=shown.code,
-        title=shown.title,
-        decisions=shown.decisions,
-        effective=default_day(context),
-        initial=initial,
-        error=error,
+        decisions=shown.decisions, effective=default_day(context), **form(shown, initial, error)
     )
 
 
@@ -325,12 +310,7 @@ def _extension_dialog(
     context: OpenLedger, shown: Extendable, initial: ExtensionAsk | None, error: str | None
 ) -> ExtensionDialog:
     return ExtensionDialog(
-        code=shown.code,
-        title=shown.title,
-        due=shown.due,
-        effective=default_day(context),
-        initial=initial,
-        error=error,
+        due=shown.due, effective=default_day(context), **form(shown, initial, error)
     )
 
 

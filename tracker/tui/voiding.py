@@ -21,7 +21,7 @@ from tracker.services.corrections import VoidedEvent
 from tracker.services.corrections import void_event as save_void
 from tracker.services.lookup import now
 from tracker.services.voids import voidable_events
-from tracker.tui.edit_flow import Edit, Nothing, Said, Shown, run_edit
+from tracker.tui.edit_flow import Edit, Nothing, Said, Shown, form, run_edit
 from tracker.tui.editing import said_as_is
 from tracker.tui.widgets.void_dialog import Voidable, VoidChoice, VoidDialog
 from tracker.work import Ledger, OpenLedger
@@ -50,9 +50,7 @@ def _read(work: Ledger, item: Commitment) -> Voidables:
 def _dialog(
     _: OpenLedger, shown: Voidables, initial: VoidChoice | None, error: str | None
 ) -> VoidDialog:
-    return VoidDialog(
-        code=shown.code, title=shown.title, events=shown.events, initial=initial, error=error
-    )
+    return VoidDialog(events=shown.events, **form(shown, initial, error))
 
 
 def _save(work: Ledger, _: Commitment, shown: Voidables, choice: VoidChoice) -> Said:
