@@ -33,10 +33,10 @@ from datetime import date
 from tracker.db import make_engine, database_url
 from tracker.services.deadlines import Deadlines
 from tracker.tui.app import TrackerApp
-from tracker.tui.context import TuiContext
+from tracker.work import OpenLedger
 
 async def run() -> None:
-    context = TuiContext(engine=make_engine(database_url(sys.argv[1])),
+    context = OpenLedger(engine=make_engine(database_url(sys.argv[1])),
                          deadlines=Deadlines(as_of=date(2026, 11, 26)), user="bench",
                          report=sys.argv[2])
     app = TrackerApp(context)
@@ -66,10 +66,10 @@ async def keystroke_seconds(db: str, report: str) -> list[tuple[str, float, int]
     from tracker.db import database_url, make_engine
     from tracker.services.deadlines import Deadlines
     from tracker.tui.app import TrackerApp
-    from tracker.tui.context import TuiContext
     from tracker.tui.widgets.item_list import ItemList
+    from tracker.work import OpenLedger
 
-    context = TuiContext(
+    context = OpenLedger(
         engine=make_engine(database_url(db)),
         deadlines=Deadlines(as_of=AS_OF),
         user="bench",

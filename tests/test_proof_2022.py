@@ -17,7 +17,8 @@ from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
 from tracker.cli import app as cli_app
-from tracker.db import make_engine, new_session
+from tracker.config import load_settings
+from tracker.db import new_session
 from tracker.i18n import t
 from tracker.models import Commitment, Event, Kind
 from tracker.schedule import Light, WorkCalendar
@@ -28,9 +29,9 @@ from tracker.services.dashboard import Dashboard, commitment_states, dashboard
 from tracker.services.deadlines import Deadlines
 from tracker.services.events import log_event
 from tracker.services.lookup import get_commitment, now
-from tracker.tui.app import TrackerApp
-from tracker.tui.context import TuiContext
+from tracker.tui import make_app
 from tracker.tui.screens.dashboard import DashboardScreen
+from tracker.work import Opening
 
 YEAR_END = date(2022, 12, 31)
 OFFICER = "王科员"  # an admin of the test ledger (tests/conftest.py)
@@ -187,11 +188,8 @@ def test_the_summary_the_app_and_the_printout_agree_with_the_overview(
         assert str(board.by_light[light]) in printout.stdout
 
     async def app_board() -> Dashboard:
-        engine2 = make_engine(db_url)
-        context = TuiContext(
-            engine=engine2, deadlines=Deadlines(as_of=YEAR_END, calendar=calendar), user=OFFICER
-        )
-        app = TrackerApp(context)
+        # Built as `tracker --db … --as-of 2022-12-31` builds it.
+        app = make_app(Opening(load_settings(db=db_url, user=OFFICER), as_of=YEAR_END))
         async with app.run_test(size=(100, 40)) as pilot:
             for _ in range(50):
                 await pilot.pause(0.05)
@@ -201,7 +199,7 @@ def test_the_summary_the_app_and_the_printout_agree_with_the_overview(
             screen = app.screen
             assert isinstance(screen, DashboardScreen) and screen.board is not None
             seen = screen.board
-        engine2.dispose()
+        app.context.close()
         return seen
 
     seen = asyncio.run(app_board())

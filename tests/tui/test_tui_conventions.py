@@ -90,20 +90,16 @@ from tracker.i18n import set_language
 
 set_language("en")
 
-from tracker.db import make_engine
-from tracker.services.deadlines import Deadlines
-from tracker.tui.app import TrackerApp
-from tracker.tui.context import TuiContext
+from tracker.config import load_settings
+from tracker.tui import make_app
+from tracker.work import Opening
 
 url, out, code, as_of = sys.argv[1:5]
 
 
 async def tour() -> None:
-    engine = make_engine(url)
-    context = TuiContext(
-        engine=engine, deadlines=Deadlines(as_of=date.fromisoformat(as_of)), user="test"
-    )
-    app = TrackerApp(context)
+    opening = Opening(load_settings(db=url, user="test"), as_of=date.fromisoformat(as_of))
+    app = make_app(opening)
     async with app.run_test(size=(160, 40)) as pilot:
 
         async def shot(name, *keys):
@@ -124,7 +120,7 @@ async def tour() -> None:
         app.open_item(code)
         await shot("detail")
         await shot("status", "s")
-    engine.dispose()
+    app.context.close()
 
 
 asyncio.run(tour())
@@ -509,10 +505,19 @@ SECOND = "town-02-2021"
 @pytest.fixture
 def district_db_url(tui_db_url: str, seed: Seed, calendar: WorkCalendar) -> str:
     """The test's database with a second town's report: the 2021 seed again under its own
-    slug and town, planned one year less far ahead, so the two reports differ in size."""
+    slug and town, less one commitment, so the two reports differ in size. It is
+    seeded through 2025 only: opening the app creates its periods of 2026, as `tracker`
+    does."""
     document = seed.document
     report = document.report.model_copy(update={"slug": SECOND, "town": "保和镇-02"})
-    second = dataclasses.replace(seed, document=document.model_copy(update={"report": report}))
+    referenced = {code for entry in document.commitments for code in entry.addressed_by}
+    dropped = next(c for c in reversed(document.commitments) if c.code not in referenced)
+    kept = [c for c in document.commitments if c is not dropped]
+    second = dataclasses.replace(
+        seed,
+        document=document.model_copy(update={"report": report, "commitments": kept}),
+        excerpt_offsets={k: v for k, v in seed.excerpt_offsets.items() if k != dropped.code},
+    )
     engine = make_engine(tui_db_url)
     try:
         with new_session(engine) as session:
@@ -544,12 +549,14 @@ def report_total(db_url: str, slug: str) -> int:
 def test_a_district_database_asks_which_report_first(
     make_app: Callable[..., TrackerApp], district_db_url: str
 ) -> None:
-    first = report_total(district_db_url, "baohe-2021")
-    second = report_total(district_db_url, SECOND)
-    assert first != second  # else the list's count below could not tell them apart
+    before = report_total(district_db_url, SECOND)
 
     async def run() -> None:
         app = make_app()
+        first = report_total(district_db_url, "baohe-2021")
+        second = report_total(district_db_url, SECOND)
+        assert second > before  # the periods of 2026, created on opening
+        assert first != second  # else the list's count below could not tell them apart
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)
             assert isinstance(app.screen, ChooseReportScreen)

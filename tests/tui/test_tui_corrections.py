@@ -7,6 +7,7 @@ The void runs on SQLite and (when configured) PostgreSQL; the rest on SQLite."""
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any
@@ -23,11 +24,9 @@ from tracker.db import make_engine, new_session
 from tracker.i18n import t
 from tracker.models import Event, History, HistoryKind, Status
 from tracker.schedule import WorkCalendar
-from tracker.services.deadlines import Deadlines
 from tracker.services.events import log_event
 from tracker.services.lookup import get_commitment
 from tracker.tui.app import TrackerApp
-from tracker.tui.context import TuiContext
 from tracker.tui.screens.detail import DetailScreen
 from tracker.tui.screens.help import HelpScreen
 from tracker.tui.widgets.confirm_dialog import ConfirmDialog
@@ -49,9 +48,10 @@ def engine(db_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-def app_on(engine: Engine, user: str = USER) -> TrackerApp:
-    context = TuiContext(engine=engine, deadlines=Deadlines(as_of=AS_OF), user=user)
-    return TrackerApp(context)
+@pytest.fixture
+def open_app(db_url: str, app_factory: Callable[..., TrackerApp]) -> Callable[..., TrackerApp]:
+    """The app on the test's seeded ledger, built as `tracker` builds it."""
+    return functools.partial(app_factory, db_url)
 
 
 def logged(engine: Engine, *events: tuple[str, str]) -> list[int]:
@@ -100,11 +100,12 @@ async def open_detail(app: TrackerApp, pilot: Pilot[None], code: str) -> DetailS
 
 def test_v_voids_the_chosen_event_and_the_count_and_status_follow_at_once(
     engine: Engine,
+    open_app: Callable[..., TrackerApp],
 ) -> None:
     first, second = logged(engine, FIRST, SECOND)  # 2/2: done
 
     async def run() -> None:
-        app = app_on(engine)
+        app = open_app()
         async with app.run_test(size=(120, 36)) as pilot:
             screen = await open_detail(app, pilot, LECTURES_2022)
             assert screen.detail is not None and screen.detail.row.done_count == 2
@@ -160,11 +161,12 @@ def test_v_voids_the_chosen_event_and_the_count_and_status_follow_at_once(
 
 def test_v_saved_without_an_event_chosen_or_a_reason_asks_and_writes_nothing(
     engine: Engine,
+    open_app: Callable[..., TrackerApp],
 ) -> None:
     logged(engine, FIRST)
 
     async def run() -> None:
-        app = app_on(engine)
+        app = open_app()
         async with app.run_test(size=(120, 36)) as pilot:
             await open_detail(app, pilot, LECTURES_2022)
             await pilot.press("v")
@@ -189,11 +191,12 @@ def test_v_saved_without_an_event_chosen_or_a_reason_asks_and_writes_nothing(
 
 def test_v_is_offered_only_on_an_item_with_an_event_to_void_and_to_one_who_may_change_it(
     engine: Engine,
+    open_app: Callable[..., TrackerApp],
 ) -> None:
     logged(engine, FIRST)
 
     async def run() -> None:
-        app = app_on(engine)
+        app = open_app()
         async with app.run_test(size=(120, 36)) as pilot:
             screen = await open_detail(app, pilot, LECTURES_2022)
             assert screen.check_action("void", ()) is True
@@ -213,7 +216,7 @@ def test_v_is_offered_only_on_an_item_with_an_event_to_void_and_to_one_who_may_c
             assert shown(app) is other
             assert t("tui.void.nothing", code="5.5a") in said(app)
 
-        reader = app_on(engine, user="路人")  # no account: reads, changes nothing
+        reader = open_app(user="路人")  # no account: reads, changes nothing
         async with reader.run_test(size=(120, 36)) as pilot:
             screen = await open_detail(reader, pilot, LECTURES_2022)
             assert screen.check_action("void", ()) is False

@@ -26,7 +26,8 @@ from tracker.services.lookup import get_commitment
 from tracker.services.updates import add_note, set_status
 from tracker.tui.app import TrackerApp
 from tracker.tui.screens.detail import DetailScreen
-from tracker.tui.widgets.dialogs import LogDialog, StatusDialog, split_paths
+from tracker.tui.widgets.dialogs import LogDialog, StatusDialog
+from tracker.tui.widgets.edit_dialog import split_paths
 from tracker.tui.widgets.item_detail import around, paragraph_of
 
 LECTURES = "5.5a"  # 每年至少2次法治专题讲座: a quota of two a year, due by 06-30 and 12-31

@@ -10,8 +10,9 @@ On SQLite and (when configured) PostgreSQL.
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -26,13 +27,12 @@ from tui_helpers import settle
 from tracker.db import make_engine, new_session
 from tracker.i18n import t
 from tracker.models import AuditEntry, Commitment, Extension, History, Status
-from tracker.services.deadlines import Deadlines
 from tracker.services.lookup import get_commitment, now
 from tracker.services.updates import set_status
 from tracker.tui.app import TrackerApp
-from tracker.tui.context import TuiContext
 from tracker.tui.screens.detail import DetailScreen
-from tracker.tui.widgets.dialogs import EditDialog, NoteDialog, StatusDialog
+from tracker.tui.widgets.dialogs import NoteDialog, StatusDialog
+from tracker.tui.widgets.edit_dialog import EditDialog
 from tracker.tui.widgets.supervision_dialogs import ExtensionDialog, SupervisorDialog
 
 USER = "王科员"  # an admin of the seeded ledger (tests/conftest.py), so `x` is offered
@@ -49,8 +49,10 @@ def engine(db_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-def make_app(engine: Engine, as_of: date = TODAY) -> TrackerApp:
-    return TrackerApp(TuiContext(engine=engine, deadlines=Deadlines(as_of=as_of), user=USER))
+@pytest.fixture
+def open_app(db_url: str, app_factory: Callable[..., TrackerApp]) -> Callable[..., TrackerApp]:
+    """The app on the test's seeded ledger, built as `tracker` builds it."""
+    return functools.partial(app_factory, db_url, as_of=TODAY)
 
 
 def written(engine: Engine) -> dict[str, int]:
@@ -123,9 +125,10 @@ def detail_log(screen: DetailScreen) -> list[str]:
 
 def test_the_status_dialog_fits_80x24_with_every_field_and_button_on_screen(
     engine: Engine,
+    open_app: Callable[..., TrackerApp],
 ) -> None:
     async def run() -> None:
-        app = make_app(engine)
+        app = open_app()
         async with app.run_test(size=(80, 24)) as pilot:
             dialog = await open_dialog(app, pilot, "s")
             screen = dialog.region
@@ -150,14 +153,14 @@ def test_the_status_dialog_fits_80x24_with_every_field_and_button_on_screen(
 
 @pytest.mark.parametrize("key", ["s", "n", "x", "e"])
 def test_the_date_field_opens_on_today_and_changing_only_it_writes_nothing(
-    engine: Engine, key: str
+    engine: Engine, open_app: Callable[..., TrackerApp], key: str
 ) -> None:
     if key == "x":
         give_status(engine, Status.DONE)  # so that there is a decision to make
     before = written(engine)
 
     async def run() -> None:
-        app = make_app(engine)
+        app = open_app()
         async with app.run_test(size=(100, 30)) as pilot:
             dialog = await open_dialog(app, pilot, key)
             assert isinstance(
@@ -177,9 +180,10 @@ def test_the_date_field_opens_on_today_and_changing_only_it_writes_nothing(
 
 def test_the_date_field_opens_on_the_day_the_app_shows_when_viewing_the_past(
     engine: Engine,
+    open_app: Callable[..., TrackerApp],
 ) -> None:
     async def run() -> None:
-        app = make_app(engine, as_of=date(2022, 6, 30))
+        app = open_app(as_of=date(2022, 6, 30))
         async with app.run_test(size=(100, 30)) as pilot:
             dialog = await open_dialog(app, pilot, "n")
             assert effective(dialog).value == "2022-06-30"
@@ -189,9 +193,10 @@ def test_the_date_field_opens_on_the_day_the_app_shows_when_viewing_the_past(
 
 def test_a_back_dated_status_change_is_recorded_on_its_day_and_marked_as_a_late_entry(
     engine: Engine,
+    open_app: Callable[..., TrackerApp],
 ) -> None:
     async def run() -> None:
-        app = make_app(engine)
+        app = open_app()
         async with app.run_test(size=(160, 40)) as pilot:
             dialog = await open_dialog(app, pilot, "s")
             assert isinstance(dialog, StatusDialog)
@@ -222,12 +227,16 @@ def test_a_back_dated_status_change_is_recorded_on_its_day_and_marked_as_a_late_
     ids=["future", "before the item begins", "not a date"],
 )
 def test_a_bad_effective_date_is_refused_in_the_dialog_which_keeps_what_was_typed(
-    engine: Engine, typed: str, key: str, params: dict[str, str] | None
+    engine: Engine,
+    open_app: Callable[..., TrackerApp],
+    typed: str,
+    key: str,
+    params: dict[str, str] | None,
 ) -> None:
     before, before_history = written(engine), len(history(engine))
 
     async def run() -> None:
-        app = make_app(engine)
+        app = open_app()
         async with app.run_test(size=(100, 30)) as pilot:
             dialog = await open_dialog(app, pilot, "s")
             assert isinstance(dialog, StatusDialog)
@@ -249,9 +258,11 @@ def test_a_bad_effective_date_is_refused_in_the_dialog_which_keeps_what_was_type
     assert len(history(engine)) == before_history
 
 
-def test_a_back_dated_note_and_extension_request_take_the_day_typed(engine: Engine) -> None:
+def test_a_back_dated_note_and_extension_request_take_the_day_typed(
+    engine: Engine, open_app: Callable[..., TrackerApp]
+) -> None:
     async def run() -> None:
-        app = make_app(engine)
+        app = open_app()
         async with app.run_test(size=(100, 30)) as pilot:
             dialog = await open_dialog(app, pilot, "n")
             await pilot.press(*"已起草试行办法")

@@ -16,11 +16,12 @@ from tracker.db import make_engine, new_session
 from tracker.i18n import t
 from tracker.models import Account, History, Role, Status
 from tracker.services.lookup import get_commitment
+from tracker.services.signoff import Decision
 from tracker.services.updates import set_status
 from tracker.tui.app import TrackerApp
 from tracker.tui.screens.detail import DetailScreen
 from tracker.tui.widgets.dialogs import NoteDialog, StatusDialog
-from tracker.tui.widgets.supervision_dialogs import Decision, SupervisorDialog
+from tracker.tui.widgets.supervision_dialogs import SupervisorDialog
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 

@@ -7,7 +7,8 @@ A new editing dialog gets a row in DIALOGS; the last test fails until it has one
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -23,21 +24,14 @@ from tracker.db import make_engine, new_session
 from tracker.i18n import t
 from tracker.models import AuditEntry, Event, Extension, History, Status
 from tracker.schedule import WorkCalendar
-from tracker.services.deadlines import Deadlines
 from tracker.services.events import log_event
 from tracker.services.lookup import get_commitment
 from tracker.services.updates import set_status
 from tracker.tui.app import TrackerApp
-from tracker.tui.context import TuiContext
 from tracker.tui.screens.detail import DetailScreen
 from tracker.tui.widgets.bulk_dialog import BulkDialog
-from tracker.tui.widgets.dialogs import (
-    EditDialog,
-    LogDialog,
-    NoteDialog,
-    StatusChoice,
-    StatusDialog,
-)
+from tracker.tui.widgets.dialogs import LogDialog, NoteDialog, StatusDialog
+from tracker.tui.widgets.edit_dialog import EditDialog, StatusChoice
 from tracker.tui.widgets.print_dialog import PrintDialog
 from tracker.tui.widgets.supervision_dialogs import ExtensionDialog, SupervisorDialog
 from tracker.tui.widgets.void_dialog import VoidDialog
@@ -80,9 +74,10 @@ def engine(db_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-def make_app(engine: Engine) -> TrackerApp:
-    context = TuiContext(engine=engine, deadlines=Deadlines(as_of=AS_OF.date()), user=USER)
-    return TrackerApp(context)
+@pytest.fixture
+def open_app(db_url: str, app_factory: Callable[..., TrackerApp]) -> Callable[..., TrackerApp]:
+    """The app on the test's seeded ledger, built as `tracker` builds it."""
+    return functools.partial(app_factory, db_url, as_of=AS_OF.date())
 
 
 def give_status(engine: Engine, status: Status) -> None:
@@ -141,7 +136,7 @@ async def open_dialog(
 
 @pytest.mark.parametrize("opened", DIALOGS, ids=lambda o: o.dialog.__name__)
 def test_saving_an_untouched_dialog_writes_nothing_and_says_so(
-    engine: Engine, opened: Opened
+    engine: Engine, open_app: Callable[..., TrackerApp], opened: Opened
 ) -> None:
     if opened.status is not None:
         give_status(engine, opened.status)
@@ -151,7 +146,7 @@ def test_saving_an_untouched_dialog_writes_nothing_and_says_so(
     before = written(engine)
 
     async def run() -> None:
-        app = make_app(engine)
+        app = open_app()
         async with app.run_test(size=(100, 30)) as pilot:
             dialog = await open_dialog(app, pilot, opened.key, opened.code)
             assert isinstance(dialog, opened.dialog)
@@ -177,13 +172,13 @@ def test_saving_an_untouched_dialog_writes_nothing_and_says_so(
 
 @pytest.mark.parametrize("key", ["s", "x"])
 def test_enter_in_a_choice_list_moves_to_the_note_and_writes_nothing(
-    engine: Engine, key: str
+    engine: Engine, open_app: Callable[..., TrackerApp], key: str
 ) -> None:
     give_status(engine, Status.DONE)  # so that `x` has decisions to offer
     before = written(engine)
 
     async def run() -> None:
-        app = make_app(engine)
+        app = open_app()
         async with app.run_test(size=(100, 30)) as pilot:
             dialog = await open_dialog(app, pilot, key)
             assert isinstance(app.focused, StatusChoice)
@@ -199,12 +194,13 @@ def test_enter_in_a_choice_list_moves_to_the_note_and_writes_nothing(
 
 def test_a_supervisors_note_without_a_decision_asks_for_one_and_writes_nothing(
     engine: Engine,
+    open_app: Callable[..., TrackerApp],
 ) -> None:
     give_status(engine, Status.DONE)
     before = written(engine)
 
     async def run() -> None:
-        app = make_app(engine)
+        app = open_app()
         async with app.run_test(size=(100, 30)) as pilot:
             dialog = await open_dialog(app, pilot, "x")
             dialog.query_one("#note", Input).value = "材料齐全"

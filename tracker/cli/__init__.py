@@ -10,7 +10,7 @@ from enum import Enum
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from typer.core import TyperGroup
 
 from tracker import __version__
@@ -18,7 +18,7 @@ from tracker.cli.context import AppState, fail, parse_as_of
 from tracker.config import load_settings
 from tracker.errors import TrackerError, printable
 from tracker.i18n import normalize_language, set_language, t
-from tracker.services.retry import is_conflict, refusal
+from tracker.work import refusal_of
 
 
 def _early_language(args: Sequence[str]) -> None:
@@ -100,29 +100,14 @@ class TrackerGroup(TyperGroup):
                 standalone_mode=False,
                 **extra,
             )
-        except TrackerError as exc:
-            fail(one_line(exc.message()), 1)
-        except SQLAlchemyError as exc:
-            if is_conflict(exc):
-                # A race lost outside any unit of work that would have said so itself:
-                # the same refusal, never the library's own words.
-                fail(one_line(refusal(exc).message()), 1)
-            from tracker.db_errors import explain
-
-            known = explain(exc, None) if isinstance(exc, DBAPIError) else None
-            if known is not None:
-                fail(one_line(known.message()), 1)
-            reason = next(iter(str(getattr(exc, "orig", None) or exc).splitlines()), "")
-            fail(one_line(t("db_unreadable", reason=reason)), 1)
-        except OverflowError as exc:
-            # A number too large for the database (`list --section 99999999999999999999` on
-            # SQLite) or a date past 9999 (`--due-within 999999999`); the session is rolled back.
-            fail(one_line(t("value_out_of_range", reason=str(exc))), 1)
-        except UnicodeEncodeError as exc:
-            # An argument in bytes that are not UTF-8 (a GBK terminal), which Python keeps as
-            # lone surrogates that no database driver can encode; the session is rolled back.
-            chars = one_line(str(exc.object[exc.start : exc.end]))
-            fail(one_line(t("text_not_readable", chars=chars)), 1)
+        except (TrackerError, SQLAlchemyError, OverflowError, UnicodeEncodeError) as exc:
+            # What the ledger refused or could not do, in one line (tracker.work, as the
+            # app says it): a race lost outside any unit of work that would have said so
+            # itself, a refusal by the database, a number or text it cannot take.
+            known = refusal_of(exc)
+            if known is None:
+                raise
+            fail(one_line(known.message()), 1)
         except typer.Abort:
             fail(t("aborted"), 1)
         except typer.TyperException as exc:

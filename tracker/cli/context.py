@@ -1,11 +1,11 @@
-"""What every command shares: settings, the open ledger, dates, and one-line errors."""
+"""What every command shares: settings, the open ledger (tracker.work, as the app opens it
+too), dates, and one-line errors."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -14,34 +14,13 @@ import typer
 from rich.console import Console, ConsoleOptions, RenderableType
 from rich.segment import Segment
 from rich.text import Text
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, col, func, select
+from sqlalchemy.engine import Engine
 
-from tracker.config import DEFAULT_SEED, Settings
-from tracker.db import begin_writing, database_url, make_engine, new_session
+from tracker import work
 from tracker.errors import TrackerError, printable
-from tracker.files import require_not_special
 from tracker.i18n import t
-from tracker.models import Report, Role
-from tracker.schedule import CalendarFileError, WorkCalendar
-from tracker.schema import (
-    HEAD,
-    REVISIONS,
-    backup_before_upgrade,
-    create_schema,
-    current_revision,
-    has_schema,
-    sqlite_file,
-    upgrade,
-)
-from tracker.services.access import acting_user, has_accounts, may_write, require_role
-from tracker.services.accounts import ensure_first_admin
-from tracker.services.audit import set_actor
-from tracker.services.deadlines import Deadlines
-from tracker.services.instances import ensure_period_instances
 from tracker.services.lookup import now
-from tracker.services.retry import conflicts_refused, retrying
+from tracker.work import Ledger, Opening, require_not_before
 
 if TYPE_CHECKING:
     from tracker.services.seeding import SeedResult
@@ -53,14 +32,6 @@ T = TypeVar("T")
 # later (a report's year: require_not_before); before 1900 a date is a typo (0001-01-01,
 # 1022 for 2022) that no check of an item's start should have to meet first.
 EARLIEST_YEAR = 1900
-
-
-def require_not_before(day: date, year: int, option: str) -> date:
-    """`day`, unless it is before `year`: the one rule for dates too early to mean anything,
-    applied to every date typed (from 1900) and to --as-of (from the report's year)."""
-    if day.year < year:
-        raise TrackerError("date_too_early", value=day.isoformat(), option=option, year=year)
-    return day
 
 
 def parse_date(text: str, option: str) -> date:
@@ -140,146 +111,30 @@ def err() -> Console:
     return StoredTextConsole(stderr=True, soft_wrap=True)
 
 
-@dataclass
-class AppState:
-    """The global options, and what is built from them once per run."""
-
-    settings: Settings
-    as_of: date | None = None
-    report: str | None = None
-    _calendar: WorkCalendar | None = field(default=None, repr=False)
-
-    def calendar(self) -> WorkCalendar:
-        if self._calendar is None:
-            path = self.settings.holidays
-            try:
-                self._calendar = WorkCalendar.from_file(path) if path else WorkCalendar()
-            except CalendarFileError as exc:
-                raise TrackerError("holidays_invalid", reason=str(exc)) from exc
-        return self._calendar
-
-    def deadlines(self, as_of: date | None = None) -> Deadlines:
-        day = as_of or self.as_of or date.today()
-        return Deadlines(as_of=day, calendar=self.calendar(), warn_days=self.settings.warn_days)
+class AppState(Opening):
+    """The global options, and what is built from them once per run (tracker.work.Opening),
+    with the command line's way of telling what the calendar guessed."""
 
     def warn_fallback(self) -> None:
         """Say once that working days beyond the official calendar are guesses."""
-        if self._calendar is not None and self._calendar.fallback_years:
-            years = ", ".join(str(y) for y in sorted(self._calendar.fallback_years))
-            err().print(t("calendar_fallback", years=years), style="yellow")
+        years = self.guessed_years()
+        if years:
+            err().print(t("calendar_fallback", years=", ".join(map(str, years))), style="yellow")
 
 
-def _sqlite_path(url: str) -> Path | None:
-    if not url.startswith("sqlite"):
-        return None
-    database = make_url(url).database
-    return Path(database) if database and database != ":memory:" else None
+def say(message: str) -> None:
+    """What opening the ledger tells the officer (a database created, a file upgraded)."""
+    err().print(message)
 
 
 def open_engine(state: AppState, *, create: bool = False) -> Engine:
-    """The engine for the chosen database. A missing database is created and seeded only
-    when it is the default one or `create` is set (`tracker init`)."""
-    url = database_url(state.settings.db)
-    path = _sqlite_path(url)
-    if path is not None:
-        # A folder, pipe or device given as --db: SQLite would fail on it, or wait on it.
-        require_not_special(path)
-    if path is not None and not path.exists() and not (create or state.settings.db_is_default):
-        raise TrackerError("db_missing", path=str(path))
-    engine = make_engine(url)
-    if not has_schema(engine):
-        if not (create or state.settings.db_is_default):
-            raise TrackerError("db_not_initialized", db=state.settings.db)
-        create_schema(engine)
-        if not create:
-            result = seed_database(state, engine, DEFAULT_SEED)
-            err().print(t("auto_initialized", db=state.settings.db, report=result.report))
-    else:
-        bring_up_to_date(engine, state.settings.db)
-    return engine
-
-
-def bring_up_to_date(engine: Engine, db: str) -> None:
-    """An officer's SQLite file made by an older tracker is backed up, then upgraded; a shared
-    PostgreSQL database is left for `tracker db upgrade`; one from a newer tracker is refused."""
-    revision = current_revision(engine)
-    if revision == HEAD:
-        return
-    if revision not in REVISIONS:
-        raise TrackerError("db_newer", db=db, revision=str(revision), head=HEAD)
-    path = sqlite_file(engine)
-    if path is None:
-        raise TrackerError("db_needs_upgrade", db=db, revision=str(revision), head=HEAD)
-    backup = backup_before_upgrade(path, revision, now())
-    upgrade(engine)
-    err().print(t("db_upgraded", old=str(revision), new=HEAD, backup=str(backup)))
+    """The engine for the chosen database (tracker.work.open_engine), telling on stderr."""
+    return work.open_engine(state, create=create, say=say)
 
 
 def seed_database(state: AppState, engine: Engine, seed_path: Path) -> SeedResult:
     """Load, check and write a seed in one transaction."""
-    # Imported here: only init and the first run read a seed (YAML and its checks cost
-    # start-up time that every other command would pay).
-    from tracker.services.seed_file import load_seed_file
-    from tracker.services.seeding import apply_seed
-
-    seed = load_seed_file(seed_path)
-    today = state.deadlines().as_of
-    with new_session(engine) as session:
-        user = acting_user(session, state.settings.user)
-        # Seeding writes commitments: an admin's work, except on a ledger with no account
-        # yet, whose first seeder becomes its admin (in the same transaction).
-        if has_accounts(session):
-            require_role(session, user, Role.ADMIN)
-        result = apply_seed(
-            session=session,
-            seed=seed,
-            user=user,
-            now=now(),
-            through_year=max(today.year, seed.document.report.plan_year),
-            calendar=state.calendar(),
-        )
-        ensure_first_admin(session=session, name=user, now=now())
-        session.commit()
-    return result
-
-
-@dataclass(frozen=True)
-class Ledger:
-    """An open session and the deadlines view a command works with."""
-
-    session: Session
-    deadlines: Deadlines
-    user: str
-    report: str | None
-
-    def effective_on(self, explicit: date | None = None) -> date | None:
-        """The day a change takes effect: the one given (--date), else the as-of day when
-        viewing the past (what the officer sees is what they change), else today (None)."""
-        if explicit is not None:
-            return explicit
-        return self.deadlines.as_of if self.deadlines.past else None
-
-
-def check_as_of(session: Session, deadlines: Deadlines, report: str | None) -> None:
-    """Refuse viewing the ledger on a day before its report's year (before the earliest
-    report's, when several are viewed at once): nothing was in it then."""
-    if not deadlines.past:
-        return
-    query = select(func.min(Report.year))
-    if report is not None:
-        query = query.where(col(Report.slug) == report)
-    first = session.exec(query).one()
-    if first is not None:
-        require_not_before(deadlines.as_of, first, "--as-of")
-
-
-def add_new_periods(session: Session, deadlines: Deadlines) -> None:
-    """Create the periods of any year begun since the last run, for every report."""
-    for report in session.exec(select(Report)).all():
-        through = max(deadlines.as_of.year, report.plan_year)
-        ensure_period_instances(
-            session=session, report=report, through_year=through, calendar=deadlines.calendar
-        )
+    return work.seed_database(state, engine, seed_path)
 
 
 @contextmanager
@@ -289,89 +144,43 @@ def ledger(state: AppState, as_of: date | None = None) -> Iterator[Ledger]:
     A change that races another writer's on the same item is refused in one line and
     nothing is kept; `unit_of_work` runs it again instead.
     """
-    engine = open_engine(state)
-    deadlines = state.deadlines(as_of)
+    opened = work.open_ledger(state, as_of, say=say)
     try:
-        with conflicts_refused(), _transaction(engine, state, deadlines) as led:
+        with opened.transaction() as led:
             yield led
-    except DBAPIError as exc:
-        raise refusal(exc, engine) from exc
     finally:
-        engine.dispose()
+        opened.close()
     state.warn_fallback()
 
 
-def unit_of_work(state: AppState, work: Callable[[Ledger], T], as_of: date | None = None) -> T:
-    """Run `work` as one transaction on the ledger, committed when it returns; what it
+def unit_of_work(state: AppState, change: Callable[[Ledger], T], as_of: date | None = None) -> T:
+    """Run `change` as one transaction on the ledger, committed when it returns; what it
     returns (what the command then prints).
 
     At the command line nobody has read the item's version before the change, so a change
     that loses a race with another writer is run again from scratch, in a fresh session
-    that reads the item as it now is (services.retry); so `work` prints nothing, and what
+    that reads the item as it now is (services.retry); so `change` prints nothing, and what
     it does outside the session must be safe to repeat (copying evidence into the
     content-addressed store is).
     """
-    engine = open_engine(state)
-    deadlines = state.deadlines(as_of)
-
-    def attempt() -> T:
-        with _transaction(engine, state, deadlines, write=True) as led:
-            return work(led)
-
+    opened = work.open_ledger(state, as_of, say=say)
     try:
-        result = retrying(attempt)
-    except DBAPIError as exc:
-        raise refusal(exc, engine) from exc
+        result = opened.run(change)
     finally:
-        engine.dispose()
+        opened.close()
     state.warn_fallback()
     return result
 
 
-@contextmanager
-def _transaction(
-    engine: Engine, state: AppState, deadlines: Deadlines, *, write: bool = False
-) -> Iterator[Ledger]:
-    """One session on `engine`, committed when the block succeeds, closed (rolled back)
-    otherwise; a writer's (db.begin_writing) when `write` says the block changes the ledger.
-    Period instances of a year begun since the last run are created first, so every command
-    sees the current year's periods."""
-    with new_session(engine) as session:
-        if write:
-            begin_writing(session)
-        check_as_of(session, deadlines, state.report)
-        user = acting_user(session, state.settings.user)
-        if may_write(session, user):
-            add_new_periods(session, deadlines)
-        set_actor(session, user)  # who the audit log names for rows that do not say
-        yield Ledger(session, deadlines, user, state.report)
-        session.commit()
-
-
-def refusal(exc: DBAPIError, engine: Engine | None) -> Exception:
-    """What the database refused, in the officer's words (tracker.db_errors), or `exc`."""
-    from tracker.db_errors import explain
-
-    return explain(exc, engine) or exc
-
-
 def open_app(state: AppState) -> None:
     """Open the terminal app on the chosen database (created and seeded on first run)."""
-    from tracker.tui import run_app
-    from tracker.tui.context import TuiContext
+    from tracker.tui import make_app
 
-    engine = open_engine(state)
-    deadlines = state.deadlines()
+    app = make_app(state, say=say)
     try:
-        with new_session(engine) as session:
-            check_as_of(session, deadlines, state.report)
-            user = acting_user(session, state.settings.user)
-            if may_write(session, user):
-                add_new_periods(session, deadlines)
-            session.commit()
-        run_app(TuiContext(engine=engine, deadlines=deadlines, user=user, report=state.report))
+        app.run()
     finally:
-        engine.dispose()
+        app.context.close()
 
 
 def fail(message: str, code: int = 1) -> None:

@@ -6,12 +6,13 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli.context import AppState, Ledger, out, parse_date, unit_of_work
+from tracker.cli.context import AppState, out, parse_date, unit_of_work
 from tracker.i18n import t
 from tracker.labels import progress_label, status_label
 from tracker.services.corrections import VoidedEvent, void_event
 from tracker.services.listing import ItemRow, row_of
 from tracker.services.lookup import now
+from tracker.work import Ledger
 
 MAX_ID_DIGITS = 18  # beyond a 64-bit id: a typo, not an event
 

@@ -15,7 +15,6 @@ import typer
 from tracker.cli.context import (
     AppState,
     EffectiveDate,
-    Ledger,
     fail,
     late_text,
     ledger,
@@ -38,6 +37,7 @@ from tracker.services.list_filter import ListFilter, require_kind
 from tracker.services.listing import list_items, row_of
 from tracker.services.lookup import get_commitment, now
 from tracker.services.updates import add_note, parse_status, set_status, status_of
+from tracker.work import Ledger
 
 # Rows a table shows unless --limit says otherwise; json and csv give every row.
 # A screenful or two: more is better read with --limit 0 through a pager or as csv.

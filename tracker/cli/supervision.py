@@ -11,7 +11,6 @@ from rich.table import Table
 from tracker.cli.context import (
     AppState,
     EffectiveDate,
-    Ledger,
     late_text,
     ledger,
     out,
@@ -38,6 +37,7 @@ from tracker.services.signoff import (
     return_item,
     verify,
 )
+from tracker.work import Ledger
 
 users_app = typer.Typer(help="账号与角色 / accounts and roles", add_completion=False)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
@@ -27,9 +28,37 @@ from tracker.models import (
     Status,
 )
 from tracker.services.access import require_item, require_role
-from tracker.services.recurring import refuse_parent_signoff
+from tracker.services.recurring import is_recurring_parent, refuse_parent_signoff
 from tracker.services.updates import change_day, check_version, record_status, status_of
 from tracker.services.voids import counting
+
+
+class Decision(StrEnum):
+    """What a supervisor may decide about an item."""
+
+    VERIFY = "verify"  # 销号
+    RETURN = "return"  # 退回
+    APPROVE = "approve"  # 批准延期
+    REFUSE = "refuse"  # 不予延期
+
+
+def open_decisions(session: Session, user: str, item: Commitment) -> list[Decision]:
+    """The decisions open to `user` on `item` as it now stands, in the order offered: 销号
+    of a done item, 退回 of a done or signed-off one (neither of a recurring commitment
+    itself: its periods are), and approving or refusing a pending extension. A user who
+    may decide nothing is refused (TrackerError), saying why. The rules are the ones
+    `verify`, `return_item` and `decide_extension` enforce."""
+    require_role(session, user, Role.SUPERVISOR)
+    status = Status(item.status)
+    found = []
+    if not is_recurring_parent(item):  # its periods are signed off and returned, not it
+        if status is Status.DONE:
+            found.append(Decision.VERIFY)
+        if status in (Status.DONE, Status.VERIFIED):
+            found.append(Decision.RETURN)
+    if pending_extension(session, item) is not None:
+        found += [Decision.APPROVE, Decision.REFUSE]
+    return found
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from textual.signal import Signal
 
 from tracker.errors import printable
 from tracker.i18n import t
-from tracker.tui.context import TuiContext
+from tracker.work import OpenLedger
 
 AREAS = ("dashboard", "items", "overdue", "villages", "report")
 # The area keys as the overview's footer lists them (the app's own are hidden there).
@@ -59,7 +59,7 @@ class TrackerApp(App[None]):
         Binding("ctrl+p", "command_palette", t("key.palette"), show=False, priority=True),
     ]
 
-    def __init__(self, context: TuiContext, *, mode: str | None = None) -> None:
+    def __init__(self, context: OpenLedger, *, mode: str | None = None) -> None:
         self.context = context
         if mode is None and context.report is None and len(context.report_slugs()) > 1:
             # A district database: every area shows one town's report, so ask which first.

@@ -1,104 +1,72 @@
 """作废 from the app: choose an event of the item that was logged by mistake, say why, and
 void it with the same service as `tracker void` (the event is kept, no longer counted).
 
-The same load → ask → save → reload-if-stale → notify flow as the other saves of
-tracker.tui.editing, on the UI thread for the same reason: one short transaction.
+An `Edit` of tracker.tui.edit_flow: it builds on the item's version the dialog showed, so
+when another officer changed the item meanwhile the save is refused and the events are
+listed again as they now are.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from textual.screen import Screen
 
 from tracker.i18n import t
-from tracker.labels import localized, status_label
-from tracker.models import Kind, Status
+from tracker.labels import status_label
+from tracker.models import Commitment
 from tracker.services.access import require_item
 from tracker.services.corrections import VoidedEvent
 from tracker.services.corrections import void_event as save_void
 from tracker.services.lookup import now
 from tracker.services.voids import voidable_events
-from tracker.tui.editing import Refused, _Item, _item_session, _refusal, _tracker
+from tracker.tui.edit_flow import Edit, Nothing, Said, Shown, form, run_edit
+from tracker.tui.editing import said_as_is
 from tracker.tui.widgets.void_dialog import Voidable, VoidChoice, VoidDialog
-
-if TYPE_CHECKING:
-    from tracker.tui.app import TrackerApp
+from tracker.work import Ledger, OpenLedger
 
 
-def _read(app: TrackerApp, code: str) -> tuple[_Item, list[Voidable]] | None:
-    """The item and the events it may have voided, or None (and a notice saying why: not
-    this officer's to change, or nothing left to void)."""
-    as_of = app.context.deadlines.as_of
-    try:
-        with _item_session(app, code) as (session, commitment):
-            require_item(session, app.context.user, commitment)
-            assert commitment.id is not None
-            events = [
-                Voidable(event.id or 0, event.happened_on, event.note)
-                for event in voidable_events(session, commitment.id, as_of)
-            ]
-            item = _Item(
-                commitment.code,
-                localized(commitment.title, commitment.title_en),
-                Status(commitment.status),
-                Kind(commitment.kind),
-                commitment.version,
-            )
-    except Refused as exc:
-        app.notify(str(exc), severity="error")
-        return None
+@dataclass(frozen=True)
+class Voidables(Shown):
+    """The item and the events it may have voided."""
+
+    events: list[Voidable]
+
+
+def _read(work: Ledger, item: Commitment) -> Voidables:
+    """Refused when the item is not this officer's to change; Nothing without an event."""
+    require_item(work.session, work.user, item)
+    assert item.id is not None
+    events = [
+        Voidable(event.id or 0, event.happened_on, event.note)
+        for event in voidable_events(work.session, item.id, work.deadlines.as_of)
+    ]
     if not events:
-        app.notify(t("tui.void.nothing", code=item.code))
-        return None
-    return item, events
+        raise Nothing(t("tui.void.nothing", code=item.code))
+    return Voidables(**vars(Shown.of(item)), events=events)
 
 
-def void_event(screen: Screen[Any], code: str) -> None:
-    """Ask which of `code`'s events to void and why, and void it from the day the app
-    shows (today, or the as-of day when viewing the past: a late entry)."""
-    app = _tracker(screen)
-    read = _read(app, code)
-    if read is None:
-        return
-    shown, events = read  # what the dialog shows; read again if a save finds it stale
+def _dialog(
+    _: OpenLedger, shown: Voidables, initial: VoidChoice | None, error: str | None
+) -> VoidDialog:
+    return VoidDialog(events=shown.events, **form(shown, initial, error))
 
-    def ask(initial: VoidChoice | None = None, error: str | None = None) -> None:
-        dialog = VoidDialog(
-            code=shown.code, title=shown.title, events=events, initial=initial, error=error
-        )
-        app.push_screen(dialog, save)
 
-    def save(choice: VoidChoice | None) -> None:
-        nonlocal shown, events
-        if choice is None:
-            return
-        try:
-            with _item_session(app, code) as (session, _):
-                voided = save_void(
-                    session=session,
-                    event_id=choice.event_id,
-                    reason=choice.reason,
-                    user=app.context.user,
-                    now=now(),
-                    calendar=app.context.deadlines.calendar,
-                    day=app.context.effective_on,
-                    expected_version=shown.version,
-                )
-                line = _said(voided)
-        except Refused as exc:
-            if exc.stale:  # another officer changed the item: show, and list, what is there now
-                app.ledger_changed.publish(code)
-                again = _read(app, code)
-                if again is None:
-                    return
-                shown, events = again
-            ask(choice, _refusal(exc))
-            return
-        app.notify(line)
-        app.ledger_changed.publish(shown.code)
-
-    ask()
+def _save(work: Ledger, _: Commitment, shown: Voidables, choice: VoidChoice) -> Said:
+    """Void from the day the app shows (today, or the as-of day when viewing the past: a
+    late entry)."""
+    voided = save_void(
+        session=work.session,
+        event_id=choice.event_id,
+        reason=choice.reason,
+        user=work.user,
+        now=now(),
+        calendar=work.deadlines.calendar,
+        day=work.effective_on(),
+        expected_version=shown.version,
+    )
+    return Said(_said(voided), shown.code)
 
 
 def _said(voided: VoidedEvent) -> str:
@@ -118,3 +86,11 @@ def _said(voided: VoidedEvent) -> str:
     progress = f"{voided.done_count}/{goal}" if goal else str(voided.done_count)
     status = status_label(voided.item.status)
     return f"{line}\n{t('event_progress', progress=progress, status=status)}"
+
+
+VOID: Edit[Voidables, VoidChoice, Said] = Edit(_read, _dialog, _save, said_as_is)
+
+
+def void_event(screen: Screen[Any], code: str) -> None:
+    """Ask which of `code`'s events to void and why, and void it."""
+    run_edit(screen, code, VOID)

@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from tracker.errors import TrackerError, printable_copy
-from tracker.tui.context import TuiContext
+from tracker.work import OpenLedger
 
 if TYPE_CHECKING:
     from tracker.tui.app import TrackerApp
@@ -52,7 +52,7 @@ class LedgerScreen(Screen[None], Generic[T]):
 
     # --- what a screen supplies ---------------------------------------------------------
 
-    def read(self, session: Session, context: TuiContext) -> T:
+    def read(self, session: Session, context: OpenLedger) -> T:
         """What the screen shows, read from the database (in a worker thread)."""
         raise NotImplementedError
 

@@ -33,9 +33,9 @@ from tracker.services.dashboard import Dashboard, dashboard
 from tracker.services.listing import ItemRow
 from tracker.services.overdue import OverdueEntry
 from tracker.tui.app import AREA_KEYS
-from tracker.tui.context import TuiContext
 from tracker.tui.screens.base import LedgerScreen
 from tracker.tui.widgets.bars import BarRow, Cell, FittedLine, LineList, ProgressBars
+from tracker.work import OpenLedger
 
 
 class DashboardScreen(LedgerScreen[Dashboard]):
@@ -64,7 +64,7 @@ class DashboardScreen(LedgerScreen[Dashboard]):
 
     # --- loading and drawing ----------------------------------------------------------
 
-    def read(self, session: Session, context: TuiContext) -> Dashboard:
+    def read(self, session: Session, context: OpenLedger) -> Dashboard:
         """Gather the overview from the database."""
         return dashboard(session=session, deadlines=context.deadlines, report=context.report)
 

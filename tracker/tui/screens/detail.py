@@ -23,7 +23,6 @@ from tracker.services.facts import item_facts
 from tracker.services.lookup import get_commitment
 from tracker.tui import editing
 from tracker.tui.bulk import bulk_log
-from tracker.tui.context import TuiContext
 from tracker.tui.screens.base import LedgerScreen
 from tracker.tui.voiding import void_event
 from tracker.tui.widgets.item_detail import (
@@ -36,6 +35,7 @@ from tracker.tui.widgets.item_detail import (
     texts_view,
     title_text,
 )
+from tracker.work import OpenLedger
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ class DetailScreen(LedgerScreen[Loaded]):
 
     # Any change reloads (when the screen is next shown), not only one to this item: a
     # change to an instance also moves its commitment's light, and the other way round.
-    def read(self, session: Session, context: TuiContext) -> Loaded:
+    def read(self, session: Session, context: OpenLedger) -> Loaded:
         """Read the item, its history and instances, and its paragraph of the report."""
         item = get_commitment(session=session, code=self.code, report_slug=context.report)
         detail = item_detail(session=session, item=item, deadlines=context.deadlines)

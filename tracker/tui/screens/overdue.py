@@ -21,9 +21,9 @@ from tracker.labels import LIGHT_STYLE, folded_title, light_label, localized
 from tracker.schedule import Light
 from tracker.services.overdue import OverdueEntry, UnitGroup, overdue_by_unit
 from tracker.tui import editing
-from tracker.tui.context import TuiContext
 from tracker.tui.screens.base import LedgerScreen
 from tracker.tui.widgets.bars import Cell, FittedLine, LineList
+from tracker.work import OpenLedger
 
 
 class OverdueScreen(LedgerScreen[list[UnitGroup]]):
@@ -54,7 +54,7 @@ class OverdueScreen(LedgerScreen[list[UnitGroup]]):
 
     # --- loading and drawing ----------------------------------------------------------
 
-    def read(self, session: Session, context: TuiContext) -> list[UnitGroup]:
+    def read(self, session: Session, context: OpenLedger) -> list[UnitGroup]:
         """Red and yellow items by unit, from the database."""
         return overdue_by_unit(session=session, deadlines=context.deadlines, report=context.report)
 

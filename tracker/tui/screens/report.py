@@ -13,9 +13,9 @@ from tracker.i18n import t
 from tracker.labels import LIGHT_STYLE, light_label, localized
 from tracker.schedule import Light
 from tracker.services.report_view import ReportView, report_view
-from tracker.tui.context import TuiContext
 from tracker.tui.screens.base import LedgerScreen
 from tracker.tui.widgets.report_text import UNCOVERED_MARK, ReportText
+from tracker.work import OpenLedger
 
 
 class ReportScreen(LedgerScreen[ReportView]):
@@ -40,7 +40,7 @@ class ReportScreen(LedgerScreen[ReportView]):
 
     # --- loading and drawing ----------------------------------------------------------
 
-    def read(self, session: Session, context: TuiContext) -> ReportView:
+    def read(self, session: Session, context: OpenLedger) -> ReportView:
         """The report and its commitments' lights."""
         report = context.the_report(session)
         return report_view(session=session, report=report, deadlines=context.deadlines)

@@ -22,8 +22,8 @@ from tracker.schedule import Light
 from tracker.services.grid import GridRow, VillageGrid, village_grid
 from tracker.services.listing import ItemRow
 from tracker.tui import editing
-from tracker.tui.context import TuiContext
 from tracker.tui.screens.base import LedgerScreen
+from tracker.work import OpenLedger
 
 HEADER_LINES = 3  # the requirement's code, then its title on up to two lines
 _PADDING = 1  # DataTable's cell padding on each side
@@ -98,7 +98,7 @@ class VillagesScreen(LedgerScreen[VillageGrid]):
 
     # --- loading and drawing ----------------------------------------------------------
 
-    def read(self, session: Session, context: TuiContext) -> VillageGrid:
+    def read(self, session: Session, context: OpenLedger) -> VillageGrid:
         """The grid and its lights."""
         report = context.the_report(session)
         return village_grid(session=session, report=report, deadlines=context.deadlines)

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Static, TextArea
 
 from tracker.i18n import t
-from tracker.tui.widgets.dialogs import EditDialog, split_paths
+from tracker.tui.widgets.edit_dialog import EditDialog, split_paths
 
 
 @dataclass(frozen=True)

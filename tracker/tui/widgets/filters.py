@@ -18,7 +18,7 @@ from tracker.labels import kind_label, light_label, localized, status_label
 from tracker.models import Kind, Section, Status, Unit
 from tracker.schedule import Light
 from tracker.services.list_filter import ListFilter, Order
-from tracker.tui.context import TuiContext
+from tracker.work import OpenLedger
 
 
 class FilterDialog(ModalScreen[ListFilter | None]):
@@ -41,7 +41,7 @@ class FilterDialog(ModalScreen[ListFilter | None]):
     FilterDialog Horizontal { height: auto; align-horizontal: right; }
     """
 
-    def __init__(self, current: ListFilter, context: TuiContext) -> None:
+    def __init__(self, current: ListFilter, context: OpenLedger) -> None:
         super().__init__()
         self.current = current
         with context.session() as session:

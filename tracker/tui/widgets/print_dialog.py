@@ -11,7 +11,7 @@ from textual.widgets import Input, Select
 from tracker.i18n import t
 from tracker.printouts.assembly import PrintKind
 from tracker.printouts.make import PrintFormat
-from tracker.tui.widgets.dialogs import EditDialog
+from tracker.tui.widgets.edit_dialog import EditDialog
 
 
 @dataclass(frozen=True)

@@ -10,21 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
 from textual.app import ComposeResult
 from textual.widgets import Input, RadioButton
 
 from tracker.i18n import t
-from tracker.tui.widgets.dialogs import EditDialog, StatusChoice
-
-
-class Decision(StrEnum):
-    VERIFY = "verify"  # 销号
-    RETURN = "return"  # 退回
-    APPROVE = "approve"  # 批准延期
-    REFUSE = "refuse"  # 不予延期
-
+from tracker.services.signoff import Decision
+from tracker.tui.widgets.edit_dialog import EditDialog, StatusChoice
 
 # Decisions that must say why.
 NEEDS_REASON = frozenset({Decision.RETURN, Decision.REFUSE})

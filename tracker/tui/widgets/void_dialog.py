@@ -16,7 +16,7 @@ from textual.widgets import Input, RadioButton
 
 from tracker.errors import printable
 from tracker.i18n import t
-from tracker.tui.widgets.dialogs import EditDialog, StatusChoice
+from tracker.tui.widgets.edit_dialog import EditDialog, StatusChoice
 
 
 @dataclass(frozen=True)

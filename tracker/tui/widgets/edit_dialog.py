@@ -1,0 +1,273 @@
+"""The base of every editing dialog (`EditDialog`), its choice list (`StatusChoice`), and
+how evidence paths are typed.
+
+Each dialog only asks: it checks what it can check by itself (a real date, a number, evidence
+files that exist) and returns the officer's values; saving is the caller's job
+(tracker.tui.edit_flow). A dialog can be opened again with the values it returned and the
+reason the save failed, so that nothing typed is lost.
+
+Nothing changes unless chosen: a dialog opens on the item as it is, and saving it as it
+opened returns nothing (and says so) rather than a default the officer never chose. A new
+dialog subclasses `EditDialog[ItsResult]` and says three things: its `fields()`, when the
+form is `unchanged()`, and how to `collect()` the checked values.
+
+A dialog that changes an item asks when the change took effect (生效日期), prefilled with the
+day it would take effect anyway (today, or the day the app shows when viewing the past). That
+day is not a change: the field alone never makes a form changed, and left as it opened it
+gives no date (None), so the save uses the app's day as it would without the field.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import ClassVar, TypeVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, RadioSet, Static
+
+from tracker.errors import printable
+from tracker.i18n import t
+
+ResultT = TypeVar("ResultT")
+
+# Evidence paths are separated by new lines or semicolons (ASCII or full-width, as typed
+# with a Chinese input method).
+_PATH_SEPARATORS = re.compile(r"[\n;；]")
+
+
+def split_paths(text: str) -> list[Path]:
+    """The paths in `text`, one per line or separated by `;`; quotes from drag-and-drop go."""
+    paths: list[Path] = []
+    for part in _PATH_SEPARATORS.split(text):
+        cleaned = part.strip().strip("\"'").strip()
+        if cleaned:
+            paths.append(Path(cleaned))
+    return paths
+
+
+class EditDialog(ModalScreen[ResultT | None]):
+    """A centred form about one item: its code in the border, its title, fields, an error
+    line, and Save / Cancel. Escape cancels, Ctrl+S saves from any field, and so does Enter
+    in a one-line field; Enter in a choice list moves on to the next field.
+
+    The dialog returns None when cancelled or saved unchanged, else its checked values."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", t("key.cancel"), id="cancel"),
+        Binding("ctrl+s", "save", t("tui.edit.save"), id="save", priority=True),
+    ]
+
+    DEFAULT_CSS = """
+    EditDialog {
+        align: center middle;
+    }
+    EditDialog > #dialog {
+        width: 76;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        overflow-y: auto;
+        border: thick $primary;
+        border-title-style: bold;
+        background: $surface;
+        padding: 0 1;
+    }
+    EditDialog #dialog-item {
+        color: $text-muted;
+        margin-bottom: 1;
+    }
+    EditDialog .field {
+        height: auto;
+    }
+    EditDialog .field > Label {
+        width: 10;
+        padding: 1 0 0 0;
+    }
+    EditDialog .field > Input, EditDialog .field > TextArea, EditDialog .field > RadioSet {
+        width: 1fr;
+    }
+    EditDialog #evidence {
+        height: 5;
+    }
+    EditDialog #dialog-error {
+        color: $error;
+        text-style: bold;
+        display: none;
+    }
+    EditDialog #dialog-error.-shown {
+        display: block;
+    }
+    EditDialog #dialog-buttons {
+        height: auto;
+        margin-top: 1;
+        align-horizontal: right;
+    }
+    EditDialog #dialog-buttons > Button {
+        margin-left: 2;
+    }
+    """
+
+    def __init__(
+        self,
+        *,
+        heading: str,
+        code: str,
+        title: str,
+        error: str | None,
+        effective: date | None = None,
+    ) -> None:
+        super().__init__()
+        self.heading = heading
+        self.code = code
+        self.item_title = title
+        self.error = error
+        self.effective = effective  # the day the change would take effect; None: not asked
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as box:
+            box.border_title = f"{self.heading} · {self.code}"
+            # Stored text and messages quoting what was typed: never read as markup ("[/]"
+            # typed as a date would break it), control characters escaped.
+            yield Static(printable(self.item_title), id="dialog-item", markup=False)
+            yield from self.fields()
+            yield Static(
+                printable(self.error or ""),
+                id="dialog-error",
+                classes="-shown" if self.error else "",
+                markup=False,
+            )
+            with Horizontal(id="dialog-buttons"):
+                yield Button(t("tui.cancel") + " Esc", id="cancel", compact=True)
+                yield Button(
+                    t("tui.edit.save") + " Ctrl+S", variant="primary", id="save", compact=True
+                )
+
+    def fields(self) -> ComposeResult:
+        """The form's rows (see `field`)."""
+        yield from ()
+
+    @staticmethod
+    def field(label: str, widget: Widget) -> Horizontal:
+        """One row of the form: its label, then the field."""
+        return Horizontal(Label(label), widget, classes="field")
+
+    def effective_field(self, typed: date | None = None) -> Horizontal:
+        """The 生效日期 row: the day the change would take effect, or the day typed before a
+        refused save (`typed`), so that nothing typed is lost."""
+        assert self.effective is not None, "a dialog asking for the date is given the day"
+        shown = (typed or self.effective).isoformat()
+        day = Input(shown, placeholder="YYYY-MM-DD", id="effective")
+        return self.field(t("tui.edit.effective"), day)
+
+    def _typed_effective(self) -> str | None:
+        """What the 生效日期 field holds; None when it differs in nothing from the day it was
+        prefilled with, or the dialog does not ask for it."""
+        if self.effective is None:
+            return None
+        typed = self.query_one("#effective", Input).value.strip()
+        return None if typed == self.effective.isoformat() else typed
+
+    def chosen_effective(self) -> date | None:
+        """The day typed for the change to take effect; None when left as prefilled (the
+        save then uses the app's day, as it would without the field). `action_save` has
+        checked it is a date before `collect` asks."""
+        typed = self._typed_effective()
+        return date.fromisoformat(typed) if typed is not None else None
+
+    def _effective_is_a_date(self) -> bool:
+        """Whether the 生效日期 field holds a date; if not, say so there. Whether the day is
+        allowed (not in the future, not before the item begins) is the ledger's to say."""
+        typed = self._typed_effective()
+        if typed is None:
+            return True
+        try:
+            date.fromisoformat(typed)
+        except ValueError:
+            field = self.query_one("#effective", Input)
+            self.show_error(t("tui.edit.date_invalid", value=typed), field)
+            return False
+        return True
+
+    def show_error(self, message: str, field: Widget | None = None) -> None:
+        """Say what is wrong without closing, and put the cursor where it is to be fixed."""
+        error = self.query_one("#dialog-error", Static)
+        error.update(printable(message))
+        error.set_class(True, "-shown")
+        if field is not None:
+            field.focus()
+
+    def unchanged(self) -> bool:
+        """Whether the form is as it opened on the item, so that saving it would change
+        nothing (each editing dialog says how; a dialog that only chooses is never)."""
+        return False
+
+    def collect(self) -> ResultT | None:
+        """The checked values of the form, or None after `show_error` said what is wrong."""
+        raise NotImplementedError
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        """Return the form's values; an unchanged form returns nothing, and says so, rather
+        than a value the officer did not choose."""
+        if self.unchanged():
+            self.app.notify(t("tui.edit.nothing_changed", code=self.code))
+            self.dismiss(None)
+            return
+        if not self._effective_is_a_date():
+            return
+        values = self.collect()
+        if values is not None:
+            self.dismiss(values)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Input.Submitted)
+    def _input_submitted(self) -> None:
+        """Enter in any one-line field saves the form."""
+        self.action_save()
+
+
+class StatusChoice(RadioSet):
+    """A choice list: the arrow keys choose (as radio buttons do in other programs), Enter
+    moves on to the next field; it never saves by itself. It starts on the button that is
+    on, or on none when the dialog has nothing chosen yet."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,right", "choose(1)", show=False),
+        Binding("up,left", "choose(-1)", show=False),
+        Binding("enter", "app.focus_next", show=False),
+    ]
+
+    def on_mount(self) -> None:
+        # RadioSet's own mount handler runs after this one and moves the highlight to the
+        # first button; put it back on the button that is on once that is done.
+        self.call_next(self._highlight_pressed)
+
+    def _highlight_pressed(self) -> None:
+        self._selected = self.pressed_index if self.pressed_index >= 0 else None
+
+    def action_choose(self, step: int) -> None:
+        """Turn on the button `step` away from the one that is on (the first or the last
+        when none is). RadioSet's next/previous actions are left alone: its mount handler
+        calls them, and choosing there would turn a button on that nobody chose."""
+        self._highlight_pressed()
+        if step > 0:
+            self.action_next_button()
+        else:
+            self.action_previous_button()
+        self.action_toggle_button()
