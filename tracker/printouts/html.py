@@ -9,6 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from tracker.i18n import get_language
+from tracker.printouts.columns import NARROW, fit_columns, needed_cells
 from tracker.printouts.layout import (
     Align,
     Block,
@@ -48,6 +49,9 @@ div.page-break { page-break-after: always; break-after: page; }
   -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
 """
 
+# Display cells across a page (at the tables' 10.5 pt): what the column widths are shared of.
+PAGE_CELLS = 110
+
 # Rows of these lights are filled, as on the officers' paper ledgers.
 _ROW_CLASS = {Light.RED: "red", Light.YELLOW: "yellow"}
 
@@ -59,7 +63,16 @@ def _cell(cell: Cell) -> str:
 
 
 def _table(table: Table) -> list[str]:
-    lines = [f'<table class="{escape(table.kind)}">', "<thead><tr>"]
+    """A table with its columns sized as in Word and PDF: short ones (序号, dates) as wide as
+    their text, long ones sharing the rest; a narrow table only as wide as it needs."""
+    need = needed_cells(table.headers, table.texts())
+    if sum(need) <= NARROW * PAGE_CELLS:
+        lines = [f'<table class="{escape(table.kind)}" style="width: auto">', "<thead><tr>"]
+    else:
+        widths = fit_columns(need, 100.0, 100.0 / PAGE_CELLS, 1.0)  # 1%: the cell padding
+        lines = [f'<table class="{escape(table.kind)}">', "<colgroup>"]
+        lines.extend(f'<col style="width: {width:.1f}%">' for width in widths)
+        lines.extend(["</colgroup>", "<thead><tr>"])
     lines.extend(f"<th>{escape(h)}</th>" for h in table.headers)
     lines.extend(["</tr></thead>", "<tbody>"])
     for row in table.rows:
