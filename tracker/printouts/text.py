@@ -54,7 +54,7 @@ def _placed(text: str, align: Align, width: int) -> str:
     return text
 
 
-def _lines(block: Block, width: int) -> list[str]:
+def _lines(block: Block, width: int, tables: dict[int, list[str]]) -> list[str]:
     if isinstance(block, Title):
         return [_placed(block.text, Align.CENTRE, width)]
     if isinstance(block, Part):
@@ -65,20 +65,19 @@ def _lines(block: Block, width: int) -> list[str]:
     if isinstance(block, Signature):
         seal = [_placed(line, Align.RIGHT, width) for line in block.seal]
         return ["", *seal, *([block.maker] if block.maker else [])]
-    return ["", *text_table(block), ""]
+    return ["", *tables[id(block)], ""]
 
 
 def render_txt(document: Document) -> str:
     """The printout as plain text; pages are separated by a form feed (a new page on `lp`)."""
-    widest = max(
-        (cell_len(line) for table in document.tables() for line in text_table(table)), default=0
-    )
+    tables = {id(table): text_table(table) for table in document.tables()}  # laid out once
+    widest = max((cell_len(line) for lines in tables.values() for line in lines), default=0)
     width = min(max(widest, MIN_WIDTH), MAX_WIDTH)
     pages = []
     for page in document.pages:
         lines: list[str] = []
         for block in (*page.head, *page.body):
-            for line in _lines(block, width):
+            for line in _lines(block, width, tables):
                 if line or (lines and lines[-1]):  # one blank line between blocks, not two
                     lines.append(line)
         pages.append("\n".join(lines).strip("\n"))
