@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from sqlmodel import Session, select
 
 from tracker.errors import TrackerError
+from tracker.i18n import t
 from tracker.models import Commitment
 from tracker.printouts import pdf
 from tracker.printouts.assembly import Scope, ledger_data, notice_data
@@ -109,6 +110,20 @@ def test_a_font_given_that_does_not_exist_is_named(tmp_path: Path) -> None:
         pdf.find_font(missing)
     assert caught.value.key == "pdf_font_missing"
     assert caught.value.params["path"] == str(missing)
+
+
+@pytest.mark.parametrize("name", ["notes.ttf", "notes"])
+def test_a_file_given_as_the_font_that_is_not_one_is_refused_in_one_line(
+    session: Session, deadlines: Deadlines, tmp_path: Path, name: str
+) -> None:
+    not_a_font = tmp_path / name
+    not_a_font.write_text("会议纪要，不是字体文件", encoding="utf-8")
+    data = notice_data(session=session, scope=Scope(), deadlines=deadlines, user="t", now=NOW)
+    with pytest.raises(TrackerError) as caught:
+        pdf.render_pdf(lay_out(data), font=not_a_font)
+    assert caught.value.key == "pdf_font_unreadable"
+    assert str(not_a_font) in caught.value.message()
+    assert t("pdf_font_not_a_font") in caught.value.message()  # not the library's words
 
 
 @needs_font

@@ -131,6 +131,7 @@ MESSAGES: dict[str, str] = {
     "print_kind_unknown": "Unknown printout '{kind}'; use summary, ledger or notice",
     "pdf_no_font": "No Chinese font found, so no PDF: install one (e.g. sudo apt-get install fonts-wqy-microhei or fonts-noto-cjk) or name a font file with --font",
     "pdf_font_missing": "Font file not found: {path}",
+    "pdf_font_not_a_font": "not a TrueType/OpenType font (.ttf, .ttc, .otf) that can be used",
     "pdf_font_unreadable": "Cannot read the font file {path}: {reason}",
     "status_unknown": "Unknown status '{status}'; use todo, in_progress, done, blocked or cancelled (or 未开始, 进行中, 已完成, 受阻, 已取消)",
     "kind_unknown": "Unknown kind '{kind}'; use one_off, recurring, quota, per_village, rectification or indicator",

@@ -131,6 +131,7 @@ MESSAGES: dict[str, str] = {
     "print_kind_unknown": "无效的打印类型“{kind}”，可用：summary、ledger、notice",
     "pdf_no_font": "找不到中文字体，无法生成 PDF：请安装一种（如 sudo apt-get install fonts-wqy-microhei 或 fonts-noto-cjk），或用 --font 指定字体文件",
     "pdf_font_missing": "字体文件不存在：{path}",
+    "pdf_font_not_a_font": "不是可用的 TrueType/OpenType 字体（.ttf、.ttc、.otf）",
     "pdf_font_unreadable": "无法读取字体文件 {path}：{reason}",
     "status_unknown": "无效状态“{status}”，可用：未开始、进行中、已完成、受阻、已取消（或 todo、in_progress、done、blocked、cancelled）",
     "kind_unknown": "无效类型“{kind}”，可用：one_off、recurring、quota、per_village、rectification、indicator",

@@ -85,8 +85,15 @@ def render_pdf(document: Document, *, font: Path | None = None) -> bytes:
     pdf.set_auto_page_break(auto=True, margin=16)
     try:
         pdf.add_font(FONT, fname=str(find_font(font)))
-    except (OSError, RuntimeError) as exc:  # fpdf2 cannot read the font file
-        raise TrackerError("pdf_font_unreadable", path=str(font or ""), reason=str(exc)) from exc
+    except TrackerError:
+        raise
+    except OSError as exc:
+        raise TrackerError(
+            "pdf_font_unreadable", path=str(font or ""), reason=exc.strerror
+        ) from exc
+    except Exception as exc:  # fpdf2 and fontTools each refuse a file that is no font their own way
+        reason = t("pdf_font_not_a_font")
+        raise TrackerError("pdf_font_unreadable", path=str(font or ""), reason=reason) from exc
     pdf.set_title(document.title)
     for page in document.pages:
         pdf.add_page()
