@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tracker.i18n import set_language
 from tracker.schedule import CalendarFileError, WorkCalendar
 
 CAL = WorkCalendar()
@@ -139,8 +141,15 @@ def test_extras_in_an_uncovered_year_count_as_covered_for_those_days_only() -> N
     assert not calendar.is_workday(date(2027, 1, 1))
     assert calendar.is_workday(date(2027, 2, 6))  # a Saturday
     assert calendar.fallback_years == frozenset()
-    calendar.is_workday(date(2027, 1, 4))
-    assert calendar.fallback_years == frozenset({2027})
+
+
+def test_a_file_with_days_of_a_year_is_taken_as_that_years_notice() -> None:
+    """Monday to Friday is still assumed on the days it does not list, but the year is not
+    reported as guessed: the officer has entered its notice."""
+    calendar = WorkCalendar(extra_holidays=[date(2027, 1, 1)])
+    assert calendar.is_workday(date(2027, 1, 4))
+    assert calendar.is_workday(date(2028, 1, 3))  # a Monday, guessed
+    assert calendar.fallback_years == frozenset({2028})
 
 
 def test_a_day_both_extra_holiday_and_extra_workday_is_refused() -> None:
@@ -227,39 +236,65 @@ def test_holidays_file_may_be_empty_or_start_with_a_bom(tmp_path: Path) -> None:
     assert WorkCalendar.from_file(path).is_workday(date(2023, 10, 2))
 
 
+@pytest.mark.usefixtures("english")
+@pytest.fixture
+def english() -> Iterator[None]:
+    set_language("en")
+    yield
+    set_language("zh")
+
+
+def test_a_holidays_file_error_is_said_in_chinese_with_the_line(tmp_path: Path) -> None:
+    path = write(tmp_path, '\nholidays = [2027-01-01, "2027-01-02"]\n')
+    with pytest.raises(CalendarFileError) as refused:
+        WorkCalendar.from_file(path)
+    assert str(refused.value) == (
+        f"{path} 第 2 行：holidays 的第 2 项 '2027-01-02' 带了引号，日期不加引号，如 2027-01-01"
+    )
+
+
+@pytest.mark.usefixtures("english")
 def test_malformed_toml_is_refused_with_file_and_line(tmp_path: Path) -> None:
     path = write(tmp_path, "holidays = [2027-01-01]\nworkdays = [2027-13-45\n")
     with pytest.raises(CalendarFileError, match=r"holidays\.toml.*line 2"):
         WorkCalendar.from_file(path)
 
 
+@pytest.mark.usefixtures("english")
 def test_unknown_key_is_refused_with_file_line_and_key(tmp_path: Path) -> None:
     path = write(tmp_path, "holidays = [2027-01-01]\nholiday = [2027-01-02]\n")
     with pytest.raises(CalendarFileError, match=r"holidays\.toml, line 2: unknown key 'holiday'"):
         WorkCalendar.from_file(path)
 
 
+@pytest.mark.usefixtures("english")
 def test_quoted_date_is_refused_with_a_hint(tmp_path: Path) -> None:
     path = write(tmp_path, '\nholidays = [2027-01-01, "2027-01-02"]\n')
-    with pytest.raises(CalendarFileError, match=r"line 2: item 2 of 'holidays'.*without quotes"):
+    with pytest.raises(
+        CalendarFileError,
+        match=r"line 2: item 2 of holidays.*in quotes: write dates without quotes",
+    ):
         WorkCalendar.from_file(path)
 
 
+@pytest.mark.usefixtures("english")
 def test_date_with_time_of_day_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "workdays = [2027-02-06T08:00:00]\n")
     with pytest.raises(CalendarFileError, match="not a date"):
         WorkCalendar.from_file(path)
 
 
+@pytest.mark.usefixtures("english")
 def test_non_list_value_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "holidays = 2027-01-01\n")
     with pytest.raises(CalendarFileError, match="must be a list"):
         WorkCalendar.from_file(path)
 
 
+@pytest.mark.usefixtures("english")
 def test_day_in_both_lists_of_a_file_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "holidays = [2027-01-01]\nworkdays = [2027-01-01]\n")
-    with pytest.raises(CalendarFileError, match="both"):
+    with pytest.raises(CalendarFileError, match="listed both as a holiday and as a workday"):
         WorkCalendar.from_file(path)
 
 

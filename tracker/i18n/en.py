@@ -556,4 +556,13 @@ MESSAGES: dict[str, str] = {
     "limit_invalid": "--limit takes a number of rows from 0 up (0 shows all), not {value}",
     "name_hidden_character": "The name '{name}' contains a control or invisible formatting character ({char}); use visible characters only",
     "file_unwritable": "Cannot write {path}: {reason}",
+    # lead (issue 12): the holidays file's errors
+    "calendar_at_line": "{path}, line {line}",
+    "calendar_not_utf8": "{where}: not UTF-8 text (save it as UTF-8)",
+    "calendar_not_toml": "{where}: not in the expected form (holidays = [2027-01-01, …], dates without quotes, separated by commas)",
+    "calendar_unknown_key": "{where}: unknown key '{key}' (allowed: holidays, workdays)",
+    "calendar_not_a_list": "{where}: {key} must be a list of dates like [2027-01-01]",
+    "calendar_quoted_date": "{where}: item {index} of {key}, {item}, is in quotes: write dates without quotes, like 2027-01-01",
+    "calendar_not_a_date": "{where}: item {index} of {key}, {item}, is not a date like 2027-01-01",
+    "calendar_day_both": "{where}: {day} is listed both as a holiday and as a workday",
 }

@@ -556,4 +556,13 @@ MESSAGES: dict[str, str] = {
     "limit_invalid": "--limit 须为不小于 0 的行数（0 显示全部），而不是 {value}",
     "name_hidden_character": "名称“{name}”含有控制字符或不可见的格式字符（{char}），请只用可见的文字",
     "file_unwritable": "无法写入文件 {path}：{reason}",
+    # lead (issue 12): the holidays file's errors
+    "calendar_at_line": "{path} 第 {line} 行",
+    "calendar_not_utf8": "{where}：不是 UTF-8 文本（请用记事本“另存为”UTF-8）",
+    "calendar_not_toml": "{where}：格式不对（应为 holidays = [2027-01-01, …]，日期不加引号，用英文逗号分隔）",
+    "calendar_unknown_key": "{where}：不认识“{key}”（只能写 holidays 和 workdays）",
+    "calendar_not_a_list": "{where}：{key} 应是日期列表，如 [2027-01-01]",
+    "calendar_quoted_date": "{where}：{key} 的第 {index} 项 {item} 带了引号，日期不加引号，如 2027-01-01",
+    "calendar_not_a_date": "{where}：{key} 的第 {index} 项 {item} 不是日期，如 2027-01-01",
+    "calendar_day_both": "{where}：{day} 既列为放假日又列为上班日",
 }

@@ -19,8 +19,12 @@ _FILE_KEYS = ("holidays", "workdays")
 MAX_CALENDAR_BYTES = 1 * MB
 
 
-class CalendarFileError(ValueError):
-    """A holidays file could not be read; the message names the file, the line and the reason."""
+class CalendarFileError(TrackerError, ValueError):
+    """A holidays file could not be read: a message key whose parameters name the file, the
+    line (`where`, itself a message) and the reason, in the officer's language."""
+
+    def __str__(self) -> str:
+        return self.message()
 
 
 # The years the official data covers. chinese_calendar refuses any other year rather than
@@ -44,7 +48,8 @@ class WorkCalendar:
     """Decides which days are working days (工作日), including 调休 make-up days.
 
     Precedence: the officer's extra holidays / workdays, then the official calendar when it
-    covers the year, else plain Monday–Friday (recorded in :attr:`fallback_years`).
+    covers the year, else plain Monday–Friday (recorded in :attr:`fallback_years`, unless the
+    officer's file lists days of that year: it is then taken to hold that year's notice).
     """
 
     def __init__(
@@ -62,6 +67,7 @@ class WorkCalendar:
         # workdays_between O(years) instead of O(days) on hot paths.
         self._year_prefix: dict[int, list[int]] = {}
         self._fallback_years: set[int] = set()
+        self._file_years = {day.year for day in self._extra_holidays | self._extra_workdays}
 
     @classmethod
     def from_file(cls, path: Path) -> WorkCalendar:
@@ -86,7 +92,8 @@ class WorkCalendar:
         official = _official_is_workday(day) if self._official_covers(day.year) else None
         if official is not None:
             return official
-        self._fallback_years.add(day.year)
+        if day.year not in self._file_years:
+            self._fallback_years.add(day.year)
         return day.weekday() < 5
 
     def _official_covers(self, year: int) -> bool:
@@ -166,32 +173,33 @@ def _read_calendar_file(path: Path) -> tuple[list[date], list[date]]:
     try:
         raw = read_limited(path, MAX_CALENDAR_BYTES)  # never a pipe or device, nor unbounded
     except TrackerError as exc:
-        raise CalendarFileError(f"{path}: cannot read file: {exc.message()}") from exc
+        # The reason names the file already.
+        raise CalendarFileError(exc.key, **exc.params) from exc
     try:
         # utf-8-sig: files saved by Windows Notepad start with a byte-order mark.
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise CalendarFileError(f"{path}, line {line}: file is not UTF-8 text") from exc
+        raise CalendarFileError("calendar_not_utf8", where=_at_line(path, line)) from exc
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        # The tomllib message already ends with "(at line L, column C)".
-        raise CalendarFileError(f"{path}: not valid TOML: {exc}") from exc
+        # tomllib's message is English and ends with "(at line L, column C)": only the
+        # place is kept, with what usually went wrong in a file of dates.
+        place = re.search(r"at line (\d+)", str(exc))
+        where = _at_line(path, int(place[1])) if place else str(path)
+        raise CalendarFileError("calendar_not_toml", where=where) from exc
 
     unknown = sorted(key for key in data if key not in _FILE_KEYS)
     if unknown:
         key = unknown[0]
-        raise CalendarFileError(
-            f"{_where(path, text, key)}: unknown key {key!r} (allowed: holidays, workdays)"
-        )
+        raise CalendarFileError("calendar_unknown_key", where=_where(path, text, key), key=key)
     holidays = _dates_under(path, text, data, "holidays")
     workdays = _dates_under(path, text, data, "workdays")
     clash = sorted(set(holidays) & set(workdays))
     if clash:
         raise CalendarFileError(
-            f"{_where(path, text, 'workdays')}: {clash[0].isoformat()} is listed both "
-            "as a holiday and as a workday"
+            "calendar_day_both", where=_where(path, text, "workdays"), day=clash[0].isoformat()
         )
     return holidays, workdays
 
@@ -199,20 +207,27 @@ def _read_calendar_file(path: Path) -> tuple[list[date], list[date]]:
 def _dates_under(path: Path, text: str, data: dict[str, object], key: str) -> list[date]:
     value = data.get(key, [])
     if not isinstance(value, list):
-        raise CalendarFileError(
-            f"{_where(path, text, key)}: {key!r} must be a list of dates like [2027-01-01]"
-        )
+        raise CalendarFileError("calendar_not_a_list", where=_where(path, text, key), key=key)
     result: list[date] = []
     for index, item in enumerate(value, start=1):
         # tomllib gives datetime (a date subclass) for 2027-01-01T08:00; a time of day
         # makes no sense here, so only a bare date is accepted.
         if not isinstance(item, date) or isinstance(item, datetime):
-            hint = " (write dates without quotes)" if isinstance(item, str) else ""
             raise CalendarFileError(
-                f"{_where(path, text, key)}: item {index} of {key!r} is not a date: {item!r}{hint}"
+                "calendar_quoted_date" if isinstance(item, str) else "calendar_not_a_date",
+                where=_where(path, text, key),
+                key=key,
+                index=index,
+                item=repr(item),
             )
         result.append(item)
     return result
+
+
+def _at_line(path: Path, line: int) -> str:
+    from tracker.i18n import t
+
+    return t("calendar_at_line", path=str(path), line=line)
 
 
 def _where(path: Path, text: str, key: str) -> str:
@@ -220,5 +235,5 @@ def _where(path: Path, text: str, key: str) -> str:
     pattern = re.compile(rf"""^\s*(\[\s*)?["']?{re.escape(key)}["']?\s*(=|\.|\])""")
     for number, line in enumerate(text.splitlines(), start=1):
         if pattern.match(line):
-            return f"{path}, line {number}"
+            return _at_line(path, number)
     return str(path)
