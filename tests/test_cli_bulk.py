@@ -182,10 +182,9 @@ def test_cancelling_a_recurring_commitment_is_allowed_and_cancels_its_periods_no
     result = invoke(db_url, "status", "3.2-M", "已取消", "--note", "并入季度分析")
     assert result.exit_code == 0, result.stderr
     assert show(db_url, "3.2-M")["status"] == "cancelled"
-    # Cancelled on the real today: the months after it are cancelled, this one is left.
-    this_month = date.today()
-    later = date(this_month.year + (this_month.month == 12), this_month.month % 12 + 1, 1)
-    if later.year == this_month.year:  # the ledger holds periods up to the year's end
-        assert show(db_url, f"3.2-M/{later:%Y-%m}")["status"] == "cancelled"
+    # Cancelled on the day viewed (--as-of, 2026-11-26): the months after it are
+    # cancelled, the month it falls in is left.
+    this_month = date.fromisoformat(AS_OF)
+    assert show(db_url, "3.2-M/2026-12")["status"] == "cancelled"
     assert show(db_url, f"3.2-M/{this_month:%Y-%m}")["status"] != "cancelled"
     assert show(db_url, "3.2-M/2022-01")["status"] == "todo"

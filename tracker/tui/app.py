@@ -73,6 +73,14 @@ class TrackerApp(App[None]):
         self.title = t("app.title")
         self.sub_title = t("app.as_of", date=context.deadlines.as_of.isoformat())
 
+    def on_mount(self) -> None:
+        from tracker.tui.warmup import WARM_UP_AFTER, warm_up
+
+        self.set_timer(
+            WARM_UP_AFTER,
+            lambda: self.run_worker(warm_up, thread=True, group="warm-up", exit_on_error=False),
+        )
+
     def notify(
         self,
         message: str,
