@@ -573,7 +573,7 @@ MESSAGES: dict[str, str] = {
     "evidence_get_missing": "Not written: {name} (#{event} {date}): its stored copy is not in the evidence store {store}",
     "evidence_get_none": "{code} has no evidence files to get",
     "evidence_get_voided": "{count} more file(s) belong to voided events and were not written (name the event with --event to get them)",
-    "evidence_get_refused": "{written} file(s) written, {refused} not written (see above)",
+    "evidence_get_refused": "{written} file(s) in the folder, {refused} not written (see above)",
     "evidence_out_not_dir": "'{path}' is not an existing folder; create it or choose another --out",
     "evidence_event_unknown": "There is no event #{event}",
     "evidence_event_elsewhere": "Event #{event} is not one of {code}'s (it belongs to {other})",
@@ -591,4 +591,5 @@ MESSAGES: dict[str, str] = {
     "tui.evidence.no_opener": "This computer has no program to open files with; {name} was not opened. Save it, then open it from the folder",
     "tui.evidence.choose": "Choose a file in the list first",
     "tui.evidence.count": "{count} evidence file(s) (a to see, save or open them)",
+    "evidence_get_names_taken": "Not written: {name} (#{event} {date}): the name and every numbered variant of it are taken in {folder}",
 }

@@ -573,7 +573,7 @@ MESSAGES: dict[str, str] = {
     "evidence_get_missing": "未写出 {name}（#{event} {date}）：佐证材料库 {store} 中找不到它的存档副本",
     "evidence_get_none": "{code} 没有可取回的佐证材料",
     "evidence_get_voided": "另有 {count} 份属于已作废的记录，未写出（用 --event 指明记录可取回）",
-    "evidence_get_refused": "已写出 {written} 份，{refused} 份未写出（见上）",
+    "evidence_get_refused": "{written} 份已在文件夹中，{refused} 份未写出（见上）",
     "evidence_out_not_dir": "“{path}”不是已有的文件夹，请先创建或另选 --out",
     "evidence_event_unknown": "没有编号为 #{event} 的记录",
     "evidence_event_elsewhere": "#{event} 不是 {code} 的记录（它属于 {other}）",
@@ -591,4 +591,5 @@ MESSAGES: dict[str, str] = {
     "tui.evidence.no_opener": "本机没有打开文件的程序，未能打开 {name}；请先保存，再到文件夹中打开",
     "tui.evidence.choose": "请先在列表中选一份文件",
     "tui.evidence.count": "佐证材料 {count} 份（按 a 查看、保存或打开）",
+    "evidence_get_names_taken": "未写出 {name}（#{event} {date}）：文件夹 {folder} 中这个名称及其编号改名都已被占用",
 }
