@@ -13,15 +13,9 @@ from tracker.cli.context import AppState, err, ledger
 from tracker.errors import TrackerError, printable
 from tracker.files import resolved
 from tracker.i18n import t
-from tracker.services.evidence_copies import CopyKind, item_evidence, save_copy
+from tracker.services.evidence_copies import item_evidence, save_copy, saved_words
 from tracker.services.evidence_store import session_evidence_root
 from tracker.services.lookup import get_commitment
-
-_SAID = {
-    CopyKind.WRITTEN: "evidence_get_written",
-    CopyKind.RENAMED: "evidence_get_renamed",
-    CopyKind.SAME: "evidence_get_same",
-}
 
 
 def get_command(
@@ -57,14 +51,7 @@ def get_command(
             err().print(exc.message(), style="red")
             continue
         written += 1
-        line = t(
-            _SAID[saved.kind],
-            path=str(saved.path),
-            name=file.name,
-            event=file.event_id,
-            date=file.day.isoformat(),
-        )
-        sys.stdout.write(printable(line) + "\n")
+        sys.stdout.write(printable(saved_words(saved, file)) + "\n")
     if found.voided_left_out:
         err().print(t("evidence_get_voided", count=found.voided_left_out))
     if refused:

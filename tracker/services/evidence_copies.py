@@ -24,6 +24,7 @@ from sqlmodel import Session, col, or_, select
 
 from tracker.errors import TrackerError
 from tracker.files import open_regular
+from tracker.i18n import t
 from tracker.models import Commitment, Event, Evidence
 from tracker.services.evidence_store import BLOCK, file_sha256, original_name, stored_path
 
@@ -84,14 +85,14 @@ def file_name(path: str, sha256: str) -> str:
 
 
 def item_evidence(
-    *, session: Session, item: Commitment, event_id: int | None = None
+    *, session: Session, item: Commitment, event_id: int | None = None, voided: bool = False
 ) -> ItemEvidence:
     """The evidence files of `item` and of its periods or villages, in the order their events
     happened; or of its one event `event_id` (voided or not).
 
-    Events that were voided are left out (counted) unless named: they no longer prove
-    anything. A file attached to many events under one name (a register logged for a month
-    of daily periods) is given once.
+    Events that were voided are left out (counted) unless named or `voided` asks for them
+    (the app lists them, marked): they no longer prove anything. A file attached to many
+    events under one name (a register logged for a month of daily periods) is given once.
     """
     assert item.id is not None
     belongs = or_(col(Commitment.id) == item.id, col(Commitment.parent_id) == item.id)
@@ -107,11 +108,11 @@ def item_evidence(
         query = query.where(col(Event.id) == event_id)
     files: list[EvidenceFile] = []
     seen: set[tuple[str, str]] = set()
-    voided = 0
+    left_out = 0
     for event, evidence, code in session.exec(query):
         is_void = event.voided_on is not None
-        if is_void and event_id is None:
-            voided += 1
+        if is_void and event_id is None and not voided:
+            left_out += 1
             continue
         name = file_name(evidence.path, evidence.sha256)
         if (name, evidence.sha256) in seen:
@@ -123,7 +124,7 @@ def item_evidence(
                 event.id, event.happened_on, code, name, evidence.sha256, evidence.size, is_void
             )
         )
-    return ItemEvidence(files, voided)
+    return ItemEvidence(files, left_out)
 
 
 def _require_event_of(session: Session, item: Commitment, event_id: int) -> None:
@@ -168,6 +169,17 @@ def save_copy(root: Path, file: EvidenceFile, folder: Path) -> SavedCopy:
         kind = CopyKind.WRITTEN if candidate.name == file.name else CopyKind.RENAMED
         return SavedCopy(kind, candidate)
     raise TrackerError("evidence_get_names_taken", folder=str(folder), **words)
+
+
+def saved_words(saved: SavedCopy, file: EvidenceFile) -> str:
+    """One line on a copy: where it went (or that it was there already), and what it is."""
+    key = {
+        CopyKind.WRITTEN: "evidence_get_written",
+        CopyKind.RENAMED: "evidence_get_renamed",
+        CopyKind.SAME: "evidence_get_same",
+    }[saved.kind]
+    words = {"name": file.name, "event": file.event_id, "date": file.day.isoformat()}
+    return t(key, path=str(saved.path), **words)
 
 
 def _candidates(folder: Path, name: str) -> list[Path]:
