@@ -261,3 +261,33 @@ def test_the_dialog_speaks_english_with_lang_en(
             assert str(dialog.query_one("#open").label) == "Open Ctrl+O"
 
     asyncio.run(run())
+
+
+def test_many_files_scroll_in_the_list_and_the_buttons_stay_on_screen(
+    make_app: Callable[..., TrackerApp], tui_db_url: str, tmp_path: Path
+) -> None:
+    paths = []
+    for number in range(12):
+        path = tmp_path / f"照片{number:02d}.jpg"
+        path.write_bytes(f"photo {number}".encode())
+        paths += ["--evidence", str(path)]
+    result = CliRunner().invoke(
+        cli,
+        ["--db", tui_db_url, "--user", USER, "log", PERIOD, "--date", "2026-05-10", *paths],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.stderr
+    folder = tmp_path / "存档"
+    folder.mkdir()
+
+    async def run() -> None:
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            dialog = await open_dialog(app, pilot)
+            for button in ("#save", "#open", "#cancel", "#evidence-folder"):
+                region = dialog.query_one(button).region
+                assert 0 < region.bottom <= 24
+            await save_into(pilot, dialog, folder, 11)
+            assert [path.name for path in folder.iterdir()] == ["照片11.jpg"]
+
+    asyncio.run(run())

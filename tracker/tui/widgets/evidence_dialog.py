@@ -55,7 +55,12 @@ class EvidenceDialog(EditDialog[EvidenceRequest]):
         Binding("ctrl+o", "open_file", t("tui.evidence.open"), id="open_file", priority=True),
     ]
 
+    # A list of many files scrolls in itself, so that the folder and the buttons stay on an
+    # 80×24 screen.
     DEFAULT_CSS = """
+    EvidenceDialog #evidence-files {
+        max-height: 8;
+    }
     EvidenceDialog #evidence-hint {
         color: $text-muted;
     }
