@@ -291,3 +291,23 @@ def test_many_files_scroll_in_the_list_and_the_buttons_stay_on_screen(
             assert [path.name for path in folder.iterdir()] == ["照片11.jpg"]
 
     asyncio.run(run())
+
+
+def test_files_of_a_voided_event_are_listed_marked_void(
+    make_app: Callable[..., TrackerApp], tui_db_url: str, logged: dict[str, Path]
+) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["--db", tui_db_url, "--user", USER, "void", "2", "--reason", "重复"],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.stderr
+
+    async def run() -> None:
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            dialog = await open_dialog(app, pilot)
+            marked = [msg("tui.evidence.voided") in label for label in labels(dialog)]
+            assert marked == [False, False, True]  # the second 纪要.pdf was event #2's
+
+    asyncio.run(run())
