@@ -172,6 +172,13 @@ def test_event_names_one_event_and_voided_events_are_left_out_unless_named(
     assert result.exit_code == 0, result.stderr
     assert [path.name for path in folder.iterdir()] == ["签到表.jpg"]
     assert result.stderr.splitlines() == [msg("evidence_get_voided", count=1)]
+    void_second = invoke(db_url, "void", str(second), "--reason", "记错")
+    assert void_second.exit_code == 0, void_second.stderr
+    nothing = out_dir(tmp_path, "都作废了")
+    result = invoke(db_url, "evidence", "get", "5.5a", "--out", str(nothing))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [msg("evidence_get_only_voided", code="5.5a", count=2)]
+    assert list(nothing.iterdir()) == []
     named = out_dir(tmp_path, "作废的")
     result = invoke(db_url, "evidence", "get", "5.5a", "--event", str(first), "--out", str(named))
     assert result.exit_code == 0, result.stderr

@@ -39,6 +39,8 @@ def get_command(
         item = get_commitment(session=led.session, code=code, report_slug=led.report)
         found = item_evidence(session=led.session, item=item, event_id=event)
         root = session_evidence_root(led.session) if found.files else None
+    if not found.files and found.voided_left_out:
+        raise TrackerError("evidence_get_only_voided", code=item.code, count=found.voided_left_out)
     if not found.files:
         raise TrackerError("evidence_get_none", code=item.code)
     assert root is not None

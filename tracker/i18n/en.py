@@ -588,4 +588,5 @@ MESSAGES: dict[str, str] = {
     "tui.evidence.choose": "Choose a file in the list first",
     "tui.evidence.count": "{count} evidence file(s) (a to see, save or open them)",
     "evidence_get_names_taken": "Not written: {name} (#{event} {date}): the name and every numbered variant of it are taken in {folder}",
+    "evidence_get_only_voided": "All {count} evidence file(s) of {code} belong to voided events and were not written; name the event with --event to get them",
 }

@@ -588,4 +588,5 @@ MESSAGES: dict[str, str] = {
     "tui.evidence.choose": "请先在列表中选一份文件",
     "tui.evidence.count": "佐证材料 {count} 份（按 a 查看、保存或打开）",
     "evidence_get_names_taken": "未写出 {name}（#{event} {date}）：文件夹 {folder} 中这个名称及其编号改名都已被占用",
+    "evidence_get_only_voided": "{code} 的佐证材料（{count} 份）都属于已作废的记录，未写出；用 --event 指明记录可取回",
 }
