@@ -8,9 +8,7 @@ codes, units, excerpts and labels come from the seed file and the message catalo
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import re
 from datetime import date
@@ -140,24 +138,6 @@ def test_list_includes_the_current_period_of_a_quota(shared_db_url: str, seed: S
     assert rows["5.5a/2022"]["target"] == seed_entry(seed, "5.5a").target
     assert rows["5.5a/2022"]["done_count"] == 0
     assert "5.5a/2023" not in rows
-
-
-def _csv_cell(value: object) -> str:
-    """How a JSON value appears in the CSV: empty for null, true/false for booleans."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def test_list_csv_has_the_json_keys_as_header_and_the_same_rows(shared_db_url: str) -> None:
-    records = list_json(shared_db_url, "--section", "5")
-    text = tracker(shared_db_url, "list", "--section", "5", "--format", "csv")
-    reader = csv.DictReader(io.StringIO(text))
-    assert reader.fieldnames == list(records[0])
-    as_csv = [{key: _csv_cell(value) for key, value in record.items()} for record in records]
-    assert list(reader) == as_csv
 
 
 @pytest.mark.parametrize("status", ["done", "已完成"])

@@ -246,8 +246,13 @@ def output(db: str, *args: str, lang: str = "zh", as_of: str = AS_OF) -> str:
 
 def listed(db: str, fmt: str, as_of: str = AS_OF) -> list[dict[str, Any]]:
     text = output(db, "list", "--search", LECTURES, "--format", fmt, as_of=as_of)
-    rows = json.loads(text) if fmt == "json" else list(csv.DictReader(io.StringIO(text)))
-    return [row for row in rows if row["code"] == YEAR]
+    if fmt == "json":
+        rows = json.loads(text)
+        return [row for row in rows if row["code"] == YEAR]
+    # The CSV is for Excel: UTF-8 with its byte-order mark, headers in the language.
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+    return [row for row in rows if row[t("col.code")] == YEAR]
 
 
 def table_line(text: str, code: str) -> str:
@@ -279,7 +284,8 @@ def test_log_list_and_show_give_the_figure_against_the_baseline(db_url: str) -> 
     (row,) = listed(db_url, "json")
     assert (row["value"], row["done_count"], row["baseline_text"]) == (12, 1, "15场次")
     (row,) = listed(db_url, "csv")
-    assert (float(row["value"]), row["done_count"], row["baseline_text"]) == (12, "1", "15场次")
+    assert (row["数值"], row["已办次数"], row["2021年基数"]) == ("12", "1", "15场次")
+    assert row["进度"] == "12 / 2021年基数 15场次"
 
     shown = output(db_url, "show", YEAR)
     progress = next(line for line in shown.splitlines() if t("col.progress") in line)

@@ -198,6 +198,7 @@ def _register() -> None:
         audit,
         corrections,
         database,
+        evidence,
         items,
         maintenance,
         report,
@@ -213,6 +214,7 @@ def _register() -> None:
     database.register(app)
     supervision.register(app)
     maintenance.register(app)
+    evidence.register(app)
     audit.register(app)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from datetime import date
@@ -24,8 +23,9 @@ from tracker.cli.context import (
     parse_effective,
     unit_of_work,
 )
+from tracker.cli.exports import check_list_out, write_listing
 from tracker.cli.render import detail_view, light_text, row_table
-from tracker.errors import TrackerError, printable, printable_json
+from tracker.errors import TrackerError, printable_json
 from tracker.i18n import t
 from tracker.labels import bulk_summary, clock_time, progress_label, status_label
 from tracker.models import Commitment, Status
@@ -53,6 +53,7 @@ class Format(StrEnum):
     TABLE = "table"
     JSON = "json"
     CSV = "csv"
+    XLSX = "xlsx"
 
 
 class DetailFormat(StrEnum):
@@ -66,14 +67,6 @@ def _as_of(state: AppState, value: str | None) -> date | None:
 
 def _print_json(data: Any) -> None:
     sys.stdout.write(printable_json(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
-
-
-def _csv_cell(value: Any) -> Any:
-    """A CSV cell: booleans as in the JSON (true/false), not Python's True/False; text with
-    its control and invisible formatting characters escaped (line breaks kept, quoted)."""
-    if isinstance(value, bool):
-        return str(value).lower()
-    return printable(value, keep_lines=True) if isinstance(value, str) else value
 
 
 def list_command(
@@ -105,7 +98,15 @@ def list_command(
         str | None, typer.Option("--search", metavar="TEXT", help="搜索 / search text")
     ] = None,
     as_of: AsOf = None,
-    fmt: Annotated[Format, typer.Option("--format", help="table | json | csv")] = Format.TABLE,
+    fmt: Annotated[
+        Format, typer.Option("--format", help="table | json | csv | xlsx")
+    ] = Format.TABLE,
+    out_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", metavar="FILE", help="写入文件（xlsx 必填）/ file to write (xlsx: required)"
+        ),
+    ] = None,
     limit: Annotated[
         int | None,
         typer.Option(
@@ -129,20 +130,15 @@ def list_command(
         search=search,
         report=state.report,
     )
+    check_list_out(fmt, out_path)
     if limit is None:
         limit = TABLE_LIMIT if fmt is Format.TABLE else 0
     with ledger(state, _as_of(state, as_of)) as led:
         page = list_items(
             session=led.session, flt=flt, deadlines=led.deadlines, limit=limit or None
         )
-    if fmt is Format.JSON:
-        _print_json([row.as_json() for row in page.rows])
-    elif fmt is Format.CSV:
-        records = [{k: _csv_cell(v) for k, v in row.as_json().items()} for row in page.rows]
-        fields = list(records[0]) if records else list(_empty_row_keys())
-        writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(records)
+    if fmt is not Format.TABLE:
+        write_listing(fmt.value, page.rows, out_path)
     else:
         console = out()
         console.print(row_table(page.rows))
@@ -151,14 +147,6 @@ def list_command(
             console.print(t("list_truncated", shown=shown, total=page.total))
         else:
             console.print(t("list_count", total=page.total))
-
-
-def _empty_row_keys() -> list[str]:
-    return [
-        "code", "report", "title", "title_en", "section", "kind", "unit", "status", "due",
-        "light", "overdue", "days_overdue", "workdays_overdue", "village", "village_name",
-        "period", "target", "done_count", "source", "parent",
-    ]  # fmt: skip
 
 
 def show_command(

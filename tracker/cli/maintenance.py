@@ -143,7 +143,7 @@ evidence_app = typer.Typer(
 
 @evidence_app.callback(invoke_without_command=True)
 def evidence_default(ctx: typer.Context) -> None:
-    """佐证材料：verify（核对每份文件）。"""
+    """佐证材料：verify（核对每份文件）、get（按原文件名取回）。"""
     if ctx.invoked_subcommand is None:
         evidence_verify(ctx)
 

@@ -23,6 +23,7 @@ from tracker.services.facts import item_facts
 from tracker.services.lookup import get_commitment
 from tracker.tui import editing
 from tracker.tui.bulk import bulk_log
+from tracker.tui.evidence import show_evidence
 from tracker.tui.screens.base import LedgerScreen
 from tracker.tui.voiding import void_event
 from tracker.tui.widgets.item_detail import (
@@ -69,6 +70,9 @@ class DetailScreen(LedgerScreen[Loaded]):
         Binding("t", "in_report", t("tui.detail.in_report"), id="in_report"),
         # Kept off the footer, which has no room for it at 80 columns; in ? and the palette.
         Binding("p", "paragraph", t("tui.detail.paragraph"), id="paragraph", show=False),
+        # 佐证材料: the files of the item's events by name, to save or open (off the footer
+        # too; the events heading says it where there are files).
+        Binding("a", "evidence", t("key.evidence"), id="evidence", show=False),
     ]
 
     # Theme colours for the Rich text this screen draws (set in CSS, so themes apply).
@@ -222,6 +226,9 @@ class DetailScreen(LedgerScreen[Loaded]):
 
     def action_in_report(self) -> None:
         self.tracker.show_in_report(self.code)
+
+    def action_evidence(self) -> None:
+        show_evidence(self.tracker, self.code)
 
     def action_paragraph(self) -> None:
         """Show the report's whole paragraph, or only the sentences around the excerpt."""

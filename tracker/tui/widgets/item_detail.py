@@ -187,9 +187,11 @@ def log_view(detail: ItemDetail, styles: DetailStyles) -> RenderableType:
     """The item's events with their evidence, then its history, each change in the words
     `tracker show` and `tracker history` use."""
     muted = styles.muted
-    parts: list[RenderableType] = [
-        Text(t("events_heading", count=len(detail.events)), style=styles.heading)
-    ]
+    heading = Text(t("events_heading", count=len(detail.events)), style=styles.heading)
+    files = sum(len(event.evidence) for event in detail.events)
+    if files:  # where the files can be had by name (the evidence dialog)
+        heading.append("  " + t("tui.evidence.count", count=files), style=muted)
+    parts: list[RenderableType] = [heading]
     for event in detail.events:
         parts.append(event_text(event, styles))
         parts += [Text(f"    {evidence_words(file)}", style=muted) for file in event.evidence]
