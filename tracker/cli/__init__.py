@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from typer.core import TyperGroup
 
 from tracker import __version__
-from tracker.cli.context import AppState, fail, parse_as_of
+from tracker.cli.context import DATE_METAVAR, AppState, date_help, fail, parse_as_of
 from tracker.config import load_settings
 from tracker.errors import TrackerError, printable
 from tracker.i18n import normalize_language, set_language, t
@@ -157,7 +157,7 @@ def main_callback(
     ] = None,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", metavar="YYYY-MM-DD", help="按此日期查看 / view as of YYYY-MM-DD"),
+        typer.Option("--as-of", metavar=DATE_METAVAR, help=date_help("按此日期查看 / view as of")),
     ] = None,
     warn_days: Annotated[
         int | None,
