@@ -31,7 +31,7 @@ T = TypeVar("T")
 
 # What the help of every date option says is accepted (tracker.dates reads them).
 DATE_METAVAR = "DATE"
-DATE_FORMS = "2022-5-10 | 2022/5/10 | 2022年5月10日 | 5月10日 | 今天 | 昨天"
+DATE_FORMS = "2022-5-10, 2022/5/10, 2022年5月10日, 5月10日, 今天/today"
 
 
 def date_help(text: str) -> str:
