@@ -1,7 +1,9 @@
-"""A date field that shows, as the officer types, how the date is read (读作 2022年5月10日
-星期二), or why it is not a date, so that the day is seen before it is saved.
+"""A date field that shows beside it, as the officer types, how the date is read (读作
+2022年5月10日 星期二), or why it is not a date, so that the day is seen before it is saved.
 
 Every dialog's date field is one: they read dates as the command line does (tracker.dates).
+The reading sits beside the input rather than under it, so that a dialog grows by no line
+for it at 80×24; empty, the field says there which forms a date may take.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from datetime import date
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
 from tracker.dates import parse_day
@@ -20,11 +22,11 @@ from tracker.labels import long_date
 from tracker.services.lookup import now
 
 
-class DateField(Vertical):
-    """An `Input` (with the id given, so the dialog finds it as before) and, beneath it,
+class DateField(Horizontal):
+    """An `Input` (with the id given, so the dialog finds it as before) and, beside it,
     the day it reads as. `label` names the field in a refusal; `year` is the year of a
     day typed without one (5月10日): the year the app is viewing, by default this one.
-    The placeholder, unless given, shows the forms a date may take."""
+    The placeholder, unless given, is an example date."""
 
     DEFAULT_CSS = """
     DateField {
@@ -32,12 +34,13 @@ class DateField(Vertical):
         height: auto;
     }
     DateField > Input {
-        width: 1fr;
+        width: 24;
     }
     DateField > .date-reading {
-        color: $text-muted;
-        padding: 0 1;
+        width: 1fr;
         height: auto;
+        color: $text-muted;
+        padding: 1 0 0 1;
     }
     DateField > .date-reading.-invalid {
         color: $error;
@@ -56,7 +59,7 @@ class DateField(Vertical):
         super().__init__(id=f"{input_id}-field")
         self.label = label
         self.year = year
-        hint = placeholder or t("date.placeholder")
+        hint = placeholder or t("date.example")
         self.input = Input(value, placeholder=hint, id=input_id)
         # What was typed is quoted in a refusal: never read as markup.
         self.reading = Static("", classes="date-reading", markup=False)
@@ -95,7 +98,7 @@ class DateField(Vertical):
         """Say how the field reads now: the day with its weekday, or why it is no date."""
         invalid = False
         if not self.typed:
-            text = ""
+            text = t("date.forms")
         else:
             try:
                 text = t("date.read_as", date=long_date(self.read()))
