@@ -550,7 +550,7 @@ MESSAGES: dict[str, str] = {
     "path_loop": "“{path}”是指回自身的符号链接（循环），请给出实际的文件或目录",
     "file_not_regular": "“{path}”不是普通文件，而是目录、管道或设备，请给出一个文件",
     "file_too_large": "“{path}”超过 {limit}，超出本命令可读取的大小，请确认文件是否选对",
-    "date_too_early": "{option} 的日期“{value}”太早：须在 {year} 年或以后",
+    "date_too_early": "{option}：日期“{value}”太早，须在 {year} 年或以后",
     "roster_before_report": "名册变更不能早于报告年度 {year} 年生效（{date}）",
     "limit_invalid": "--limit 须为不小于 0 的行数（0 显示全部），而不是 {value}",
     "name_hidden_character": "名称“{name}”含有控制字符或不可见的格式字符（{char}），请只用可见的文字",
