@@ -45,8 +45,10 @@ def subcommand_index(args: Sequence[str], arity: Mapping[str, int]) -> int:
     index = 0
     while index < len(args):
         token = args[index]
-        if token == "--" or not _is_option(token):
-            return index if token != "--" else len(args)
+        if token == "--":
+            return len(args)
+        if not _is_option(token):
+            return index
         index += 1 + _taken(token, arity)
     return len(args)
 
