@@ -560,6 +560,7 @@ MESSAGES: dict[str, str] = {
     "date_no_such_day": "{option}: there is no date '{value}': month {month} of {year} has {days} days",
     "date.example": "e.g. 2022-5-10",
     "date.forms": "Write 2022-5-10, 2022/5/10, 2022年5月10日, 5月10日 or today",
+    "date.unreadable": "Cannot read this; write 2022-5-10, 2022年5月10日, 5月10日 or today",
     "date.read_as": "Read as {date}",
     "date.long": "{weekday} {day} {month_name} {year}",
     "date.effective_on": "effective {date}",

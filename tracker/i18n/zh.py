@@ -560,6 +560,7 @@ MESSAGES: dict[str, str] = {
     "date_no_such_day": "{option}：没有“{value}”这个日期，{year}年{month}月只有 {days} 天",
     "date.example": "如 2022-5-10",
     "date.forms": "可写 2022-5-10、2022/5/10、2022年5月10日、5月10日、今天",
+    "date.unreadable": "无法识别；可写 2022-5-10、2022年5月10日、5月10日、今天",
     "date.read_as": "读作 {date}",
     "date.long": "{year}年{month_name}{day}日 {weekday}",
     "date.effective_on": "{date} 生效",

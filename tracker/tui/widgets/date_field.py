@@ -103,6 +103,9 @@ class DateField(Horizontal):
             try:
                 text = t("date.read_as", date=long_date(self.read()))
             except TrackerError as exc:
-                text, invalid = exc.message(), True
+                # Beside the field, its name and what it holds go without saying; the
+                # whole refusal is the dialog's to say when it is saved.
+                short = exc.key == "date_invalid"
+                text, invalid = (t("date.unreadable") if short else exc.message()), True
         self.reading.update(printable(text))
         self.reading.set_class(invalid, "-invalid")
