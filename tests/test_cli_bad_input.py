@@ -86,18 +86,26 @@ CASES: dict[str, Case] = {
     ),
     "impossible event date": Case(
         ("log", "5.5a", "--date", "2022-02-30"),
-        "date_invalid",
-        {"value": "2022-02-30", "option": "--date"},
+        "date_no_such_day",
+        {"value": "2022-02-30", "option": "--date", "year": "2022", "month": "2", "days": "28"},
     ),
     "impossible as-of date": Case(
         ("--as-of", "2022-13-01", "list"),
-        "date_invalid",
-        {"value": "2022-13-01", "option": "--as-of"},
+        "date_no_such_month",
+        {"value": "2022-13-01", "option": "--as-of", "month": "13"},
     ),
     "impossible as-of date of a command": Case(
         ("overdue", "--as-of", "2022-02-29"),
+        "date_no_such_day",
+        {"value": "2022-02-29", "option": "--as-of", "year": "2022", "month": "2", "days": "28"},
+    ),
+    "unreadable event date": Case(
+        ("log", "5.5a", "--date", "10/5/2022"),
         "date_invalid",
-        {"value": "2022-02-29", "option": "--as-of"},
+        {"value": "10/5/2022", "option": "--date"},
+    ),
+    "unreadable as-of date": Case(
+        ("--as-of", "明天", "list"), "date_invalid", {"value": "明天", "option": "--as-of"}
     ),
     # A far year is refused before the ledger is opened: it would create every period up to it.
     "as-of date decades ahead": Case(

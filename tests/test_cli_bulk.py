@@ -62,7 +62,9 @@ def test_a_month_of_daily_screening_is_logged_in_one_command_and_not_twice(
     first = invoke(db_url, *args, "--note", "1月日排查记录", "--evidence", str(register))
     assert first.exit_code == 0, first.stderr
     # 21 working days: 4–28 Jan and the make-up weekend of 29–30 Jan; 31 Jan is a holiday.
-    assert first.stdout.strip() == t("bulk_logged", code="3.2-D", logged=21, recorded=0)
+    assert first.stdout.strip() == t("bulk_logged", code="3.2-D", logged=21, recorded=0) + t(
+        "date.range_used", start="2022-01-04", end="2022-01-31"
+    )
     period = show(db_url, "3.2-D/2022-01-29")
     assert period["status"] == "done"
     (event,) = period["events"]
@@ -71,13 +73,16 @@ def test_a_month_of_daily_screening_is_logged_in_one_command_and_not_twice(
     again = invoke(db_url, "log", "3.2-D", "--from", "2022-01-01", "--to", "2022-02-11")
     assert again.exit_code == 0, again.stderr
     # 7–11 Feb are the first working days after the Spring Festival.
-    assert again.stdout.strip() == t("bulk_logged", code="3.2-D", logged=5, recorded=21)
+    assert again.stdout.strip() == t("bulk_logged", code="3.2-D", logged=5, recorded=21) + t(
+        "date.range_used", start="2022-01-01", end="2022-02-11"
+    )
 
 
 def test_the_summary_line_is_in_english_with_lang_en(db_url: str) -> None:
     result = invoke(db_url, "log", "3.2-M", "--from", "2022-01-01", "--to", "2022-06-30", lang="en")
     assert result.exit_code == 0, result.stderr
     expected = en.MESSAGES["bulk_logged"].format(code="3.2-M", logged=6, recorded=0)
+    expected += en.MESSAGES["date.range_used"].format(start="2022-01-01", end="2022-06-30")
     assert result.stdout.strip() == expected
 
 
@@ -123,9 +128,9 @@ BAD_INPUT: dict[str, tuple[tuple[str, ...], str, dict[str, Any]]] = {
         {"code": "3.2-M/2022-01", "parent": "3.2-M"},
     ),
     "a bad date": (
-        ("log", "3.2-D", "--from", "2022-13-01", "--to", "2022-12-31"),
-        "date_invalid",
-        {"value": "2022-13-01", "option": "--from"},
+        ("log", "3.2-D", "--from", "2022年13月1日", "--to", "2022-12-31"),
+        "date_no_such_month",
+        {"value": "2022年13月1日", "option": "--from", "month": 13},
     ),
     "done on the commitment itself": (
         ("status", "3.2-D", "已完成"),

@@ -98,6 +98,18 @@ def folded_title(title: str, count: int) -> str:
     return title if count == 1 else t("late_periods", title=title, count=f"{count:,}")
 
 
+def long_date(day: date) -> str:
+    """A day written out with its weekday, as an officer checks it against a calendar:
+    2022年5月10日 星期二 / Tue 10 May 2022."""
+    return t(
+        "date.long",
+        year=day.year,
+        month_name=t(f"date.month.{day.month}"),
+        day=day.day,
+        weekday=t(f"date.weekday.{day.weekday()}"),
+    )
+
+
 def recorded_at(moment: datetime) -> str:
     """When something was recorded, in this machine's time zone, to the minute."""
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")

@@ -304,7 +304,7 @@ def test_an_empty_note_saves_nothing_and_a_note_is_kept_with_the_item(
     ("day", "evidence", "error"),
     [
         ("2022-03-15", "/no/such/签到表.pdf", "佐证材料文件不存在：/no/such/签到表.pdf"),
-        ("2022-02-30", "", "日期“2022-02-30”无效"),
+        ("2022-02-30", "", "日期：没有“2022-02-30”这个日期，2022年2月只有 28 天"),
     ],
     ids=["missing-evidence", "impossible-date"],
 )

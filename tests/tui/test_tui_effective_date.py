@@ -222,9 +222,14 @@ def test_a_back_dated_status_change_is_recorded_on_its_day_and_marked_as_a_late_
     [
         (TOMORROW, "effective_in_future", {"date": TOMORROW}),
         ("2001-01-01", "effective_before_start", None),
-        ("2022-13-01", "tui.edit.date_invalid", {"value": "2022-13-01"}),
+        (
+            "2022-13-01",
+            "date_no_such_month",
+            {"value": "2022-13-01", "option": "生效日期", "month": 13},
+        ),
+        ("6/1/22", "date_invalid", {"value": "6/1/22", "option": "生效日期"}),
     ],
-    ids=["future", "before the item begins", "not a date"],
+    ids=["future", "before the item begins", "no such month", "not a date"],
 )
 def test_a_bad_effective_date_is_refused_in_the_dialog_which_keeps_what_was_typed(
     engine: Engine,

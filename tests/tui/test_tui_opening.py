@@ -3,14 +3,19 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
+from tui_helpers import settle
 
 from tracker.cli.context import AppState, open_app
 from tracker.config import load_settings
 from tracker.errors import TrackerError
+from tracker.i18n import set_language
+from tracker.tui import make_app
 from tracker.tui.app import TrackerApp
 from tracker.work import OpenLedger
 
@@ -39,3 +44,51 @@ def test_tracker_refuses_a_database_that_is_not_there_before_drawing_anything(
     with pytest.raises(TrackerError) as refused:
         open_app(state)
     assert refused.value.key == "db_missing"
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("zh", "首次运行：已在 {db} 创建数据库"), ("en", "First run: created the database at {db}")],
+)
+def test_a_first_run_says_where_the_database_was_made_on_the_terminal_and_in_the_app(
+    tmp_path: Path, lang: str, expected: str
+) -> None:
+    """The default database, missing: created and seeded, said on stderr before the app
+    covers the terminal, and again in the app, in its language, once it opens."""
+    set_language(lang)
+    path = tmp_path / "data" / "tracker.db"
+    path.parent.mkdir()
+    settings = replace(load_settings(db=str(path), user=USER), db_is_default=True)
+    told: list[str] = []
+    app = make_app(AppState(settings, as_of=date(2026, 11, 26)), say=told.append)
+    try:
+        line = expected.format(db=path)
+        assert [message for message in told if message.startswith(line)] == told
+        assert len(told) == 1  # on the terminal before the app is drawn
+
+        async def run() -> None:
+            async with app.run_test(size=(80, 24)) as pilot:
+                await settle(pilot)
+                shown = [str(notice.message) for notice in app._notifications]
+                assert told[0] in shown
+
+        asyncio.run(run())
+    finally:
+        app.context.close()
+        set_language("zh")
+
+
+def test_an_app_opened_on_an_existing_ledger_has_nothing_to_tell(tui_db_url: str) -> None:
+    told: list[str] = []
+    app = make_app(AppState(load_settings(db=tui_db_url, user=USER)), say=told.append)
+    try:
+
+        async def run() -> None:
+            async with app.run_test(size=(80, 24)) as pilot:
+                await settle(pilot)
+                assert list(app._notifications) == []
+
+        asyncio.run(run())
+    finally:
+        app.context.close()
+    assert told == []

@@ -14,19 +14,23 @@ from sqlalchemy.exc import SQLAlchemyError
 from typer.core import TyperGroup
 
 from tracker import __version__
-from tracker.cli.context import AppState, fail, parse_as_of
+from tracker.cli.context import DATE_METAVAR, AppState, date_help, fail, parse_as_of
+from tracker.cli.global_options import hoist_global_options, option_arity, subcommand_index
 from tracker.config import load_settings
 from tracker.errors import TrackerError, printable
 from tracker.i18n import normalize_language, set_language, t
 from tracker.work import refusal_of
 
 
-def _early_language(args: Sequence[str]) -> None:
-    """Pick the language before parsing, so that even usage errors are in it."""
+def _early_language(args: Sequence[str], group: Any) -> None:
+    """Pick the language before parsing, so that even usage errors are in it: the last
+    --lang among the global options (moved before the subcommand by hoist_global_options,
+    so a --lang typed after it counts, and a note that reads "--lang" does not)."""
     chosen = os.environ.get("TRACKER_LANG")
-    for index, arg in enumerate(args):
-        if arg == "--lang" and index + 1 < len(args):
-            chosen = args[index + 1]
+    prefix = args[: subcommand_index(args, option_arity(group))]
+    for index, arg in enumerate(prefix):
+        if arg == "--lang" and index + 1 < len(prefix):
+            chosen = prefix[index + 1]
         elif arg.startswith("--lang="):
             chosen = arg.split("=", 1)[1]
     set_language(normalize_language(chosen) or "zh")
@@ -90,8 +94,8 @@ class TrackerGroup(TyperGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
-        argv = list(sys.argv[1:] if args is None else args)
-        _early_language(argv)
+        argv = hoist_global_options(self, sys.argv[1:] if args is None else args)
+        _early_language(argv, self)
         try:
             result = super().main(
                 args=argv,
@@ -157,7 +161,7 @@ def main_callback(
     ] = None,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", metavar="YYYY-MM-DD", help="按此日期查看 / view as of YYYY-MM-DD"),
+        typer.Option("--as-of", metavar=DATE_METAVAR, help=date_help("按此日期查看 / view as of")),
     ] = None,
     warn_days: Annotated[
         int | None,

@@ -9,8 +9,10 @@ import typer
 from rich.table import Table
 
 from tracker.cli.context import (
+    DATE_METAVAR,
     AppState,
     EffectiveDate,
+    date_help,
     late_text,
     ledger,
     open_engine,
@@ -30,7 +32,10 @@ from tracker.services.villages import (
     retire_village,
 )
 
-AsOf = Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help="YYYY-MM-DD")]
+AsOf = Annotated[
+    str | None,
+    typer.Option("--as-of", metavar=DATE_METAVAR, help=date_help("按此日期查看 / view as of")),
+]
 
 
 def _set_as_of(state: AppState, as_of: str | None) -> None:
@@ -114,7 +119,7 @@ def villages_import(
     """从 CSV 导入村(社区)名称（列：编号,名称）/ import names from a CSV file."""
     state: AppState = ctx.obj
     _set_as_of(state, as_of)
-    day = parse_effective(effective)
+    day = parse_effective(effective, state.as_of)
     with ledger(state) as led:
         report = require_report(session=led.session, slug=led.report)
         when = led.effective_on(day)
@@ -128,7 +133,7 @@ def villages_import(
         )
     out().print(
         t("villages_imported", renamed=change.renamed, added=change.added, items=change.instances),
-        late_text(when),
+        late_text(when, typed=day is not None),
     )
 
 
@@ -143,7 +148,7 @@ def villages_rename(
     """给一个村(社区)命名 / name one village."""
     state: AppState = ctx.obj
     _set_as_of(state, as_of)
-    day = parse_effective(effective)
+    day = parse_effective(effective, state.as_of)
     with ledger(state) as led:
         report = require_report(session=led.session, slug=led.report)
         when = led.effective_on(day)
@@ -156,7 +161,10 @@ def villages_rename(
             now=now(),
             effective_on=when,
         )
-    out().print(t("village_renamed", number=f"{number:02d}", name=name.strip()), late_text(when))
+    out().print(
+        t("village_renamed", number=f"{number:02d}", name=name.strip()),
+        late_text(when, typed=day is not None),
+    )
 
 
 @villages_app.command("retire")
@@ -170,7 +178,7 @@ def villages_retire(
     """撤销一个村(社区)：取消其未完成事项，保留历史（管理员）/ retire a village (admin)."""
     state: AppState = ctx.obj
     _set_as_of(state, as_of)
-    day = parse_effective(effective)
+    day = parse_effective(effective, state.as_of)
     with ledger(state) as led:
         report = require_report(session=led.session, slug=led.report)
         when = led.effective_on(day)
@@ -184,7 +192,7 @@ def villages_retire(
             effective_on=when,
         )
     retired_line = t("village_retired", number=f"{number:02d}", count=len(retired.cancelled))
-    out().print(retired_line, late_text(when))
+    out().print(retired_line, late_text(when, typed=day is not None))
 
 
 def register(app: typer.Typer) -> None:

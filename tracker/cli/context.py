@@ -17,10 +17,11 @@ from rich.text import Text
 from sqlalchemy.engine import Engine
 
 from tracker import work
+from tracker.dates import parse_day
 from tracker.errors import TrackerError, printable
 from tracker.i18n import t
 from tracker.services.lookup import now
-from tracker.work import Ledger, Opening, require_not_before
+from tracker.work import Ledger, Opening
 
 if TYPE_CHECKING:
     from tracker.services.seeding import SeedResult
@@ -28,20 +29,23 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-# The earliest year a date typed on the command line may have. The ledger's own floor is
-# later (a report's year: require_not_before); before 1900 a date is a typo (0001-01-01,
-# 1022 for 2022) that no check of an item's start should have to meet first.
-EARLIEST_YEAR = 1900
+# What the help of every date option says is accepted (tracker.dates reads them).
+DATE_METAVAR = "DATE"
+DATE_FORMS = "2022-5-10, 2022/5/10, 2022年5月10日, 5月10日, 今天/today"
 
 
-def parse_date(text: str, option: str) -> date:
-    """A date typed as YYYY-MM-DD, from 1900 on; anything else is a TrackerError naming the
-    option. (The services refuse a day before the item it changes begins.)"""
-    try:
-        day = date.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise TrackerError("date_invalid", value=text, option=option) from exc
-    return require_not_before(day, EARLIEST_YEAR, option)
+def date_help(text: str) -> str:
+    """The help of a date option: what it is (`text`), then the forms it accepts."""
+    return f"{text}: {DATE_FORMS}"
+
+
+def parse_date(text: str, option: str, as_of: date | None = None) -> date:
+    """A date as officers type it (tracker.dates: 2022-5-10, 2022/5/10, 2022年5月10日,
+    5月10日 in the year of `as_of` or this year, 今天, 昨天), from 1900 on; anything else is
+    a TrackerError naming the option. (The services refuse a day before the item it
+    changes begins.)"""
+    today = now().date()
+    return parse_day(text, field=option, today=today, year=(as_of or today).year)
 
 
 # How far ahead an --as-of date may look. Viewing the ledger on a day creates the periods of
@@ -58,17 +62,18 @@ def parse_as_of(text: str) -> date:
     return day
 
 
-def parse_effective(text: str | None) -> date | None:
-    """The --date of a change (a late entry, 补录), if given."""
-    return parse_date(text, "--date") if text is not None else None
+def parse_effective(text: str | None, as_of: date | None = None) -> date | None:
+    """The --date of a change (a late entry, 补录), if given; a day without a year is in
+    the year of `as_of` (the day viewed) or this year."""
+    return parse_date(text, "--date", as_of) if text is not None else None
 
 
 EffectiveDate = Annotated[
     str | None,
     typer.Option(
         "--date",
-        metavar="YYYY-MM-DD",
-        help="生效日期（补录时填写，默认今天）/ the day it took effect (late entry; default today)",
+        metavar=DATE_METAVAR,
+        help=date_help("生效日期（补录时填写，默认今天）/ the day it took effect (default today)"),
     ),
 ]
 
@@ -189,8 +194,12 @@ def fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
-def late_text(day: date | None) -> str:
-    """A note such as （补录，2022-05-10 生效） after a change back-dated to `day`."""
-    if day is None or day >= now().date():
+def late_text(day: date | None, *, typed: bool = False) -> str:
+    """A note such as （补录，2022-05-10 生效） after a change back-dated to `day`. When the
+    officer typed the date (`typed`), the day it was read as is said even if it is today,
+    （2026-12-05 生效）, so that a date typed as 今天 or 5月10日 is seen as it was taken."""
+    if day is None:
         return ""
-    return f"（{t('late_entry', date=day.isoformat())}）"
+    if day < now().date():
+        return f"（{t('late_entry', date=day.isoformat())}）"
+    return f"（{t('date.effective_on', date=day.isoformat())}）" if typed else ""

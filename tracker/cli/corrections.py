@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli.context import AppState, out, parse_date, unit_of_work
+from tracker.cli.context import DATE_METAVAR, AppState, date_help, out, parse_date, unit_of_work
 from tracker.i18n import t
 from tracker.labels import progress_label, status_label
 from tracker.services.corrections import VoidedEvent, void_event
@@ -37,14 +37,16 @@ def void_command(
     day: Annotated[
         str | None,
         typer.Option(
-            "--date", metavar="YYYY-MM-DD", help="自哪天起作废（默认今天）/ effective from"
+            "--date",
+            metavar=DATE_METAVAR,
+            help=date_help("自哪天起作废（默认今天）/ effective from"),
         ),
     ] = None,
 ) -> None:
     """作废一条记录（保留不删，不再计数）/ void an event: kept, no longer counted."""
     state: AppState = ctx.obj
     wanted = event_id
-    effective = parse_date(day, "--date") if day is not None else None
+    effective = parse_date(day, "--date", state.as_of) if day is not None else None
 
     def void(led: Ledger) -> tuple[VoidedEvent, ItemRow]:
         voided = void_event(

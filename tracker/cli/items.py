@@ -12,8 +12,10 @@ from typing import Annotated, Any
 import typer
 
 from tracker.cli.context import (
+    DATE_METAVAR,
     AppState,
     EffectiveDate,
+    date_help,
     fail,
     late_text,
     ledger,
@@ -45,7 +47,7 @@ TABLE_LIMIT = 50
 
 AsOf = Annotated[
     str | None,
-    typer.Option("--as-of", metavar="YYYY-MM-DD", help="按此日期查看 / view as of YYYY-MM-DD"),
+    typer.Option("--as-of", metavar=DATE_METAVAR, help=date_help("按此日期查看 / view as of")),
 ]
 
 
@@ -184,7 +186,7 @@ def status_command(
     """更改状态 / change an item's status."""
     state: AppState = ctx.obj
     new = parse_status(status)
-    day = parse_effective(effective)
+    day = parse_effective(effective, _as_of(state, as_of))
 
     def change(led: Ledger) -> tuple[Commitment, date | None, Status, bool, Light]:
         item = get_commitment(session=led.session, code=code, report_slug=led.report)
@@ -207,7 +209,7 @@ def status_command(
         console.print(t("status_unchanged", code=item.code, new=status_label(new)))
         return
     line = t("status_changed", code=item.code, old=status_label(old), new=status_label(new))
-    console.print(line, late_text(when), light_text(light))
+    console.print(line, late_text(when, typed=day is not None), light_text(light))
 
 
 def log_command(
@@ -215,7 +217,7 @@ def log_command(
     code: Annotated[str, typer.Argument(help="编号 / code")],
     day: Annotated[
         str | None,
-        typer.Option("--date", metavar="YYYY-MM-DD", help="发生日期 YYYY-MM-DD / when it happened"),
+        typer.Option("--date", metavar=DATE_METAVAR, help=date_help("发生日期 / when it happened")),
     ] = None,
     note: Annotated[
         str, typer.Option("--note", metavar="TEXT", help="说明，如会议纪要 / note")
@@ -238,12 +240,16 @@ def log_command(
     start: Annotated[
         str | None,
         typer.Option(
-            "--from", metavar="YYYY-MM-DD", help="批量记录周期性事项：起 / bulk: first day"
+            "--from",
+            metavar=DATE_METAVAR,
+            help=date_help("批量记录周期性事项：起 / bulk: first day"),
         ),
     ] = None,
     end: Annotated[
         str | None,
-        typer.Option("--to", metavar="YYYY-MM-DD", help="批量记录周期性事项：止 / bulk: last day"),
+        typer.Option(
+            "--to", metavar=DATE_METAVAR, help=date_help("批量记录周期性事项：止 / bulk: last day")
+        ),
     ] = None,
     as_of: AsOf = None,
 ) -> None:
@@ -255,13 +261,14 @@ def log_command(
             raise TrackerError("bulk_range_with_date")
         if start is None or end is None:
             raise TrackerError("bulk_range_incomplete")
-        first, last = parse_date(start, "--from"), parse_date(end, "--to")
+        viewed = _as_of(state, as_of)
+        first, last = parse_date(start, "--from", viewed), parse_date(end, "--to", viewed)
         _log_range(state, code, first, last, note, list(evidence or []), value, as_of)
         return
     if day is None:
         fail(t("usage_missing", param="--date"), 2)
         return
-    happened = parse_date(day, "--date")
+    happened = parse_date(day, "--date", _as_of(state, as_of))
     files = len(evidence or [])
 
     def record(led: Ledger) -> tuple[LoggedEvent, Light, str]:
@@ -331,7 +338,8 @@ def _log_range(
         )
 
     result = unit_of_work(state, record, _as_of(state, as_of))
-    out().print(bulk_summary(result.code, len(result.logged), result.recorded, result.cancelled))
+    summary = bulk_summary(result.code, len(result.logged), result.recorded, result.cancelled)
+    out().print(summary + t("date.range_used", start=start.isoformat(), end=end.isoformat()))
 
 
 def note_command(
@@ -343,7 +351,7 @@ def note_command(
 ) -> None:
     """添加备注（保留原有备注）/ add a note; earlier notes are kept."""
     state: AppState = ctx.obj
-    day = parse_effective(effective)
+    day = parse_effective(effective, _as_of(state, as_of))
 
     def append(led: Ledger) -> tuple[Commitment, date | None]:
         item = get_commitment(session=led.session, code=code, report_slug=led.report)
@@ -359,7 +367,7 @@ def note_command(
         return item, when
 
     item, when = unit_of_work(state, append, _as_of(state, as_of))
-    out().print(t("note_added", code=item.code), late_text(when))
+    out().print(t("note_added", code=item.code), late_text(when, typed=day is not None))
 
 
 def register(app: typer.Typer) -> None:

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli.context import AppState, err, ledger, parse_as_of
+from tracker.cli.context import DATE_METAVAR, AppState, date_help, err, ledger, parse_as_of
 from tracker.cli.progress import DelayedProgress
 from tracker.errors import TrackerError, printable
 from tracker.i18n import t
@@ -31,7 +31,7 @@ def report_command(
     ] = PrintFormat.TXT,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", metavar="YYYY-MM-DD", help="按此日期查看 / view as of YYYY-MM-DD"),
+        typer.Option("--as-of", metavar=DATE_METAVAR, help=date_help("按此日期查看 / view as of")),
     ] = None,
     unit: Annotated[
         str | None, typer.Option("--unit", metavar="UNIT", help="责任单位 / responsible unit")

@@ -10,7 +10,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from tracker.cli.context import AppState, ledger, out, parse_as_of
+from tracker.cli.context import DATE_METAVAR, AppState, date_help, ledger, out, parse_as_of
 from tracker.cli.render import overdue_table, overdue_view, row_table
 from tracker.i18n import t
 from tracker.labels import LIGHT_STYLE, items_text, localized
@@ -81,7 +81,8 @@ def show_summary(state: AppState, as_of: date | None) -> None:
 def summary_command(
     ctx: typer.Context,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help="YYYY-MM-DD")
+        str | None,
+        typer.Option("--as-of", metavar=DATE_METAVAR, help=date_help("按此日期查看 / view as of")),
     ] = None,
 ) -> None:
     """总览：各部分进度、红黄绿灯、本期配额、逾期与临近事项 / the overview."""
@@ -95,7 +96,8 @@ def overdue_command(
         str | None, typer.Option("--unit", metavar="UNIT", help="责任单位 / unit")
     ] = None,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help="YYYY-MM-DD")
+        str | None,
+        typer.Option("--as-of", metavar=DATE_METAVAR, help=date_help("按此日期查看 / view as of")),
     ] = None,
 ) -> None:
     """逾期督办：按责任单位列出红灯、黄灯事项 / red then yellow items by unit."""

@@ -9,8 +9,10 @@ import typer
 from rich.table import Table
 
 from tracker.cli.context import (
+    DATE_METAVAR,
     AppState,
     EffectiveDate,
+    date_help,
     late_text,
     ledger,
     out,
@@ -135,7 +137,7 @@ def verify_command(
 ) -> None:
     """销号：督办人确认已完成的事项 / sign a done item off (supervisor)."""
     state: AppState = ctx.obj
-    day = parse_effective(effective)
+    day = parse_effective(effective, state.as_of)
 
     def sign_off(led: Ledger) -> tuple[SignOff, date | None]:
         item = get_commitment(session=led.session, code=code, report_slug=led.report)
@@ -146,7 +148,10 @@ def verify_command(
         return done, when
 
     done, when = unit_of_work(state, sign_off)
-    out().print(t("signed_off", code=done.code, evidence=done.evidence), late_text(when))
+    out().print(
+        t("signed_off", code=done.code, evidence=done.evidence),
+        late_text(when, typed=day is not None),
+    )
 
 
 def return_command(
@@ -157,20 +162,22 @@ def return_command(
 ) -> None:
     """退回：督办人将事项退回重办 / send an item back to its unit (supervisor)."""
     state: AppState = ctx.obj
-    day = parse_effective(effective)
+    day = parse_effective(effective, state.as_of)
 
-    def send_back(led: Ledger) -> SignOff:
+    def send_back(led: Ledger) -> tuple[SignOff, date | None]:
         item = get_commitment(session=led.session, code=code, report_slug=led.report)
-        return return_item(
+        when = led.effective_on(day)
+        back = return_item(
             session=led.session,
             item=item,
             reason=reason,
             user=led.user,
             now=now(),
-            effective_on=led.effective_on(day),
+            effective_on=when,
         )
+        return back, when
 
-    back = unit_of_work(state, send_back)
+    back, when = unit_of_work(state, send_back)
     out().print(
         t(
             "returned",
@@ -178,7 +185,8 @@ def return_command(
             old=status_label(back.old),
             new=status_label(back.new),
             reason=reason.strip(),
-        )
+        ),
+        late_text(when, typed=day is not None),
     )
 
 
@@ -186,7 +194,8 @@ def extend_command(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="编号 / code")],
     to: Annotated[
-        str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="延至 / new deadline")
+        str | None,
+        typer.Option("--to", metavar=DATE_METAVAR, help=date_help("延至 / new deadline")),
     ] = None,
     reason: Annotated[str, typer.Option("--reason", metavar="TEXT", help="理由 / reason")] = "",
     approve: Annotated[
@@ -202,16 +211,17 @@ def extend_command(
     state: AppState = ctx.obj
     if sum((to is not None, approve, refuse)) != 1:
         raise typer.BadParameter(t("extend_usage"), param_hint="--to / --approve / --refuse")
-    day = parse_effective(effective)
+    day = parse_effective(effective, state.as_of)
+    new_due = parse_date(to, "--to", state.as_of) if to is not None else None
 
     def extend(led: Ledger) -> tuple[str, date | None]:
         item = get_commitment(session=led.session, code=code, report_slug=led.report)
         when = led.effective_on(day)
-        if to is not None:
+        if new_due is not None:
             request = request_extension(
                 session=led.session,
                 item=item,
-                new_due=parse_date(to, "--to"),
+                new_due=new_due,
                 reason=reason,
                 user=led.user,
                 now=now(),
@@ -245,7 +255,7 @@ def extend_command(
         return line, when
 
     line, when = unit_of_work(state, extend)
-    out().print(line, late_text(when))
+    out().print(line, late_text(when, typed=day is not None))
 
 
 def register(app: typer.Typer) -> None:

@@ -14,12 +14,22 @@ def make_app(opening: Opening, *, mode: str | None = None, say: Say = quiet) -> 
     """The app on the ledger `opening` chooses, opened as every front end opens it
     (tracker.work.open_ledger: created and seeded on a first run, upgraded, the as-of day
     checked, the acting user, the periods of a new year). Used by `tracker` and by the
-    tests alike; `mode` is the area shown first. The caller closes `app.context` when done."""
+    tests alike; `mode` is the area shown first. The caller closes `app.context` when done.
+
+    What opening the ledger tells (a database created and seeded on a first run, a file
+    upgraded) goes to `say` at once, on the terminal before the app covers it, and is
+    shown again in the app as a notification when it opens, where the officer looks."""
     from tracker.tui.app import TrackerApp
 
-    context = open_ledger(opening, say=say)
+    said: list[str] = []
+
+    def tell(message: str) -> None:
+        say(message)
+        said.append(message)
+
+    context = open_ledger(opening, say=tell)
     try:
-        return TrackerApp(context, mode=mode)
+        return TrackerApp(context, mode=mode, notices=said)
     except BaseException:
         context.close()
         raise

@@ -6,7 +6,7 @@ an item's detail is pushed on top of whichever area opened it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any, ClassVar
 
@@ -19,6 +19,9 @@ from textual.signal import Signal
 from tracker.errors import printable
 from tracker.i18n import t
 from tracker.work import OpenLedger
+
+# How long what opening the ledger said stays on screen (Textual's default is 5 s).
+NOTICE_SECONDS = 20
 
 AREAS = ("dashboard", "items", "overdue", "villages", "report")
 # The area keys as the overview's footer lists them (the app's own are hidden there).
@@ -59,8 +62,12 @@ class TrackerApp(App[None]):
         Binding("ctrl+p", "command_palette", t("key.palette"), show=False, priority=True),
     ]
 
-    def __init__(self, context: OpenLedger, *, mode: str | None = None) -> None:
+    def __init__(
+        self, context: OpenLedger, *, mode: str | None = None, notices: Sequence[str] = ()
+    ) -> None:
         self.context = context
+        # What opening the ledger said (a first run, an upgrade), shown once the app is up.
+        self.notices = tuple(notices)
         if mode is None and context.report is None and len(context.report_slugs()) > 1:
             # A district database: every area shows one town's report, so ask which first.
             mode = "choose"
@@ -74,6 +81,10 @@ class TrackerApp(App[None]):
         self.sub_title = t("app.as_of", date=context.deadlines.as_of.isoformat())
 
     def on_mount(self) -> None:
+        for notice in self.notices:
+            # Long enough to read a path; it says where the officer's data is kept.
+            self.notify(notice, timeout=NOTICE_SECONDS)
+
         from tracker.tui.warmup import WARM_UP_AFTER, warm_up
 
         self.set_timer(

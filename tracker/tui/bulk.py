@@ -23,9 +23,9 @@ from tracker.work import Ledger, OpenLedger
 
 
 def _dialog(
-    _: OpenLedger, shown: Shown, initial: BulkEntry | None, error: str | None
+    context: OpenLedger, shown: Shown, initial: BulkEntry | None, error: str | None
 ) -> BulkDialog:
-    return BulkDialog(**form(shown, initial, error))
+    return BulkDialog(as_of=context.deadlines.as_of, **form(shown, initial, error))
 
 
 def _save(work: Ledger, item: Commitment, _: Shown, entry: BulkEntry) -> BulkResult:

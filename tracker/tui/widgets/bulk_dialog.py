@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Static, TextArea
 
 from tracker.i18n import t
+from tracker.tui.widgets.date_field import DateField
 from tracker.tui.widgets.edit_dialog import EditDialog, split_paths
 
 
@@ -41,17 +42,22 @@ class BulkDialog(EditDialog[BulkEntry]):
         title: str,
         initial: BulkEntry | None = None,
         error: str | None = None,
+        as_of: date | None = None,
     ) -> None:
         super().__init__(heading=t("tui.bulk.title"), code=code, title=title, error=error)
         self.initial = initial
+        self.year = as_of.year if as_of else None  # of a day typed without one (5月10日)
 
     def fields(self) -> ComposeResult:
         initial = self.initial
         yield Static(t("tui.bulk.explain"), id="bulk-explain")
         start = initial.start.isoformat() if initial else ""
         end = initial.end.isoformat() if initial else ""
-        yield self.field(t("tui.bulk.from"), Input(start, placeholder="YYYY-MM-DD", id="from"))
-        yield self.field(t("tui.bulk.to"), Input(end, placeholder="YYYY-MM-DD", id="to"))
+        for value, field_id, key in ((start, "from", "tui.bulk.from"), (end, "to", "tui.bulk.to")):
+            label = t(key)
+            yield self.field(
+                label, DateField(value, input_id=field_id, label=label, year=self.year)
+            )
         typed = initial.note if initial else ""
         note = Input(typed, placeholder=t("tui.bulk.note_hint"), id="note")
         yield self.field(t("tui.edit.note"), note)
@@ -63,16 +69,6 @@ class BulkDialog(EditDialog[BulkEntry]):
         )
         yield self.field(t("tui.edit.evidence"), evidence)
 
-    def _date(self, field_id: str) -> date | None:
-        """The date typed in `field_id`, or None after saying what is wrong with it."""
-        field = self.query_one(f"#{field_id}", Input)
-        typed = field.value.strip()
-        try:
-            return date.fromisoformat(typed)
-        except ValueError:
-            self.show_error(t("tui.edit.date_invalid", value=typed), field)
-            return None
-
     def unchanged(self) -> bool:
         """Nothing typed: no range, note or evidence (a dialog opened again after a refusal
         holds what was typed, which is a change)."""
@@ -81,10 +77,10 @@ class BulkDialog(EditDialog[BulkEntry]):
         return self.initial is None and not any(typed) and not evidence
 
     def collect(self) -> BulkEntry | None:
-        start = self._date("from")
+        start = self.read_date("from")
         if start is None:
             return None
-        end = self._date("to")
+        end = self.read_date("to")
         if end is None:
             return None
         if start > end:

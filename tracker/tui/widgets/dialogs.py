@@ -15,6 +15,7 @@ from textual.widgets import Input, RadioButton, TextArea
 from tracker.i18n import t
 from tracker.labels import figure, status_label
 from tracker.models import Status
+from tracker.tui.widgets.date_field import DateField
 from tracker.tui.widgets.edit_dialog import EditDialog, StatusChoice, split_paths
 
 
@@ -127,8 +128,9 @@ class LogDialog(EditDialog[NewEvent]):
 
     def fields(self) -> ComposeResult:
         initial = self.initial
-        day = Input(initial.day.isoformat(), placeholder="YYYY-MM-DD", id="date")
-        yield self.field(t("tui.edit.date"), day)
+        label = t("tui.edit.date")
+        day = DateField(initial.day.isoformat(), input_id="date", label=label, year=self.as_of.year)
+        yield self.field(label, day)
         note = Input(initial.note, placeholder=t("tui.edit.event_note_hint"), id="note")
         yield self.field(t("tui.edit.note"), note)
         if self.ask_value:
@@ -148,16 +150,13 @@ class LogDialog(EditDialog[NewEvent]):
         typed = [self.query_one("#note", Input).value, self.query_one("#evidence", TextArea).text]
         if self.ask_value:
             typed.append(self.query_one("#value", Input).value)
-        day = self.query_one("#date", Input).value.strip()
-        return day in ("", self.as_of.isoformat()) and not any(text.strip() for text in typed)
+        field = self.query_one("#date-field", DateField)
+        day = field.read_or_none() if field.typed else self.as_of
+        return day == self.as_of and not any(text.strip() for text in typed)
 
     def collect(self) -> NewEvent | None:
-        date_input = self.query_one("#date", Input)
-        typed_date = date_input.value.strip()
-        try:
-            day = date.fromisoformat(typed_date)
-        except ValueError:
-            self.show_error(t("tui.edit.date_invalid", value=typed_date), date_input)
+        day = self.read_date("date")
+        if day is None:
             return None
         value: float | None = None
         if self.ask_value:

@@ -32,8 +32,9 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, RadioSet, Static
 
-from tracker.errors import printable
+from tracker.errors import TrackerError, printable
 from tracker.i18n import t
+from tracker.tui.widgets.date_field import DateField
 
 ResultT = TypeVar("ResultT")
 
@@ -163,37 +164,33 @@ class EditDialog(ModalScreen[ResultT | None]):
         refused save (`typed`), so that nothing typed is lost."""
         assert self.effective is not None, "a dialog asking for the date is given the day"
         shown = (typed or self.effective).isoformat()
-        day = Input(shown, placeholder="YYYY-MM-DD", id="effective")
-        return self.field(t("tui.edit.effective"), day)
-
-    def _typed_effective(self) -> str | None:
-        """What the 生效日期 field holds; None when it differs in nothing from the day it was
-        prefilled with, or the dialog does not ask for it."""
-        if self.effective is None:
-            return None
-        typed = self.query_one("#effective", Input).value.strip()
-        return None if typed == self.effective.isoformat() else typed
+        label = t("tui.edit.effective")
+        day = DateField(shown, input_id="effective", label=label, year=self.effective.year)
+        return self.field(label, day)
 
     def chosen_effective(self) -> date | None:
-        """The day typed for the change to take effect; None when left as prefilled (the
-        save then uses the app's day, as it would without the field). `action_save` has
-        checked it is a date before `collect` asks."""
-        typed = self._typed_effective()
-        return date.fromisoformat(typed) if typed is not None else None
+        """The day typed for the change to take effect; None when it reads as the day it
+        was prefilled with (the save then uses the app's day, as it would without the
+        field). `action_save` has checked it is a date before `collect` asks."""
+        if self.effective is None:
+            return None
+        day = self.query_one("#effective-field", DateField).read()
+        return None if day == self.effective else day
+
+    def read_date(self, field_id: str) -> date | None:
+        """The day typed in the date field `field_id` (a DateField's input id), or None
+        after saying, above the form and beneath the field, what is wrong with it."""
+        field = self.query_one(f"#{field_id}-field", DateField)
+        try:
+            return field.read()
+        except TrackerError as exc:
+            self.show_error(exc.message(), field.input)
+            return None
 
     def _effective_is_a_date(self) -> bool:
         """Whether the 生效日期 field holds a date; if not, say so there. Whether the day is
         allowed (not in the future, not before the item begins) is the ledger's to say."""
-        typed = self._typed_effective()
-        if typed is None:
-            return True
-        try:
-            date.fromisoformat(typed)
-        except ValueError:
-            field = self.query_one("#effective", Input)
-            self.show_error(t("tui.edit.date_invalid", value=typed), field)
-            return False
-        return True
+        return self.effective is None or self.read_date("effective") is not None
 
     def show_error(self, message: str, field: Widget | None = None) -> None:
         """Say what is wrong without closing, and put the cursor where it is to be fixed."""

@@ -16,6 +16,7 @@ from textual.widgets import Input, RadioButton
 
 from tracker.i18n import t
 from tracker.services.signoff import Decision
+from tracker.tui.widgets.date_field import DateField
 from tracker.tui.widgets.edit_dialog import EditDialog, StatusChoice
 
 # Decisions that must say why.
@@ -122,24 +123,26 @@ class ExtensionDialog(EditDialog[ExtensionAsk]):
 
     def fields(self) -> ComposeResult:
         typed = (self.initial.to if self.initial else self.due).isoformat()
-        to = Input(typed, placeholder=t("tui.extension.to_hint", due=self.due.isoformat()), id="to")
-        yield self.field(t("tui.extension.to"), to)
+        label = t("tui.extension.to")
+        # A day typed without its year (5月10日) is in the year the app shows.
+        effective_year = self.effective.year if self.effective else None
+        hint = t("tui.extension.to_hint", due=self.due.isoformat())
+        to = DateField(typed, input_id="to", label=label, year=effective_year, placeholder=hint)
+        yield self.field(label, to)
         reason = Input(self.initial.reason if self.initial else "", id="reason")
         yield self.field(t("tui.extension.reason"), reason)
         yield self.effective_field(self.initial.effective if self.initial else None)
 
     def unchanged(self) -> bool:
         """The deadline as it is (or cleared), and no reason (a date alone asks nothing)."""
-        day = self.query_one("#to", Input).value.strip()
+        field = self.query_one("#to-field", DateField)
+        day = field.read_or_none() if field.typed else self.due
         reason = self.query_one("#reason", Input).value.strip()
-        return day in ("", self.due.isoformat()) and not reason
+        return day == self.due and not reason
 
     def collect(self) -> ExtensionAsk | None:
-        to = self.query_one("#to", Input)
-        try:
-            day = date.fromisoformat(to.value.strip())
-        except ValueError:
-            self.show_error(t("date_invalid", value=to.value, option=t("tui.extension.to")), to)
+        day = self.read_date("to")
+        if day is None:
             return None
         reason = self.query_one("#reason", Input)
         if not reason.value.strip():
