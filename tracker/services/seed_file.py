@@ -112,7 +112,12 @@ class SeedCommitment(_Strict):
     status: Status | None = None
     status_note: str | None = None
     addressed_by: list[str] = Field(default_factory=list)
+    # For the officers: shown as the item's 备注.
     notes: str = ""
+    # The curator's own remarks on how this entry was read from the report (why no status,
+    # a provisional deadline, what an admin might change). They stay in the file for the
+    # next curator: never imported, so never shown to an officer as the item's notes.
+    curator_note: str = ""
 
     @model_validator(mode="after")
     def _fields_fit_kind(self) -> SeedCommitment:
