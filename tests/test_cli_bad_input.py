@@ -696,6 +696,6 @@ def test_a_holidays_file_that_is_a_pipe_is_refused_without_waiting(
         timeout=60,
     )
     not_regular = message("zh", "file_not_regular", path=str(pipe))
-    reason = f"{pipe}: cannot read file: {not_regular}"
+    reason = message("zh", "holidays.unreadable", path=str(pipe), reason=not_regular)
     assert (done.returncode, done.stdout) == (1, "")
     assert done.stderr.splitlines() == [message("zh", "holidays_invalid", reason=reason)]

@@ -19,8 +19,12 @@ _FILE_KEYS = ("holidays", "workdays")
 MAX_CALENDAR_BYTES = 1 * MB
 
 
-class CalendarFileError(ValueError):
-    """A holidays file could not be read; the message names the file, the line and the reason."""
+class CalendarFileError(TrackerError, ValueError):
+    """A holidays file could not be read: a message of the catalogs (`holidays.*`) naming the
+    file, the line and the reason, in the officer's language."""
+
+    def __str__(self) -> str:
+        return self.message()
 
 
 # The years the official data covers. chinese_calendar refuses any other year rather than
@@ -166,32 +170,35 @@ def _read_calendar_file(path: Path) -> tuple[list[date], list[date]]:
     try:
         raw = read_limited(path, MAX_CALENDAR_BYTES)  # never a pipe or device, nor unbounded
     except TrackerError as exc:
-        raise CalendarFileError(f"{path}: cannot read file: {exc.message()}") from exc
+        raise CalendarFileError(
+            "holidays.unreadable", path=str(path), reason=exc.message()
+        ) from exc
     try:
         # utf-8-sig: files saved by Windows Notepad start with a byte-order mark.
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise CalendarFileError(f"{path}, line {line}: file is not UTF-8 text") from exc
+        raise CalendarFileError("holidays.not_utf8", path=str(path), line=line) from exc
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        # The tomllib message already ends with "(at line L, column C)".
-        raise CalendarFileError(f"{path}: not valid TOML: {exc}") from exc
+        # tomllib's message is English and ends with "(at line L, column C)": only where is kept.
+        found = re.search(r"at line (\d+), column (\d+)", str(exc))
+        where = found.groups() if found else ("1", "1")
+        raise CalendarFileError(
+            "holidays.not_toml", path=str(path), line=where[0], column=where[1]
+        ) from exc
 
     unknown = sorted(key for key in data if key not in _FILE_KEYS)
     if unknown:
         key = unknown[0]
-        raise CalendarFileError(
-            f"{_where(path, text, key)}: unknown key {key!r} (allowed: holidays, workdays)"
-        )
+        raise CalendarFileError("holidays.unknown_key", **_where(path, text, key), key=key)
     holidays = _dates_under(path, text, data, "holidays")
     workdays = _dates_under(path, text, data, "workdays")
     clash = sorted(set(holidays) & set(workdays))
     if clash:
         raise CalendarFileError(
-            f"{_where(path, text, 'workdays')}: {clash[0].isoformat()} is listed both "
-            "as a holiday and as a workday"
+            "holidays.both", **_where(path, text, "workdays"), date=clash[0].isoformat()
         )
     return holidays, workdays
 
@@ -199,26 +206,25 @@ def _read_calendar_file(path: Path) -> tuple[list[date], list[date]]:
 def _dates_under(path: Path, text: str, data: dict[str, object], key: str) -> list[date]:
     value = data.get(key, [])
     if not isinstance(value, list):
-        raise CalendarFileError(
-            f"{_where(path, text, key)}: {key!r} must be a list of dates like [2027-01-01]"
-        )
+        raise CalendarFileError("holidays.not_a_list", **_where(path, text, key), key=key)
     result: list[date] = []
     for index, item in enumerate(value, start=1):
         # tomllib gives datetime (a date subclass) for 2027-01-01T08:00; a time of day
         # makes no sense here, so only a bare date is accepted.
         if not isinstance(item, date) or isinstance(item, datetime):
-            hint = " (write dates without quotes)" if isinstance(item, str) else ""
+            # A date in quotes is text to TOML: the commonest slip, told as such.
+            problem = "holidays.quoted_date" if isinstance(item, str) else "holidays.not_a_date"
             raise CalendarFileError(
-                f"{_where(path, text, key)}: item {index} of {key!r} is not a date: {item!r}{hint}"
+                problem, **_where(path, text, key), key=key, index=index, item=repr(item)
             )
         result.append(item)
     return result
 
 
-def _where(path: Path, text: str, key: str) -> str:
-    """'file, line N' for the line where ``key`` is defined, or just 'file' if not found."""
+def _where(path: Path, text: str, key: str) -> dict[str, str | int]:
+    """The file and the line where ``key`` is defined (the first line if not found)."""
     pattern = re.compile(rf"""^\s*(\[\s*)?["']?{re.escape(key)}["']?\s*(=|\.|\])""")
     for number, line in enumerate(text.splitlines(), start=1):
         if pattern.match(line):
-            return f"{path}, line {number}"
-    return str(path)
+            return {"path": str(path), "line": number}
+    return {"path": str(path), "line": 1}
