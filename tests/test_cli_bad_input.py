@@ -498,7 +498,7 @@ def test_a_file_over_its_size_limit_is_refused_unread(
     if what == "report text":  # said as where the seed names it
         refusal = message(
             lang, "seed_invalid", file=str(tmp_path / "seed.yaml"), line=SEED_TEXT_LINE,
-            reason=f"cannot read {big}: {refusal}",
+            reason=message(lang, "seed.text_unreadable", path=str(big), reason=refusal),
         )  # fmt: skip
     assert_one_line_error(result, refusal)
     assert dump(sqlite_url) == before

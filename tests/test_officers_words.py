@@ -24,12 +24,22 @@ from typer.testing import CliRunner
 
 import tracker
 from tests.test_cli_bad_input import AS_OF, CASES
+from tests.test_property_bad_input import SEED_REGRESSIONS, _seed_with
 from tracker.cli import app
+from tracker.errors import TrackerError
 from tracker.failures import reason_key, reason_of
 from tracker.i18n import CATALOGS, set_language, t
 from tracker.labels import kind_label, light_label, status_label
 from tracker.models import Kind, Status
 from tracker.schedule import Light
+from tracker.services.seed_file import (
+    SeedCommitment,
+    SeedDocument,
+    SeedReport,
+    SeedSection,
+    SeedUnit,
+    load_seed_file,
+)
 from tracker.work import refusal_of
 
 PACKAGE = Path(tracker.__file__).resolve().parent
@@ -99,7 +109,7 @@ NOT_WORDS = [
         r"\b[A-Za-z]\b",  # a key (n / N, p)
     )
 ]
-WORD = re.compile(r"[A-Za-z][A-Za-z0-9_']*")
+WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
 def english_words(text: str) -> list[str]:
@@ -257,6 +267,7 @@ def samples(reason: str) -> dict[str, object]:
         "known": "db、evidence_dir、holidays、lang、user、warn_days",
         "item": "'2027-1-1'",
         "args": "讲座 签到",
+        "expected": t("seed.kind.integer"),
         "reason": reason,
     }
 
@@ -275,6 +286,8 @@ def test_every_chinese_message_holds_no_english_word(reason: str) -> None:
         missing = placeholders(template) - set(values)
         assert not missing, f"{key}: no sample for {missing}"
         words = english_words(template.format(**values))
+        if key.startswith("seed."):  # the seed's keys, as the curator writes them
+            words = [word for word in words if word not in SEED_WORDS]
         if words:
             found[key] = words
     assert found == {}
@@ -450,3 +463,46 @@ def test_a_roster_with_bad_rows_is_told_in_chinese(shared_db_url: str, tmp_path:
             "--db", shared_db_url, "--as-of", AS_OF, "villages", "import", str(roster)
         )
         assert english_words(stderr) == [], stderr
+
+
+# --- A seed file that is not right, told in Chinese -------------------------------------
+
+# The seed's own keys, as they are written in the file (due, frequency, addressed_by…), and
+# the YAML values a key takes (true, false): what the curator must type.
+SEED_WORDS = {
+    name
+    for model in (SeedDocument, SeedReport, SeedUnit, SeedSection, SeedCommitment)
+    for name in model.model_fields
+} | {"true", "false", "Tab"}
+
+MORE_SEED_BREAKS: dict[str, tuple[str, str]] = {
+    "a kind without its deadline": ("    due: 2022-12-31\n", ""),
+    "a word where a date goes": ("published: 2022-03-10", "published: 三月"),
+    "an unknown field": ("    measure: 场次\n", "    measure: 场次\n    target_: 2\n"),
+    "an unknown kind": ("    kind: rectification\n", "    kind: fix_it\n"),
+    "a tab for indentation": ("    kind: rectification\n", "\tkind: rectification\n"),
+    "a list where a text goes": ("town: 保和镇", "town: [保和镇]"),
+    "a missing title": ("  title: 资阳市", "  titel: 资阳市"),
+    "an unquoted code": ('  - code: "1.3"\n', "  - code: 1.10\n"),
+    "unbalanced quotes": ('  - code: "1.3"\n', '  - code: "1.3\n'),
+    "a report text not there": (
+        "text_file: baohe-2021-report.txt",
+        "text_file: nowhere.txt",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", [*SEED_REGRESSIONS, *MORE_SEED_BREAKS])
+def test_a_bad_seed_file_is_refused_in_chinese_words(tmp_path: Path, case: str) -> None:
+    set_language("zh")
+    if case in SEED_REGRESSIONS:
+        path = _seed_with(tmp_path, SEED_REGRESSIONS[case][0])
+    else:
+        old, new = MORE_SEED_BREAKS[case]
+        path = _seed_with(tmp_path, lambda text: text.replace(old, new, 1))
+    with pytest.raises(TrackerError) as caught:
+        load_seed_file(path)
+    line = caught.value.message()
+    words = [word for word in english_words(line) if word not in SEED_WORDS]
+    typed = {"fix_it", "target_", "titel", "abc", "maybe", "soon"}  # quoted as typed
+    assert [word for word in words if word not in typed] == [], line

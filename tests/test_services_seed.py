@@ -298,13 +298,13 @@ BROKEN = {
         "    title: 每年至少2次法治专题讲座\n",
         "    title: 每年至少2次: 法治专题讲座\n",
         "    title: 每年至少2次: 法治专题讲座",
-        "mapping values",
+        "请给整段文字加引号",
     ),
     "unquoted_code": (
         '  - code: "1.3"\n',
         "  - code: 1.10\n",
         "  - code: 1.10",
-        'codes must be quoted, e.g. code: "1.10"',
+        '编号须加引号，如 code: "1.10"',
     ),
     "unknown_kind": (
         '不断提升的空间"\n    kind: rectification\n',
