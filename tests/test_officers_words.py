@@ -506,3 +506,12 @@ def test_a_bad_seed_file_is_refused_in_chinese_words(tmp_path: Path, case: str) 
     words = [word for word in english_words(line) if word not in SEED_WORDS]
     typed = {"fix_it", "target_", "titel", "abc", "maybe", "soon"}  # quoted as typed
     assert [word for word in words if word not in typed] == [], line
+
+
+def test_show_gives_no_curators_remark_as_the_items_notes(shared_db_url: str) -> None:
+    """1.4c's seed entry says why it is not done (整理说明); show has no 备注 for it."""
+    result = runner.invoke(app, ["--db", shared_db_url, "--as-of", AS_OF, "show", "1.4c"])
+    assert result.exit_code == 0, result.output
+    assert "故不记 done" not in result.stdout and "整理时暂定" not in result.stdout
+    assert t("col.notes") not in result.stdout
+    assert english_words(result.stdout) == []
