@@ -515,3 +515,15 @@ def test_show_gives_no_curators_remark_as_the_items_notes(shared_db_url: str) ->
     assert "故不记 done" not in result.stdout and "整理时暂定" not in result.stdout
     assert t("col.notes") not in result.stdout
     assert english_words(result.stdout) == []
+
+
+def test_restoring_from_a_file_that_is_no_database_says_so_in_chinese(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    db = tmp_path / "tracker.db"
+    db.write_bytes(sqlite_template.read_bytes())
+    notes = tmp_path / "会议纪要.db"
+    notes.write_text("2022年第一次法治专题讲座纪要\n" * 200, encoding="utf-8")
+    stderr = _invoke_zh("--db", str(db), "restore", str(notes))
+    reason = t("reason.not_a_database")
+    assert stderr.splitlines() == [t("restore_not_ledger", path=str(notes), reason=reason)]
