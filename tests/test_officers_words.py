@@ -527,3 +527,17 @@ def test_restoring_from_a_file_that_is_no_database_says_so_in_chinese(
     stderr = _invoke_zh("--db", str(db), "restore", str(notes))
     reason = t("reason.not_a_database")
     assert stderr.splitlines() == [t("restore_not_ledger", path=str(notes), reason=reason)]
+
+
+def test_a_kind_is_understood_by_its_chinese_name_as_the_refusal_lists_it(
+    shared_db_url: str,
+) -> None:
+    by_name = runner.invoke(
+        app, ["--db", shared_db_url, "--as-of", AS_OF, "list", "--kind", "定量", "--format", "json"]
+    )
+    by_code = runner.invoke(
+        app,
+        ["--db", shared_db_url, "--as-of", AS_OF, "list", "--kind", "quota", "--format", "json"],
+    )
+    assert by_name.exit_code == 0, by_name.output
+    assert by_name.stdout == by_code.stdout and "5.5a" in by_name.stdout
