@@ -114,7 +114,8 @@ def test_a_deleted_or_rewritten_event_is_found(db_url: str, engine: Engine) -> N
     result = invoke(db_url, "audit", "verify")
     assert result.exit_code == 1
     kinds = [line.split("：")[0] for line in result.stdout.strip().splitlines()]
-    assert kinds == [f"event:{second}", f"event:{first}"]
+    # Each by what it is, in the reader's words (the chain's target is event:N).
+    assert kinds == [t("audit.target.event", name=second), t("audit.target.event", name=first)]
     assert "改过的" in result.stdout and "宪法讲座" in result.stdout
 
 
@@ -128,10 +129,11 @@ def test_a_swapped_evidence_file_repointed_in_the_database_is_found(
     bypassing_audit(engine, f"UPDATE evidence SET sha256 = '{forged}'")
     result = invoke(db_url, "audit", "verify")
     assert result.exit_code == 1
-    assert "evidence:" in result.stdout and forged[:12] in result.stdout
+    evidence = t("audit.target.evidence", name=1)
+    assert evidence in result.stdout and forged[:12] in result.stdout
     checked = invoke(db_url, "evidence", "verify")
     assert checked.exit_code == 1
-    assert "evidence:" in checked.stdout and forged[:12] in checked.stdout
+    assert evidence in checked.stdout and forged[:12] in checked.stdout
 
 
 def test_an_account_made_admin_outside_tracker_is_found(db_url: str, engine: Engine) -> None:
@@ -139,7 +141,13 @@ def test_an_account_made_admin_outside_tracker_is_found(db_url: str, engine: Eng
     bypassing_audit(engine, "UPDATE account SET role = 'admin' WHERE name = '小王'")
     result = invoke(db_url, "audit", "verify")
     assert result.exit_code == 1
-    expected = t("audit_ledger_account", target="account:小王", ledger="admin", chain="officer")
+    # The roles by their labels, the account by its name: 账号 小王：台账中为 管理员…
+    expected = t(
+        "audit_ledger_account",
+        target=t("audit.target.account", name="小王"),
+        ledger=t("role.admin"),
+        chain=t("role.officer"),
+    )
     assert result.stdout.strip().splitlines() == [expected]
 
 

@@ -506,7 +506,7 @@ def test_a_file_over_its_size_limit_is_refused_unread(
     if what == "report text":  # said as where the seed names it
         refusal = message(
             lang, "seed_invalid", file=str(tmp_path / "seed.yaml"), line=SEED_TEXT_LINE,
-            reason=f"cannot read {big}: {refusal}",
+            reason=message(lang, "seed.text_unreadable", path=str(big), reason=refusal),
         )  # fmt: skip
     assert_one_line_error(result, refusal)
     assert dump(sqlite_url) == before
@@ -704,5 +704,6 @@ def test_a_holidays_file_that_is_a_pipe_is_refused_without_waiting(
         timeout=60,
     )
     not_regular = message("zh", "file_not_regular", path=str(pipe))
+    reason = message("zh", "holidays.unreadable", path=str(pipe), reason=not_regular)
     assert (done.returncode, done.stdout) == (1, "")
-    assert done.stderr.splitlines() == [message("zh", "holidays_invalid", reason=not_regular)]
+    assert done.stderr.splitlines() == [message("zh", "holidays_invalid", reason=reason)]

@@ -46,7 +46,7 @@ import tracker.models  # noqa: F401  (registers every table on SQLModel.metadata
 from tracker.cli import app
 from tracker.db import make_engine
 from tracker.errors import TrackerError, hidden_character, printable, printable_json
-from tracker.i18n import CATALOGS
+from tracker.i18n import CATALOGS, t
 from tracker.models import Commitment, History, HistoryKind, Report, Village
 from tracker.services.list_filter import ListFilter
 from tracker.services.listing import list_items
@@ -1091,100 +1091,109 @@ def _replace(old: str, new: str) -> Callable[[str], str]:
     return change
 
 
-SEED_REGRESSIONS: dict[str, tuple[Callable[[str], str], str]] = {
+# Each with the message key of its reason and the reason's parameters (a parameter naming a
+# key of its own, "what": "seed.tag.int", is that message): said in the officer's words.
+SEED_REGRESSIONS: dict[str, tuple[Callable[[str], str], tuple[str, dict[str, Any]]]] = {
     # PyYAML's constructors raised ValueError, KeyError, AttributeError: a traceback.
     "a date with no such day": (
         _replace("published: 2022-03-10", "published: 2022-02-30"),
-        "'2022-02-30' is not a valid timestamp",
+        ("seed.not_valid", {"value": "'2022-02-30'", "what": "seed.tag.timestamp"}),
     ),
     "an explicit int tag on a word": (
         _replace("year: 2021", "year: !!int abc"),
-        "'abc' is not a valid int",
+        ("seed.not_valid", {"value": "'abc'", "what": "seed.tag.int"}),
     ),
     "an explicit bool tag on a word": (
         _replace("year: 2021", "year: !!bool maybe"),
-        "'maybe' is not a valid bool",
+        ("seed.not_valid", {"value": "'maybe'", "what": "seed.tag.bool"}),
     ),
     "an explicit timestamp tag on a word": (
         _replace("year: 2021", "year: !!timestamp soon"),
-        "'soon' is not a valid timestamp",
+        ("seed.not_valid", {"value": "'soon'", "what": "seed.tag.timestamp"}),
     ),
     # RecursionError in PyYAML's composer.
     "brackets nested 600 deep": (
         _replace("year: 2021", "year: " + "[" * 600 + "]" * 600),
-        "nested too deeply",
+        ("seed.nested", {}),
     ),
     # A ReaderError's text is two lines; it named line 1.
-    "a control character": (_replace("year: 2021", "year: 20\x0121"), "unacceptable character"),
+    "a control character": (
+        _replace("year: 2021", "year: 20\x0121"),
+        ("seed.yaml_character", {"char": "\\x01"}),
+    ),
     # Written to SQLite, refused by PostgreSQL ("db unreadable") after the schema was made.
-    "a NUL character": (_replace("town: 保和镇", 'town: "保和\\0镇"'), "control character"),
+    "a NUL character": (
+        _replace("town: 保和镇", 'town: "保和\\0镇"'),
+        ("seed.control_character", {"char": "\\x00"}),
+    ),
     "a town longer than its column": (
         _replace("town: 保和镇", "town: " + "镇" * 65),
-        "at most 64 characters",
+        ("seed.too_long", {"field": "town", "limit": 64}),
     ),
     "a title longer than its column": (
         _replace("title: 资阳市", "title: " + "资" * 200 + "资阳市"),
-        "at most 200 characters",
+        ("seed.too_long", {"field": "title", "limit": 200}),
     ),
     "a measure longer than its column": (
         lambda s: re.sub(r"measure: .*", "measure: " + "x" * 21, s, count=1),
-        "at most 20 characters",
+        ("seed.too_long", {"field": "measure", "limit": 20}),
     ),
     "a target beyond an integer column": (
         lambda s: re.sub(r"target: \d+", "target: 99999999999", s, count=1),
-        "less than or equal to 10000",
+        ("seed.too_large", {"field": "target", "limit": 10000}),
     ),
     "an infinite baseline": (
         lambda s: re.sub(r"baseline: [\d.]+", "baseline: .inf", s, count=1),
-        "finite number",
+        ("seed.finite", {"field": "baseline"}),
     ),
     # OverflowError from SQLite, or ValueError "year 10000 is out of range": tracebacks.
     "a plan year of 99999": (
         _replace("plan_year: 2022 ", "plan_year: 99999 "),
-        "less than or equal to 2100",
+        ("seed.too_large", {"field": "plan_year", "limit": 2100}),
     ),
     "a year beyond any integer column": (
         _replace("year: 2021", "year: 99999999999999999999"),
-        "less than or equal to 2100",
+        ("seed.too_large", {"field": "year", "limit": 2100}),
     ),
     # UnicodeDecodeError and "embedded null byte" ValueError: tracebacks.
     "a report text that is not text": (
         _replace("text_file: baohe-2021-report.txt", f"text_file: {sys.executable}"),
-        "cannot read",
+        ("seed.text_unreadable", {"path": sys.executable, "reason": "reason.not_utf8"}),
     ),
     "a report text path with NUL": (
         _replace("text_file: baohe-2021-report.txt", 'text_file: "a\\0b"'),
-        "control character",
+        ("seed.control_character", {"char": "\\x00"}),
     ),
     # IntegrityError on the second section 1, reported as "cannot read the database".
     "a section listed twice": (
         _replace("  - number: 2\n", "  - number: 1\n    heading: 又一\n  - number: 2\n"),
-        "section 1 is listed twice",
+        ("seed.section_twice", {"section": 1}),
     ),
     "a unit listed twice": (
         _replace("units:\n", "units:\n  - name: 镇党委\n"),
-        "unit '镇党委' is listed twice",
+        ("seed.unit_twice", {"unit": "镇党委"}),
     ),
     # Found by the hostile run (10,000 examples): valid to the loader, then an
     # IntegrityError while seeding, said as "cannot read the database".
     "a co-operating unit named twice": (
         _replace("co_units: [市场监管所]", "co_units: [市场监管所, 市场监管所]"),
-        "co_units names '市场监管所' twice",
+        ("seed.co_unit_twice", {"unit": "市场监管所"}),
     ),
     "a measure named twice in addressed_by": (
         _replace('addressed_by: ["7.1a", "7.1b"', 'addressed_by: ["7.1a", "7.1a", "7.1b"'),
-        "addressed_by names '7.1a' twice",
+        ("seed.code_listed_twice", {"code": "7.1a"}),
     ),
 }
 
 
 @pytest.mark.parametrize("case", list(SEED_REGRESSIONS))
 def test_seed_regressions_are_refused_in_one_line(tmp_path: Path, case: str) -> None:
-    change, reason = SEED_REGRESSIONS[case]
+    change, (key, params) = SEED_REGRESSIONS[case]
     with pytest.raises(TrackerError) as caught:
         load_seed_file(_seed_with(tmp_path, change))
     assert caught.value.key == "seed_invalid"
-    assert reason in caught.value.params["reason"]
+    said = {k: t(v) if str(v).startswith(("seed.", "reason.")) else v for k, v in params.items()}
+    assert t(key, **said) == caught.value.params["reason"]
     one_line_in_every_language(caught.value)
 
 
@@ -1230,7 +1239,7 @@ def test_seed_checkpoints_longer_than_their_column_are_refused(tmp_path: Path) -
     )
     with pytest.raises(TrackerError) as caught:
         load_seed_file(path)
-    assert "at most 200 characters" in caught.value.params["reason"]
+    assert caught.value.params["reason"] == t("seed.checkpoints_too_long", max=200)
 
 
 ROSTER_REGRESSIONS: dict[str, tuple[bytes, str | None, dict[int, str]]] = {

@@ -9,6 +9,7 @@ done — so every table holds rows.
 from __future__ import annotations
 
 import gzip
+import importlib
 import sqlite3
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -40,6 +41,10 @@ from tracker.schema import (
     upgrade,
 )
 
+# The data migration of issue 12 (a module whose name starts with its revision number).
+curator_notes = importlib.import_module(
+    "tracker.migrations.versions.0005_curator_notes_leave_items"
+)
 FIXTURE = Path(__file__).parent / "data" / "ledger-0001.sql.gz"
 runner = CliRunner()
 
@@ -155,7 +160,7 @@ def test_a_first_schema_ledger_is_upgraded_and_every_row_is_still_there(
 
         assert current_revision(engine) == HEAD
         after = {name: _rows(engine, name, columns[name]) for name in tables}
-        assert after == before
+        assert after == _curator_remarks_removed(before, columns["commitment"])
         with Session(engine) as session:
             # Every commitment starts at version 1 with no extension.
             versions = session.execute(select(col(Commitment.version)).distinct()).scalars().all()
@@ -167,6 +172,74 @@ def test_a_first_schema_ledger_is_upgraded_and_every_row_is_still_there(
             assert (admin.name, admin.role) == (owner, Role.ADMIN)
     finally:
         engine.dispose()
+
+
+def _curator_remarks_removed(
+    tables: dict[str, list[tuple[Any, ...]]], columns: list[str]
+) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows as 0005 leaves them: the seed curator's remarks gone from the notes' first
+    line, the rest of every row as it was."""
+    code, notes = columns.index("code"), columns.index("notes")
+    seeded = {entry[0]: entry[1:] for entry in curator_notes.SEEDED}
+    rows = []
+    for row in tables["commitment"]:
+        changed = list(row)
+        if row[code] in seeded:
+            changed[notes] = curator_notes.without_seed_note(row[notes], *seeded[row[code]])
+        rows.append(tuple(changed))
+    return {**tables, "commitment": rows}
+
+
+def test_an_upgrade_removes_the_curators_remarks_and_keeps_the_officers_notes(
+    backend: str, empty_db_url: str, tmp_path: Path
+) -> None:
+    engine = _first_schema_ledger(backend, empty_db_url, tmp_path)
+    note_of = select(col(Commitment.notes)).where(col(Commitment.code) == "1.4c")
+    try:
+        with engine.begin() as connection:  # an officer's note after the seed's remark
+            before = connection.execute(note_of).scalar_one()
+            assert before.startswith("报告称“逐步推开”，未说明已完成，故不记 done。")
+            connection.execute(
+                Commitment.__table__.update()  # type: ignore[attr-defined]
+                .where(Commitment.__table__.c.code == "1.4c")  # type: ignore[attr-defined]
+                .values(notes=before + "\n[2022-05-10 09:12 张三] 已在两个村推开")
+            )
+        upgrade(engine)
+        with Session(engine) as session:
+            notes = dict(session.execute(select(col(Commitment.code), col(Commitment.notes))).all())
+    finally:
+        engine.dispose()
+    assert notes["1.4c"] == "[2022-05-10 09:12 张三] 已在两个村推开"
+    assert notes["3.3c"] == ""
+    assert notes["7.1c"] == "每次会议的学习内容请在本事项下逐次记录（附会议记录）。"
+    # The officers' own notes from the seed stay.
+    assert notes["5.5a"] == "每次讲座请记录日期并附签到表、照片等佐证材料。"
+    assert not any("故不记 done" in text or "frequency" in text for text in notes.values())
+
+
+def test_removing_the_curators_remarks_keeps_the_ledger_agreeing_with_its_audit_chain(
+    db_url: str,
+) -> None:
+    """Notes are not in the audit chain: a ledger whose seed still wrote the remarks, once
+    upgraded, is verified as before."""
+    (_, remark, _) = curator_notes.SEEDED[2]
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as connection:  # as the seed of revision 0004 left 1.4c
+            connection.execute(
+                Commitment.__table__.update()  # type: ignore[attr-defined]
+                .where(Commitment.__table__.c.code == "1.4c")  # type: ignore[attr-defined]
+                .values(notes=remark)
+            )
+            command.stamp(_config(connection), "0004")
+        assert upgrade(engine) == ("0004", HEAD)
+        with Session(engine) as session:
+            query = select(col(Commitment.notes)).where(col(Commitment.code) == "1.4c")
+            assert session.execute(query).scalar_one() == ""
+    finally:
+        engine.dispose()
+    verified = runner.invoke(app, ["--db", db_url, "audit", "verify"])
+    assert verified.exit_code == 0, verified.output
 
 
 def test_opening_an_old_sqlite_ledger_backs_it_up_then_upgrades_it(tmp_path: Path) -> None:

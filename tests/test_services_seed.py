@@ -298,13 +298,13 @@ BROKEN = {
         "    title: 每年至少2次法治专题讲座\n",
         "    title: 每年至少2次: 法治专题讲座\n",
         "    title: 每年至少2次: 法治专题讲座",
-        "mapping values",
+        "请给整段文字加引号",
     ),
     "unquoted_code": (
         '  - code: "1.3"\n',
         "  - code: 1.10\n",
         "  - code: 1.10",
-        'codes must be quoted, e.g. code: "1.10"',
+        '编号须加引号，如 code: "1.10"',
     ),
     "unknown_kind": (
         '不断提升的空间"\n    kind: rectification\n',
@@ -482,3 +482,17 @@ def test_the_2022_year_end_is_due_on_3_january_2023_for_one_offs_and_periods_ali
     # A 2021 deadline on Friday 31 December stays, with no second date.
     done = by_code(session, "1.1a")
     assert (done.due, done.stated_due) == (date(2021, 12, 31), None)
+
+
+def test_the_curators_remarks_are_not_imported_and_the_officers_notes_are(
+    session: Session, seed: Seed
+) -> None:
+    remarks = {c.code: c.curator_note for c in seed.document.commitments if c.curator_note}
+    assert remarks["1.4c"] == "报告称“逐步推开”，未说明已完成，故不记 done。时限为整理时暂定。"
+    stored = dict(session.exec(select(Commitment.code, Commitment.notes)).all())
+    for code, remark in remarks.items():
+        assert remark not in stored[code]
+    assert not any("故不记 done" in notes or "frequency" in notes for notes in stored.values())
+    # A note written for the officers is theirs, as the seed states it.
+    assert stored["5.5a"] == "每次讲座请记录日期并附签到表、照片等佐证材料。"
+    assert stored["7.1c"] == "每次会议的学习内容请在本事项下逐次记录（附会议记录）。"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ import platformdirs
 
 from tracker.errors import TrackerError
 from tracker.files import MB, read_limited
-from tracker.i18n import normalize_language
+from tracker.i18n import normalize_language, t
 from tracker.schedule import DEFAULT_WARN_DAYS
 
 APP_NAME = "tracker"
@@ -58,11 +59,22 @@ def _read_config(path: Path) -> dict[str, Any]:
         data = tomllib.loads(read_limited(path, MAX_CONFIG_BYTES).decode("utf-8"))
     except TrackerError as exc:
         raise TrackerError("config_invalid", path=str(path), reason=exc.message()) from exc
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise TrackerError("config_invalid", path=str(path), reason=str(exc)) from exc
+    except UnicodeDecodeError as exc:
+        raise TrackerError("config_invalid", path=str(path), reason=t("reason.not_utf8")) from exc
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib's message is English and ends with "(at line L, column C)": only where is kept.
+        found = re.search(r"at line (\d+), column (\d+)", str(exc))
+        line, column = found.groups() if found else ("1", "1")
+        reason = t("reason.not_toml", line=line, column=column)
+        raise TrackerError("config_invalid", path=str(path), reason=reason) from exc
     unknown = set(data) - CONFIG_KEYS
     if unknown:
-        raise TrackerError("config_invalid", path=str(path), reason=", ".join(sorted(unknown)))
+        reason = t(
+            "reason.config_unknown_keys",
+            keys="、".join(sorted(unknown)),
+            known="、".join(sorted(CONFIG_KEYS)),
+        )
+        raise TrackerError("config_invalid", path=str(path), reason=reason)
     return data
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 from tracker.errors import TrackerError
+from tracker.i18n import t
 
 INSUFFICIENT_PRIVILEGE = "42501"
 LOCK_NOT_AVAILABLE = "55P03"
@@ -83,7 +84,8 @@ def explain(exc: DBAPIError, engine: Engine | None = None) -> TrackerError | Non
             reason = line.removeprefix("tracker:").strip()
             if reason in GUARD_REASONS:
                 return TrackerError(f"db_refused_{reason}")
-        return TrackerError("db_refused_privilege", reason=line)
+        # PostgreSQL's own words ("permission denied for table commitment") are English.
+        return TrackerError("db_refused_privilege", reason=t("reason.permission_denied"))
     if state in (LOCK_NOT_AVAILABLE, QUERY_CANCELED):
         found = holders(engine) if engine is not None else []
         if found:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from tracker.errors import TrackerError
+from tracker.failures import reason_of
 
 MB = 1 << 20
 # Opening a FIFO with O_NONBLOCK returns at once (for reading) or fails with ENXIO (for
@@ -39,7 +40,7 @@ def path_error(
         return TrackerError("path_loop", path=str(path))
     if isinstance(exc, ValueError):  # a NUL character in the path
         key = "file_unwritable" if write else "file_unreadable"
-        return TrackerError(key, path=str(path), reason=str(exc))
+        return TrackerError(key, path=str(path), reason=reason_of(exc))
     if exc.errno == errno.ENOENT:
         return TrackerError("file_missing", path=str(path))
     if exc.errno == errno.ELOOP:
@@ -48,7 +49,7 @@ def path_error(
         # A folder; a FIFO with nobody reading it, opened to write; a device with no driver.
         return TrackerError("file_not_regular", path=str(path))
     key = "file_unwritable" if write else "file_unreadable"
-    return TrackerError(key, path=str(path), reason=exc.strerror or str(exc))
+    return TrackerError(key, path=str(path), reason=reason_of(exc))
 
 
 def resolved(path: Path) -> Path:

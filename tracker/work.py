@@ -31,6 +31,7 @@ from sqlmodel import Session, col, func, select
 from tracker.config import DEFAULT_SEED, Settings
 from tracker.db import begin_writing, database_url, make_engine, new_session
 from tracker.errors import TrackerError, printable
+from tracker.failures import reason_of
 from tracker.files import require_not_special
 from tracker.i18n import t
 from tracker.models import Report, Role
@@ -82,7 +83,7 @@ class Opening:
             try:
                 self._calendar = WorkCalendar.from_file(path) if path else WorkCalendar()
             except CalendarFileError as exc:
-                raise TrackerError("holidays_invalid", reason=str(exc)) from exc
+                raise TrackerError("holidays_invalid", reason=exc.message()) from exc
         return self._calendar
 
     def deadlines(self, as_of: date | None = None) -> Deadlines:
@@ -322,13 +323,12 @@ def refusal_of(exc: BaseException, engine: Engine | None = None) -> TrackerError
         known = explain(exc, engine) if isinstance(exc, DBAPIError) else None
         if known is not None:
             return known
-        # The driver's own message when there is one; its first line is the reason.
-        reason = next(iter(str(getattr(exc, "orig", None) or exc).splitlines()), "")
-        return TrackerError("db_unreadable", reason=reason)
+        # The driver's own words are English: the reason in the officer's words instead.
+        return TrackerError("db_unreadable", reason=reason_of(exc))
     if isinstance(exc, OverflowError):
         # A number too large for the database (`list --section 99999999999999999999` on
         # SQLite) or a date past 9999; the session is rolled back.
-        return TrackerError("value_out_of_range", reason=str(exc))
+        return TrackerError("value_out_of_range", reason=reason_of(exc))
     if isinstance(exc, UnicodeEncodeError):
         # Text in bytes that are not UTF-8 (a GBK terminal), which Python keeps as lone
         # surrogates that no database driver can encode; the session is rolled back.

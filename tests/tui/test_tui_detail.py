@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import sqlite3
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -14,12 +15,14 @@ from typing import Any
 import pytest
 from rich.console import Console, Group
 from rich.text import Text
+from sqlalchemy.exc import DatabaseError
 from sqlmodel import col, func, select
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static, TextArea
 from tui_helpers import settle
 
+from tracker.i18n import t
 from tracker.models import Commitment, Event, Evidence, History, Status
 from tracker.schedule import Light
 from tracker.services.lookup import get_commitment
@@ -438,3 +441,35 @@ def test_the_history_leads_with_the_day_each_change_took_effect_and_marks_a_late
             assert f"2026-11-21 10:00  {USER}  备注  已试行" in log
 
     asyncio.run(run())
+
+
+def test_a_save_the_database_cannot_do_says_why_in_chinese_not_in_sqlites_words(
+    make_app: Callable[..., TrackerApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite's "file is not a database" is told as 这不是数据库文件…, nothing saved. (The
+    failure is SQLite's own exception, raised where the note is saved.)"""
+
+    def broken(**_: object) -> None:
+        cause = sqlite3.DatabaseError("file is not a database")
+        raise DatabaseError("UPDATE commitment SET notes=?", {}, cause)
+
+    monkeypatch.setattr("tracker.tui.editing.save_note", broken)
+
+    async def run() -> None:
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_detail(app, pilot, LECTURES_2022)
+            await pilot.press("n", *"讲座推迟到下月", "enter")
+            await settle(pilot)
+            # The dialog stays open with what was typed, and says why.
+            assert _errors_shown(app) == [
+                t("tui.edit.save_failed", reason=t("reason.not_a_database"))
+            ]
+            assert "讲座推迟到下月" not in item(app, LECTURES_2022).notes
+
+    asyncio.run(run())
+
+
+def _errors_shown(app: TrackerApp) -> list[str]:
+    """The error line of the dialog on screen, if one is."""
+    return [str(error.content) for error in app.screen.query("#dialog-error").results(Static)]

@@ -48,13 +48,50 @@ def test_the_whole_report_is_shown_wrapped_to_the_width_with_every_excerpt(
             lines = text.lines()
             width = text.scrollable_content_region.width
             assert all(cell_len(line) <= width for line in lines)
-            # Nothing is lost or reordered by wrapping, CJK characters included.
-            assert "".join(lines) == view.text.replace("\n", "")
+            # Nothing of the report is lost or reordered by wrapping, CJK characters
+            # included; the portal's page around it is not shown.
+            shown = "".join(view.text[a:b] for a, b in view.shown)
+            assert "".join(lines) == shown.replace("\n", "")
+            assert lines[0].startswith("资阳市雁江区保和镇人民政府2021年法治政府建设年度报告")
+            assert shown.endswith("促进我镇法治政府建设再上新台阶。")
             assert len(view.highlights) == 66
             for index, highlight in enumerate(view.highlights):
                 assert text.excerpt(index) == view.text[highlight.start : highlight.end]
             summary = str(screen.query_one("#report-summary", Static).content)
             assert "66" in summary and "0" in summary
+
+    asyncio.run(run())
+
+
+def test_the_portals_page_around_the_report_is_stored_but_not_shown(
+    make_app: Callable[..., TrackerApp],
+) -> None:
+    async def run() -> None:
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen, text = await open_report(pilot)
+            assert screen.view is not None
+            stored, shown = screen.view.text, "\n".join(text.lines())
+            for furniture in (
+                "首页 走进雁江",
+                "您现在的位置",
+                "【打印本稿】",
+                "【关闭】",
+                "网站地图",
+                "蜀ICP备",
+                "川公网安备",
+                "相关文档",
+            ):
+                assert furniture in stored
+                assert furniture not in shown
+            # The byline stays: it dates the report and says who issued it.
+            assert "2022-03-10 来源:雁江区保和镇人民政府" in shown
+            # The first line shown is the title, the cursor's excerpts still land on their text.
+            await pilot.press("n")
+            assert text.cursor == 0 and text.line_of(0) > 0
+            assert (
+                text.excerpt(0) == stored[screen.view.highlights[0].start :][: len(text.excerpt(0))]
+            )
 
     asyncio.run(run())
 

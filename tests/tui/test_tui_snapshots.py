@@ -76,7 +76,8 @@ def test_village_roster(snap_compare: SnapCompare, make_app: Callable[..., Track
 
 
 def test_report_text(snap_compare: SnapCompare, make_app: Callable[..., TrackerApp]) -> None:
-    """报告原文: the report from its beginning, tracked excerpts underlined."""
+    """报告原文: the report from its title (the portal's page around it hidden), tracked
+    excerpts underlined."""
     app = make_app(mode="report")
     assert snap_compare(app, terminal_size=SIZE, run_before=showing(ReportScreen))
 

@@ -18,7 +18,7 @@ from tracker.cli.context import DATE_METAVAR, AppState, date_help, fail, parse_a
 from tracker.cli.global_options import hoist_global_options, option_arity, subcommand_index
 from tracker.config import load_settings
 from tracker.errors import TrackerError, printable
-from tracker.i18n import normalize_language, set_language, t
+from tracker.i18n import get_language, normalize_language, set_language, t
 from tracker.work import refusal_of
 
 
@@ -61,7 +61,9 @@ def usage_message(exc: typer.TyperException) -> str:
             return t("usage_bad_choice", param=name, choices=choices)
         if annotation is int:
             return t("usage_not_integer", param=name)
-        return t("usage_bad_value", param=name, detail=exc.message)
+        if annotation is float or "number" in exc.message or "float" in exc.message:
+            return t("usage_not_number", param=name)
+        return _in_language(t("usage_bad_value", param=name, detail=exc.message), name)
     text = exc.format_message()
     unknown = _NO_SUCH_COMMAND.match(text)
     if unknown:
@@ -69,7 +71,34 @@ def usage_message(exc: typer.TyperException) -> str:
         if unknown["suggestion"]:
             message += t("usage_did_you_mean", suggestion=unknown["suggestion"])
         return message
-    return t("usage_error", detail=text)
+    for pattern, key in _USAGE_PATTERNS:
+        found = pattern.match(text)
+        if found:
+            return t(key, **found.groupdict())
+    return _in_language(t("usage_error", detail=text), "")
+
+
+# Click's other usage errors, by their English text, with the line that says the same.
+_USAGE_PATTERNS = (
+    (
+        re.compile(r"Option '(?P<option>[^']*)' requires an? (?:argument|\d+ arguments)"),
+        "usage_needs_value",
+    ),
+    (re.compile(r"Option '(?P<option>[^']*)' does not take a value"), "usage_takes_no_value"),
+    (
+        re.compile(r"Got unexpected extra arguments?(?:\(s\))? \((?P<args>.*)\)"),
+        "usage_extra_arguments",
+    ),
+    (re.compile(r"Missing command"), "usage_missing_command"),
+)
+
+
+def _in_language(message: str, param: str) -> str:
+    """`message` as it is in English, which carries Click's own detail; in Chinese, a line
+    without it (Click's words are English): what is wrong, where, and where to look."""
+    if get_language() == "en":
+        return message
+    return t("usage_unclear", param=param) if param else t("usage_unclear_plain")
 
 
 def one_line(message: str) -> str:

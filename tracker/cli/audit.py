@@ -13,7 +13,7 @@ from rich.text import Text
 from tracker.cli.context import AppState, err, fail, ledger, out
 from tracker.errors import printable
 from tracker.i18n import t
-from tracker.models import Report
+from tracker.models import Report, Role
 from tracker.services.audit_chain import (
     AuditRecord,
     Break,
@@ -84,13 +84,36 @@ def audit_anchor(ctx: typer.Context) -> None:
 
 def disagreement_line(found: Disagreement) -> str:
     """One line: where the ledger and its chain differ, and what each says (stored text,
-    shown escaped: a tampered note must not recolour the terminal of whoever checks)."""
+    shown escaped: a tampered note must not recolour the terminal of whoever checks).
+    Statuses, roles and yes/no are said in the reader's language, targets by what they are."""
     ledger, chain = found.ledger, found.chain
-    if found.kind == "status":
-        ledger, chain = value_text(ledger), value_text(chain)
-    return printable(
-        t(f"audit_ledger_{found.kind}", target=found.target, ledger=ledger, chain=chain)
-    )
+    if found.kind in ("status", "account", "void"):
+        ledger, chain = _value_words(ledger), _value_words(chain)
+    target = target_text(found.target)
+    return printable(t(f"audit_ledger_{found.kind}", target=target, ledger=ledger, chain=chain))
+
+
+# What the chain stores in its own words ("True", "admin", "disabled") -> the catalogs' key.
+_CHAIN_WORDS = {
+    "True": "audit.yes",
+    "False": "audit.no",
+    "disabled": "audit.account_disabled",
+    "enabled": "audit.account_enabled",
+    **{role.value: f"role.{role.value}" for role in Role},
+}
+
+
+def _value_words(value: str) -> str:
+    return t(_CHAIN_WORDS[value]) if value in _CHAIN_WORDS else value_text(value)
+
+
+def target_text(target: str) -> str:
+    """What an audit target names, in the reader's words: 记录 #12 for "event:12", 账号 王五
+    for "account:王五"; a commitment's "baohe-2021:5.5a" stays its report and code."""
+    kind, _, rest = target.partition(":")
+    if kind in ("event", "evidence", "account", "village") and rest:
+        return t(f"audit.target.{kind}", name=rest.replace(":", " "))
+    return target
 
 
 def broken_message(broken: Break) -> str:

@@ -13,6 +13,7 @@ from tracker.cli.audit import disagreement_line
 from tracker.cli.context import AppState, err, open_engine, out
 from tracker.db import database_url, new_session
 from tracker.errors import TrackerError
+from tracker.failures import reason_of
 from tracker.files import resolved
 from tracker.i18n import t
 from tracker.models import Role
@@ -130,7 +131,7 @@ def _restorer(state: AppState, db_file: Path) -> str:
             engine.dispose()
     except SQLAlchemyError as exc:
         if is_damage(exc):  # its accounts cannot be read: it has to be moved aside first
-            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            reason = reason_of(exc)
             raise TrackerError("restore_live_damaged", db=str(db_file), reason=reason) from exc
         raise
     return user

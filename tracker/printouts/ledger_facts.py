@@ -33,7 +33,7 @@ _OUTCOME_KINDS = [HistoryKind.SEED.value, HistoryKind.NOTE.value, HistoryKind.ST
 
 def outcomes(session: Session, ids: list[int], view: AsOf) -> dict[int, str]:
     """Each item's 完成情况: its latest event (date and note), else the latest note written
-    in its history. The curator's remarks in the seed (备注) are not an outcome."""
+    in its history. The item's 备注 (guidance the seed gives the officers) is not an outcome."""
     found: dict[int, str] = {}
     if not ids:
         return found

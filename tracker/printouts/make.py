@@ -13,6 +13,7 @@ from typing import Protocol, cast
 from sqlmodel import Session
 
 from tracker.errors import TrackerError, printable_copy
+from tracker.failures import reason_of
 from tracker.files import open_regular, require_not_special
 from tracker.printouts.assembly import (
     PrintKind,
@@ -108,4 +109,4 @@ def write(path: Path, content: str | bytes) -> None:
         with open_regular(path, write=True) as handle:
             handle.write(data)
     except OSError as exc:  # a full disk
-        raise TrackerError("print_out_failed", path=str(path), reason=exc.strerror) from exc
+        raise TrackerError("print_out_failed", path=str(path), reason=reason_of(exc)) from exc

@@ -14,6 +14,7 @@ from pathlib import Path
 from fpdf import FPDF
 
 from tracker.errors import TrackerError
+from tracker.failures import reason_of
 from tracker.i18n import t
 from tracker.printouts.columns import fit_columns, needed_cells
 from tracker.printouts.layout import (
@@ -89,7 +90,7 @@ def render_pdf(document: Document, *, font: Path | None = None) -> bytes:
         raise
     except OSError as exc:
         raise TrackerError(
-            "pdf_font_unreadable", path=str(font or ""), reason=exc.strerror
+            "pdf_font_unreadable", path=str(font or ""), reason=reason_of(exc)
         ) from exc
     except Exception as exc:  # fpdf2 and fontTools each refuse a file that is no font their own way
         reason = t("pdf_font_not_a_font")

@@ -20,8 +20,8 @@ MAX_CALENDAR_BYTES = 1 * MB
 
 
 class CalendarFileError(TrackerError, ValueError):
-    """A holidays file could not be read: a message key whose parameters name the file, the
-    line (`where`, itself a message) and the reason, in the officer's language."""
+    """A holidays file could not be read: a message of the catalogs (`holidays.*`) naming the
+    file, the line and the reason, in the officer's language."""
 
     def __str__(self) -> str:
         return self.message()
@@ -173,33 +173,35 @@ def _read_calendar_file(path: Path) -> tuple[list[date], list[date]]:
     try:
         raw = read_limited(path, MAX_CALENDAR_BYTES)  # never a pipe or device, nor unbounded
     except TrackerError as exc:
-        # The reason names the file already.
-        raise CalendarFileError(exc.key, **exc.params) from exc
+        raise CalendarFileError(
+            "holidays.unreadable", path=str(path), reason=exc.message()
+        ) from exc
     try:
         # utf-8-sig: files saved by Windows Notepad start with a byte-order mark.
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise CalendarFileError("calendar_not_utf8", where=_at_line(path, line)) from exc
+        raise CalendarFileError("holidays.not_utf8", path=str(path), line=line) from exc
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        # tomllib's message is English and ends with "(at line L, column C)": only the
-        # place is kept, with what usually went wrong in a file of dates.
-        place = re.search(r"at line (\d+)", str(exc))
-        where = _at_line(path, int(place[1])) if place else str(path)
-        raise CalendarFileError("calendar_not_toml", where=where) from exc
+        # tomllib's message is English and ends with "(at line L, column C)": only where is kept.
+        found = re.search(r"at line (\d+), column (\d+)", str(exc))
+        where = found.groups() if found else ("1", "1")
+        raise CalendarFileError(
+            "holidays.not_toml", path=str(path), line=where[0], column=where[1]
+        ) from exc
 
     unknown = sorted(key for key in data if key not in _FILE_KEYS)
     if unknown:
         key = unknown[0]
-        raise CalendarFileError("calendar_unknown_key", where=_where(path, text, key), key=key)
+        raise CalendarFileError("holidays.unknown_key", **_where(path, text, key), key=key)
     holidays = _dates_under(path, text, data, "holidays")
     workdays = _dates_under(path, text, data, "workdays")
     clash = sorted(set(holidays) & set(workdays))
     if clash:
         raise CalendarFileError(
-            "calendar_day_both", where=_where(path, text, "workdays"), day=clash[0].isoformat()
+            "holidays.both", **_where(path, text, "workdays"), date=clash[0].isoformat()
         )
     return holidays, workdays
 
@@ -207,33 +209,25 @@ def _read_calendar_file(path: Path) -> tuple[list[date], list[date]]:
 def _dates_under(path: Path, text: str, data: dict[str, object], key: str) -> list[date]:
     value = data.get(key, [])
     if not isinstance(value, list):
-        raise CalendarFileError("calendar_not_a_list", where=_where(path, text, key), key=key)
+        raise CalendarFileError("holidays.not_a_list", **_where(path, text, key), key=key)
     result: list[date] = []
     for index, item in enumerate(value, start=1):
         # tomllib gives datetime (a date subclass) for 2027-01-01T08:00; a time of day
         # makes no sense here, so only a bare date is accepted.
         if not isinstance(item, date) or isinstance(item, datetime):
+            # A date in quotes is text to TOML: the commonest slip, told as such.
+            problem = "holidays.quoted_date" if isinstance(item, str) else "holidays.not_a_date"
             raise CalendarFileError(
-                "calendar_quoted_date" if isinstance(item, str) else "calendar_not_a_date",
-                where=_where(path, text, key),
-                key=key,
-                index=index,
-                item=repr(item),
+                problem, **_where(path, text, key), key=key, index=index, item=repr(item)
             )
         result.append(item)
     return result
 
 
-def _at_line(path: Path, line: int) -> str:
-    from tracker.i18n import t
-
-    return t("calendar_at_line", path=str(path), line=line)
-
-
-def _where(path: Path, text: str, key: str) -> str:
-    """'file, line N' for the line where ``key`` is defined, or just 'file' if not found."""
+def _where(path: Path, text: str, key: str) -> dict[str, str | int]:
+    """The file and the line where ``key`` is defined (the first line if not found)."""
     pattern = re.compile(rf"""^\s*(\[\s*)?["']?{re.escape(key)}["']?\s*(=|\.|\])""")
     for number, line in enumerate(text.splitlines(), start=1):
         if pattern.match(line):
-            return _at_line(path, number)
-    return str(path)
+            return {"path": str(path), "line": number}
+    return {"path": str(path), "line": 1}

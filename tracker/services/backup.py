@@ -24,6 +24,7 @@ from sqlalchemy.pool import NullPool
 from tracker import schema
 from tracker.db import new_session
 from tracker.errors import TrackerError
+from tracker.failures import log, reason_of
 from tracker.files import require_not_special, resolved
 from tracker.i18n import t
 from tracker.services.audit_chain import verify_chain
@@ -69,7 +70,7 @@ def backup_sqlite(db_path: Path, target: Path, *, store: Path | None = None) -> 
             raise TrackerError("backup_check_failed", path=str(target), reason=problem)
     except sqlite3.Error as exc:
         target.unlink(missing_ok=True)
-        raise TrackerError("backup_failed", path=str(target), reason=str(exc)) from exc
+        raise TrackerError("backup_failed", path=str(target), reason=reason_of(exc)) from exc
     except TrackerError:
         target.unlink(missing_ok=True)
         raise
@@ -91,7 +92,7 @@ def create_new(target: Path) -> None:
     except FileExistsError as exc:
         raise TrackerError("backup_exists", path=str(target)) from exc
     except OSError as exc:
-        raise TrackerError("backup_failed", path=str(target), reason=str(exc)) from exc
+        raise TrackerError("backup_failed", path=str(target), reason=reason_of(exc)) from exc
 
 
 def read_only(path: Path) -> sqlite3.Connection:
@@ -108,9 +109,14 @@ def integrity_problem(path: Path) -> str | None:
         finally:
             connection.close()
     except sqlite3.Error as exc:
-        return str(exc)
+        return reason_of(exc)
     found = "; ".join(str(row[0]) for row in rows)
-    return None if found == "ok" else found
+    # What the check lists is SQLite's own (page numbers, btree errors): the officer is
+    # told the file is damaged, the list goes to the log.
+    if found == "ok":
+        return None
+    log.info("integrity check of %s: %s", path, found)
+    return t("reason.database_damaged")
 
 
 def holds_ledger(path: Path) -> bool:
@@ -150,7 +156,7 @@ def backup_revision(path: Path) -> str:
                 rows = connection.execute("SELECT version_num FROM alembic_version")
                 versions = [str(row[0]) for row in rows]
         except sqlite3.Error as exc:
-            problem = str(exc)
+            problem = reason_of(exc)
         finally:
             connection.close()
     if problem is None and "commitment" not in tables:
@@ -177,8 +183,7 @@ def verified_entries(path: Path) -> int:
         with new_session(engine) as session:
             result = verify_chain(session)
     except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        raise TrackerError("restore_not_ledger", path=str(path), reason=reason) from exc
+        raise TrackerError("restore_not_ledger", path=str(path), reason=reason_of(exc)) from exc
     finally:
         engine.dispose()
     if result.broken is not None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from tracker.errors import TrackerError
+from tracker.failures import reason_of
 from tracker.files import open_regular, resolved
 from tracker.models import Commitment, Event, Evidence, History, HistoryKind, Kind, Report, Status
 from tracker.schedule import Frequency, WorkCalendar, period_from_key
@@ -61,7 +62,9 @@ def check_evidence(paths: list[Path]) -> list[EvidenceFile]:
                     digest.update(block)
                     size += len(block)
             except OSError as exc:
-                raise TrackerError("evidence_unreadable", path=str(path), reason=str(exc)) from exc
+                raise TrackerError(
+                    "evidence_unreadable", path=str(path), reason=reason_of(exc)
+                ) from exc
         files.append(EvidenceFile(real, digest.hexdigest(), size))
     return files
 

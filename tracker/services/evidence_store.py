@@ -34,6 +34,7 @@ from sqlmodel import Session, col, func, select
 
 from tracker.config import evidence_dir_setting
 from tracker.errors import TrackerError
+from tracker.failures import reason_of
 from tracker.files import open_regular, resolved
 from tracker.models import Commitment, Event, Evidence, Report
 
@@ -130,7 +131,7 @@ def store_file(root: Path, source: Path) -> StoredFile:
         handle, temp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=root)
     except OSError as exc:
         raise TrackerError(
-            "evidence_store_failed", path=str(source), store=str(root), reason=str(exc)
+            "evidence_store_failed", path=str(source), store=str(root), reason=reason_of(exc)
         ) from exc
     temp = Path(temp_name)
     try:
@@ -158,7 +159,7 @@ def store_file(root: Path, source: Path) -> StoredFile:
     except OSError as exc:
         temp.unlink(missing_ok=True)
         raise TrackerError(
-            "evidence_store_failed", path=str(source), store=str(root), reason=str(exc)
+            "evidence_store_failed", path=str(source), store=str(root), reason=reason_of(exc)
         ) from exc
     return StoredFile(sha256, size, final)
 
@@ -235,7 +236,7 @@ def _copy_hashing(source: Path, target: BinaryIO) -> tuple[str, int]:
                 block = handle.read(BLOCK)
             except OSError as exc:
                 raise TrackerError(
-                    "evidence_unreadable", path=str(source), reason=str(exc)
+                    "evidence_unreadable", path=str(source), reason=reason_of(exc)
                 ) from exc
             if not block:
                 break

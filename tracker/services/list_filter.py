@@ -19,6 +19,16 @@ from tracker.services.asof import AsOf, as_of_view
 from tracker.services.deadlines import Deadlines
 from tracker.services.lookup import get_report, get_unit, get_village
 
+# The kinds by their Chinese names, as the app and the printouts show them.
+KIND_ALIASES = {
+    "一次性": Kind.ONE_OFF,
+    "周期性": Kind.RECURRING,
+    "定量": Kind.QUOTA,
+    "分村": Kind.PER_VILLAGE,
+    "整改": Kind.RECTIFICATION,
+    "指标": Kind.INDICATOR,
+}
+
 
 class Order(StrEnum):
     """How a list is sorted; every order ends in ledger order so pages are stable."""
@@ -167,8 +177,11 @@ def _search_condition(session: Session, text: str) -> ColumnElement[bool]:
 
 
 def require_kind(value: str) -> Kind:
-    """A kind from what the user typed."""
+    """A kind from its code (one_off, quota …) or its Chinese name (一次性, 定量 …)."""
+    text = value.strip()
+    if text in KIND_ALIASES:
+        return KIND_ALIASES[text]
     try:
-        return Kind(value.strip().lower())
+        return Kind(text.lower())
     except ValueError as exc:
         raise TrackerError("kind_unknown", kind=value) from exc

@@ -111,3 +111,85 @@ def parse_sections(text: str) -> tuple[SectionSpan, ...]:
             )
         )
     return tuple(sections)
+
+
+# --- The report itself, without the web page around it --------------------------------
+#
+# A report saved from a government portal keeps the page around it: the navigation bar
+# above the title, the 【打印本稿】【关闭】 buttons under it, the footer (相关文档, 网站地图,
+# 主办, ICP and 公安备案 numbers) below its last line. The stored text keeps them (every
+# excerpt's offsets index into it); what shows the report shows only the report.
+
+# The title: a line that names the document (…年度报告, …工作报告, …情况的报告).
+_TITLE_RE = re.compile(r"^[^\n]{4,80}报告[^\n]{0,4}$", re.MULTILINE)
+# What a breadcrumb trail ("首页 > 政务公开 > 工作报告") has and a title has not.
+_NAVIGATION = (">", "|", "›", "»", "位置", "首页")
+# A line of buttons only: 【打印本稿】 【关闭】 (a paragraph may start with 【典型案例】).
+_BUTTONS = r"(?:【[^】\n]{1,8}】[ \t\u3000]*)+$"
+_BUTTONS_RE = re.compile(rf"^[ \t\u3000]*{_BUTTONS}", re.MULTILINE)
+# A line of the portal's own: its buttons, its footer, its registration numbers.
+_PORTAL_LINE_RE = re.compile(
+    rf"^\s*(?:{_BUTTONS}"
+    r"|相关(?:文档|链接|附件)|网站地图|主办[:：]|承办[:：]|版权所有|Copyright|©"
+    r"|[^\n]*(?:ICP备|公网安备|网站标识码)"
+    r")",
+    re.MULTILINE | re.IGNORECASE,
+)
+# The date a report is signed with, on a line of its own: 2022年3月10日, 二〇二二年三月十日.
+_DATE_LINE_RE = re.compile(
+    r"^\s*(?:\d{4}|[〇零一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,3}月"
+    r"[\d一二三四五六七八九十]{1,3}日\s*$",
+    re.MULTILINE,
+)
+
+
+def report_body_bounds(text: str, title: str | None = None) -> tuple[int, int]:
+    """[start, end) of the report in `text`: from its title line (`title` when given and
+    found on a line of its own, else the first line that reads as a report's title) to its
+    signature date, or else to its last line before the portal's footer. A text without
+    the page around it is kept whole (its blank edges aside)."""
+    start = _title_line(text, title)
+    sections = parse_sections(text)
+    after = sections[-1].start if sections else start
+    footer = next((m.start() for m in _PORTAL_LINE_RE.finditer(text, after)), len(text))
+    dates = [m for m in _DATE_LINE_RE.finditer(text, after, footer)]
+    end = dates[-1].end() if dates else footer
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    while start < end and text[start].isspace():
+        start += 1
+    return start, end
+
+
+def _title_line(text: str, title: str | None) -> int:
+    if title:
+        for m in re.finditer(re.escape(title.strip()), text):
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            line_end = text.find("\n", m.end())
+            line = text[line_start : len(text) if line_end < 0 else line_end]
+            if line.strip() == title.strip():
+                return line_start
+    first_section = next(iter(_SECTION_RE.finditer(text)), None)
+    limit = first_section.start() if first_section else len(text)
+    for found in _TITLE_RE.finditer(text, 0, limit):
+        if not any(mark in found.group() for mark in _NAVIGATION):
+            return found.start()
+    return 0
+
+
+def report_shown_parts(text: str, title: str | None = None) -> tuple[tuple[int, int], ...]:
+    """The [start, end) pieces of `text` a reader is shown: the report's body
+    (`report_body_bounds`) less the portal's lines inside it (the 【打印本稿】【关闭】 buttons
+    under the title). Offsets index into the full text."""
+    start, end = report_body_bounds(text, title)
+    parts: list[tuple[int, int]] = []
+    cursor = start
+    for m in _BUTTONS_RE.finditer(text, start, end):
+        line_end = text.find("\n", m.start(), end)
+        line_end = end if line_end < 0 else line_end + 1
+        if m.start() > cursor:
+            parts.append((cursor, m.start()))
+        cursor = line_end
+    if cursor < end:
+        parts.append((cursor, end))
+    return tuple(parts)

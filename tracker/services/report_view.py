@@ -10,7 +10,7 @@ from tracker.models import Commitment, Report
 from tracker.schedule import Light
 from tracker.services.deadlines import Deadlines
 from tracker.services.listing import rows_where
-from tracker.services.report_text import SectionSpan, Span, parse_sections
+from tracker.services.report_text import SectionSpan, Span, parse_sections, report_shown_parts
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,9 @@ class ReportView:
     sections: tuple[SectionSpan, ...]
     highlights: list[Highlight]  # in text order
     uncovered: list[UncoveredItem]
+    # The pieces of `text` shown, in order: the report from its title to its end, without
+    # the portal's page around it (offsets, like every other here, index into `text`).
+    shown: tuple[tuple[int, int], ...] = ()
 
     def highlight_for(self, code: str) -> Highlight | None:
         """The excerpt of commitment `code` (an instance's commitment for an instance code)."""
@@ -106,4 +109,5 @@ def report_view(*, session: Session, report: Report, deadlines: Deadlines) -> Re
         sections=sections,
         highlights=highlights,
         uncovered=uncovered,
+        shown=report_shown_parts(report.text, report.title),
     )

@@ -25,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from tracker import schema
 from tracker.db import SQLITE_BUSY_TIMEOUT_MS, make_engine, new_session
 from tracker.errors import TrackerError
+from tracker.failures import reason_of
 from tracker.files import require_not_special, resolved
 from tracker.services.audit import add_entry
 from tracker.services.backup import (
@@ -129,16 +130,18 @@ def _stage(backup: Path, staged: Path, revision: str, detail: dict[str, Any], ac
     try:
         schema.backup_sqlite(backup, staged)
     except sqlite3.Error as exc:
-        raise TrackerError("restore_not_ledger", path=str(backup), reason=str(exc)) from exc
+        raise TrackerError("restore_not_ledger", path=str(backup), reason=reason_of(exc)) from exc
     engine = make_engine(f"sqlite:///{staged}")
     try:
         if revision != schema.HEAD:
             try:
                 schema.upgrade(engine)
             except (SQLAlchemyError, RuntimeError) as exc:
-                reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
                 raise TrackerError(
-                    "restore_upgrade_failed", path=str(backup), revision=revision, reason=reason
+                    "restore_upgrade_failed",
+                    path=str(backup),
+                    revision=revision,
+                    reason=reason_of(exc),
                 ) from exc
         with new_session(engine) as session:
             add_entry(session, action=RESTORE_ACTION, target="ledger", detail=detail, actor=actor)
@@ -203,7 +206,7 @@ def _failure(db_path: Path, exc: sqlite3.Error) -> TrackerError:
     """The refusal for a restore that failed on the live file: a damaged one cannot be
     emptied table by table and has to be moved aside by hand."""
     key = "restore_live_damaged" if is_damage(exc) else "restore_failed"
-    return TrackerError(key, db=str(db_path), reason=str(exc))
+    return TrackerError(key, db=str(db_path), reason=reason_of(exc))
 
 
 def _quoted(name: str) -> str:
@@ -276,7 +279,7 @@ def _keep_current(db_path: Path, kept: Path) -> None:
     try:
         schema.backup_sqlite(db_path, kept)
     except sqlite3.Error as exc:
-        raise TrackerError("restore_keep_failed", path=str(kept), reason=str(exc)) from exc
+        raise TrackerError("restore_keep_failed", path=str(kept), reason=reason_of(exc)) from exc
 
 
 def _fold_wal(db_path: Path) -> None:

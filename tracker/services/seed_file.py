@@ -22,9 +22,11 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from tracker.errors import TrackerError, hidden_character, printable
 from tracker.files import MB, read_limited
+from tracker.i18n import CATALOGS, t
 from tracker.models import Kind, Status
 from tracker.schedule import Frequency, parse_checkpoints
 from tracker.services.report_text import SectionSpan, parse_sections
@@ -39,6 +41,16 @@ MAX_SEED_BYTES = 5 * MB
 # centuries (or of a year the calendar cannot hold).
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_CHECKPOINTS_TEXT = 200  # the width of Commitment.checkpoints
+
+
+def _problem(key: str, /, **params: Any) -> PydanticCustomError:
+    """A problem of the seed, by its message key (`seed.<key>`): said in the officer's
+    language when it is shown, never in pydantic's English."""
+    return PydanticCustomError(f"seed.{key}", key, params)
+
+
+def _say(key: str, /, **params: Any) -> str:
+    return t(f"seed.{key}", **params)
 
 
 def _strings(value: Any) -> list[str]:
@@ -63,7 +75,7 @@ class _Strict(BaseModel):
         for text in _strings(value):
             found = hidden_character(text, keep_lines=True)
             if found:
-                raise ValueError(f"control character {found!r} is not allowed")
+                raise _problem("control_character", char=printable(found))
         return value
 
 
@@ -112,34 +124,41 @@ class SeedCommitment(_Strict):
     status: Status | None = None
     status_note: str | None = None
     addressed_by: list[str] = Field(default_factory=list)
+    # For the officers: shown as the item's 备注.
     notes: str = ""
+    # The curator's own remarks on how this entry was read from the report (why no status,
+    # a provisional deadline, what an admin might change). They stay in the file for the
+    # next curator: never imported, so never shown to an officer as the item's notes.
+    curator_note: str = ""
 
     @model_validator(mode="after")
     def _fields_fit_kind(self) -> SeedCommitment:
         if not CODE_RE.match(self.code) or _VILLAGE_SUFFIX_RE.search(self.code):
-            raise ValueError(f"code {self.code!r}: letters, digits, '.' and '-' only, no -V<n>")
+            raise _problem("code_chars", code=self.code)
         dated = {Kind.ONE_OFF, Kind.PER_VILLAGE, Kind.RECTIFICATION}
         periodic = {Kind.RECURRING, Kind.QUOTA}
         if self.kind in dated and self.due is None:
-            raise ValueError(f"kind {self.kind} needs 'due'")
+            raise _problem("kind_needs", kind=self.kind.value, field="due")
         if self.kind in periodic and self.frequency is None:
-            raise ValueError(f"kind {self.kind} needs 'frequency'")
+            raise _problem("kind_needs", kind=self.kind.value, field="frequency")
         if self.kind is Kind.QUOTA and self.target is None:
-            raise ValueError("kind quota needs 'target'")
+            raise _problem("kind_needs", kind=self.kind.value, field="target")
         if self.kind is not Kind.QUOTA and (self.target is not None or self.checkpoints):
-            raise ValueError("'target' and 'checkpoints' belong to kind quota only")
+            raise _problem("quota_only")
         if self.kind is Kind.INDICATOR and self.baseline is None:
-            raise ValueError("kind indicator needs 'baseline'")
+            raise _problem("kind_needs", kind=self.kind.value, field="baseline")
         if self.kind is not Kind.RECTIFICATION and self.addressed_by:
-            raise ValueError("'addressed_by' belongs to kind rectification only")
+            raise _problem("rectification_only")
         if self.checkpoints is not None:
-            stored = ",".join(
-                f"{c.month:02d}-{c.day:02d}:{c.count}" for c in parse_checkpoints(self.checkpoints)
-            )
+            try:
+                steps = parse_checkpoints(self.checkpoints)
+            except ValueError as exc:  # its message is English: said as the seed's own
+                raise _problem("bad_checkpoints") from exc
+            stored = ",".join(f"{c.month:02d}-{c.day:02d}:{c.count}" for c in steps)
             if len(stored) > MAX_CHECKPOINTS_TEXT:
-                raise ValueError(f"checkpoints: at most {MAX_CHECKPOINTS_TEXT} characters")
+                raise _problem("checkpoints_too_long", max=MAX_CHECKPOINTS_TEXT)
         if self.status is not None and not self.status_note:
-            raise ValueError("'status' needs a 'status_note' saying where the report states it")
+            raise _problem("status_needs_note")
         return self
 
 
@@ -207,11 +226,39 @@ class _Loader(yaml.SafeLoader):
             raise
         except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
             tag = str(node.tag).rsplit(":", 1)[-1]
-            shown = repr(node.value) if isinstance(node, yaml.ScalarNode) else "this value"
-            problem = f"{shown} is not a valid {tag}"
-            if isinstance(exc, ValueError | OverflowError):  # "day is out of range for month"
-                problem += f" ({exc})"
-            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from exc
+            what = _say(f"tag.{tag}") if f"seed.tag.{tag}" in CATALOGS["zh"] else _say("tag.other")
+            if isinstance(node, yaml.ScalarNode):
+                problem = _say("not_valid", value=repr(node.value), what=what)
+            else:
+                problem = _say("not_valid_here", what=what)
+            raise _Said(None, None, problem, node.start_mark) from exc
+
+
+class _Said(yaml.constructor.ConstructorError):
+    """A value refused while constructing, its problem already in the officer's words."""
+
+
+# PyYAML's own problems (English) -> the key of the line that says what to do.
+_YAML_PROBLEMS = (
+    ("mapping values are not allowed", "yaml_colon"),
+    ("cannot start any token", "yaml_tab"),
+    ("could not find expected ':'", "yaml_no_colon"),
+    ("expected <block end>", "yaml_indent"),
+    ("expected ',' or ']'", "yaml_brackets"),
+    ("expected ',' or '}'", "yaml_brackets"),
+    ("found unexpected end of stream", "yaml_quotes"),
+    ("found undefined alias", "yaml_alias"),
+)
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    if isinstance(exc, _Said):
+        return str(exc.problem)
+    found = str(exc)
+    for words, key in _YAML_PROBLEMS:
+        if words in found:
+            return _say(key)
+    return _say("yaml")
 
 
 def _parse(path: Path, raw_text: str) -> tuple[yaml.Node | None, Any]:
@@ -223,32 +270,72 @@ def _parse(path: Path, raw_text: str) -> tuple[yaml.Node | None, Any]:
         return root, loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        reason = exc.problem or exc.context or "not valid YAML"
-        raise _refuse(path, mark.line + 1 if mark is not None else 1, reason) from exc
+        line = mark.line + 1 if mark is not None else 1
+        raise _refuse(path, line, _yaml_problem(exc)) from exc
     except yaml.reader.ReaderError as exc:
         # A character YAML does not allow, e.g. a control character pasted from a web page.
         line = raw_text.count("\n", 0, exc.position) + 1
-        raise _refuse(path, line, next(iter(str(exc).splitlines()), "not valid YAML")) from exc
+        character = printable(chr(exc.character)) if isinstance(exc.character, int) else "?"
+        raise _refuse(path, line, _say("yaml_character", char=character)) from exc
     except yaml.YAMLError as exc:
-        raise _refuse(path, 1, next(iter(str(exc).splitlines()), "not valid YAML")) from exc
+        raise _refuse(path, 1, _yaml_problem(exc)) from exc
     except RecursionError as exc:
         # PyYAML composes and constructs recursively: [[[[...]]]] a thousand deep exhausts it.
         line = loader.get_mark().line + 1 if loader is not None else 1
-        raise _refuse(path, line, "nested too deeply") from exc
+        raise _refuse(path, line, _say("nested")) from exc
     finally:
         if loader is not None:
             loader.dispose()
 
 
 def _describe(error: Any, root: yaml.Node | None) -> str:
-    where = ".".join(str(p) for p in error["loc"])
-    message = str(error["msg"]).removeprefix("Value error, ")
-    if error["loc"] and error["loc"][-1] == "code" and error["type"] == "string_type":
+    """What pydantic found, in the officer's words: the field as the file names it, and what
+    is wrong with its value (pydantic's own message is English)."""
+    kind = str(error["type"])
+    context = dict(error.get("ctx") or {})
+    if kind.startswith("seed."):
+        return t(kind, **context)
+    names = [str(part) for part in error["loc"] if isinstance(part, str)]
+    field = names[-1] if names else "-"
+    if error["loc"] and error["loc"][-1] == "code" and kind == "string_type":
         # YAML reads 1.10 as the number 1.1: the officer must quote codes. Show what they typed.
         node = _node_at(root, error["loc"])
         typed = node.value if isinstance(node, yaml.ScalarNode) else error["input"]
-        message = f'codes must be quoted, e.g. code: "{typed}"'
-    return f"{where}: {message}" if where else message
+        return _say("code_quoted", code=typed)
+    if kind in ("missing", "extra_forbidden"):
+        return _say(kind, field=field)
+    if kind == "enum":
+        # pydantic lists them in English ("'a', 'b' or 'c'"): the values alone, listed.
+        values = re.findall(r"'([^']*)'", str(context.get("expected", "")))
+        return _say("enum", field=field, expected=t("list_separator").join(values))
+    limit = next((context[name] for name in ("ge", "gt", "le", "lt") if name in context), None)
+    if kind in ("greater_than_equal", "greater_than"):
+        return _say("too_small", field=field, limit=limit)
+    if kind in ("less_than_equal", "less_than"):
+        return _say("too_large", field=field, limit=limit)
+    if kind in ("string_too_short", "too_short"):
+        return _say("empty", field=field)
+    if kind in ("string_too_long", "too_long"):
+        return _say("too_long", field=field, limit=context.get("max_length", "-"))
+    if kind == "finite_number":
+        return _say("finite", field=field)
+    for prefix, key in _VALUE_KINDS:
+        if kind.startswith(prefix):
+            return _say("type", field=field, expected=_say(key))
+    return _say("bad_value", field=field)
+
+
+# Pydantic's kinds of a value of the wrong type -> the key naming what it should be.
+_VALUE_KINDS = (
+    ("int_", "kind.integer"),
+    ("float_", "kind.number"),
+    ("string_", "kind.text"),
+    ("date", "kind.date"),
+    ("bool_", "kind.bool"),
+    ("list_", "kind.list"),
+    ("dict_", "kind.mapping"),
+    ("model_", "kind.mapping"),
+)
 
 
 def _repeated(values: Sequence[str]) -> int | None:
@@ -272,10 +359,10 @@ def load_seed_file(path: Path) -> Seed:
     try:
         raw_text = _text(read_limited(path, MAX_SEED_BYTES))
     except UnicodeDecodeError as exc:
-        raise _refuse(path, 1, str(exc)) from exc
+        raise _refuse(path, 1, t("reason.not_utf8")) from exc
     root, data = _parse(path, raw_text)
     if not isinstance(data, dict):
-        raise _refuse(path, 1, "expected a mapping with report, units, sections, commitments")
+        raise _refuse(path, 1, _say("not_mapping"))
     try:
         document = SeedDocument.model_validate(data)
     except ValidationError as exc:
@@ -292,62 +379,65 @@ def _check_against_report(path: Path, root: yaml.Node | None, doc: SeedDocument)
     try:
         text = _text(read_limited(text_path, MAX_SEED_BYTES))
     except TrackerError as exc:  # missing, not a regular file, too large
-        reason = f"cannot read {text_path}: {exc.message()}"
+        reason = _say("text_unreadable", path=str(text_path), reason=exc.message())
         raise refuse_at(("report", "text_file"), reason) from exc
     except UnicodeDecodeError as exc:
-        raise refuse_at(("report", "text_file"), f"cannot read {text_path}: {exc}") from exc
+        reason = _say("text_unreadable", path=str(text_path), reason=t("reason.not_utf8"))
+        raise refuse_at(("report", "text_file"), reason) from exc
     control = hidden_character(text, keep_lines=True)
     if control:
         at = ("report", "text_file")
-        raise refuse_at(at, f"{text_path} has the control character {control!r}")
+        raise refuse_at(at, _say("text_control", path=str(text_path), char=printable(control)))
     spans = parse_sections(text)
     unit_names: set[str] = set()
     for index, listed in enumerate(doc.units):
         if listed.name in unit_names:
-            raise refuse_at(("units", index, "name"), f"unit {listed.name!r} is listed twice")
+            raise refuse_at(("units", index, "name"), _say("unit_twice", unit=listed.name))
         unit_names.add(listed.name)
     section_numbers: set[int] = set()
     for index, section in enumerate(doc.sections):
         if section.number in section_numbers:
             number_at = ("sections", index, "number")
-            raise refuse_at(number_at, f"section {section.number} is listed twice")
+            raise refuse_at(number_at, _say("section_twice", section=section.number))
         section_numbers.add(section.number)
     codes: dict[str, int] = {}
     offsets: dict[str, tuple[int, int]] = {}
     for index, item in enumerate(doc.commitments):
         loc: tuple[int | str, ...] = ("commitments", index)
         if item.code in codes:
-            raise refuse_at((*loc, "code"), f"code {item.code!r} is used twice")
+            raise refuse_at((*loc, "code"), _say("code_twice", code=item.code))
         codes[item.code] = index
         named: list[tuple[tuple[int | str, ...], str]] = [(("unit",), item.unit)]
         named += [(("co_units", i), unit) for i, unit in enumerate(item.co_units)]
         for where, unit in named:
             if unit not in unit_names:
-                raise refuse_at((*loc, *where), f"unit {unit!r} is not listed under units")
+                raise refuse_at((*loc, *where), _say("unit_unlisted", unit=unit))
         # Each is one row of the database (its primary key): named twice, the second would
         # be refused only while seeding, as if the database could not be read.
         twice = _repeated(item.co_units)
         if twice is not None:
             unit = item.co_units[twice]
-            raise refuse_at((*loc, "co_units", twice), f"co_units names {unit!r} twice")
+            raise refuse_at((*loc, "co_units", twice), _say("co_unit_twice", unit=unit))
         if item.section not in section_numbers or item.section > len(spans):
-            raise refuse_at((*loc, "section"), f"section {item.section} does not exist")
+            raise refuse_at((*loc, "section"), _say("no_section", section=item.section))
         span = spans[item.section - 1]
         start, end = span.start, span.end
         if item.item is not None:
             if item.item > len(span.items):
-                raise refuse_at((*loc, "item"), f"section {item.section} has no item {item.item}")
+                raise refuse_at(
+                    (*loc, "item"), _say("no_item", section=item.section, item=item.item)
+                )
             start, end = span.items[item.item - 1].start, span.items[item.item - 1].end
         found = text.find(item.excerpt, start, end)
         if found == -1:
-            raise refuse_at((*loc, "excerpt"), "excerpt is not a verbatim part of that item")
+            raise refuse_at((*loc, "excerpt"), _say("excerpt_not_found"))
         offsets[item.code] = (found, found + len(item.excerpt))
     for index, item in enumerate(doc.commitments):
         loc = ("commitments", index, "addressed_by")
         for code in item.addressed_by:
             if code not in codes:
-                raise refuse_at(loc, f"addressed_by names unknown code {code!r}")
+                raise refuse_at(loc, _say("unknown_code", code=code))
         twice = _repeated(item.addressed_by)
         if twice is not None:
-            raise refuse_at(loc, f"addressed_by names {item.addressed_by[twice]!r} twice")
+            raise refuse_at(loc, _say("code_listed_twice", code=item.addressed_by[twice]))
     return Seed(path=path, document=doc, text=text, sections=spans, excerpt_offsets=offsets)

@@ -16,6 +16,7 @@ from enum import StrEnum
 from sqlmodel import Session, col, select
 
 from tracker.errors import TrackerError
+from tracker.labels import status_label
 from tracker.models import (
     Commitment,
     Event,
@@ -96,7 +97,7 @@ def verify(
     day = change_day(session, item, effective_on, now)
     old = status_of(session, item, day)
     if old is not Status.DONE:
-        raise TrackerError("verify_not_done", code=item.code, status=old.value)
+        raise TrackerError("verify_not_done", code=item.code, status=status_label(old))
     record_status(session, item, Status.VERIFIED, note.strip() or "销号", user, now, day)
     return SignOff(item.code, old, Status.VERIFIED, evidence_count(session, item))
 
@@ -120,7 +121,7 @@ def return_item(
     day = change_day(session, item, effective_on, now)
     old = status_of(session, item, day)
     if old not in (Status.DONE, Status.VERIFIED):
-        raise TrackerError("return_not_done", code=item.code, status=old.value)
+        raise TrackerError("return_not_done", code=item.code, status=status_label(old))
     record_status(session, item, Status.IN_PROGRESS, why, user, now, day)
     after = Status(item.status)
     if after is old:

@@ -11,7 +11,9 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from tracker.errors import TrackerError, hidden_character, printable
+from tracker.failures import reason_of
 from tracker.files import MB, read_limited
+from tracker.i18n import t
 from tracker.models import (
     CLOSED_STATUSES,
     Commitment,
@@ -101,7 +103,7 @@ def read_roster_csv(path: Path) -> dict[int, str]:
                 rows.append((reader.line_num, row))
     except csv.Error as exc:  # e.g. a cell longer than the csv module's field limit
         raise TrackerError(
-            "csv_malformed", path=str(path), line=reader.line_num, reason=str(exc)
+            "csv_malformed", path=str(path), line=reader.line_num, reason=reason_of(exc)
         ) from exc
     if not rows:
         raise TrackerError("csv_empty", path=str(path))
@@ -113,7 +115,8 @@ def read_roster_csv(path: Path) -> dict[int, str]:
     names: set[str] = set()
     for line, row in rows[1:]:
         if len(row) <= max(number_col, name_col):
-            raise TrackerError("csv_row", path=str(path), line=line, reason="missing cells")
+            reason = t("reason.csv_missing_cells")
+            raise TrackerError("csv_row", path=str(path), line=line, reason=reason)
         number_text, name = row[number_col].strip(), row[name_col].strip()
         # The length first: int() refuses numbers of thousands of digits with a ValueError.
         if (
@@ -121,7 +124,7 @@ def read_roster_csv(path: Path) -> dict[int, str]:
             or len(number_text) > len(str(MAX_VILLAGES)) + 3  # leading zeros: 007
             or not 1 <= int(number_text) <= MAX_VILLAGES
         ):
-            reason = _shown(number_text)
+            reason = t("reason.csv_bad_number", number=_shown(number_text), max=MAX_VILLAGES)
             raise TrackerError("csv_row", path=str(path), line=line, reason=reason)
         number = int(number_text)
         _check_name(name, path=str(path), line=line)
@@ -134,7 +137,12 @@ def read_roster_csv(path: Path) -> dict[int, str]:
 
 def _check_name(name: str, *, path: str, line: int) -> None:
     if not name or len(name) > MAX_NAME:
-        raise TrackerError("csv_row", path=path, line=line, reason=_shown(name) or "empty name")
+        reason = (
+            t("reason.csv_long_name", name=_shown(name), max=MAX_NAME)
+            if name
+            else t("reason.csv_empty_name")
+        )
+        raise TrackerError("csv_row", path=path, line=line, reason=reason)
     # Line breaks, other control characters and invisible formatting characters (a bidi
     # override) are never part of a name; PostgreSQL refuses NUL.
     if hidden_character(name):

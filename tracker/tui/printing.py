@@ -8,6 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col, select
 
 from tracker.errors import TrackerError
+from tracker.failures import reason_of
 from tracker.i18n import t
 from tracker.labels import localized
 from tracker.models import Unit
@@ -61,7 +62,8 @@ def _make(app: TrackerApp, choice: PrintChoice) -> None:
             )
         write(choice.path, render(data, choice.fmt))
     except (TrackerError, SQLAlchemyError, OSError) as exc:
-        reason = exc.message() if isinstance(exc, TrackerError) else str(exc)
+        # Never the library's English ("Permission denied"): the reason in the officer's words.
+        reason = exc.message() if isinstance(exc, TrackerError) else reason_of(exc)
         app.call_from_thread(open_print_dialog, app, choice, reason)
         return
     app.call_from_thread(app.notify, t("print.written", path=str(choice.path)))

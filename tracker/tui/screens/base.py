@@ -10,8 +10,9 @@ from textual import on, work
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from tracker.errors import TrackerError, printable_copy
-from tracker.work import OpenLedger
+from tracker.errors import printable_copy
+from tracker.failures import reason_of
+from tracker.work import OpenLedger, refusal_of
 
 if TYPE_CHECKING:
     from tracker.tui.app import TrackerApp
@@ -92,8 +93,10 @@ class LedgerScreen(Screen[None], Generic[T]):
             # The worker ran `load`, which returns a T.
             self.show(cast("T", worker.result))
         else:
-            error = worker.error
-            self.show_error(error.message() if isinstance(error, TrackerError) else str(error))
+            error = worker.error or RuntimeError()
+            # A library's own words (English) are never shown: the reason in the officer's.
+            known = refusal_of(error)
+            self.show_error(known.message() if known is not None else reason_of(error))
 
     def _ledger_changed(self, _code: str) -> None:
         # A screen out of sight reads again when it is shown again, not on every save.

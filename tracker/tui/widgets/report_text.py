@@ -1,4 +1,5 @@
-"""The report's whole text, wrapped to the width, with every tracked excerpt highlighted.
+"""The report's text from its title to its end (the portal's page around it hidden), wrapped
+to the width, with every tracked excerpt highlighted.
 
 The text is wrapped here rather than by Rich, so the line on which each excerpt lands is known
 exactly and the view can scroll to it. Chinese has no spaces to break at: lines are folded by
@@ -200,20 +201,36 @@ class ReportText(ScrollView, can_focus=True):
         return [self._text[start:end] for start, end in self._lines]
 
     def _layout_text(self, view: ReportView) -> None:
-        """The displayed text (source text plus ✗ markers) and the spans to style in it."""
+        """The displayed text (the shown pieces of the source text, plus ✗ markers) and the
+        spans to style in it. Source offsets become display offsets by what is hidden
+        before them (the portal's page) and the markers inserted before them."""
         marks = sorted(u.item.start for u in view.uncovered)
+        shown = list(view.shown) or [(0, len(view.text))]
+        starts = [a for a, _ in shown]
+        kept_before = [0]
+        for a, b in shown:
+            kept_before.append(kept_before[-1] + b - a)
+
+        def kept(offset: int) -> int:
+            index = bisect_right(starts, offset) - 1
+            if index < 0:
+                return 0
+            a, b = shown[index]
+            return kept_before[index] + min(offset, b) - a
 
         def at_start(offset: int) -> int:
-            return offset + len(UNCOVERED_MARK) * bisect_right(marks, offset)
+            return kept(offset) + len(UNCOVERED_MARK) * bisect_right(marks, offset)
 
         def at_end(offset: int) -> int:
-            return offset + len(UNCOVERED_MARK) * bisect_left(marks, offset)
+            return kept(offset) + len(UNCOVERED_MARK) * bisect_left(marks, offset)
 
-        pieces, previous = [], 0
-        for mark in marks:
-            pieces += [view.text[previous:mark], UNCOVERED_MARK]
-            previous = mark
-        pieces.append(view.text[previous:])
+        pieces: list[str] = []
+        for a, b in shown:
+            previous = a
+            for mark in marks[bisect_left(marks, a) : bisect_left(marks, b)]:
+                pieces += [view.text[previous:mark], UNCOVERED_MARK]
+                previous = mark
+            pieces.append(view.text[previous:b])
         self._text = "".join(pieces)
 
         spans: list[_Span] = []
