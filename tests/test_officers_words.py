@@ -67,7 +67,7 @@ def _command_words() -> set[str]:
 # What may stay in a Chinese message, and why:
 ALLOWED = {
     # formats and encodings the officer picks or is told of (文件另存为 UTF-8 的 CSV)
-    *"csv CSV xlsx PDF pdf Excel Word SQLite PostgreSQL UTF GBK TOML YAML JSON SHA".split(),
+    *"csv CSV xlsx PDF pdf Excel Word SQLite PostgreSQL UTF GBK TOML YAML JSON json SHA".split(),
     *"TrueType OpenType ttf ttc otf".split(),
     # the date pattern the date fields show (YYYY-MM-DD)
     *"YYYY MM DD".split(),
@@ -203,7 +203,7 @@ def samples(reason: str) -> dict[str, object]:
             "added amount cancelled changed commitments count days done earlier evidence "
             "excerpts files green id index instances items limit logged max missing none "
             "number page pages position recorded red renamed requirements seconds section "
-            "shown total uncovered villages workdays yellow line column".split(),
+            "shown total uncovered villages workdays yellow line column written refused".split(),
             7,
         ),
         **dict.fromkeys("path db store backup file".split(), path),
@@ -269,6 +269,10 @@ def samples(reason: str) -> dict[str, object]:
         "args": "讲座 签到",
         "expected": t("seed.kind.integer"),
         "reason": reason,
+        "other": "3.2-D/2022-01-04",
+        "folder": "/home/王科员/文档",
+        "weekday": t("date.weekday.1"),
+        "month_name": "5月",
     }
 
 

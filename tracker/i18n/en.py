@@ -107,6 +107,7 @@ MESSAGES: dict[str, str] = {
     "villages_title": "Villages of {town}",
     "villages_imported": "Roster imported: {renamed} renamed, {added} added, {items} new village items",
     "village_renamed": "Village {number} is now named '{name}'",
+    "calendar_fallback": "Note: no official holiday data for {years}; working days are Monday to Friday there (add a holidays file to correct it)",
     # errors
     "aborted": "Cancelled",
     "usage_error": "Usage error: {detail} (see tracker --help)",

@@ -107,6 +107,7 @@ MESSAGES: dict[str, str] = {
     "villages_title": "{town} 村(社区)名册",
     "villages_imported": "名册已导入：改名 {renamed} 个，新增 {added} 个，新增分村事项 {items} 项",
     "village_renamed": "村(社区){number} 已命名为“{name}”",
+    "calendar_fallback": "提示：{years} 年没有官方节假日数据，按周一至周五计算工作日（可用节假日文件补充）",
     # 错误
     "aborted": "已取消",
     "usage_error": "用法错误：{detail}（tracker --help 查看用法）",
