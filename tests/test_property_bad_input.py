@@ -977,7 +977,8 @@ def test_stored_text_is_shown_back_and_never_obeyed(
     @given(code=st.sampled_from(codes), text=nasty_text)
     def shown_as_typed(code: str, text: str) -> None:
         before = trace(code)
-        noted = invoke("--db", db_url, "--as-of", AS_OF, "note", code, text)
+        # After "--", as a script passes any text: "--help" is then a note, not the help.
+        noted = invoke("--db", db_url, "--as-of", AS_OF, "note", code, "--", text)
         assert_clear_outcome(noted)
         event(f"note {'taken' if noted.exit_code == 0 else 'refused'}")
         if noted.exit_code != 0:

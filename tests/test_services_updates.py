@@ -346,14 +346,14 @@ def test_refused_event_on_a_commitment_creates_no_period_instance(
 
 
 def test_add_note_appends_signed_lines_and_keeps_earlier_notes(session: Session) -> None:
-    row = item(session, "1.4c")
+    row = item(session, "5.5a")
     original = row.notes
     assert original  # the seed's own note
     add_note(session=session, item=row, text="  已采购执法记录仪  ", user=OFFICER, now=NOW)
     later = NOW + timedelta(days=1, hours=2)
     add_note(session=session, item=row, text="已培训", user="李所长", now=later)
     session.flush()
-    notes = item(session, "1.4c").notes.split("\n")
+    notes = item(session, "5.5a").notes.split("\n")
     assert notes == [
         *original.split("\n"),
         f"[2026-11-26 09:30 {OFFICER}] 已采购执法记录仪",
