@@ -84,6 +84,8 @@ def screen_commands(app: TrackerApp, screen: Screen[Any]) -> Iterator[Command]:
         binding, node = active.binding, active.node
         if node is app or not binding.description or not active.enabled:
             continue
+        if binding.action.startswith("app."):
+            continue  # an app's command shown in a screen's footer: offered as the app's
         if not declared_here(node, binding):
             continue
         yield Command(
