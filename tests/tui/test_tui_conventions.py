@@ -25,6 +25,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, OptionList, Select, Static
+from textual.widgets.option_list import Option
 from tui_helpers import settle
 
 from tracker.db import make_engine, new_session
@@ -581,6 +582,28 @@ def test_a_district_database_asks_which_report_first(
             assert app.context.report == SECOND
             await go(pilot, "i")
             assert app.screen.query_one(ItemList).total == second
+
+    asyncio.run(run())
+
+
+def test_ctrl_s_works_on_the_report_under_the_cursor_as_in_every_dialog(
+    make_app: Callable[..., TrackerApp], district_db_url: str
+) -> None:
+    async def run() -> None:
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            assert isinstance(app.screen, ChooseReportScreen)
+            reports = app.screen.query_one(OptionList)
+            while (reports.highlighted_option or Option("")).id != SECOND:
+                await pilot.press("down")
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert isinstance(app.screen, DashboardScreen)
+            assert app.context.report == SECOND
+            await pilot.press("escape")  # nothing to go back to: the report stays chosen
+            await settle(pilot)
+            assert isinstance(app.screen, DashboardScreen)
 
     asyncio.run(run())
 

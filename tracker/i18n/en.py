@@ -568,4 +568,5 @@ MESSAGES: dict[str, str] = {
     "palette.in_list.filters": "Filter the list by status, light, unit, section, kind; sort it",
     "palette.in_list.toggle_overdue": "Show only overdue items in the list (again to show all)",
     "palette.no_matches": "No command matches",
+    "tui.choose.key": "Choose report",
 }

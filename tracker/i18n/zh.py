@@ -568,4 +568,5 @@ MESSAGES: dict[str, str] = {
     "palette.in_list.filters": "在事项清单中按状态、灯、单位、部分、类型筛选和排序",
     "palette.in_list.toggle_overdue": "事项清单只看逾期事项（再选一次恢复全部）",
     "palette.no_matches": "没有找到匹配的命令",
+    "tui.choose.key": "选定报告",
 }
