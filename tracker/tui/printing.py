@@ -15,7 +15,7 @@ from tracker.models import Report, Section, Unit
 from tracker.printouts.assembly import Scope
 from tracker.printouts.make import gather, render, write
 from tracker.services.access import may_write
-from tracker.services.lookup import now
+from tracker.services.lookup import get_report, now
 from tracker.tui.widgets.confirm_dialog import ConfirmDialog
 from tracker.tui.widgets.print_dialog import PrintChoice, PrintDialog
 from tracker.work import add_new_periods, check_as_of
@@ -47,7 +47,9 @@ def open_print_dialog(app: TrackerApp, choice: PrintChoice | None = None, error:
             for u in session.exec(select(Unit).order_by(col(Unit.name))).all()
         ]
         sections = _sections(session, context.report)
-        report = context.the_report(session) if context.report else None
+        # The report printed from: the one chosen, or the only one (a district's printout
+        # of every town names none).
+        report = get_report(session=session, slug=context.report)
     dialog = PrintDialog(
         as_of=context.deadlines.as_of.isoformat(),
         report_title=report.title if report else "",
