@@ -224,3 +224,27 @@ def test_a_day_that_is_no_day_is_refused_in_the_dialog_and_nothing_is_written(
 
     asyncio.run(run())
     assert not target.exists()
+
+
+def test_a_day_before_the_report_is_refused_naming_the_dialogs_field(
+    make_app: Callable[..., TrackerApp], tmp_path: Path
+) -> None:
+    target = tmp_path / "台账.txt"
+
+    async def run() -> None:
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            dialog = await open_print(app, pilot)
+            choose(dialog, target)
+            dialog.query_one("#print-as-of", Input).value = "2019-06-30"
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            again = app.screen
+            assert isinstance(again, PrintDialog)  # back, with what was typed and why
+            assert again.query_one("#print-as-of", Input).value == "2019-06-30"
+            error = str(again.query_one("#dialog-error").render())
+            assert "2019-06-30" in error and t("tui.print.as_of") in error
+            assert "--as-of" not in error
+
+    asyncio.run(run())
+    assert not target.exists()

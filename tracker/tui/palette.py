@@ -123,7 +123,9 @@ def app_commands(app: TrackerApp) -> Iterator[Command]:
             )
         yield Command(t("key.print"), t("palette.print"), app.action_print, "key.print")
     yield Command(t("key.help"), t("palette.help"), app.action_help, "key.help")
-    yield Command(t("palette.theme"), t("palette.theme_help"), app.action_change_theme, None)
+    yield Command(
+        t("palette.theme"), t("palette.theme_help"), app.action_change_theme, "palette.theme"
+    )
     yield Command(t("key.quit"), t("palette.quit"), app.action_quit, "key.quit")
 
 
