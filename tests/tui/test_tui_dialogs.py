@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from dialog_cases import CODE, DIALOGS
 from textual.pilot import Pilot
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Select
+from textual.widgets import Button, Checkbox, Input, Select
 from tui_helpers import settle
 
 from tracker.tui.app import TrackerApp
@@ -143,5 +144,29 @@ def test_p_on_an_item_prints_and_escape_comes_back_to_the_item(
             await pilot.press("escape")
             await settle(pilot)
             assert app.screen is item
+
+    asyncio.run(run())
+
+
+def test_a_refused_field_stays_in_sight_when_the_reason_takes_room_from_the_body(
+    make_app: Callable[..., TrackerApp], tmp_path: Path
+) -> None:
+    async def run() -> None:
+        app = make_app(mode="items")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("p")
+            await settle(pilot)
+            dialog = app.screen
+            assert isinstance(dialog, PrintDialog)
+            path = dialog.query_one("#print-path", Input)
+            path.value = str(tmp_path / ("没有这个文件夹" * 6) / "台账.xlsx")  # a long reason
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert app.screen is dialog and app.focused is path
+            assert dialog.query_one("#dialog-error").region.height >= 2
+            assert visible(dialog, path), path.region
+            for button in dialog.query(Button):
+                assert visible(dialog, button), button.id
 
     asyncio.run(run())

@@ -148,6 +148,12 @@ class Dialog(ModalScreen[ResultT | None]):
         body = self.query_one("#dialog-body")
         if body.styles.max_height != Scalar.from_number(max(room, 3)):
             body.styles.max_height = max(room, 3)
+            # A field given the cursor before the body shrank (a refused save) stays in sight.
+            self.call_after_refresh(self._show_focused)
+
+    def _show_focused(self) -> None:
+        if self.focused is not None:
+            self.focused.scroll_visible(animate=False, immediate=True)
 
     def buttons(self) -> ComposeResult:
         """The buttons, each naming its key: Cancel (Esc) and Save (Ctrl+S)."""
