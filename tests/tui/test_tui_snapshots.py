@@ -19,6 +19,7 @@ from textual.pilot import Pilot
 from textual.screen import ModalScreen, Screen
 
 from tracker.tui.app import TrackerApp
+from tracker.tui.screens.choose import ChooseReportScreen
 from tracker.tui.screens.dashboard import DashboardScreen
 from tracker.tui.screens.detail import DetailScreen
 from tracker.tui.screens.items import ItemsScreen
@@ -114,3 +115,12 @@ def test_dialog(snap_compare: SnapCompare, make_app: Callable[..., TrackerApp], 
         assert isinstance(pilot.app.screen, ModalScreen)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_choose_report(
+    snap_compare: SnapCompare, make_app: Callable[..., TrackerApp], district_db_url: str
+) -> None:
+    """A district's database asks first which town's report to work on: the list of
+    reports, Enter or Ctrl+S to choose (in the footer)."""
+    app = make_app()
+    assert snap_compare(app, terminal_size=SIZE, run_before=showing(ChooseReportScreen))
