@@ -258,3 +258,25 @@ def test_the_palette_in_english_names_and_finds_every_command_in_english(
     assert found["print"][0] == "Print"
     assert found["ran"] == "PrintDialog"
     assert found["status"][0] == "Status"
+
+
+def test_over_a_dialog_the_palette_offers_its_keys_not_other_areas(
+    make_app: Callable[..., TrackerApp],
+) -> None:
+    async def run() -> None:
+        app = make_app(mode="items")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("f")
+            await settle(pilot)
+            dialog = app.screen
+            assert isinstance(dialog, FilterDialog)
+            names = listed(await open_palette(pilot))
+            assert {t("tui.edit.save"), t("key.cancel"), t("key.help")} <= set(names)
+            assert t("key.overdue") not in names and t("key.print") not in names
+            await run_first(
+                pilot, await open_palette(pilot, t("tui.edit.save")), t("tui.edit.save")
+            )
+            assert isinstance(app.screen, ItemsScreen)
+
+    asyncio.run(run())

@@ -22,7 +22,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets.option_list import Option
 
 from tracker.i18n import CATALOGS, get_language, t
@@ -96,13 +96,14 @@ def screen_commands(app: TrackerApp, screen: Screen[Any]) -> Iterator[Command]:
         )
 
 
-def app_commands(app: TrackerApp) -> Iterator[Command]:
+def app_commands(app: TrackerApp, screen: Screen[Any]) -> Iterator[Command]:
     """What works from every screen: the areas, the list's search and filters, print, help,
-    the theme, quit."""
+    the theme, quit. Over a dialog only help, the theme and quit: a dialog is finished or
+    cancelled before the officer goes elsewhere, as its keys say."""
     from tracker.tui.app import AREAS
 
     # Until a district's report is chosen there is no area to go to.
-    if app.current_mode != "choose":
+    if app.current_mode != "choose" and not isinstance(screen, ModalScreen):
         for mode in AREAS:
             yield Command(
                 t(f"key.{mode}"),
@@ -134,7 +135,8 @@ def commands(app: TrackerApp, screen: Screen[Any]) -> list[Command]:
     named by one of them (on the list, 搜索 is the list's own)."""
     own = list(screen_commands(app, screen))
     named = {command.name for command in own}
-    return own + [command for command in app_commands(app) if command.name not in named]
+    others = app_commands(app, screen)
+    return own + [command for command in others if command.name not in named]
 
 
 class TrackerCommands(Provider):
