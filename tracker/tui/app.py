@@ -23,12 +23,18 @@ from tracker.i18n import t
 from tracker.work import OpenLedger
 
 AREAS = ("dashboard", "items", "overdue", "villages", "report")
-MAX_BACK = len(AREAS)  # each area is remembered once, at its latest visit
 # The area keys as the overview's footer lists them (the app's own are hidden there).
 AREA_KEYS: list[BindingType] = [
     Binding(key, f"app.area('{area}')", t(f"key.{area}"))
     for key, area in (("i", "items"), ("v", "overdue"), ("r", "villages"), ("t", "report"))
 ]
+
+
+def _palette_commands() -> type[Provider]:
+    """The palette's one provider, imported when the palette first opens."""
+    from tracker.tui.palette import TrackerCommands
+
+    return TrackerCommands
 
 
 class TrackerApp(App[None]):
@@ -47,9 +53,7 @@ class TrackerApp(App[None]):
     }
     DEFAULT_MODE = "dashboard"
     # Every action of the app, in the officer's language, and none of Textual's own.
-    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {
-        lambda: _palette_commands()
-    }
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {_palette_commands}
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # The areas work everywhere but are listed in the footer only on the overview
@@ -112,10 +116,10 @@ class TrackerApp(App[None]):
         if mode == self.current_mode:
             return None
         if self.current_mode in AREAS:
-            # Each area once, at its latest visit: back never loops through the same two.
+            # Each area once, at its latest visit (so at most four): back never loops
+            # through the same two.
             left = self.current_mode
             self.came_from = [m for m in self.came_from if m not in (left, mode)] + [left]
-            del self.came_from[:-MAX_BACK]
         return self.switch_mode(mode)
 
     def action_area_back(self) -> None:
@@ -189,13 +193,6 @@ class TrackerApp(App[None]):
 
         for command in commands(self, screen):
             yield SystemCommand(command.name, command.help, command.run)
-
-
-def _palette_commands() -> type[Provider]:
-    """The palette's one provider, imported when the palette first opens."""
-    from tracker.tui.palette import TrackerCommands
-
-    return TrackerCommands
 
 
 def _screen(path: str) -> Screen[Any]:
