@@ -1,10 +1,12 @@
 """Fixtures of the terminal app's tests: a copy of the seeded database and an app on it,
 built by the factory `tracker` itself uses (tracker.tui.make_app), so that every Pilot test
 opens the ledger the real way: upgraded if need be, the as-of day checked, the acting user,
-the periods of a new year."""
+the periods of a new year. `district_db_url` adds a second town's report (a district's
+database holds several)."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -13,6 +15,11 @@ from pathlib import Path
 import pytest
 
 from tracker.config import load_settings
+from tracker.db import make_engine, new_session
+from tracker.schedule import WorkCalendar
+from tracker.services.lookup import now
+from tracker.services.seed_file import Seed
+from tracker.services.seeding import apply_seed
 from tracker.tui import make_app as build_app
 from tracker.tui.app import TrackerApp
 from tracker.work import Opening
@@ -56,3 +63,39 @@ def make_app(tui_db_url: str, app_factory: Callable[..., TrackerApp]) -> Callabl
         return app_factory(tui_db_url, as_of=as_of, mode=mode)
 
     return factory
+
+
+SECOND = "town-02-2021"
+
+
+@pytest.fixture
+def district_db_url(tui_db_url: str, seed: Seed, calendar: WorkCalendar) -> str:
+    """The test's database with a second town's report: the 2021 seed again under its own
+    slug and town, less one commitment, so the two reports differ in size. It is
+    seeded through 2025 only: opening the app creates its periods of 2026, as `tracker`
+    does."""
+    document = seed.document
+    report = document.report.model_copy(update={"slug": SECOND, "town": "保和镇-02"})
+    referenced = {code for entry in document.commitments for code in entry.addressed_by}
+    dropped = next(c for c in reversed(document.commitments) if c.code not in referenced)
+    kept = [c for c in document.commitments if c is not dropped]
+    second = dataclasses.replace(
+        seed,
+        document=document.model_copy(update={"report": report, "commitments": kept}),
+        excerpt_offsets={k: v for k, v in seed.excerpt_offsets.items() if k != dropped.code},
+    )
+    engine = make_engine(tui_db_url)
+    try:
+        with new_session(engine) as session:
+            apply_seed(
+                session=session,
+                seed=second,
+                user="seeder",
+                now=now(),
+                through_year=2025,
+                calendar=calendar,
+            )
+            session.commit()
+    finally:
+        engine.dispose()
+    return tui_db_url

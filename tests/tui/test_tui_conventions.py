@@ -5,7 +5,6 @@ and dark themes, and a usable 80×24 terminal."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import html
 import re
 import subprocess
@@ -16,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pytest
+from conftest import SECOND
 from rich.color_triplet import ColorTriplet
 from sqlmodel import Session, col, select
 from textual.command import CommandInput, CommandList, CommandPalette
@@ -25,19 +24,17 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, OptionList, Select, Static
+from textual.widgets.option_list import Option
 from tui_helpers import settle
 
 from tracker.db import make_engine, new_session
 from tracker.i18n import t
 from tracker.labels import light_label
 from tracker.models import Commitment, CoUnit, Event, History, Report, Unit, Village
-from tracker.schedule import Light, WorkCalendar
+from tracker.schedule import Light
 from tracker.services.deadlines import Deadlines
 from tracker.services.list_filter import ListFilter
 from tracker.services.listing import list_items
-from tracker.services.lookup import now
-from tracker.services.seed_file import Seed
-from tracker.services.seeding import apply_seed
 from tracker.tui.app import TrackerApp
 from tracker.tui.screens.choose import ChooseReportScreen
 from tracker.tui.screens.dashboard import DashboardScreen
@@ -497,42 +494,7 @@ def test_escape_goes_back_from_a_detail_to_where_it_was_opened(
     asyncio.run(run())
 
 
-# --- 4. A district database ---------------------------------------------------------------
-
-SECOND = "town-02-2021"
-
-
-@pytest.fixture
-def district_db_url(tui_db_url: str, seed: Seed, calendar: WorkCalendar) -> str:
-    """The test's database with a second town's report: the 2021 seed again under its own
-    slug and town, less one commitment, so the two reports differ in size. It is
-    seeded through 2025 only: opening the app creates its periods of 2026, as `tracker`
-    does."""
-    document = seed.document
-    report = document.report.model_copy(update={"slug": SECOND, "town": "保和镇-02"})
-    referenced = {code for entry in document.commitments for code in entry.addressed_by}
-    dropped = next(c for c in reversed(document.commitments) if c.code not in referenced)
-    kept = [c for c in document.commitments if c is not dropped]
-    second = dataclasses.replace(
-        seed,
-        document=document.model_copy(update={"report": report, "commitments": kept}),
-        excerpt_offsets={k: v for k, v in seed.excerpt_offsets.items() if k != dropped.code},
-    )
-    engine = make_engine(tui_db_url)
-    try:
-        with new_session(engine) as session:
-            apply_seed(
-                session=session,
-                seed=second,
-                user="seeder",
-                now=now(),
-                through_year=2025,
-                calendar=calendar,
-            )
-            session.commit()
-    finally:
-        engine.dispose()
-    return tui_db_url
+# --- 4. A district database (the fixture district_db_url: conftest.py) ----------------------
 
 
 def report_total(db_url: str, slug: str) -> int:
@@ -581,6 +543,28 @@ def test_a_district_database_asks_which_report_first(
             assert app.context.report == SECOND
             await go(pilot, "i")
             assert app.screen.query_one(ItemList).total == second
+
+    asyncio.run(run())
+
+
+def test_ctrl_s_works_on_the_report_under_the_cursor_as_in_every_dialog(
+    make_app: Callable[..., TrackerApp], district_db_url: str
+) -> None:
+    async def run() -> None:
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            assert isinstance(app.screen, ChooseReportScreen)
+            reports = app.screen.query_one(OptionList)
+            while (reports.highlighted_option or Option("")).id != SECOND:
+                await pilot.press("down")
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert isinstance(app.screen, DashboardScreen)
+            assert app.context.report == SECOND
+            await pilot.press("escape")  # nothing to go back to: the report stays chosen
+            await settle(pilot)
+            assert isinstance(app.screen, DashboardScreen)
 
     asyncio.run(run())
 

@@ -123,11 +123,12 @@ def test_detail_shows_the_excerpt_highlighted_in_its_paragraph_and_the_red_light
             assert "● 红" in facts and "逾期" in facts and "个工作日" in facts
             assert "0/2" in facts and "2022-12-31 前完成 2 次" in facts
             source = plain(screen, "detail-text")
-            # The sentence before and after the excerpt; the paragraph's start only with `p`.
+            # The sentence before and after the excerpt; the paragraph's start only with `w`
+            # (`p` prints, as everywhere).
             assert "我镇建立了领导班子定期学法制度" in source.replace("\n", "")
             assert "一是深入开展法治宣传教育" not in source.replace("\n", "")
             assert highlighted(screen) == [EXCERPT]
-            await pilot.press("p")
+            await pilot.press("w")
             assert "一是深入开展法治宣传教育" in plain(screen, "detail-text").replace("\n", "")
             assert highlighted(screen) == [EXCERPT]
 

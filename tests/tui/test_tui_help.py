@@ -97,3 +97,23 @@ def test_key_names_read_as_on_the_keyboard() -> None:
     assert key_name("escape") == "Esc"
     assert key_name("enter") == "Enter"
     assert key_name("n") == "n"
+
+
+def test_help_over_an_item_lists_p_as_print_and_w_as_the_paragraph(
+    make_app: Callable[..., TrackerApp],
+) -> None:
+    async def run() -> None:
+        app = make_app(mode="items")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            app.open_item("5.5a/2022")
+            await settle(pilot)
+            await pilot.press("question_mark")
+            await pilot.pause()
+            help_screen = app.screen
+            assert isinstance(help_screen, HelpScreen)
+            keys = listed(help_screen)
+            assert keys["p"] == [t("key.print")]
+            assert keys["w"] == [t("tui.detail.paragraph")]
+
+    asyncio.run(run())

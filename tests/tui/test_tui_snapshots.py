@@ -13,10 +13,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import pytest
+from dialog_cases import DIALOGS
 from textual.pilot import Pilot
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from tracker.tui.app import TrackerApp
+from tracker.tui.screens.choose import ChooseReportScreen
 from tracker.tui.screens.dashboard import DashboardScreen
 from tracker.tui.screens.detail import DetailScreen
 from tracker.tui.screens.items import ItemsScreen
@@ -97,3 +100,28 @@ def test_detail_of_a_red_period(
         assert isinstance(screen, DetailScreen) and screen.code == LECTURES_2022
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+@pytest.mark.parametrize("name", sorted(DIALOGS))
+def test_dialog(snap_compare: SnapCompare, make_app: Callable[..., TrackerApp], name: str) -> None:
+    """Each dialog at 80×24 over the list, as it comes back after a refused save (a long
+    title and reason): its title in the border, its buttons in sight below a body that
+    scrolls where it must."""
+    app = make_app(mode="items")
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        app.push_screen(DIALOGS[name](app))
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ModalScreen)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_choose_report(
+    snap_compare: SnapCompare, make_app: Callable[..., TrackerApp], district_db_url: str
+) -> None:
+    """A district's database asks first which town's report to work on: the list of
+    reports, Enter or Ctrl+S to choose (in the footer)."""
+    app = make_app()
+    assert snap_compare(app, terminal_size=SIZE, run_before=showing(ChooseReportScreen))

@@ -6,15 +6,17 @@ an item's detail is pushed on top of whichever area opened it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import CommandPalette, Provider
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.signal import Signal
+from textual.widget import AwaitMount
 
 from tracker.errors import printable
 from tracker.i18n import t
@@ -29,6 +31,13 @@ AREA_KEYS: list[BindingType] = [
     Binding(key, f"app.area('{area}')", t(f"key.{area}"))
     for key, area in (("i", "items"), ("v", "overdue"), ("r", "villages"), ("t", "report"))
 ]
+
+
+def _palette_commands() -> type[Provider]:
+    """The palette's one provider, imported when the palette first opens."""
+    from tracker.tui.palette import TrackerCommands
+
+    return TrackerCommands
 
 
 class TrackerApp(App[None]):
@@ -46,6 +55,8 @@ class TrackerApp(App[None]):
         "choose": lambda: _screen("choose:ChooseReportScreen"),
     }
     DEFAULT_MODE = "dashboard"
+    # Every action of the app, in the officer's language, and none of Textual's own.
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {_palette_commands}
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # The areas work everywhere but are listed in the footer only on the overview
@@ -56,6 +67,10 @@ class TrackerApp(App[None]):
         Binding("r", "area('villages')", t("key.villages"), id="villages", show=False),
         Binding("t", "area('report')", t("key.report"), id="report", show=False),
         Binding("p", "print", t("key.print"), id="print", show=False),
+        # Escape on an area goes back to the area the officer came from (an item's `t`
+        # included: Escape in the report comes back to the item); a screen or dialog on
+        # top takes Escape first (back to the list, cancel).
+        Binding("escape", "area_back", t("key.back"), id="back", show=False),
         Binding("question_mark", "help", t("key.help"), id="help", key_display="?"),
         Binding("q", "quit", t("key.quit"), id="quit"),
         # Declared here so the footer names it in the officer's language.
@@ -77,6 +92,8 @@ class TrackerApp(App[None]):
         super().__init__()
         # Published with the code of every item changed, so every screen can refresh.
         self.ledger_changed: Signal[str] = Signal(self, "ledger-changed")
+        # The areas the officer came from, latest last: Escape goes back along them.
+        self.came_from: list[str] = []
         self.title = t("app.title")
         self.sub_title = t("app.as_of", date=context.deadlines.as_of.isoformat())
 
@@ -108,8 +125,27 @@ class TrackerApp(App[None]):
         )
 
     def action_area(self, mode: str) -> None:
-        """Switch to one of the app's areas (overview, list, overdue, villages, report)."""
-        self.switch_mode(mode)
+        """Switch to one of the app's areas (overview, list, overdue, villages, report),
+        remembering where the officer came from for Escape."""
+        self.go_to(mode)
+
+    def go_to(self, mode: str) -> AwaitMount | None:
+        """Switch to area `mode`, remembering the area left (and, in it, the item open on
+        top of it) so that Escape comes back to it."""
+        if mode == self.current_mode:
+            return None
+        if self.current_mode in AREAS:
+            # Each area once, at its latest visit (so at most four): back never loops
+            # through the same two.
+            left = self.current_mode
+            self.came_from = [m for m in self.came_from if m not in (left, mode)] + [left]
+        return self.switch_mode(mode)
+
+    def action_area_back(self) -> None:
+        """Escape on an area: back to the area the officer came from, where whatever was
+        open there (an item) still is."""
+        if self.came_from:
+            self.switch_mode(self.came_from.pop())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Until a report is chosen on a district database, the areas have nothing to show.
@@ -123,6 +159,7 @@ class TrackerApp(App[None]):
         self.sub_title = f"{slug} · " + t(
             "app.as_of", date=self.context.deadlines.as_of.isoformat()
         )
+        self.came_from = []  # a new report: nothing of the choosing to go back to
         self.switch_mode("dashboard")
 
     def action_print(self) -> None:
@@ -146,44 +183,35 @@ class TrackerApp(App[None]):
 
     def show_in_report(self, code: str) -> None:
         """Open the report text at the excerpt of `code`."""
-        self.switch_mode("report")
+        self.go_to("report")
         screen = self.screen
         jump = getattr(screen, "jump_to", None)
         if callable(jump):
             jump(code)
 
+    async def action_in_list(self, action: str) -> None:
+        """Run one of the list's actions (search, filters, overdue only) from anywhere: the
+        palette offers them on every screen, and they take the officer to the list."""
+        switching = self.go_to("items")
+        if switching is not None:
+            await switching
+        await self.screen.run_action(action)
+
     def action_command_palette(self) -> None:
         """The command palette, asking in the officer's language."""
-        from textual.command import CommandPalette
+        from tracker.tui.palette import TrackerPalette
 
         if self.use_command_palette and not isinstance(self.screen, CommandPalette):
             placeholder = t("palette.placeholder")
-            self.push_screen(CommandPalette(placeholder=placeholder, id="--command-palette"))
+            self.push_screen(TrackerPalette(placeholder=placeholder, id="--command-palette"))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """Every action of the app in the command palette (Ctrl+P), in the officer's language."""
-        from tracker.tui.screens.help import key_name
+        """The palette's commands as Textual's system commands (its palette asks
+        tracker.tui.palette instead; this keeps any other caller in the same language)."""
+        from tracker.tui.palette import commands
 
-        # Until a district's report is chosen there is no area to go to.
-        if self.current_mode != "choose":
-            for mode in AREAS:
-                yield SystemCommand(
-                    t(f"key.{mode}"), t(f"palette.{mode}"), lambda m=mode: self.action_area(m)
-                )
-        for active in screen.active_bindings.values():
-            binding = active.binding
-            # The app's own keys are the areas, help and quit, offered by name already. Keys
-            # kept off the footer for room are still offered here, by their description.
-            if active.node is self or not binding.description:
-                continue
-            yield SystemCommand(
-                binding.description,
-                t("palette.key", key=binding.key_display or key_name(binding.key)),
-                lambda a=binding.action, n=active.node: self.run_action(a, n),
-            )
-        yield SystemCommand(t("key.help"), t("palette.help"), self.action_help)
-        yield SystemCommand(t("palette.theme"), t("palette.theme_help"), self.action_change_theme)
-        yield SystemCommand(t("key.quit"), t("palette.quit"), self.action_quit)
+        for command in commands(self, screen):
+            yield SystemCommand(command.name, command.help, command.run)
 
 
 def _screen(path: str) -> Screen[Any]:

@@ -1,24 +1,42 @@
-"""Printing from the app: the dialog, then the printout made in a worker and saved."""
+"""Printing from the app: the dialog, a question before overwriting a file, then the
+printout made in a worker and saved."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from tracker.errors import TrackerError
 from tracker.failures import reason_of
 from tracker.i18n import t
 from tracker.labels import localized
-from tracker.models import Unit
+from tracker.models import Report, Section, Unit
 from tracker.printouts.assembly import Scope
 from tracker.printouts.make import gather, render, write
-from tracker.services.lookup import now
+from tracker.services.access import may_write
+from tracker.services.lookup import get_report, now
+from tracker.tui.widgets.confirm_dialog import ConfirmDialog
 from tracker.tui.widgets.print_dialog import PrintChoice, PrintDialog
+from tracker.work import OpenLedger, add_new_periods, check_as_of
 
 if TYPE_CHECKING:
     from tracker.tui.app import TrackerApp
+
+
+def _sections(session: Session, report: str | None) -> list[tuple[str, int]]:
+    """The sections to choose from, "1 依法全面履行政府职能": the report's, or every number
+    when several reports are shown at once."""
+    query = select(Section.number, Section.heading, Section.heading_en).join(
+        Report, col(Report.id) == Section.report_id
+    )
+    if report is not None:
+        query = query.where(col(Report.slug) == report)
+    named: dict[int, str] = {}
+    for number, heading, heading_en in session.exec(query.order_by(col(Section.number))).all():
+        named.setdefault(number, f"{number} {localized(heading, heading_en)}".strip())
+    return [(label, number) for number, label in named.items()]
 
 
 def open_print_dialog(app: TrackerApp, choice: PrintChoice | None = None, error: str = "") -> None:
@@ -29,33 +47,77 @@ def open_print_dialog(app: TrackerApp, choice: PrintChoice | None = None, error:
             (localized(u.name, u.name_en), u.name)
             for u in session.exec(select(Unit).order_by(col(Unit.name))).all()
         ]
-        report = context.the_report(session) if context.report else None
+        sections = _sections(session, context.report)
+        # The report printed from: the one chosen, or the only one (a district's printout
+        # of every town names none).
+        report = get_report(session=session, slug=context.report)
     dialog = PrintDialog(
         as_of=context.deadlines.as_of.isoformat(),
         report_title=report.title if report else "",
         units=units,
+        sections=sections,
         choice=choice,
         error=error or None,
     )
 
     def chosen(result: PrintChoice | None) -> None:
-        if result is not None:
-            # A district's printout takes a second or two: say at once that it is under way.
-            app.notify(t("print.making", path=str(result.path)), timeout=3)
-            app.run_worker(lambda: _make(app, result), thread=True, group="print")
+        if result is None:
+            return
+        if result.path.exists():
+            _ask_overwrite(app, result)
+        else:
+            _start(app, result)
 
     app.push_screen(dialog, chosen)
 
 
+def _ask_overwrite(app: TrackerApp, choice: PrintChoice) -> None:
+    """The file is there already: replace it only when the officer says so; 取消 brings the
+    dialog back with everything as it was typed."""
+
+    def answered(yes: bool | None) -> None:
+        if yes:
+            _start(app, choice)
+        else:
+            open_print_dialog(app, choice)
+
+    question = t("tui.print.overwrite", path=str(choice.path))
+    app.push_screen(
+        ConfirmDialog(heading=t("tui.print.heading"), code=choice.path.name, question=question),
+        answered,
+    )
+
+
+def _start(app: TrackerApp, choice: PrintChoice) -> None:
+    # A district's printout takes a second or two: say at once that it is under way.
+    app.notify(t("print.making", path=str(choice.path)), timeout=3)
+    app.run_worker(lambda: _make(app, choice), thread=True, group="print")
+
+
+def _check_as_of(session: Session, context: OpenLedger) -> None:
+    """Refuse a day before the report's year, naming the dialog's field (the command line
+    names its --as-of)."""
+    try:
+        check_as_of(session, context.deadlines, context.report)
+    except TrackerError as exc:
+        raise TrackerError(exc.key, **{**exc.params, "option": t("tui.print.as_of")}) from exc
+
+
 def _make(app: TrackerApp, choice: PrintChoice) -> None:
-    """Gather, render and write, off the UI thread; say where the file went, or why not."""
-    context = app.context
+    """Gather, render and write, off the UI thread; say where the file went, or why not.
+    As of another day than the app's, the ledger is viewed as `tracker report --as-of`
+    views it: not before the report's year, with the periods of a new year made."""
+    context = app.context if choice.as_of is None else app.context.on(choice.as_of)
     try:
         with context.session() as session:
+            if choice.as_of is not None:
+                _check_as_of(session, context)
+                if may_write(session, context.user):
+                    add_new_periods(session, context.deadlines)
             data = gather(
                 session=session,
                 kind=choice.kind,
-                scope=Scope(report=context.report, unit=choice.unit),
+                scope=Scope(report=context.report, unit=choice.unit, section=choice.section),
                 deadlines=context.deadlines,
                 user=context.user,
                 now=now(),

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from sqlmodel import col, select
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
@@ -21,7 +22,13 @@ if TYPE_CHECKING:
 
 
 class ChooseReportScreen(Screen[None]):
-    """A list of the database's reports; Enter works on the chosen one."""
+    """A list of the database's reports; Enter works on the chosen one, and so does Ctrl+S,
+    which finishes every dialog of the app. It is the first screen: Escape has nowhere to
+    go back to."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "choose", t("tui.choose.key"), id="choose", priority=True),
+    ]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -46,6 +53,12 @@ class ChooseReportScreen(Screen[None]):
 
         assert isinstance(self.app, TrackerApp)
         return self.app
+
+    def action_choose(self) -> None:
+        """Work on the report under the cursor."""
+        option = self.query_one(OptionList).highlighted_option
+        if option is not None and option.id is not None:
+            self._tracker().use_report(option.id)
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:

@@ -69,7 +69,8 @@ class DetailScreen(LedgerScreen[Loaded]):
         Binding("v", "explain_void", show=False),
         Binding("t", "in_report", t("tui.detail.in_report"), id="in_report"),
         # Kept off the footer, which has no room for it at 80 columns; in ? and the palette.
-        Binding("p", "paragraph", t("tui.detail.paragraph"), id="paragraph", show=False),
+        # Not `p`, which prints here as everywhere.
+        Binding("w", "paragraph", t("tui.detail.paragraph"), id="paragraph", show=False),
         # 佐证材料: the files of the item's events by name, to save or open (off the footer
         # too; the events heading says it where there are files).
         Binding("a", "evidence", t("key.evidence"), id="evidence", show=False),

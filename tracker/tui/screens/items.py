@@ -129,8 +129,13 @@ class ItemsScreen(Screen[None]):
         self.query_one("#search", Input).focus()
 
     def action_leave_search(self) -> None:
-        """Escape leaves the search box for the list, keeping what was typed."""
-        self.query_one(ItemList).focus()
+        """Escape leaves the search box for the list, keeping what was typed; on the list
+        it goes back to where the officer came from."""
+        search = self.query_one("#search", Input)
+        if search.has_focus:
+            self.query_one(ItemList).focus()
+        else:
+            self.tracker.action_area_back()
 
     def action_toggle_overdue(self) -> None:
         self.filter = replace(self.filter, overdue=not self.filter.overdue)

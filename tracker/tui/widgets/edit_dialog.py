@@ -1,5 +1,6 @@
-"""The base of every editing dialog (`EditDialog`), its choice list (`StatusChoice`), and
-how evidence paths are typed.
+"""The base of every dialog (`Dialog`: a title, a body that scrolls, buttons always in
+sight), of every editing dialog (`EditDialog`), its choice list (`StatusChoice`), and how
+evidence paths are typed.
 
 Each dialog only asks: it checks what it can check by itself (a real date, a number, evidence
 files that exist) and returns the officer's values; saving is the caller's job
@@ -27,7 +28,8 @@ from typing import ClassVar, TypeVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.scalar import Scalar
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, RadioSet, Static
@@ -53,12 +55,14 @@ def split_paths(text: str) -> list[Path]:
     return paths
 
 
-class EditDialog(ModalScreen[ResultT | None]):
-    """A centred form about one item: its code in the border, its title, fields, an error
-    line, and Save / Cancel. Escape cancels, Ctrl+S saves from any field, and so does Enter
-    in a one-line field; Enter in a choice list moves on to the next field.
+class Dialog(ModalScreen[ResultT | None]):
+    """Every dialog of the app: a title in its border, a body that scrolls when the terminal
+    is too short for it (80×24 is the smallest the app is made for), then an error line and
+    a row of buttons that stay in sight below the body whatever its length. Escape cancels
+    (returns None), Ctrl+S finishes the form (`action_save`) from any field.
 
-    The dialog returns None when cancelled or saved unchanged, else its checked values."""
+    A dialog supplies its `heading`, its `body()` and `action_save`; `buttons()` are Cancel
+    and Save unless it says otherwise."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", t("key.cancel"), id="cancel"),
@@ -66,20 +70,130 @@ class EditDialog(ModalScreen[ResultT | None]):
     ]
 
     DEFAULT_CSS = """
-    EditDialog {
+    Dialog {
         align: center middle;
     }
-    EditDialog > #dialog {
+    Dialog > #dialog {
         width: 76;
         max-width: 100%;
         height: auto;
         max-height: 100%;
-        overflow-y: auto;
         border: thick $primary;
         border-title-style: bold;
         background: $surface;
         padding: 0 1;
     }
+    /* The body is as tall as it needs, up to what the error line and the buttons leave
+       (`_fit`), and scrolls beyond it (the focused field is scrolled into view): the
+       buttons stay in sight below it. */
+    Dialog #dialog-body {
+        height: auto;
+    }
+    Dialog #dialog-footer {
+        height: auto;
+    }
+    Dialog #dialog-error {
+        color: $error;
+        text-style: bold;
+        display: none;
+    }
+    Dialog #dialog-error.-shown {
+        display: block;
+    }
+    Dialog #dialog-buttons {
+        height: auto;
+        margin-top: 1;
+        align-horizontal: right;
+    }
+    Dialog #dialog-buttons > Button {
+        margin-left: 2;
+    }
+    """
+
+    def __init__(self, *, heading: str, error: str | None = None) -> None:
+        super().__init__()
+        self.heading = heading
+        self.error = error
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as box:
+            box.border_title = self.heading
+            with VerticalScroll(id="dialog-body", can_focus=False):
+                yield from self.body()
+            with Vertical(id="dialog-footer"):
+                # Messages quoting what was typed: never read as markup ("[/]" typed as a
+                # date would break it), control characters escaped.
+                yield Static(
+                    printable(self.error or ""),
+                    id="dialog-error",
+                    classes="-shown" if self.error else "",
+                    markup=False,
+                )
+                with Horizontal(id="dialog-buttons"):
+                    yield from self.buttons()
+
+    def body(self) -> ComposeResult:
+        """What the dialog asks (it scrolls when the terminal is too short)."""
+        yield from ()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit)
+
+    def _fit(self) -> None:
+        """Let the body have the height the border, the error line and the buttons leave.
+        (Textual's CSS cannot say "the rest, but no more than the content" of an auto
+        height box: a `1fr` body would stretch every dialog to the terminal's height.)"""
+        box = self.query_one("#dialog")
+        footer = self.query_one("#dialog-footer")
+        room = self.size.height - box.styles.gutter.height - footer.outer_size.height
+        body = self.query_one("#dialog-body")
+        if body.styles.max_height != Scalar.from_number(max(room, 3)):
+            body.styles.max_height = max(room, 3)
+            # A field given the cursor before the body shrank (a refused save) stays in sight.
+            self.call_after_refresh(self._show_focused)
+
+    def _show_focused(self) -> None:
+        if self.focused is not None:
+            self.focused.scroll_visible(animate=False, immediate=True)
+
+    def buttons(self) -> ComposeResult:
+        """The buttons, each naming its key: Cancel (Esc) and Save (Ctrl+S)."""
+        yield Button(t("tui.cancel") + " Esc", id="cancel", compact=True)
+        yield Button(t("tui.edit.save") + " Ctrl+S", variant="primary", id="save", compact=True)
+
+    def show_error(self, message: str, field: Widget | None = None) -> None:
+        """Say what is wrong without closing, and put the cursor where it is to be fixed."""
+        error = self.query_one("#dialog-error", Static)
+        error.update(printable(message))
+        error.set_class(True, "-shown")
+        self.call_after_refresh(self._fit)  # the error line takes room from the body
+        if field is not None:
+            field.focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        """Finish the form (each dialog says how)."""
+        raise NotImplementedError
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+
+class EditDialog(Dialog[ResultT]):
+    """A form about one item: its code in the border, its title, fields, an error line, and
+    Save / Cancel. Escape cancels, Ctrl+S saves from any field, and so does Enter in a
+    one-line field; Enter in a choice list moves on to the next field.
+
+    The dialog returns None when cancelled or saved unchanged, else its checked values."""
+
+    DEFAULT_CSS = """
     EditDialog #dialog-item {
         color: $text-muted;
         margin-bottom: 1;
@@ -97,22 +211,6 @@ class EditDialog(ModalScreen[ResultT | None]):
     EditDialog #evidence {
         height: 5;
     }
-    EditDialog #dialog-error {
-        color: $error;
-        text-style: bold;
-        display: none;
-    }
-    EditDialog #dialog-error.-shown {
-        display: block;
-    }
-    EditDialog #dialog-buttons {
-        height: auto;
-        margin-top: 1;
-        align-horizontal: right;
-    }
-    EditDialog #dialog-buttons > Button {
-        margin-left: 2;
-    }
     """
 
     def __init__(
@@ -124,31 +222,15 @@ class EditDialog(ModalScreen[ResultT | None]):
         error: str | None,
         effective: date | None = None,
     ) -> None:
-        super().__init__()
-        self.heading = heading
+        super().__init__(heading=f"{heading} · {code}", error=error)
         self.code = code
         self.item_title = title
-        self.error = error
         self.effective = effective  # the day the change would take effect; None: not asked
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog") as box:
-            box.border_title = f"{self.heading} · {self.code}"
-            # Stored text and messages quoting what was typed: never read as markup ("[/]"
-            # typed as a date would break it), control characters escaped.
-            yield Static(printable(self.item_title), id="dialog-item", markup=False)
-            yield from self.fields()
-            yield Static(
-                printable(self.error or ""),
-                id="dialog-error",
-                classes="-shown" if self.error else "",
-                markup=False,
-            )
-            with Horizontal(id="dialog-buttons"):
-                yield Button(t("tui.cancel") + " Esc", id="cancel", compact=True)
-                yield Button(
-                    t("tui.edit.save") + " Ctrl+S", variant="primary", id="save", compact=True
-                )
+    def body(self) -> ComposeResult:
+        # Stored text: never read as markup, control characters escaped.
+        yield Static(printable(self.item_title), id="dialog-item", markup=False)
+        yield from self.fields()
 
     def fields(self) -> ComposeResult:
         """The form's rows (see `field`)."""
@@ -192,14 +274,6 @@ class EditDialog(ModalScreen[ResultT | None]):
         allowed (not in the future, not before the item begins) is the ledger's to say."""
         return self.effective is None or self.read_date("effective") is not None
 
-    def show_error(self, message: str, field: Widget | None = None) -> None:
-        """Say what is wrong without closing, and put the cursor where it is to be fixed."""
-        error = self.query_one("#dialog-error", Static)
-        error.update(printable(message))
-        error.set_class(True, "-shown")
-        if field is not None:
-            field.focus()
-
     def unchanged(self) -> bool:
         """Whether the form is as it opened on the item, so that saving it would change
         nothing (each editing dialog says how; a dialog that only chooses is never)."""
@@ -208,9 +282,6 @@ class EditDialog(ModalScreen[ResultT | None]):
     def collect(self) -> ResultT | None:
         """The checked values of the form, or None after `show_error` said what is wrong."""
         raise NotImplementedError
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     def action_save(self) -> None:
         """Return the form's values; an unchanged form returns nothing, and says so, rather
@@ -224,14 +295,6 @@ class EditDialog(ModalScreen[ResultT | None]):
         values = self.collect()
         if values is not None:
             self.dismiss(values)
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
 
     @on(Input.Submitted)
     def _input_submitted(self) -> None:

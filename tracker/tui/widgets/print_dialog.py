@@ -1,16 +1,21 @@
-"""The print dialog (`p`): which printout, in which format, for which unit, to which file."""
+"""The print dialog (`p`): which printout, in which format, for which unit and section, as
+of which day, to which file — the choices of `tracker report`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
+import platformdirs
 from textual.app import ComposeResult
-from textual.widgets import Input, Select
+from textual.widgets import Button, Input, Select
 
+from tracker.errors import TrackerError
 from tracker.i18n import t
 from tracker.printouts.assembly import PrintKind
 from tracker.printouts.make import PrintFormat
+from tracker.tui.days import typed_as_of
 from tracker.tui.widgets.edit_dialog import EditDialog
 
 
@@ -20,16 +25,28 @@ class PrintChoice:
     fmt: PrintFormat
     unit: str | None
     path: Path
+    section: int | None = None  # None: every section
+    as_of: date | None = None  # the day the printout is as of; None: the app's day
+    typed_as_of: str = ""  # as typed, to show again when the dialog comes back
 
 
-def default_path(kind: PrintKind, fmt: PrintFormat, as_of: str) -> Path:
-    """A file in the current folder named for the printout and the day, such as
+def print_folder() -> Path:
+    """Where printouts go unless the officer types another folder: the user's documents
+    folder (文档), or the home folder where there is none — never the folder the app was
+    started in, which for a developer is the source tree."""
+    documents = Path(platformdirs.user_documents_dir())
+    return documents if documents.is_dir() else Path.home()
+
+
+def default_path(kind: PrintKind, fmt: PrintFormat, as_of: str, folder: Path) -> Path:
+    """A file in `folder` named for the printout and the day, such as
     承诺事项台账-2026-11-26.xlsx."""
-    return Path.cwd() / f"{t(f'print.title.{kind.value}')}-{as_of}.{fmt.value}"
+    return folder / f"{t(f'print.title.{kind.value}')}-{as_of}.{fmt.value}"
 
 
 class PrintDialog(EditDialog[PrintChoice]):
-    """The same choices as `tracker report`; the file's folder is checked before printing."""
+    """The same choices as `tracker report`; the file's folder is checked before printing,
+    and an existing file is overwritten only when the officer says so (tracker.tui.printing)."""
 
     def __init__(
         self,
@@ -37,6 +54,7 @@ class PrintDialog(EditDialog[PrintChoice]):
         as_of: str,
         report_title: str,
         units: list[tuple[str, str]],
+        sections: list[tuple[str, int]],
         choice: PrintChoice | None = None,
         error: str | None = None,
     ) -> None:
@@ -45,11 +63,16 @@ class PrintDialog(EditDialog[PrintChoice]):
         )
         self.as_of = as_of
         self.units = units
+        self.sections = sections
         self.choice = choice
+        self.folder = print_folder()
+        # The day the suggested file is named for (the as-of field's, as last read).
+        self._named_for = (choice.typed_as_of if choice else "") or as_of
 
     def fields(self) -> ComposeResult:
-        kind = self.choice.kind if self.choice else PrintKind.LEDGER
-        fmt = self.choice.fmt if self.choice else PrintFormat.XLSX
+        choice = self.choice
+        kind = choice.kind if choice else PrintKind.LEDGER
+        fmt = choice.fmt if choice else PrintFormat.XLSX
         yield self.field(
             t("tui.print.kind"),
             Select(
@@ -69,35 +92,80 @@ class PrintDialog(EditDialog[PrintChoice]):
             t("col.unit"),
             Select(
                 self.units,
-                value=self.choice.unit if self.choice and self.choice.unit else Select.NULL,
+                value=choice.unit if choice and choice.unit else Select.NULL,
                 prompt=t("tui.filter_any"),
                 id="print-unit",
             ),
         )
-        path = self.choice.path if self.choice else default_path(kind, fmt, self.as_of)
+        yield self.field(
+            t("tui.print.section"),
+            Select(
+                self.sections,
+                value=choice.section if choice and choice.section else Select.NULL,
+                prompt=t("tui.print.all_sections"),
+                id="print-section",
+            ),
+        )
+        typed = choice.typed_as_of if choice else self.as_of
+        day = Input(typed, placeholder="YYYY-MM-DD", id="print-as-of")
+        yield self.field(t("tui.print.as_of"), day)
+        path = choice.path if choice else self._suggested(kind, fmt, self.as_of)
         yield self.field(t("tui.print.file"), Input(str(path), id="print-path"))
+
+    def buttons(self) -> ComposeResult:
+        yield Button(t("tui.cancel") + " Esc", id="cancel", compact=True)
+        yield Button(t("key.print") + " Ctrl+S", variant="primary", id="save", compact=True)
+
+    def _suggested(self, kind: PrintKind, fmt: PrintFormat, as_of: str) -> Path:
+        return default_path(kind, fmt, as_of, self.folder)
 
     def on_select_changed(self, event: Select.Changed) -> None:
         # A new kind or format renames the suggested file, unless the officer typed their own.
         if event.select.id not in {"print-kind", "print-format"}:
             return
+        self._rename_suggested()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        # So does a new day: the file is named for the day the printout is as of.
+        if event.input.id == "print-as-of":
+            self._rename_suggested()
+
+    def _rename_suggested(self) -> None:
         path_input = self.query_one("#print-path", Input)
         kind = PrintKind(str(self.query_one("#print-kind", Select).value))
         fmt = PrintFormat(str(self.query_one("#print-format", Select).value))
-        suggested = {str(default_path(k, f, self.as_of)) for k in PrintKind for f in PrintFormat}
+        day = self.query_one("#print-as-of", Input).value.strip()
+        suggested = {
+            str(self._suggested(k, f, d))
+            for k in PrintKind
+            for f in PrintFormat
+            for d in {self.as_of, self._named_for}
+        }
+        self._named_for = day or self.as_of
         if path_input.value in suggested:
-            path_input.value = str(default_path(kind, fmt, self.as_of))
+            path_input.value = str(self._suggested(kind, fmt, self._named_for))
 
     def collect(self) -> PrintChoice | None:
+        day_input = self.query_one("#print-as-of", Input)
+        typed_day = day_input.value.strip()
+        try:
+            as_of = typed_as_of(typed_day, t("tui.print.as_of")) if typed_day else None
+        except TrackerError as exc:
+            self.show_error(exc.message(), day_input)
+            return None
         path_input = self.query_one("#print-path", Input)
         path = Path(path_input.value.strip()).expanduser()
         if not path_input.value.strip() or not path.parent.is_dir():
             self.show_error(t("print_out_dir_missing", path=str(path.parent)), path_input)
             return None
         unit = self.query_one("#print-unit", Select).value
+        section = self.query_one("#print-section", Select).value
         return PrintChoice(
             kind=PrintKind(str(self.query_one("#print-kind", Select).value)),
             fmt=PrintFormat(str(self.query_one("#print-format", Select).value)),
             unit=None if unit is Select.NULL else str(unit),
             path=path,
+            section=None if section is Select.NULL else int(str(section)),
+            as_of=None if as_of is None or as_of.isoformat() == self.as_of else as_of,
+            typed_as_of=typed_day,
         )
