@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from tracker.models import Status
 from tracker.printouts.assembly import PrintKind
 from tracker.printouts.make import PrintFormat
+from tracker.services.evidence_copies import EvidenceFile
 from tracker.services.list_filter import ListFilter
 from tracker.services.signoff import Decision
 from tracker.tui.app import TrackerApp
@@ -21,6 +22,7 @@ from tracker.tui.screens.help import HelpScreen
 from tracker.tui.widgets.bulk_dialog import BulkDialog
 from tracker.tui.widgets.confirm_dialog import ConfirmDialog
 from tracker.tui.widgets.dialogs import LogDialog, NoteDialog, StatusDialog
+from tracker.tui.widgets.evidence_dialog import EvidenceDialog
 from tracker.tui.widgets.filters import FilterDialog
 from tracker.tui.widgets.print_dialog import PrintChoice, PrintDialog
 from tracker.tui.widgets.supervision_dialogs import ExtensionDialog, SupervisorDialog
@@ -30,7 +32,7 @@ AS_OF = date(2026, 11, 26)
 CODE = "5.5a/2022"  # 每年至少2次法治专题讲座, 2022
 TITLE = "每年至少开展 2 次法治专题讲座，领导班子成员带头参加学习" * 2  # long: two lines
 # A long error as a refused save shows it, so the buttons must make room for it too.
-ERROR = "日期“2022-13-01”无效，请写成 YYYY-MM-DD，如 2022-06-30；" * 2
+ERROR = "生效日期：没有“2022-13-01”这个日期，月份只有 1 至 12，没有 13 月；" * 2
 
 
 def _dialogs() -> dict[str, Callable[[TrackerApp], ModalScreen[Any]]]:
@@ -63,6 +65,18 @@ def _dialogs() -> dict[str, Callable[[TrackerApp], ModalScreen[Any]]]:
                 Path("/home/officer/Documents/承诺事项台账-2026-11-26.xlsx"),
                 typed_as_of=AS_OF.isoformat(),
             ),
+            error=ERROR,
+        ),
+        "evidence": lambda app: EvidenceDialog(
+            code=CODE,
+            title=TITLE,
+            files=[
+                EvidenceFile(
+                    i, date(2022, 3, i), CODE, f"第{i}次讲座签到表.pdf", "0" * 64, 2048 * i, i == 2
+                )
+                for i in range(1, 13)
+            ],
+            folder=Path("/home/officer/Documents"),
             error=ERROR,
         ),
         "help": lambda app: HelpScreen(),

@@ -32,6 +32,7 @@ from tracker.tui.screens.detail import DetailScreen
 from tracker.tui.widgets.bulk_dialog import BulkDialog
 from tracker.tui.widgets.dialogs import LogDialog, NoteDialog, StatusDialog
 from tracker.tui.widgets.edit_dialog import EditDialog, StatusChoice
+from tracker.tui.widgets.evidence_dialog import EvidenceDialog
 from tracker.tui.widgets.print_dialog import PrintDialog
 from tracker.tui.widgets.supervision_dialogs import ExtensionDialog, SupervisorDialog
 from tracker.tui.widgets.void_dialog import VoidDialog
@@ -62,8 +63,8 @@ DIALOGS = [
     Opened("v", VoidDialog, event=True),  # no event is chosen to void until one is
     Opened("b", BulkDialog, code="3.2-D"),  # a recurring duty: its range is typed, never given
 ]
-# Dialogs that choose something other than a change to the ledger.
-NOT_EDITS: set[type[object]] = {PrintDialog}
+# Dialogs that choose something other than a change to the ledger: a file to write.
+NOT_EDITS: set[type[object]] = {PrintDialog, EvidenceDialog}
 
 
 @pytest.fixture

@@ -1,12 +1,13 @@
-"""How the app reads a day typed in a dialog field: in one place, so that the dates people
-type (2022/5/10, 2022年5月10日 …) are read alike everywhere once the ledger's one date
-reader takes over here."""
+"""How the print dialog reads the day a printout is as of: as every date field does
+(tracker.dates: 2022/5/10, 2022年5月10日, 今天 …), and as `--as-of` limits it."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from tracker.dates import parse_day
 from tracker.errors import TrackerError
+from tracker.services.lookup import now
 from tracker.work import require_not_before
 
 EARLIEST_YEAR = 1900  # as the command line: a year before it is a typo
@@ -14,19 +15,17 @@ EARLIEST_YEAR = 1900  # as the command line: a year before it is a typo
 MAX_YEARS_AHEAD = 5
 
 
-def typed_day(text: str, field: str) -> date:
-    """The day typed in `field` (named as its label says); a TrackerError in one line for
-    anything that is not a day."""
-    try:
-        day = date.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise TrackerError("date_invalid", value=text.strip(), option=field) from exc
+def typed_day(text: str, field: str, year: int | None = None) -> date:
+    """The day typed in `field` (named as its label says; a day without a year is in
+    `year`, by default this one); a TrackerError in one line for anything that is not a day."""
+    today = now().date()
+    day = parse_day(text, field=field, today=today, year=year)
     return require_not_before(day, EARLIEST_YEAR, field)
 
 
-def typed_as_of(text: str, field: str) -> date:
+def typed_as_of(text: str, field: str, year: int | None = None) -> date:
     """A day to view the ledger on: a day, and no further ahead than MAX_YEARS_AHEAD years."""
-    day = typed_day(text, field)
+    day = typed_day(text, field, year)
     latest = date.today().year + MAX_YEARS_AHEAD
     if day.year > latest:
         raise TrackerError("tui.print.as_of_too_far", value=text.strip(), year=latest)

@@ -16,6 +16,7 @@ from tracker.i18n import t
 from tracker.printouts.assembly import PrintKind
 from tracker.printouts.make import PrintFormat
 from tracker.tui.days import typed_as_of
+from tracker.tui.widgets.date_field import DateField
 from tracker.tui.widgets.edit_dialog import EditDialog
 
 
@@ -107,8 +108,9 @@ class PrintDialog(EditDialog[PrintChoice]):
             ),
         )
         typed = choice.typed_as_of if choice else self.as_of
-        day = Input(typed, placeholder="YYYY-MM-DD", id="print-as-of")
-        yield self.field(t("tui.print.as_of"), day)
+        label = t("tui.print.as_of")
+        year = date.fromisoformat(self.as_of).year
+        yield self.field(label, DateField(typed, input_id="print-as-of", label=label, year=year))
         path = choice.path if choice else self._suggested(kind, fmt, self.as_of)
         yield self.field(t("tui.print.file"), Input(str(path), id="print-path"))
 
@@ -134,7 +136,10 @@ class PrintDialog(EditDialog[PrintChoice]):
         path_input = self.query_one("#print-path", Input)
         kind = PrintKind(str(self.query_one("#print-kind", Select).value))
         fmt = PrintFormat(str(self.query_one("#print-format", Select).value))
-        day = self.query_one("#print-as-of", Input).value.strip()
+        # The day as read (2022年5月10日 names the file 2022-05-10); as typed while unreadable.
+        field = self.query_one("#print-as-of-field", DateField)
+        read = field.read_or_none()
+        day = read.isoformat() if read else field.typed
         suggested = {
             str(self._suggested(k, f, d))
             for k in PrintKind
@@ -149,7 +154,8 @@ class PrintDialog(EditDialog[PrintChoice]):
         day_input = self.query_one("#print-as-of", Input)
         typed_day = day_input.value.strip()
         try:
-            as_of = typed_as_of(typed_day, t("tui.print.as_of")) if typed_day else None
+            year = date.fromisoformat(self.as_of).year  # of a day typed without one
+            as_of = typed_as_of(typed_day, t("tui.print.as_of"), year) if typed_day else None
         except TrackerError as exc:
             self.show_error(exc.message(), day_input)
             return None
