@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from tracker.errors import TrackerError
-from tracker.models import CLOSED_STATUSES, Commitment, Status
+from tracker.models import CLOSED_STATUSES, Commitment, Kind, Status
 from tracker.printouts.assembly import (
     REPLY_WORKDAYS,
     LedgerRow,
@@ -135,7 +135,12 @@ def test_ledger_outcome_is_the_reports_words_or_an_officers_note_not_the_curator
     session: Session, deadlines: Deadlines, seed: Seed
 ) -> None:
     stated = next(c for c in seed.document.commitments if c.status_note)
-    remarked = next(c for c in seed.document.commitments if c.notes and not c.status_note)
+    # A one-off item (a duty with periods prints its periods, not a row of its own).
+    remarked = next(
+        c
+        for c in seed.document.commitments
+        if c.notes and not c.status_note and c.kind == Kind.ONE_OFF
+    )
     item = session.exec(select(Commitment).where(Commitment.code == remarked.code)).one()
     assert not any(row.progress for row in _ledger_rows(session, deadlines, remarked.code))
     add_note(session=session, item=item, text="已起草方案，待党委会审议", user=PRINTER, now=NOW)
