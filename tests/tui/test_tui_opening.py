@@ -92,3 +92,30 @@ def test_an_app_opened_on_an_existing_ledger_has_nothing_to_tell(tui_db_url: str
     finally:
         app.context.close()
     assert told == []
+
+
+def test_a_dialog_opened_while_the_first_run_notice_shows_is_not_covered_by_it(
+    tmp_path: Path,
+) -> None:
+    """The notice sits over the bottom right of the screen, where a dialog's buttons are at
+    80×24: opening a dialog puts it away."""
+    path = tmp_path / "data" / "tracker.db"
+    path.parent.mkdir()
+    settings = replace(load_settings(db=str(path), user=USER), db_is_default=True)
+    app = make_app(AppState(settings, as_of=date(2026, 11, 26)), say=lambda _: None)
+    try:
+
+        async def run() -> None:
+            async with app.run_test(size=(80, 24)) as pilot:
+                await settle(pilot)
+                assert list(app._notifications)
+                await pilot.press("i")
+                await settle(pilot)
+                await pilot.press("f")
+                await settle(pilot)
+                assert type(app.screen).__name__ == "FilterDialog"
+                assert list(app._notifications) == []
+
+        asyncio.run(run())
+    finally:
+        app.context.close()

@@ -132,6 +132,11 @@ class Dialog(ModalScreen[ResultT | None]):
                 with Horizontal(id="dialog-buttons"):
                     yield from self.buttons()
 
+    def on_mount(self) -> None:
+        # A notification stands over the dialog's buttons on an 80×24 screen; what it said
+        # (a save done, where the database was made) was for the screen the officer left.
+        self.app.clear_notifications()
+
     def body(self) -> ComposeResult:
         """What the dialog asks (it scrolls when the terminal is too short)."""
         yield from ()
