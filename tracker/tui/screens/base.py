@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 LOAD = "ledger"  # the worker group of a screen's reads (exclusive per screen, not per app)
+# A first read quicker than this (seconds) shows no loading indicator: it would only flash,
+# and mounting, animating and removing it costs a first visit more than most reads take.
+LOADING_AFTER = 0.2
 
 
 class LedgerScreen(Screen[None], Generic[T]):
@@ -37,6 +40,7 @@ class LedgerScreen(Screen[None], Generic[T]):
     def __init__(self) -> None:
         super().__init__()
         self._stale = False  # changed while out of sight: read again when shown
+        self._arrived = False  # the first read has come back (or failed)
 
     @property
     def tracker(self) -> TrackerApp:
@@ -48,8 +52,12 @@ class LedgerScreen(Screen[None], Generic[T]):
     def on_mount(self) -> None:
         self.tracker.ledger_changed.subscribe(self, self._ledger_changed)
         if self.LOADING is not None:
-            self.query_one(self.LOADING).loading = True
+            self.set_timer(LOADING_AFTER, self._still_loading)
         self.load()
+
+    def _still_loading(self) -> None:
+        if not self._arrived and self.LOADING is not None:
+            self.query_one(self.LOADING).loading = True
 
     # --- what a screen supplies ---------------------------------------------------------
 
@@ -84,6 +92,7 @@ class LedgerScreen(Screen[None], Generic[T]):
             return
         if event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
             return
+        self._arrived = True
         if self.LOADING is not None and (widget := self.query_one(self.LOADING)).loading:
             widget.loading = False
             # A loading widget counts as disabled, so its keys (Enter…) were left out of the

@@ -42,6 +42,9 @@ class DateField(Horizontal):
         color: $text-muted;
         padding: 1 0 0 1;
     }
+    DateField.-compact > .date-reading {
+        padding: 0 0 0 1;
+    }
     DateField > .date-reading.-invalid {
         color: $error;
     }
@@ -55,12 +58,13 @@ class DateField(Horizontal):
         label: str,
         year: int | None = None,
         placeholder: str | None = None,
+        compact: bool = False,
     ) -> None:
-        super().__init__(id=f"{input_id}-field")
+        super().__init__(id=f"{input_id}-field", classes="-compact" if compact else "")
         self.label = label
         self.year = year
         hint = placeholder or t("date.example")
-        self.input = Input(value, placeholder=hint, id=input_id)
+        self.input = Input(value, placeholder=hint, id=input_id, compact=compact)
         # What was typed is quoted in a refusal: never read as markup.
         self.reading = Static("", classes="date-reading", markup=False)
 

@@ -70,6 +70,21 @@ class PrintDialog(EditDialog[PrintChoice]):
         # The day the suggested file is named for (the as-of field's, as last read).
         self._named_for = (choice.typed_as_of if choice else "") or as_of
 
+    # One line a choice, a blank line between (as the filter dialog): the whole form fits an
+    # 80×24 screen unscrolled, and a third of the widgets' lines are drawn.
+    DEFAULT_CSS = """
+    PrintDialog .field {
+        height: 1;
+        margin-top: 1;
+    }
+    PrintDialog .field > Label {
+        padding: 0;
+    }
+    PrintDialog .field > Select, PrintDialog .field > Input {
+        width: 1fr;
+    }
+    """
+
     def fields(self) -> ComposeResult:
         choice = self.choice
         kind = choice.kind if choice else PrintKind.LEDGER
@@ -81,12 +96,17 @@ class PrintDialog(EditDialog[PrintChoice]):
                 value=kind,
                 allow_blank=False,
                 id="print-kind",
+                compact=True,
             ),
         )
         yield self.field(
             t("tui.print.format"),
             Select(
-                [(f.value, f) for f in PrintFormat], value=fmt, allow_blank=False, id="print-format"
+                [(f.value, f) for f in PrintFormat],
+                value=fmt,
+                allow_blank=False,
+                id="print-format",
+                compact=True,
             ),
         )
         yield self.field(
@@ -96,6 +116,7 @@ class PrintDialog(EditDialog[PrintChoice]):
                 value=choice.unit if choice and choice.unit else Select.NULL,
                 prompt=t("tui.filter_any"),
                 id="print-unit",
+                compact=True,
             ),
         )
         yield self.field(
@@ -105,14 +126,17 @@ class PrintDialog(EditDialog[PrintChoice]):
                 value=choice.section if choice and choice.section else Select.NULL,
                 prompt=t("tui.print.all_sections"),
                 id="print-section",
+                compact=True,
             ),
         )
         typed = choice.typed_as_of if choice else self.as_of
         label = t("tui.print.as_of")
         year = date.fromisoformat(self.as_of).year
-        yield self.field(label, DateField(typed, input_id="print-as-of", label=label, year=year))
+        yield self.field(
+            label, DateField(typed, input_id="print-as-of", label=label, year=year, compact=True)
+        )
         path = choice.path if choice else self._suggested(kind, fmt, self.as_of)
-        yield self.field(t("tui.print.file"), Input(str(path), id="print-path"))
+        yield self.field(t("tui.print.file"), Input(str(path), id="print-path", compact=True))
 
     def buttons(self) -> ComposeResult:
         yield Button(t("tui.cancel") + " Esc", id="cancel", compact=True)
