@@ -99,7 +99,7 @@ def test_key_names_read_as_on_the_keyboard() -> None:
     assert key_name("n") == "n"
 
 
-def test_help_over_an_item_lists_p_as_print_and_w_as_the_paragraph(
+def test_help_over_an_item_lists_p_as_print_w_as_the_paragraph_and_a_as_its_evidence(
     make_app: Callable[..., TrackerApp],
 ) -> None:
     async def run() -> None:
@@ -115,5 +115,6 @@ def test_help_over_an_item_lists_p_as_print_and_w_as_the_paragraph(
             keys = listed(help_screen)
             assert keys["p"] == [t("key.print")]
             assert keys["w"] == [t("tui.detail.paragraph")]
+            assert keys["a"] == [t("key.evidence")]
 
     asyncio.run(run())

@@ -150,7 +150,7 @@ MESSAGES: dict[str, str] = {
     "event_outside_period": "The period of {code} runs from {start} to {end}; the event date is outside it",
     # Bulk logging (recurring duties) and the status of a recurring commitment itself
     "bulk_not_recurring": "{code} is not a recurring duty: --from/--to logs the periods of duties such as the daily, weekly and monthly screening; log a single event with --date",
-    "bulk_on_period": "{code} is one period of {parent}; log a range on the commitment itself: tracker log {parent} --from YYYY-MM-DD --to YYYY-MM-DD",
+    "bulk_on_period": "{code} is one period of {parent}; log a range on the commitment itself: tracker log {parent} --from START --to END",
     "bulk_range_reversed": "--from {start} is after --to {end}",
     "bulk_range_future": "--to {end} is after today ({today}); only log what has happened",
     "bulk_range_too_long": "{start} to {end} is {days} days; at most {max} days (a year) can be logged at once, log it in parts",
@@ -159,8 +159,8 @@ MESSAGES: dict[str, str] = {
     "bulk_range_with_date": "--date cannot be used with --from/--to: --date logs one event, --from and --to a range",
     "bulk_logged": "{code}: logged {logged} period(s), {recorded} already had a record",
     "bulk_logged_cancelled": "{code}: logged {logged} period(s), {recorded} already had a record, {cancelled} cancelled and not logged",
-    "recurring_status_refused": "{code} is a recurring duty whose status comes from its periods: log them (tracker log {code} --from YYYY-MM-DD --to YYYY-MM-DD), or cancel it to stop its future periods",
-    "recurring_verify_refused": "{code} is a recurring duty and is not signed off itself: sign off its periods ({code}/…) once they are logged (tracker log {code} --from YYYY-MM-DD --to YYYY-MM-DD)",
+    "recurring_status_refused": "{code} is a recurring duty whose status comes from its periods: log them (tracker log {code} --from START --to END), or cancel it to stop its future periods",
+    "recurring_verify_refused": "{code} is a recurring duty and is not signed off itself: sign off its periods ({code}/…) once they are logged (tracker log {code} --from START --to END)",
     "periods_stopped": "{code} is cancelled; it has no period for {date} any more",
     "file_missing": "File not found: {path}",
     "file_unreadable": "Cannot read {path}: {reason}",
@@ -484,7 +484,7 @@ MESSAGES: dict[str, str] = {
     # The audit log (tracker audit verify, tracker history).
     "audit_intact": "The audit chain is intact: {count} entries",
     "audit_broken_gap": "The audit chain is broken at entry {position} (id {id}): the ids are not consecutive, an entry before it is missing",
-    "audit_broken_link": "The audit chain is broken at entry {position} (id {id}): its prev_hash does not match the hash of the entry before",
+    "audit_broken_link": "The audit chain is broken at entry {position} (id {id}): the hash it holds of the entry before does not match that entry",
     "audit_broken_hash": "The audit chain is broken at entry {position} (id {id}): its hash does not match its content",
     "audit_history_empty": "{code} has no audit entries yet",
     "audit.col.at": "Time",
