@@ -136,6 +136,11 @@ class Dialog(ModalScreen[ResultT | None]):
         # A notification stands over the dialog's buttons on an 80×24 screen; what it said
         # (a save done, where the database was made) was for the screen the officer left.
         self.app.clear_notifications()
+        # Textual takes them off the current screen only; the screen under the dialog shows
+        # through its dimmed background with its own still on it.
+        for screen in self.app.screen_stack:
+            for rack in screen.query("ToastRack"):
+                rack.remove_children()
 
     def body(self) -> ComposeResult:
         """What the dialog asks (it scrolls when the terminal is too short)."""
