@@ -121,6 +121,26 @@ def test_an_existing_file_is_never_overwritten_and_the_same_file_not_written_twi
     assert str(folder / "纪要 (2).pdf") in again.stdout
 
 
+def test_a_name_too_long_once_numbered_is_refused_in_one_line(
+    db_url: str, store: Path, tmp_path: Path
+) -> None:
+    """A file named near the file system's limit (255 bytes) cannot take " (2)": one line
+    for it (then the count, as for any file not written), not a traceback."""
+    long = tmp_path / ("纪" * 83 + ".pdf")  # 253 bytes in UTF-8
+    long.write_bytes(b"minutes")
+    log(db_url, "5.5a", "2026-05-10", "讲座", long)
+    folder = out_dir(tmp_path)
+    (folder / long.name).write_bytes(b"another file of that name")
+    result = invoke(db_url, "evidence", "get", "5.5a", "--out", str(folder))
+    assert result.exit_code == 1
+    numbered = folder / ("纪" * 83 + " (2).pdf")
+    refused = msg("file_unwritable", path=str(numbered), reason=msg("reason.name_too_long"))
+    assert result.stderr.splitlines() == [
+        refused,
+        msg("evidence_get_refused", written=0, refused=1),
+    ]
+
+
 def test_a_tampered_stored_file_is_refused_by_name_and_the_others_written(
     db_url: str, store: Path, files: dict[str, Path], tmp_path: Path
 ) -> None:

@@ -319,6 +319,20 @@ def test_every_failure_people_meet_has_a_line_of_its_own() -> None:
     assert reason_key(SERVER_FAILURES[-1]) == "reason.unknown_database"
 
 
+def test_sqlites_words_are_never_taken_for_a_servers_refused_login() -> None:
+    """A column named role, a view that does not exist: SQLite's, not a login refused."""
+    assert reason_key(sqlite3.IntegrityError("NOT NULL constraint failed: account.role")) == (
+        "reason.unknown_database"
+    )
+    assert reason_key(sqlite3.OperationalError("view x does not exist")) == (
+        "reason.unknown_database"
+    )
+    unknown_role = _ServerError('FATAL:  role "wang" does not exist', None)
+    no_database = _ServerError('FATAL:  database "ledger" does not exist', None)
+    assert reason_key(OperationalError("SELECT 1", {}, unknown_role)) == "reason.login_refused"
+    assert reason_key(OperationalError("SELECT 1", {}, no_database)) == "reason.no_such_database"
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_refusal_for_a_database_failure_is_in_the_officers_language(lang: str) -> None:
     set_language(lang)

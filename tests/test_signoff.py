@@ -129,3 +129,14 @@ def test_extension_requests_that_cannot_be_taken_are_refused_with_the_reason(led
     assert (code, err) == (1, t("extension_pending", code=PARTY_ITEM))
     code, out, _ = run(ledger, "李督办", "extend", PARTY_ITEM, "--refuse", "--reason", "不同意")
     assert code == 0 and "2022-06-30" in out
+
+
+@pytest.mark.parametrize(
+    "args", [(), ("--approve", "--refuse"), ("--to", "2022-09-30", "--approve")]
+)
+def test_extend_without_one_of_its_three_ways_says_what_to_type(
+    ledger: str, args: tuple[str, ...]
+) -> None:
+    code, out, err = run(ledger, "张经办", "extend", PARTY_ITEM, *args)
+    assert (code, out) == (2, "")
+    assert err.strip() == t("extend_usage")

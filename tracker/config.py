@@ -34,6 +34,15 @@ def default_db_path() -> Path:
     return platformdirs.user_data_path(APP_NAME) / "tracker.db"
 
 
+def documents_folder() -> Path:
+    """Where files the officer asks for go unless they type another folder (printouts,
+    evidence saved from the app): their documents folder (文档), or their home where there
+    is none; never the folder the app was started in, which for a developer is the source
+    tree."""
+    documents = Path(platformdirs.user_documents_dir())
+    return documents if documents.is_dir() else Path.home()
+
+
 def config_path() -> Path:
     env = os.environ.get("TRACKER_CONFIG")
     return Path(env) if env else platformdirs.user_config_path(APP_NAME) / "config.toml"

@@ -15,8 +15,6 @@ import errno
 import logging
 import sqlite3
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from tracker.i18n import t
 
 log = logging.getLogger("tracker")
@@ -86,8 +84,8 @@ _SQLSTATE_REASONS = {
 _CONNECTION_WORDS = (
     ("password authentication failed", "reason.login_refused"),
     ("no password supplied", "reason.login_refused"),
-    ("role", "reason.login_refused"),
-    ("does not exist", "reason.no_such_database"),
+    ('role "', "reason.login_refused"),  # role "wang" does not exist
+    ('database "', "reason.no_such_database"),  # database "ledger" does not exist
     ("connection refused", "reason.server_unreachable"),
     ("could not connect", "reason.server_unreachable"),
     ("could not translate host name", "reason.server_unreachable"),
@@ -110,6 +108,10 @@ def reason_of(exc: BaseException) -> str:
 
 def reason_key(exc: BaseException) -> str:
     """The catalog key of the line `reason_of` gives for `exc`."""
+    # Imported here: tracker.files and tracker.config use this module and stay free of the
+    # database stack (tracker.schedule is pure date logic).
+    from sqlalchemy.exc import SQLAlchemyError
+
     if isinstance(exc, SQLAlchemyError):
         orig = getattr(exc, "orig", None)
         return _database_key(orig if isinstance(orig, BaseException) else exc)
@@ -140,7 +142,9 @@ def _database_key(exc: BaseException) -> str:
     for words, key in _SQLITE_REASONS:
         if words in message:
             return key
-    if state is None:
+    # A server's words (psycopg's, before any SQLSTATE), never SQLite's: "NOT NULL
+    # constraint failed: account.role" is no refused login.
+    if state is None and not isinstance(exc, sqlite3.Error):
         for words, key in _CONNECTION_WORDS:
             if words in message:
                 return key

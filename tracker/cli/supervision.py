@@ -13,6 +13,7 @@ from tracker.cli.context import (
     AppState,
     EffectiveDate,
     date_help,
+    fail,
     late_text,
     ledger,
     out,
@@ -210,7 +211,7 @@ def extend_command(
     extension."""
     state: AppState = ctx.obj
     if sum((to is not None, approve, refuse)) != 1:
-        raise typer.BadParameter(t("extend_usage"), param_hint="--to / --approve / --refuse")
+        fail(t("extend_usage"), 2)  # a usage error, said as what to type instead
     day = parse_effective(effective, state.as_of)
     new_due = parse_date(to, "--to", state.as_of) if to is not None else None
 

@@ -23,7 +23,7 @@ from typing import BinaryIO
 from sqlmodel import Session, col, or_, select
 
 from tracker.errors import TrackerError
-from tracker.files import open_regular
+from tracker.files import open_regular, path_error
 from tracker.i18n import t
 from tracker.models import Commitment, Event, Evidence
 from tracker.services.evidence_store import BLOCK, file_sha256, original_name, stored_path
@@ -155,7 +155,11 @@ def save_copy(root: Path, file: EvidenceFile, folder: Path) -> SavedCopy:
     if not intact:
         raise TrackerError("evidence_get_changed", **words)
     for candidate in _candidates(folder, file.name):
-        if candidate.exists() or candidate.is_symlink():
+        try:
+            taken = candidate.exists() or candidate.is_symlink()
+        except OSError as exc:  # a name too long for the file system, once numbered
+            raise path_error(candidate, exc, write=True) from exc
+        if taken:
             if _holds(candidate, file.sha256):
                 return SavedCopy(CopyKind.SAME, candidate)
             continue
@@ -164,7 +168,7 @@ def save_copy(root: Path, file: EvidenceFile, folder: Path) -> SavedCopy:
         except FileExistsError:
             continue
         except OSError as exc:
-            raise TrackerError("file_unwritable", path=str(candidate), reason=exc.strerror) from exc
+            raise path_error(candidate, exc, write=True) from exc
         _copy_checked(source, target, candidate, file.sha256, words)
         kind = CopyKind.WRITTEN if candidate.name == file.name else CopyKind.RENAMED
         return SavedCopy(kind, candidate)
@@ -219,7 +223,7 @@ def _copy_checked(
             os.fsync(out.fileno())
     except OSError as exc:
         path.unlink(missing_ok=True)
-        raise TrackerError("file_unwritable", path=str(path), reason=exc.strerror) from exc
+        raise path_error(path, exc, write=True) from exc
     if digest.hexdigest() != sha256:
         path.unlink(missing_ok=True)
         raise TrackerError("evidence_get_changed", **words)

@@ -17,27 +17,23 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import platformdirs
 from sqlalchemy.exc import SQLAlchemyError
 
+from tracker.config import documents_folder
 from tracker.errors import TrackerError
+from tracker.failures import reason_of
 from tracker.i18n import t
 from tracker.labels import localized
 from tracker.services.evidence_copies import item_evidence, save_copy, saved_words
 from tracker.services.evidence_store import session_evidence_root
 from tracker.services.lookup import get_commitment
 from tracker.tui.widgets.evidence_dialog import EvidenceDialog, EvidenceRequest
+from tracker.work import refusal_of
 
 if TYPE_CHECKING:
     from tracker.tui.app import TrackerApp
 
 Opener = Callable[[Path], None]
-
-
-def default_folder() -> Path:
-    """The user's documents folder (platformdirs), else their home when there is none."""
-    documents = Path(platformdirs.user_documents_dir())
-    return documents if documents.is_dir() else Path.home()
 
 
 def system_opener() -> Opener | None:
@@ -75,8 +71,10 @@ def show_evidence(
             found = item_evidence(session=session, item=item, voided=True)
             root = session_evidence_root(session) if found.files else None
             title = localized(item.title, item.title_en)
-    except TrackerError as exc:
-        app.notify(exc.message(), severity="error")
+    except (TrackerError, SQLAlchemyError) as exc:
+        # A locked or damaged ledger is said as every screen says it, never a traceback.
+        known = refusal_of(exc)
+        app.notify(known.message() if known else reason_of(exc), severity="error")
         return
     if not found.files or root is None:
         app.notify(t("tui.evidence.none"))
@@ -85,7 +83,7 @@ def show_evidence(
         code=code,
         title=title,
         files=found.files,
-        folder=default_folder(),
+        folder=documents_folder(),
         initial=request,
         error=error or None,
     )
@@ -112,7 +110,8 @@ def _act(app: TrackerApp, code: str, root: Path, request: EvidenceRequest) -> No
         else:
             said = saved_words(save_copy(root, file, request.folder), file)
     except (TrackerError, SQLAlchemyError, OSError) as exc:
-        reason = exc.message() if isinstance(exc, TrackerError) else str(exc)
+        known = refusal_of(exc)  # the ledger's refusals; an OS failure in the officer's words
+        reason = known.message() if known is not None else reason_of(exc)
         app.call_from_thread(show_evidence, app, code, request, reason)
         return
     app.call_from_thread(app.notify, said)

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import platformdirs
 from textual.app import ComposeResult
 from textual.widgets import Button, Input, Select
 
+from tracker.config import documents_folder
 from tracker.errors import TrackerError
 from tracker.i18n import t
 from tracker.printouts.assembly import PrintKind
@@ -29,14 +29,6 @@ class PrintChoice:
     section: int | None = None  # None: every section
     as_of: date | None = None  # the day the printout is as of; None: the app's day
     typed_as_of: str = ""  # as typed, to show again when the dialog comes back
-
-
-def print_folder() -> Path:
-    """Where printouts go unless the officer types another folder: the user's documents
-    folder (文档), or the home folder where there is none — never the folder the app was
-    started in, which for a developer is the source tree."""
-    documents = Path(platformdirs.user_documents_dir())
-    return documents if documents.is_dir() else Path.home()
 
 
 def default_path(kind: PrintKind, fmt: PrintFormat, as_of: str, folder: Path) -> Path:
@@ -66,7 +58,7 @@ class PrintDialog(EditDialog[PrintChoice]):
         self.units = units
         self.sections = sections
         self.choice = choice
-        self.folder = print_folder()
+        self.folder = documents_folder()
         # The day the suggested file is named for (the as-of field's, as last read).
         self._named_for = (choice.typed_as_of if choice else "") or as_of
 
