@@ -23,7 +23,7 @@ from typer.testing import CliRunner, Result
 
 import tracker.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from tracker.cli import app
-from tracker.cli.context import MAX_YEARS_AHEAD
+from tracker.dates import MAX_YEARS_AHEAD
 from tracker.db import make_engine
 from tracker.i18n import CATALOGS
 from tracker.models import Account, Commitment, Unit, Village
@@ -111,12 +111,20 @@ CASES: dict[str, Case] = {
     "as-of date decades ahead": Case(
         ("--as-of", "2062-01-01", "list"),
         "as_of_too_far",
-        {"value": "2062-01-01", "year": str(date.today().year + MAX_YEARS_AHEAD)},
+        {
+            "value": "2062-01-01",
+            "year": str(date.today().year + MAX_YEARS_AHEAD),
+            "option": "--as-of",
+        },
     ),
     "as-of date of a command decades ahead": Case(
         ("overdue", "--as-of", "9999-12-31"),
         "as_of_too_far",
-        {"value": "9999-12-31", "year": str(date.today().year + MAX_YEARS_AHEAD)},
+        {
+            "value": "9999-12-31",
+            "year": str(date.today().year + MAX_YEARS_AHEAD),
+            "option": "--as-of",
+        },
     ),
     "missing evidence file": Case(
         ("log", "5.5a", "--date", "2022-03-15", "--note", "讲座", "--evidence", MISSING_EVIDENCE),

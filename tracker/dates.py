@@ -34,6 +34,11 @@ _CHINESE = re.compile(
     r"(?:(?P<year>\d{4})\s*年\s*)?(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日?"
 )
 
+# How far ahead a day to view the ledger on may be (--as-of, the print dialog's 截至日期).
+# Viewing the ledger on a day creates the periods of every year up to it: a typo such as
+# 2062 for 2026 would write 36 years of daily periods.
+MAX_YEARS_AHEAD = 5
+
 TODAY_WORDS = frozenset({"今天", "今日", "today"})
 YESTERDAY_WORDS = frozenset({"昨天", "昨日", "yesterday"})
 
@@ -59,6 +64,16 @@ def parse_day(text: str, *, field: str, today: date, year: int | None = None) ->
             the_year = int(given) if given else (year if year is not None else today.year)
             return _day(the_year, int(match["month"]), int(match["day"]), typed, field)
     raise TrackerError("date_invalid", value=typed, option=field)
+
+
+def parse_view_day(text: str, *, field: str, today: date, year: int | None = None) -> date:
+    """A day to view the ledger on, read as `parse_day` reads it, and no further ahead than
+    MAX_YEARS_AHEAD years."""
+    day = parse_day(text, field=field, today=today, year=year)
+    latest = today.year + MAX_YEARS_AHEAD
+    if day.year > latest:
+        raise TrackerError("as_of_too_far", value=text.strip(), year=latest, option=field)
+    return day
 
 
 def _day(year: int, month: int, day: int, typed: str, field: str) -> date:

@@ -179,9 +179,12 @@ def seed_database(opening: Opening, engine: Engine, seed_path: Path) -> SeedResu
     return result
 
 
-def check_as_of(session: Session, deadlines: Deadlines, report: str | None) -> None:
+def check_as_of(
+    session: Session, deadlines: Deadlines, report: str | None, option: str = "--as-of"
+) -> None:
     """Refuse viewing the ledger on a day before its report's year (before the earliest
-    report's, when several are viewed at once): nothing was in it then."""
+    report's, when several are viewed at once): nothing was in it then. `option` is what
+    the refusal names the day by (the print dialog's 截至日期)."""
     if not deadlines.past:
         return
     query = select(func.min(Report.year))
@@ -189,7 +192,7 @@ def check_as_of(session: Session, deadlines: Deadlines, report: str | None) -> N
         query = query.where(col(Report.slug) == report)
     first = session.exec(query).one()
     if first is not None:
-        require_not_before(deadlines.as_of, first, "--as-of")
+        require_not_before(deadlines.as_of, first, option)
 
 
 def add_new_periods(session: Session, deadlines: Deadlines) -> None:

@@ -17,8 +17,8 @@ from rich.text import Text
 from sqlalchemy.engine import Engine
 
 from tracker import work
-from tracker.dates import parse_day
-from tracker.errors import TrackerError, printable
+from tracker.dates import parse_day, parse_view_day
+from tracker.errors import printable
 from tracker.i18n import t
 from tracker.services.lookup import now
 from tracker.work import Ledger, Opening
@@ -48,18 +48,10 @@ def parse_date(text: str, option: str, as_of: date | None = None) -> date:
     return parse_day(text, field=option, today=today, year=(as_of or today).year)
 
 
-# How far ahead an --as-of date may look. Viewing the ledger on a day creates the periods of
-# every year up to it: a typo such as 2062 for 2026 would write 36 years of daily periods.
-MAX_YEARS_AHEAD = 5
-
-
 def parse_as_of(text: str) -> date:
-    """The --as-of date: a real date, and no further ahead than MAX_YEARS_AHEAD years."""
-    day = parse_date(text, "--as-of")
-    latest = date.today().year + MAX_YEARS_AHEAD
-    if day.year > latest:
-        raise TrackerError("as_of_too_far", value=text.strip(), year=latest)
-    return day
+    """The --as-of date: a real date, and no further ahead than MAX_YEARS_AHEAD years
+    (tracker.dates)."""
+    return parse_view_day(text, field="--as-of", today=now().date())
 
 
 def parse_effective(text: str | None, as_of: date | None = None) -> date | None:

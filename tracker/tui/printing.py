@@ -19,7 +19,7 @@ from tracker.services.access import may_write
 from tracker.services.lookup import get_report, now
 from tracker.tui.widgets.confirm_dialog import ConfirmDialog
 from tracker.tui.widgets.print_dialog import PrintChoice, PrintDialog
-from tracker.work import OpenLedger, add_new_periods, check_as_of
+from tracker.work import add_new_periods, check_as_of
 
 if TYPE_CHECKING:
     from tracker.tui.app import TrackerApp
@@ -94,15 +94,6 @@ def _start(app: TrackerApp, choice: PrintChoice) -> None:
     app.run_worker(lambda: _make(app, choice), thread=True, group="print")
 
 
-def _check_as_of(session: Session, context: OpenLedger) -> None:
-    """Refuse a day before the report's year, naming the dialog's field (the command line
-    names its --as-of)."""
-    try:
-        check_as_of(session, context.deadlines, context.report)
-    except TrackerError as exc:
-        raise TrackerError(exc.key, **{**exc.params, "option": t("tui.print.as_of")}) from exc
-
-
 def _make(app: TrackerApp, choice: PrintChoice) -> None:
     """Gather, render and write, off the UI thread; say where the file went, or why not.
     As of another day than the app's, the ledger is viewed as `tracker report --as-of`
@@ -111,7 +102,7 @@ def _make(app: TrackerApp, choice: PrintChoice) -> None:
     try:
         with context.session() as session:
             if choice.as_of is not None:
-                _check_as_of(session, context)
+                check_as_of(session, context.deadlines, context.report, t("tui.print.as_of"))
                 if may_write(session, context.user):
                     add_new_periods(session, context.deadlines)
             data = gather(

@@ -11,11 +11,12 @@ from textual.app import ComposeResult
 from textual.widgets import Button, Input, Select
 
 from tracker.config import documents_folder
+from tracker.dates import parse_view_day
 from tracker.errors import TrackerError
 from tracker.i18n import t
 from tracker.printouts.assembly import PrintKind
 from tracker.printouts.make import PrintFormat
-from tracker.tui.days import typed_as_of
+from tracker.services.lookup import now
 from tracker.tui.widgets.date_field import DateField
 from tracker.tui.widgets.edit_dialog import EditDialog
 
@@ -171,7 +172,13 @@ class PrintDialog(EditDialog[PrintChoice]):
         typed_day = day_input.value.strip()
         try:
             year = date.fromisoformat(self.as_of).year  # of a day typed without one
-            as_of = typed_as_of(typed_day, t("tui.print.as_of"), year) if typed_day else None
+            label = t("tui.print.as_of")
+            today = now().date()
+            as_of = (
+                parse_view_day(typed_day, field=label, today=today, year=year)
+                if typed_day
+                else None
+            )
         except TrackerError as exc:
             self.show_error(exc.message(), day_input)
             return None
