@@ -20,6 +20,8 @@ from tracker.i18n import set_language, t
 from tracker.models import Commitment
 from tracker.printouts.assembly import Printout, Scope, ledger_data, notice_data, summary_data
 from tracker.printouts.excel import HEADER_ROW, render_xlsx, sheet_name, text_width
+from tracker.printouts.layout import Cell, Page, Paragraph, Row, Table
+from tracker.printouts.layout import Document as LaidOut
 from tracker.printouts.office_text import (
     item_text,
     ledger_header,
@@ -312,3 +314,16 @@ def test_the_ledger_workbook_prints_on_a4_landscape_one_page_wide_with_its_heade
     # A row of long text is given the height its wrapped lines need.
     tallest = max(sheet.row_dimensions[r].height or 0 for r in range(HEADER_ROW, sheet.max_row))
     assert tallest >= 30
+
+
+def test_text_beginning_with_an_equals_sign_stays_text_in_the_workbook() -> None:
+    """A note typed "=HYPERLINK(…)" prints as typed: openpyxl would write it as a formula
+    that Excel runs when the workbook opens."""
+    typed = '=HYPERLINK("http://example.com","点此查看")'
+    table = Table("ledger", ["事项", "完成情况"], [Row([Cell("5.5a"), Cell(typed)])], main=True)
+    page = Page("台账", head=[Paragraph(typed)], body=[table])
+    document = LaidOut("台账", landscape=True, pages=[page])
+    sheet = load_workbook(BytesIO(render_xlsx(document))).active
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value == typed]
+    assert len(cells) == 2  # the line above the table and the table's cell
+    assert {cell.data_type for cell in cells} == {"s"}

@@ -15,6 +15,7 @@ from io import BytesIO
 from math import ceil
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import TYPE_STRING, Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -31,6 +32,7 @@ from tracker.printouts.layout import (
     Signature,
     Table,
     Title,
+    Value,
 )
 from tracker.schedule import Light
 
@@ -142,6 +144,15 @@ def _fill(sheet: Worksheet, blocks: list[Block], usable: float) -> None:
             row = _line(sheet, row, text, plan, font=font, align=_HORIZONTAL[block.align])
 
 
+def _text_cell(sheet: Worksheet, row: int, column: int, value: Value) -> Cell | MergedCell:
+    """A cell holding `value`; text stays text: openpyxl writes a string that begins with
+    "=" as a formula, and a note typed "=HYPERLINK(…)" must print as typed, never run."""
+    cell = sheet.cell(row=row, column=column, value=value)
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = TYPE_STRING
+    return cell
+
+
 def _line(
     sheet: Worksheet,
     row: int,
@@ -152,7 +163,7 @@ def _line(
     align: str = "left",
 ) -> int:
     """One line of text (wrapped if long) across the page's width; returns the next row."""
-    cell = sheet.cell(row=row, column=1, value=text)
+    cell = _text_cell(sheet, row, 1, text)
     if font is not None:
         cell.font = font
     cell.alignment = Alignment(horizontal=align, vertical="top", wrap_text=True)
@@ -249,7 +260,7 @@ def _table(sheet: Worksheet, start: int, table: Table, plan: _Plan) -> int:
         sheet.cell(row=start, column=column, value=label).style = HEADER_STYLE
     for offset, row in enumerate(table.rows, start=1):
         for column, value in enumerate(row.cells, start=1):
-            cell = sheet.cell(row=start + offset, column=column, value=value.typed)
+            cell = _text_cell(sheet, start + offset, column, value.typed)
             light = value.light or row.light
             cell.style = _style_name(
                 light if light in LIGHT_FILL else None, isinstance(value.value, date)
