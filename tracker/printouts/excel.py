@@ -60,7 +60,7 @@ def render_xlsx(document: Document) -> bytes:
     """The printout as the bytes of an .xlsx file: a sheet per part (per notice), each
     opening with the printout's title and heading line, set up to print on A4."""
     book = Workbook()
-    _add_styles(book)
+    add_styles(book)
     book.remove(book.worksheets[0])  # every sheet is named after its part, none is "Sheet"
     for page in document.pages:
         for name, blocks in _sheets(page):
@@ -201,7 +201,7 @@ def _print_area(sheet: Worksheet) -> None:
     sheet.print_area = f"A1:{last}{max(sheet.max_row, 1)}"
 
 
-def _add_styles(book: Workbook) -> None:
+def add_styles(book: Workbook) -> None:
     """The table cells' looks as named styles, made once per workbook.
 
     Setting font, fill, border and alignment on each cell makes openpyxl hash and look up
@@ -218,7 +218,7 @@ def _add_styles(book: Workbook) -> None:
     for light in (None, *LIGHT_FILL):
         for is_date in (False, True):
             style = NamedStyle(
-                name=_style_name(light, is_date),
+                name=style_name(light, is_date),
                 border=BORDER,
                 alignment=Alignment(vertical="top", wrap_text=True),
                 number_format=DATE_FORMAT if is_date else "General",
@@ -228,7 +228,7 @@ def _add_styles(book: Workbook) -> None:
             book.add_named_style(style)
 
 
-def _style_name(light: Light | None, is_date: bool) -> str:
+def style_name(light: Light | None, is_date: bool) -> str:
     """tracker-cell, tracker-cell-red, tracker-date-yellow..."""
     name = "tracker-date" if is_date else "tracker-cell"
     return f"{name}-{light.value}" if light is not None else name
@@ -262,7 +262,7 @@ def _table(sheet: Worksheet, start: int, table: Table, plan: _Plan) -> int:
         for column, value in enumerate(row.cells, start=1):
             cell = _text_cell(sheet, start + offset, column, value.typed)
             light = value.light or row.light
-            cell.style = _style_name(
+            cell.style = style_name(
                 light if light in LIGHT_FILL else None, isinstance(value.value, date)
             )
             if value.number_format:

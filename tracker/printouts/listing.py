@@ -20,7 +20,6 @@ from io import BytesIO, StringIO
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
-from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from tracker.errors import printable
@@ -34,7 +33,13 @@ from tracker.labels import (
     progress_label,
     status_label,
 )
-from tracker.printouts.excel import BORDER, DATE_FORMAT, HEADER_FILL, LIGHT_FILL, text_width
+from tracker.printouts.excel import (
+    HEADER_STYLE,
+    LIGHT_FILL,
+    add_styles,
+    style_name,
+    text_width,
+)
 from tracker.services.listing import ItemRow
 
 BOM = "\ufeff"
@@ -130,22 +135,22 @@ def csv_lines(rows: Iterable[ItemRow]) -> Iterator[str]:
 
 
 def render_xlsx(rows: Iterable[ItemRow], sheet_title: str) -> bytes:
-    """The list as the bytes of an .xlsx workbook of one sheet named `sheet_title`."""
+    """The list as the bytes of an .xlsx workbook of one sheet named `sheet_title`, its
+    cells in the printouts' named styles (tracker.printouts.excel: a style set cell by cell
+    costs openpyxl a lookup per cell)."""
     book = Workbook()
+    add_styles(book)
     sheet = book.active
     assert sheet is not None
     sheet.title = sheet_title
     names = headers()
     widths = [text_width(name) for name in names]
-    bold = Font(bold=True)
     for column, name in enumerate(names, start=1):
-        head = sheet.cell(row=1, column=column, value=name)
-        head.font, head.fill, head.border = bold, HEADER_FILL, BORDER
-        head.alignment = Alignment(vertical="center")
+        sheet.cell(row=1, column=column, value=name).style = HEADER_STYLE
     count = 0
     for number, row in enumerate(rows, start=2):
         count += 1
-        fill = LIGHT_FILL.get(row.light)
+        light = row.light if row.light in LIGHT_FILL else None
         for column, value in enumerate(values(row), start=1):
             cell = sheet.cell(row=number, column=column)
             if isinstance(value, str):
@@ -155,13 +160,8 @@ def render_xlsx(rows: Iterable[ItemRow], sheet_title: str) -> bytes:
                 shown = max((text_width(line) for line in text.split("\n")), default=0)
             else:
                 cell.value = value
-                if isinstance(value, date):
-                    cell.number_format = DATE_FORMAT
                 shown = len(_csv_text(value))
-            cell.border = BORDER
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
-            if fill is not None:
-                cell.fill = fill
+            cell.style = style_name(light, isinstance(value, date))
             widths[column - 1] = max(widths[column - 1], shown)
     for column, width in enumerate(widths, start=1):
         letter = get_column_letter(column)
