@@ -298,6 +298,9 @@ def test_log_list_and_show_give_the_figure_against_the_baseline(db_url: str) -> 
     assert (before["value"], before["done_count"]) == (None, 0)
     earlier = output(db_url, "list", "--search", LECTURES, as_of="2026-04-30")
     assert table_line(earlier, YEAR).rstrip("│ ").endswith("- / 2021年基数 15场次")
+    # For Excel, no figure is an empty 数值 and 进度, not "-" (which would need a guard).
+    (early,) = listed(db_url, "csv", as_of="2026-04-30")
+    assert (early["数值"], early["进度"], early["2021年基数"]) == ("", "", "15场次")
 
 
 def test_void_says_the_figure_that_counts_now(db_url: str) -> None:

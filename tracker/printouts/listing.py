@@ -33,6 +33,7 @@ from tracker.labels import (
     progress_label,
     status_label,
 )
+from tracker.models import Kind
 from tracker.printouts.excel import (
     HEADER_STYLE,
     LIGHT_FILL,
@@ -60,6 +61,15 @@ class Column:
     value: Callable[[ItemRow], Value]
 
 
+def _progress(row: ItemRow) -> Value:
+    """The progress as the list shows it; empty for an indicator with no figure yet, whose
+    数值 column is empty and whose baseline has a column of its own: "- / 2021年基数 15场次"
+    would open in Excel behind the apostrophe that keeps a leading "-" from being a formula."""
+    if row.kind is Kind.INDICATOR and row.value is None:
+        return None
+    return progress_label(row) or None
+
+
 def _village(row: ItemRow) -> Value:
     if row.village is None:
         return None
@@ -79,7 +89,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("col.due", lambda row: row.due),
     Column("col.status", lambda row: status_label(row.status)),
     Column("col.light", lambda row: light_label(row.light)),
-    Column("col.progress", lambda row: progress_label(row) or None),
+    Column("col.progress", lambda row: _progress(row)),
     Column("export.days_overdue", lambda row: row.days_overdue),
     Column("export.workdays_overdue", lambda row: row.workdays_overdue),
     Column("col.section", lambda row: row.section),
