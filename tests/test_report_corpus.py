@@ -27,6 +27,13 @@ PROVINCES = {
 }  # fmt: skip
 # A sub-part marker as the stored copies write it: （一） or, after width folding, (一).
 SUB_MARK = re.compile(r"^[（(]([一二三四五六七八九十]+)[)）]")
+# How each enumeration style writes ordinal n, and how to find its markers in a span:
+# 一是 anywhere after a sentence end or line start; 1. (or 1、) only at a line start.
+STYLE_MARK = {"一是": lambda n: NUMERALS[n - 1] + "是", "1.": lambda n: f"{n}."}
+STYLE_FIND = {
+    "一是": re.compile(r"(?:^|[。;；\s])([一二三四五六七八九十]是)"),
+    "1.": re.compile(r"(?m)^\s*(\d+)[.．、]"),
+}
 
 
 @dataclass(frozen=True)
@@ -62,7 +69,8 @@ def _spans(report: Report) -> dict[tuple[int, int | None], tuple[int, int]]:
     for part in report.expected["parts"]:
         starts.append((_line_start(report.text, part["heading"]), (part["number"], None)))
         for sub in part["sub_parts"]:
-            starts.append((_line_start(report.text, sub["heading"]), (part["number"], sub["number"])))
+            offset = _line_start(report.text, sub["heading"])
+            starts.append((offset, (part["number"], sub["number"])))
     starts.sort()
     spans: dict[tuple[int, int | None], tuple[int, int]] = {}
     for i, (start, key) in enumerate(starts):
@@ -74,9 +82,21 @@ def _spans(report: Report) -> dict[tuple[int, int | None], tuple[int, int]]:
 
 def test_the_corpus_has_at_least_five_reports_from_different_provinces_and_years() -> None:
     reports = [_load(slug) for slug in SLUGS]
-    assert len(reports) >= 5
-    assert len({r.expected["province"] for r in reports}) == len(reports)
+    assert len({r.expected["province"] for r in reports}) >= 5
     assert len({r.expected["year"] for r in reports}) >= 5
+    towns = {r.expected["town"] for r in reports}
+    assert len({r.expected["province"] for r in reports}) == len(towns), "one town per province"
+
+
+def test_a_same_town_pair_names_the_same_town_in_other_years(report: Report) -> None:
+    for other_slug in report.expected.get("same_town_as") or []:
+        other = _load(other_slug)
+        assert other.expected["town"] == report.expected["town"]
+        assert other.expected["county"].split("(")[0] in report.expected["county"] or (
+            report.expected["county"].split("(")[0] in other.expected["county"]
+        )
+        assert other.expected["year"] != report.expected["year"]
+        assert report.slug in (other.expected.get("same_town_as") or [])
 
 
 def test_every_expected_file_has_its_text_and_every_text_its_expected_file() -> None:
@@ -100,7 +120,7 @@ def test_source_metadata_names_a_public_address_and_the_report(report: Report) -
     assert exp["town"] in report.text
     assert report.slug.endswith(f"-{exp['year']}")
     title = "".join(line for line in report.text.splitlines()[:4])
-    assert "报告" in title and str(exp["year"]) in title, "title lines must name the report and year"
+    assert "报告" in title and str(exp["year"]) in title, "title must name the report and year"
 
 
 def test_an_incomplete_text_says_so_and_stops_at_a_sentence_end(report: Report) -> None:
@@ -134,8 +154,7 @@ def test_items_count_up_from_one_inside_the_part_they_are_given(report: Report) 
     for item in items:
         key = (item["part"], item.get("sub_part"), item["style"])
         groups.setdefault(key, []).append(item["ordinal"])
-        assert item["style"] == "一是", "only the 一是 style occurs in this corpus so far"
-        assert item["starts"].startswith(NUMERALS[item["ordinal"] - 1] + "是")
+        assert item["starts"].startswith(STYLE_MARK[item["style"]](item["ordinal"])), item
         begin, end = spans[(item["part"], item.get("sub_part"))]
         assert item["starts"] in report.text[begin:end], item["starts"]
     for key, ordinals in groups.items():
@@ -143,14 +162,20 @@ def test_items_count_up_from_one_inside_the_part_they_are_given(report: Report) 
 
 
 def test_no_enumerated_item_of_the_text_is_missing_from_the_list(report: Report) -> None:
-    listed = {item["starts"][:2] + str(item["part"]) + str(item.get("sub_part")) for item in report.expected["items"]}
+    listed = {
+        (item["style"], item["ordinal"], item["part"], item.get("sub_part"))
+        for item in report.expected["items"]
+    }
     spans = _spans(report)
     found = set()
     for (part, sub), (begin, end) in spans.items():
         if sub is None and any(k[0] == part and k[1] is not None for k in spans):
             continue  # items belong to the sub-part that holds them
-        for match in re.finditer(r"(?:^|[。;；\s])([一二三四五六七八九十]是)", report.text[begin:end]):
-            found.add(match.group(1) + str(part) + str(sub))
+        for style, finder in STYLE_FIND.items():
+            for match in finder.finditer(report.text[begin:end]):
+                marker = match.group(1)
+                ordinal = int(marker) if marker.isdigit() else NUMERALS.index(marker[0]) + 1
+                found.add((style, ordinal, part, sub))
     assert found == listed
 
 
@@ -170,7 +195,9 @@ def test_figures_are_verbatim_and_in_their_part(report: Report) -> None:
 
 def test_every_number_in_the_text_is_a_year_or_accounted_for(report: Report) -> None:
     exp = report.expected
+    # An item's own marker (1. 2.) is a number too, and accounted for by the item list.
     snippets = [f["context"] for f in exp["figures"]] + list(exp.get("not_figures") or [])
+    snippets += [item["starts"] for item in exp["items"]]
     covered: list[tuple[int, int]] = []
     for snippet in snippets:
         hits = [(m.start(), m.end()) for m in re.finditer(re.escape(snippet), report.text)]
@@ -180,7 +207,7 @@ def test_every_number_in_the_text_is_a_year_or_accounted_for(report: Report) -> 
         if re.fullmatch(r"(19|20)\d\d", match.group()):
             continue  # a year: 2022年, 2021—2025
         assert any(a <= match.start() and match.end() <= b for a, b in covered), (
-            f"number {match.group()!r} at {match.start()} is neither a listed figure nor a not_figure"
+            f"number {match.group()!r} at {match.start()} is neither a figure nor a not_figure"
         )
 
 
