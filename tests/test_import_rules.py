@@ -91,6 +91,18 @@ def test_the_leader_is_a_title_never_a_name() -> None:
     assert "张三" not in str(value(draft.leader))
 
 
+def test_a_lead_phrase_may_end_with_a_colon() -> None:
+    text = "一是强化组织领导：成立了工作专班。"
+    assert text[only(text).start : only(text).end] == "成立了工作专班"
+
+
+def test_the_leaders_words_are_the_reports_own() -> None:
+    text = "由街道党工委书记任组长,街道办事处主任任副组长,成立领导小组。"
+    leader = only(text).leader
+    assert leader is not None and leader.value == "街道党工委书记、办事处主任"
+    assert leader.words == "街道党工委书记任组长,街道办事处主任"
+
+
 def test_first_in_first_responsible_person_is_not_an_enumeration() -> None:
     text = "第一责任人履行法治建设职责。"
     assert only(text).start == 0
@@ -145,6 +157,15 @@ def test_at_least_n_times_a_year_is_a_quota() -> None:
     assert draft.baseline is None  # the 2 is the quota, not a figure
 
 
+def test_no_fewer_than_n_sessions_a_month_is_a_quota() -> None:
+    draft = only("每月不少于2场开展巡查。")
+    assert (draft.kind.value, value(draft.target), value(draft.frequency)) == (
+        "quota",
+        2,
+        "monthly",
+    )
+
+
 def test_a_quota_without_a_period_leaves_the_period_to_the_reviewer() -> None:
     draft = only("至少开展两次培训。")
     assert (draft.kind.value, value(draft.target), draft.frequency) == ("quota", 2, None)
@@ -156,6 +177,7 @@ def test_a_quota_without_a_period_leaves_the_period_to_the_reviewer() -> None:
         ("各村(社区)设立调解室。", "各村"),
         ("保障全镇23个村(社区)都配有1名法律顾问。", "23个村(社区)都"),
         ("每村配备一名网格员。", "每村"),
+        ("实现村(社区)法律顾问全覆盖。", "村(社区)法律顾问全覆盖"),
     ],
 )
 def test_villages_make_a_per_village_duty(text: str, words: str) -> None:
@@ -193,6 +215,8 @@ def test_a_shortcoming_is_a_rectification_of_the_sentence_that_says_the_problem(
         ("开展各类法治讲座15场次。", 15, "场次", None),
         ("投入法律援助资金12.5万元。", 12.5, "万元", None),
         ("受理申请20件以上。", 20, "件", "以上"),
+        ("开展普法活动1.2万余人次。", 12000, "人次", "余"),
+        ("群众满意度提高5个百分点。", 5, "个百分点", None),
     ],
 )
 def test_a_figure_is_an_indicator_with_its_value_qualifier_and_measure(
@@ -223,6 +247,7 @@ def test_each_figure_of_a_sentence_is_its_own_indicator() -> None:
         "组织人员深入23个村(社区)指导工作。",  # a number of villages
         "保障全镇23个村(社区)都配有1名法律顾问。",  # an allotment per village
         "落实第2次全体会议精神。",  # an ordinal
+        "申请在3个工作日内办结。",  # a span of time
     ],
 )
 def test_years_dates_villages_and_ordinals_are_not_figures(text: str) -> None:
@@ -246,6 +271,12 @@ def test_units_are_named_once_in_order_of_first_mention() -> None:
         "综治中心",
         "市场监管所",
     ]
+
+
+def test_brigades_and_branch_offices_are_units() -> None:
+    text = "综合行政执法大队、市场监管所、税务分局联合检查。"
+    assert units_named(text) == ["综合行政执法大队", "市场监管所", "税务分局"]
+    assert only(text).co_units == ("市场监管所", "税务分局")
 
 
 def test_words_that_end_like_units_are_not_units() -> None:

@@ -55,7 +55,9 @@ class Draft:
 _SHORTCOMING_RE = re.compile(r"不足|问题|短板|差距|薄弱")
 # 下一步工作打算, 2022年举措, 工作计划, 今后工作思路; the plan's cue wins over 不足 in
 # headings such as 针对不足的整改举措.
-_PLAN_RE = re.compile(r"下一步|打算|举措|计划|思路|今后|明年|\d{4}年(?:工作|重点)")
+_PLAN_RE = re.compile(
+    r"下一步|打算|举措|计划|思路|今后|明年|工作安排|工作要点|\d{4}年(?:工作)?(?:重点|安排|要点)"
+)
 
 
 def section_role(heading: str) -> Role:
@@ -70,12 +72,19 @@ def section_role(heading: str) -> Role:
 # --- Units and leaders -----------------------------------------------------------------
 
 # Units whose names the generic pattern below cannot see (no telling suffix).
-_KNOWN_UNITS = ("镇党委(?!书记|副书记|委员)", "镇政府", "镇人大", "镇纪委", "综合执法队", "武装部")
+_KNOWN_UNITS = (
+    "镇党委(?!书记|副书记|委员)",
+    "(?:街道)?党工委(?!书记|副书记|委员)",
+    "镇政府",
+    "镇人大",
+    "镇纪委",
+    "武装部",
+)
 # A unit is a run of characters ending with one of these; 所/办/站 only where the run is
 # a name (not 场所, 举办, 站位 …).
 _UNIT_RE = re.compile(
     r"[\u4e00-\u9fff]{2,12}?"
-    r"(?:委员会|领导小组|小组|中心|部门|(?<![场住厕处诊])所(?![有在属得需以谓])"
+    r"(?:委员会|领导小组|小组|中心|部门|办事处|大队|中队|分局|(?<![场住厕处诊])所(?![有在属得需以谓])"
     r"|(?<![承督主举协兴创开合查])办(?![理案事法公结件好实])|(?<![车网本])站(?![位稳岗在点]))"
 )
 # Where a unit's name cannot begin: what comes before a name in a sentence.
@@ -90,6 +99,10 @@ _NOT_UNIT_PREFIXES = ("相关", "有关", "一线", "其他", "上级")
 _LEADERS = (
     "镇党委书记",
     "党委书记",
+    "街道党工委书记",
+    "党工委书记",
+    "办事处主任",
+    "分管副镇长",
     "纪委书记",
     "人大主席",
     "副镇长",
@@ -144,32 +157,34 @@ def units_named(text: str) -> list[str]:
 
 
 def _leader(text: str) -> Found | None:
-    titles: list[str] = []
-    for m in re.finditer("|".join(_LEADERS), text):
-        if m.group() not in titles:
-            titles.append(m.group())
-    if not titles:
+    """The leaders' titles the words name (镇党委书记、镇长); a name beside them is left out."""
+    said = list(re.finditer("|".join(_LEADERS), text))
+    if not said:
         return None
-    return Found("、".join(titles), "、".join(titles), 0.7)
+    titles = list(dict.fromkeys(m.group() for m in said))
+    first, last = said[0], said[-1]
+    # The words: the titles as the report runs them together, else the first one alone.
+    words = text[first.start() : last.end()] if last.end() - first.start() <= 24 else first.group()
+    return Found("、".join(titles), words, 0.7)
 
 
 # --- Figures, quotas, cadences, villages -------------------------------------------------
 
 _MEASURES = (
-    "场次|人次|户次|件次|万元|亿元|元|万人|平方米|公里|小时|%|％"
+    "个百分点|场次|人次|户次|件次|万元|亿元|元|万人|平方米|公里|小时|%|％"
     "|份|次|场|张|人|宗|件|个|起|条|户|名|期|篇|本|册|家|项|批|部"
 )
 _FIGURE_RE = re.compile(
     rf"(?P<pre>约|近|超过|逾)?(?<![\d.\-/年月第])(?P<value>\d+(?:\.\d+)?)"
-    rf"(?P<more>余|多)?(?P<measure>{_MEASURES})(?P<post>以上)?"
+    rf"(?P<wan>万(?!元|人))?(?P<more>余|多)?(?P<measure>{_MEASURES})(?P<post>以上)?"
 )
-# A number of villages, a year, a date, an allotment per village: not figures.
-_NOT_FIGURE_AFTER = re.compile(r"个?(?:村|社区|镇|乡|街道)|年|月|日")
+# A number of villages, a year, a date, a span of time: not figures.
+_NOT_FIGURE_AFTER = re.compile(r"个?(?:村|社区|镇|乡|街道|工作日|月|小时|季度)|年|月|日")
 _CN_NUMBERS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7}
 _CN_NUMBERS |= {"八": 8, "九": 9, "十": 10}
 _QUOTA_RE = re.compile(
-    r"(?P<cadence>每年|每半年|每季度|每季|每月|每周|全年|年度)?[^,，。；;]{0,10}?至少"
-    r"[^,，。；;\d一二两三四五六七八九十]{0,8}(?P<n>\d+|[一二两三四五六七八九十])次"
+    r"(?P<cadence>每年|每半年|每季度|每季|每月|每周|全年|年度)?[^,，。；;]{0,10}?(?:至少|不少于)"
+    r"[^,，。；;\d一二两三四五六七八九十]{0,8}(?P<n>\d+|[一二两三四五六七八九十])[次场期回]"
 )
 _CADENCES = (
     (r"每日|每天|逐日", "daily"),
@@ -189,6 +204,7 @@ _QUOTA_FREQ |= {"每季度": "quarterly", "每季": "quarterly", "每月": "mont
 _VILLAGE_RE = re.compile(
     r"各村|每村|每个村|村村|一村(?:[(（]社区[)）])?一"
     r"|(?<!深入)(?<!走访)(?<!到)(?<!\d)\d+个村(?:[(（]社区[)）])?(?:都|均|全部|签订)?"
+    r"|村(?:[(（]社区[)）])?[\u4e00-\u9fff]{0,8}全覆盖"
 )
 _REGULAR_RE = re.compile(r"不?定期")
 
@@ -220,7 +236,7 @@ _DUTY_VERBS = (
     "张贴 实施 深化 扩展 丰富 宣传 培训 学习 弘扬 自查 收集 坚持 实行 开设 设置 打造 创建 "
     "排查 化解 引导 激发 剖析 树立 号召 培养 履行 指导 整合 部署 印发 出台 修订 清理 审查 "
     "考核 监督 评估 进行 跟踪 报送 上报 通报 公示 征求 配齐 选聘 配套 推行 探索 构建 压实 "
-    "夯实 抓好 做好 明晰"
+    "夯实 抓好 做好 明晰 实现 确保"
 ).split()
 _VERB_RE = re.compile("|".join(_DUTY_VERBS))
 # Clauses that set the scene or say the result: part of no duty of their own.
@@ -276,14 +292,17 @@ def _clauses(text: str, start: int) -> list[_Clause]:
 
 def _lead_end(text: str, start: int) -> int | None:
     """End of the item's lead phrase (一是优化领导小组。): a short sentence, no comma."""
-    stop = text.find("。", start)
+    stop = next((m.start() for m in re.finditer("[。：:]", text[start:])), -1)
+    stop = -1 if stop < 0 else start + stop
     if stop == -1 or stop - start > 24 or re.search(r"[,，；;]", text[start:stop]):
         return None
     return stop
 
 
-def _is_duty(clause: str) -> bool:
-    if _NOT_DUTY_START.match(clause):
+def _is_duty(clause: str, opens_sentence: bool) -> bool:
+    """Whether a clause states a duty. 形成…/实现… after a duty say its result; opening a
+    sentence (实现村(社区)法律顾问全覆盖) they are the duty."""
+    if _SCENE_RE.match(clause) or (_NOT_DUTY_START.match(clause) and not opens_sentence):
         return False
     head = _ADVERBS_RE.sub("", _TITLE_STRIP_RE.sub("", clause))
     # Past the subject (由政务公开监督小组…, 领导小组定期…): the duty's verb follows it.
@@ -321,6 +340,7 @@ def draft_item(text: str, role: Role) -> list[Draft]:
     if lead is not None and role is Role.PLAN and lead > begin:
         # A plan item's title is its measure (二是加强干部法治思维培养。).
         drafts.append(_duty(text, begin, lead, text[begin:lead], role, None))
+    sentences = {c.sentence: c for c in reversed(clauses)}
     groups: list[list[_Clause]] = []
     pending: _Clause | None = None  # 由党政办牵头, opening the duty that follows
     for clause in clauses:
@@ -334,13 +354,12 @@ def draft_item(text: str, role: Role) -> list[Draft]:
             continue
         elif _SCENE_RE.match(words):
             continue  # 按照上级要求: it sets the scene for what follows, in no excerpt
-        elif _is_duty(words):
+        elif _is_duty(words, clause.start == sentences[clause.sentence].start):
             opening = pending if pending and pending.sentence == clause.sentence else None
             groups.append([opening, clause] if opening else [clause])
         elif groups and groups[-1] and groups[-1][-1].sentence == clause.sentence:
             groups[-1].append(clause)
         pending = None
-    sentences = {c.sentence: c for c in reversed(clauses)}
     subject = ""
     for i, group in enumerate(groups):
         if not group:
@@ -380,6 +399,9 @@ def _indicator(text: str, clause: _Clause, figure: re.Match[str]) -> Draft:
     words = text[clause.start : clause.end]
     raw = figure.group("value")
     value: float | int = float(raw) if "." in raw else int(raw)
+    if figure.group("wan"):  # 1.2万余人次: counted in ten thousands
+        value = round(value * 10_000, 6)
+        value = int(value) if float(value).is_integer() else value
     qualifier = figure.group("more") or figure.group("pre") or figure.group("post")
     measure = figure.group("measure").replace("％", "%")
     return Draft(
