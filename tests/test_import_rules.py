@@ -8,6 +8,8 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tracker.importing.rules import Draft, Found, Role, draft_item, section_role, units_named
 from tracker.services.seed_file import Seed, load_seed_file
@@ -282,6 +284,24 @@ def test_brigades_and_branch_offices_are_units() -> None:
 def test_words_that_end_like_units_are_not_units() -> None:
     text = "每年至少举办2次讲座,检查娱乐场所,在网站公开,相关部门、各部门、执法部门配合督办。"
     assert units_named(text) == []
+
+
+# The report's own characters, so that random text meets the rules' cues often.
+REPORT_CHARACTERS = (
+    "一二是（）()“”、,，。；：每年月周日季至少次余份场人%.0123456789"
+    "各村社区镇所办中心由牵头定期不足计划完善开展落实"
+)
+
+
+@given(st.text(alphabet=REPORT_CHARACTERS, max_size=80), st.sampled_from(list(Role)))
+def test_any_text_drafts_excerpts_inside_it_with_its_own_words(text: str, role: Role) -> None:
+    for d in draft_item(text, role):
+        assert 0 <= d.start < d.end <= len(text)
+        assert 0 < len(d.title) <= 16
+        for found in (d.kind, d.frequency, d.target, d.unit, d.leader, d.baseline, d.measure):
+            assert found is None or (found.words in text and 0 <= found.confidence <= 1)
+    for name in units_named(text):
+        assert name in text
 
 
 # --- Measured on the shipped report -------------------------------------------------------

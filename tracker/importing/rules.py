@@ -318,13 +318,14 @@ def _is_duty(clause: str, opens_sentence: bool) -> bool:
 def _title(words: str) -> str:
     """A short title from the duty's words: its first clause, past the subject, without
     quotation marks and the 了 of the past (优化了 → 优化)."""
+    original = words
     words = re.sub(r"^由?[^,，]{2,14}牵头[,，]", "", words)
     words = re.sub(r"[“”‘’\"《》]", "", _TITLE_STRIP_RE.sub("", words))
     words = re.sub(r"(?<=[\u4e00-\u9fff]{2})了", "", words)
     words = re.sub(r"^(?:由|以)?[\u4e00-\u9fff]{0,10}?(?:小组|所|办|中心)(?=组织|加强)", "", words)
     clauses = [c for c in re.split(r"[,，。；;]", words) if c]
     chosen = next((c for c in clauses if not _NOT_DUTY_START.match(c)), words)
-    return chosen[:16]
+    return chosen[:16] or original.strip()[:16]
 
 
 def draft_item(text: str, role: Role) -> list[Draft]:
@@ -389,7 +390,7 @@ def _shortcomings(text: str, begin: int, lead: int | None, clauses: list[_Clause
             # Titled by the clause that says the problem, not the scene before it.
             said = next(c for c in group if c.start <= cue.start() < c.end + 1)
             drafts.append(replace(draft, title=_title(text[said.start : said.end])))
-    if not drafts and lead is not None:
+    if not drafts and lead is not None and lead > begin:
         kind = Found("rectification", "", 0.6)
         drafts.append(_duty(text, begin, lead, "", Role.SHORTCOMING, kind))
     return drafts
@@ -423,7 +424,7 @@ def _indicator_title(words: str, figure: re.Match[str]) -> str:
     before = before.rstrip("为达是共约近")  # 调解成功率为97.82% → 调解成功率
     if len(before) >= 4:
         return before
-    return _title(before + words[figure.end() :].lstrip("的"))
+    return _title(before + words[figure.end() :].lstrip("的")) or figure.group()[:16]
 
 
 def _duties(
