@@ -1,0 +1,1 @@
+"""Turn a published report into a draft seed file."""
