@@ -12,42 +12,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from enum import StrEnum
 
+from tracker.importing.model import Draft, Found, Role
+from tracker.importing.units import leader, same_unit, units_in, units_named
 
-class Role(StrEnum):
-    """What a part of the report is: the year's work, its shortcomings, or next year's plan."""
-
-    ACHIEVED = "achieved"
-    SHORTCOMING = "shortcoming"
-    PLAN = "plan"
-
-
-@dataclass(frozen=True)
-class Found:
-    """A field's value, the report's words that decided it, and how sure the rule is."""
-
-    value: object
-    words: str
-    confidence: float
-
-
-@dataclass(frozen=True)
-class Draft:
-    """One drafted commitment; its excerpt is text[start:end] of the item given."""
-
-    start: int
-    end: int
-    title: str
-    kind: Found
-    frequency: Found | None = None
-    target: Found | None = None
-    unit: Found | None = None
-    co_units: tuple[str, ...] = ()
-    leader: Found | None = None
-    baseline: Found | None = None
-    measure: Found | None = None
-    qualifier: str | None = None
+__all__ = ["Draft", "Found", "Role", "draft_item", "section_role", "units_named"]
 
 
 # --- Parts ---------------------------------------------------------------------------
@@ -67,105 +36,6 @@ def section_role(heading: str) -> Role:
     if _SHORTCOMING_RE.search(heading):
         return Role.SHORTCOMING
     return Role.ACHIEVED
-
-
-# --- Units and leaders -----------------------------------------------------------------
-
-# Units whose names the generic pattern below cannot see (no telling suffix).
-_KNOWN_UNITS = (
-    "镇党委(?!书记|副书记|委员)",
-    "(?:街道)?党工委(?!书记|副书记|委员)",
-    "镇政府",
-    "镇人大",
-    "镇纪委",
-    "武装部",
-)
-# A unit is a run of characters ending with one of these; 所/办/站 only where the run is
-# a name (not 场所, 举办, 站位 …).
-_UNIT_RE = re.compile(
-    r"[\u4e00-\u9fff]{2,12}?"
-    r"(?:委员会|领导小组|小组|中心|部门|办事处|大队|中队|分局|(?<![场住厕处诊])所(?![有在属得需以谓])"
-    r"|(?<![承督主举协兴创开合查])办(?![理案事法公结件好实])|(?<![车网本])站(?![位稳岗在点]))"
-)
-# Where a unit's name cannot begin: what comes before a name in a sentence.
-_UNIT_LEFT_RE = re.compile(
-    r".*(?:了|由|以|与|和|及|同|对|向|把|将|在|经|让|为|从|使|被|等|的|是|全镇|成立|组建"
-    r"|组织|优化|设立|建立|召开|协调|推进|依托|督促|配合|支持)"
-)
-# Runs that end like a unit but name no one in particular.
-_NOT_UNITS = {"部门", "各部门", "相关部门", "有关部门", "职能部门", "执法部门", "牵头部门"}
-_NOT_UNITS |= {"领导小组", "明确牵头部门"}
-_NOT_UNIT_PREFIXES = ("相关", "有关", "一线", "其他", "上级")
-_LEADERS = (
-    "镇党委书记",
-    "党委书记",
-    "街道党工委书记",
-    "党工委书记",
-    "办事处主任",
-    "分管副镇长",
-    "纪委书记",
-    "人大主席",
-    "副镇长",
-    "镇长",
-    "分管领导",
-    "党政主要负责人",
-    "主要负责人",
-    "书记",
-)
-
-
-def _units_in(text: str) -> list[tuple[int, str]]:
-    """(offset, name) of every unit named in `text`, in order."""
-    found: list[tuple[int, str]] = []
-    for m in _UNIT_RE.finditer(text):
-        run = m.group()
-        cut = _UNIT_LEFT_RE.match(run)
-        start = m.start() + (cut.end() if cut else 0)
-        name = text[start : m.end()]
-        core = name.removeprefix("各")
-        if (
-            len(name) < 3
-            or name in _NOT_UNITS
-            or core.startswith(_NOT_UNIT_PREFIXES)
-            or (name.endswith("部门") and len(core) <= 4)
-        ):
-            continue
-        found.append((start, name))
-    for known in _KNOWN_UNITS:
-        found += [(m.start(), m.group()) for m in re.finditer(known, text)]
-    found.sort()
-    # A known name inside a generic match (镇党委 in 镇党委会议…) is the same mention.
-    kept: list[tuple[int, str]] = []
-    for start, name in found:
-        if kept and start < kept[-1][0] + len(kept[-1][1]):
-            continue
-        kept.append((start, name))
-    return kept
-
-
-def _same_unit(a: str, b: str) -> bool:
-    return a.removeprefix("镇") == b.removeprefix("镇")
-
-
-def units_named(text: str) -> list[str]:
-    """Every unit the text names, in order of first mention; 镇司法所 and 司法所 are one."""
-    names: list[str] = []
-    for _, name in _units_in(text):
-        if not any(_same_unit(name, seen) for seen in names):
-            names.append(name)
-    return names
-
-
-def _leader(text: str) -> Found | None:
-    """The leaders' titles the words name (镇党委书记、镇长); a name beside them is left out."""
-    said = list(re.finditer("|".join(_LEADERS), text))
-    if not said:
-        return None
-    titles = list(dict.fromkeys(m.group() for m in said))
-    first, last = said[0], said[-1]
-    # The words: the titles as the report runs them together, else the first one alone.
-    words = text[first.start() : last.end()] if last.end() - first.start() <= 24 else first.group()
-    return Found("、".join(titles), words, 0.7)
 
 
 # --- Figures, quotas, cadences, villages -------------------------------------------------
@@ -306,7 +176,7 @@ def _is_duty(clause: str, opens_sentence: bool) -> bool:
         return False
     head = _ADVERBS_RE.sub("", _TITLE_STRIP_RE.sub("", clause))
     # Past the subject (由政务公开监督小组…, 领导小组定期…): the duty's verb follows it.
-    for _, name in _units_in(head[:16]):
+    for _, name in units_in(head[:16]):
         at = head.find(name)
         if at < 0 or at > 1:
             break
@@ -467,9 +337,9 @@ def _duty(
     if kind is None:
         kind, frequency, target = _kind(words, context + subject, role)
     unit = _unit(words, context)
-    names = [n for _, n in _units_in(words)]
+    names = [n for _, n in units_in(words)]
     co_units = tuple(
-        dict.fromkeys(n for n in names if unit is None or not _same_unit(n, str(unit.value)))
+        dict.fromkeys(n for n in names if unit is None or not same_unit(n, str(unit.value)))
     )
     return Draft(
         start=start,
@@ -480,7 +350,7 @@ def _duty(
         target=target,
         unit=unit,
         co_units=co_units,
-        leader=_leader(context + words),
+        leader=leader(context + words),
     )
 
 
@@ -522,10 +392,10 @@ def _unit(words: str, context: str) -> Found | None:
     by = re.search(r"由([\u4e00-\u9fff]{2,14}?(?:小组|所|办|中心|部门|委员会|党委))", words)
     if by:
         return Found(by.group(1), by.group(), 0.85)
-    named = _units_in(words)
+    named = units_in(words)
     if named:
         return Found(named[0][1], named[0][1], 0.7)
-    named = _units_in(context)
+    named = units_in(context)
     if named:
         return Found(named[0][1], named[0][1], 0.5)
     return None
