@@ -58,9 +58,14 @@ def _decoded(path: Path, data: bytes) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
         # GB18030 maps almost any bytes to some character: what it read must read as text.
-        if hidden_character(text, keep_lines=True) is None and _mostly_text(text):
+        if not _CONTROL_RE.search(text) and _mostly_text(text):
             return text, name
     raise TrackerError("import.not_text", path=str(path))
+
+
+# Control characters no text file has (a form feed, which pdftotext writes between pages,
+# and the line ends and tab aside): bytes decoded as the wrong encoding, or not text at all.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 def _mostly_text(text: str) -> bool:
@@ -76,8 +81,15 @@ def _looks_like_html(text: str) -> bool:
 
 def _tidy(text: str) -> str:
     """Line ends made \\n, each line stripped (a heading indented with full-width spaces
-    is still a heading), and runs of blank lines made one."""
-    lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    is still a heading), runs of blank lines made one, and the characters that show nothing
+    dropped (a zero-width space or soft hyphen from Word, a byte-order mark: the seed
+    loader refuses them, and they are no part of the report's words)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    hidden = hidden_character(text, keep_lines=True)
+    while hidden is not None:
+        text = text.replace(hidden, "")
+        hidden = hidden_character(text, keep_lines=True)
+    lines = [line.strip() for line in text.split("\n")]
     tidied = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
     return tidied + "\n" if tidied else ""
 
