@@ -218,3 +218,17 @@ def test_a_gbk_report_imports_and_its_text_is_saved_as_utf8(tmp_path: Path, out:
     assert len(load_seed_file(out / "baohe.yaml").document.commitments) == 24
     written = yaml.safe_load((out / "baohe.yaml").read_text(encoding="utf-8"))
     assert written["report"]["year"] == 2021
+
+
+def test_a_report_with_sub_parts_imports_and_loads(tmp_path: Path, out: Path) -> None:
+    from test_import_structure import SUBPARTS
+
+    path = tmp_path / "jiedao-2023.txt"
+    path.write_text(SUBPARTS, encoding="utf-8")
+    result = invoke("import", str(path), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "子部分：3" in result.stdout and "事项：9" in result.stdout
+    document = load_seed_file(out / "jiedao-2023.yaml").document
+    assert (document.report.town, str(document.report.published)) == ("某某街道", "2024-02-01")
+    assert [c.code for c in document.commitments][:5] == ["1.1a", "1.2a", "1.3a", "1.4a", "1.5a"]
+    assert document.commitments[4].excerpt == "深化普法宣传"

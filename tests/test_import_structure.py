@@ -195,3 +195,15 @@ def test_a_responsibility_named_first_is_not_an_item() -> None:
     """第一责任人 is not 第一、: the ordinal must be followed by a pause."""
     text = "一、职责\n推进法治建设第一责任人职责。第二批次。\n"
     assert parse_sections(text)[0].items == ()
+
+
+def test_a_pdfs_lines_are_joined_into_paragraphs_across_pages() -> None:
+    from tracker.importing.reading import _paragraphs
+
+    lines = (
+        "一、主要工作\n一是完善制度建设并严格执行\n到位。二是开展培训。\n— 2 —\n"
+        "二、存在不足\n一是不够。"
+    )
+    assert _paragraphs(lines) == (
+        "一、主要工作\n一是完善制度建设并严格执行到位。二是开展培训。\n二、存在不足\n一是不够。"
+    )

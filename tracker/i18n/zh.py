@@ -755,7 +755,7 @@ MESSAGES: dict[str, str] = {
     "import.empty": "文件 {path} 是空的，没有可导入的报告",
     "import.binary": "文件 {path} 不是文本、网页、Word 或 PDF 文件，无法作为报告导入",
     "import.not_text": "文件 {path} 既不是 UTF-8 也不是 GBK 编码的文本，无法作为报告导入；请另存为 UTF-8 文本后再试",
-    "import.bad_docx": "无法打开 Word 文件 {path}：文件已损坏，或不是 .docx 格式（旧的 .doc 请先另存为 .docx）",
+    "import.bad_docx": "无法打开 Word 文件 {path}：文件已损坏，或是旧版 Word 文件（请先在 Word 中另存为新版格式）",
     "import.bad_pdf": "无法读取 PDF 文件 {path}：文件已损坏或已加密",
     "import.image_pdf": "PDF 文件 {path} 的 {pages} 页都没有文字层（是扫描图片），无法读取；请找报告的网页版或 Word 版",
     "import.no_parts": "读到 {chars} 个字，但没有找到“一、二、……”编号的部分，不像法治政府建设年度报告，未写入任何文件",

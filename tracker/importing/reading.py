@@ -170,6 +170,12 @@ def _docx_text(path: Path, data: bytes) -> str:
 
 # --- PDF ------------------------------------------------------------------------------
 
+# A page's number in its footer (- 3 -, — 3 —, 第3页, 3/12): no part of the text, and
+# dropped so that a paragraph running on to the next page is joined again.
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-—–·\s]*\d{1,4}[-—–·\s]*|第\s*\d{1,4}\s*页(?:\s*共\s*\d{1,4}\s*页)?"
+    r"|\d{1,4}\s*/\s*\d{1,4})$"
+)
 # A line that starts a part or sub-part: never the continuation of the line before.
 _HEADING_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
 
@@ -192,6 +198,7 @@ def _paragraphs(text: str) -> str:
     """A PDF's lines joined back into paragraphs: a line as wide as the page's widest ones
     goes on in the next line; a shorter one, or a heading after it, ends a paragraph."""
     lines = [line.strip() for line in text.split("\n")]
+    lines = [line for line in lines if not _PAGE_NUMBER.match(line)]
     widest = max((len(line) for line in lines), default=0)
     out: list[str] = []
     last_width = 0  # the width of the last line read, not of the paragraph it joined
