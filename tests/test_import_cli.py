@@ -232,3 +232,20 @@ def test_a_report_with_sub_parts_imports_and_loads(tmp_path: Path, out: Path) ->
     assert (document.report.town, str(document.report.published)) == ("某某街道", "2024-02-01")
     assert [c.code for c in document.commitments][:5] == ["1.1a", "1.2a", "1.3a", "1.4a", "1.5a"]
     assert document.commitments[4].excerpt == "深化普法宣传"
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "said"),
+    [
+        ("--published", "2022-02-30", "--published"),
+        ("--year", "1800", "1800"),
+        ("--slug", "../elsewhere", "../elsewhere"),
+    ],
+)
+def test_a_bad_option_value_is_refused_before_anything_is_written(
+    out: Path, option: str, value: str, said: str
+) -> None:
+    result = invoke("import", str(REPORT), "--out", str(out), option, value)
+    assert result.exit_code == 1, result.output
+    assert len(result.stderr.strip().splitlines()) == 1 and said in result.stderr
+    assert list(out.iterdir()) == []

@@ -67,7 +67,7 @@ def rich_drafter(text: str, role: Role) -> list[Draft]:
 
 def write(tmp_path: Path, drafter: Callable[[str, Role], list[Draft]] = rich_drafter) -> Path:
     found = outline(TEXT)
-    written = draft_seed(TEXT, found, META, drafter=drafter)
+    written = draft_seed(TEXT, found, META, drafter=drafter, named=lambda text: ["综治中心"])
     (tmp_path / "mou-2021-report.txt").write_text(written.report, encoding="utf-8")
     path = tmp_path / "mou-2021.yaml"
     path.write_text(written.seed, encoding="utf-8")
@@ -85,7 +85,13 @@ def test_what_the_rules_found_is_written_and_loads(tmp_path: Path) -> None:
     assert (quota.kind, quota.frequency, quota.target) == (Kind.QUOTA, Frequency.YEARLY, 2)
     assert quota.leader == "镇党委书记" and quota.due is None
     assert by_code["2.1a"].kind is Kind.RECTIFICATION and by_code["2.1a"].due == date(2022, 12, 31)
-    assert [u.name for u in seed.document.units] == ["司法所", "派出所", PLACEHOLDER_UNIT]
+    # The units the report names come first, even one no draft leads.
+    assert [u.name for u in seed.document.units] == [
+        "综治中心",
+        "司法所",
+        "派出所",
+        PLACEHOLDER_UNIT,
+    ]
 
 
 def test_a_kind_missing_what_it_needs_is_a_one_off_marked_for_review(tmp_path: Path) -> None:

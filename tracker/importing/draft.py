@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from tracker.i18n import t
-from tracker.importing.simple import Draft, Found, Role, draft_item, section_role
+from tracker.importing.simple import Draft, Found, Role, draft_item, section_role, units_named
 from tracker.importing.structure import Outline
 from tracker.services.report_text import SectionSpan, Span
 
@@ -71,11 +71,14 @@ def draft_seed(
     meta: Meta,
     *,
     drafter: Callable[[str, Role], list[Draft]] = draft_item,
+    named: Callable[[str], list[str]] = units_named,
 ) -> Written:
-    """The draft seed file's text for the report `text`, whose text file is `<slug>-report.txt`."""
+    """The draft seed file's text for the report `text`, whose text file is `<slug>-report.txt`.
+    Its units are those the report names, then any a draft names besides, then the
+    placeholder when a draft names none."""
     placeholder = PLACEHOLDER_UNIT
     rows: list[str] = []
-    units: list[str] = []
+    units: list[str] = [name for name in dict.fromkeys(named(text)) if name.strip()]
     count = 0
     for section in found.sections:
         role = section_role(section.heading)
