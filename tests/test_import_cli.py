@@ -249,3 +249,14 @@ def test_a_bad_option_value_is_refused_before_anything_is_written(
     assert result.exit_code == 1, result.output
     assert len(result.stderr.strip().splitlines()) == 1 and said in result.stderr
     assert list(out.iterdir()) == []
+
+
+def test_paragraphs_indented_with_full_width_spaces_read_as_text(tmp_path: Path, out: Path) -> None:
+    """Word and portals indent each paragraph with two \\u3000: text, not binary."""
+    from test_import_structure import SUBPARTS
+
+    path = tmp_path / "jiedao-2023.txt"
+    path.write_text("\n".join("\u3000\u3000" + line for line in SUBPARTS.split("\n")))
+    result = invoke("import", str(path), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert len(load_seed_file(out / "jiedao-2023.yaml").document.commitments) == 9

@@ -207,3 +207,32 @@ def test_a_pdfs_lines_are_joined_into_paragraphs_across_pages() -> None:
     assert _paragraphs(lines) == (
         "一、主要工作\n一是完善制度建设并严格执行到位。二是开展培训。\n二、存在不足\n一是不够。"
     )
+
+
+TWO_LINE_TITLE = """城东街道办事处
+关于2022年度法治政府建设情况的报告
+
+一、2022年度推进法治政府建设的主要举措和成效
+（一）坚持党的领导。全年召开专题会议5次。
+（二）健全依法决策机制。
+
+城东街道办事处
+二〇二三年一月二十日
+"""
+
+
+def test_a_two_line_title_and_a_date_in_chinese_numerals_are_read() -> None:
+    found = outline(TWO_LINE_TITLE)
+    assert found.title == "城东街道办事处关于2022年度法治政府建设情况的报告"
+    assert found.issuer is not None and found.issuer.value == "城东街道办事处"
+    assert found.town is not None and found.town.value == "城东街道"
+    assert found.year is not None and found.year.value == 2022
+    assert found.published is not None and str(found.published.value) == "2023-01-20"
+
+
+def test_a_part_on_what_was_done_is_not_a_plan_for_naming_its_measures() -> None:
+    from tracker.importing.simple import Role, section_role
+
+    assert section_role("2022年度推进法治政府建设的主要举措和成效") is Role.ACHIEVED
+    assert section_role("2023年推进法治政府建设的主要安排") is Role.PLAN
+    assert section_role("存在的不足和原因") is Role.SHORTCOMING

@@ -69,7 +69,7 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 def _mostly_text(text: str) -> bool:
-    usual = sum(1 for ch in text if ch.isprintable() or ch in "\n\r\t")
+    usual = sum(1 for ch in text if ch.isprintable() or ch.isspace())  # \u3000 indents
     private = sum(1 for ch in text if "\ue000" <= ch <= "\uf8ff")
     return usual >= 0.95 * len(text) and private == 0
 

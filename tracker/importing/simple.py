@@ -41,6 +41,8 @@ class Draft:
 
 _SHORTCOMING_WORDS = ("不足", "问题", "差距", "短板")
 _PLAN_WORDS = ("打算", "计划", "举措", "下一步", "思路", "安排", "展望")
+# A heading that says what was done (主要举措和成效) narrates the year, whatever else it says.
+_ACHIEVED_WORDS = ("成效", "成绩", "情况", "做法", "主要工作")
 # An item's own number at its start: 一是 / 第一， / （一） / （1） / 1.
 _NUMBER_RE = re.compile(
     r"^(?:[一二三四五六七八九十]+是+|第[一二三四五六七八九十]+[、，,：:]"
@@ -53,6 +55,8 @@ def section_role(heading: str) -> Role:
     """What a part of the report narrates, by the words of its heading."""
     if any(word in heading for word in _SHORTCOMING_WORDS):
         return Role.SHORTCOMING
+    if any(word in heading for word in _ACHIEVED_WORDS):
+        return Role.ACHIEVED
     if any(word in heading for word in _PLAN_WORDS):
         return Role.PLAN
     return Role.ACHIEVED

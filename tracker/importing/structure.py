@@ -73,9 +73,14 @@ def outline(text: str) -> Outline:
 
 
 def _title(text: str, first: int) -> str | None:
+    """The title line; with the issuer's name before it when that stands on the line above
+    (城东街道办事处 / 关于2022年度法治政府建设情况的报告), as a two-line title is read."""
     for found in _TITLE_RE.finditer(text, 0, first):
         line = found.group().strip()
         if not any(mark in line for mark in (">", "|", "›", "»", "位置", "首页")):
+            above = text[: found.start()].rstrip("\n").rsplit("\n", 1)[-1].strip()
+            if line.startswith("关于") and _ISSUER_RE.fullmatch(above):
+                return above + line
             return line
     return None
 
