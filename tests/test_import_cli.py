@@ -4,10 +4,13 @@ text, with no database touched; and bad input refused in one line with nothing w
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from import_helpers import REPORT, report_text, write_html
 from typer.testing import CliRunner, Result
 
@@ -260,3 +263,42 @@ def test_paragraphs_indented_with_full_width_spaces_read_as_text(tmp_path: Path,
     result = invoke("import", str(path), "--out", str(out))
     assert result.exit_code == 0, result.output
     assert len(load_seed_file(out / "jiedao-2023.yaml").document.commitments) == 9
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    data=st.one_of(
+        st.binary(min_size=0, max_size=400),
+        st.text(max_size=300).map(lambda text: text.encode("utf-8")),
+        st.sampled_from([b"%PDF-1.4 broken", b"PK\x03\x04broken", b"<html><p>\xff</p>"]),
+    ),
+    suffix=st.sampled_from([".txt", ".html", ".docx", ".pdf", ""]),
+)
+def test_any_bytes_are_imported_or_refused_in_one_line_never_half_written(
+    tmp_path: Path, data: bytes, suffix: str
+) -> None:
+    from tracker.errors import TrackerError
+    from tracker.importing.run import Overrides, import_report
+
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))
+    path = folder / f"report{suffix}"
+    path.write_bytes(data)
+    out = folder / "out"
+    out.mkdir()
+    try:
+        done = import_report(path, out, Overrides(town="某镇", issuer="某镇人民政府", year=2021))
+    except TrackerError as exc:
+        assert "\n" not in exc.message()
+        assert list(out.iterdir()) == []
+    else:
+        load_seed_file(done.seed_path)
+
+
+def test_a_damaged_pdf_is_refused_in_one_line_without_the_librarys_warnings(
+    tmp_path: Path, out: Path
+) -> None:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(b"%PDF-1.4 nothing else")
+    assert "PDF" in _refused(path, out)

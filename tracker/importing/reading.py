@@ -9,6 +9,7 @@ guessed silently: the one found is returned, and shown to the officer.
 from __future__ import annotations
 
 import io
+import logging
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -182,13 +183,19 @@ _HEADING_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][�
 
 def _pdf_text(path: Path, data: bytes) -> str:
     from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
 
+    # pypdf logs what it repairs ("EOF marker not found"); unconfigured, Python prints such
+    # warnings on stderr, and the officer's one line would not be one. Quiet while reading.
+    log = logging.getLogger("pypdf")
+    level = log.level
+    log.setLevel(logging.CRITICAL)
     try:
         reader = PdfReader(io.BytesIO(data))
         pages = [page.extract_text() or "" for page in reader.pages]
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
+    except Exception as exc:  # a damaged file fails anywhere in pypdf, in any exception
         raise TrackerError("import.bad_pdf", path=str(path)) from exc
+    finally:
+        log.setLevel(level)
     if not "".join(pages).strip():
         raise TrackerError("import.image_pdf", path=str(path), pages=len(pages))
     return _tidy(_paragraphs("\n".join(pages)))
