@@ -302,3 +302,9 @@ def test_a_damaged_pdf_is_refused_in_one_line_without_the_librarys_warnings(
     path = tmp_path / "report.pdf"
     path.write_bytes(b"%PDF-1.4 nothing else")
     assert "PDF" in _refused(path, out)
+
+
+def test_an_old_word_file_is_refused_as_one_to_save_anew(tmp_path: Path, out: Path) -> None:
+    path = tmp_path / "report.doc"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500))
+    assert "旧版 Word" in _refused(path, out)

@@ -40,6 +40,8 @@ def read_report(path: Path) -> ReadReport:
     suffix = path.suffix.lower()
     if suffix == ".pdf" or data.startswith(b"%PDF"):
         return ReadReport(_pdf_text(path, data), "pdf")
+    if suffix == ".doc" or data.startswith(b"\xd0\xcf\x11\xe0"):  # Word 97–2003: say so
+        raise TrackerError("import.bad_docx", path=str(path))
     if suffix == ".docx" or data.startswith(b"PK\x03\x04"):
         return ReadReport(_docx_text(path, data), "docx")
     text, encoding = _decoded(path, data)
