@@ -68,6 +68,7 @@ def _command_words() -> set[str]:
 ALLOWED = {
     # formats and encodings the officer picks or is told of (文件另存为 UTF-8 的 CSV)
     *"csv CSV xlsx PDF pdf Excel Word SQLite PostgreSQL UTF GBK TOML YAML JSON json SHA".split(),
+    "GB18030",  # i13-core: the encoding a report was read in (GBK's superset)
     *"TrueType OpenType ttf ttc otf".split(),
     # the date pattern the date fields show (YYYY-MM-DD)
     *"YYYY MM DD".split(),
@@ -273,6 +274,15 @@ def samples(reason: str) -> dict[str, object]:
         "folder": "/home/王科员/文档",
         "weekday": t("date.weekday.1"),
         "month_name": "5月",
+        # i13-core: tracker import
+        **dict.fromkeys("parts subparts drafts first last".split(), 7),
+        "encoding": "GB18030",
+        "source": t("import.read.text", encoding="UTF-8"),
+        "seed": "/home/王科员/文档/baohe-2021.yaml",
+        "text": "/home/王科员/文档/baohe-2021-report.txt",
+        "confidence": "0.80",
+        "words": "每年至少举办2次",
+        "fields": "frequency, target",
     }
 
 
@@ -290,7 +300,8 @@ def test_every_chinese_message_holds_no_english_word(reason: str) -> None:
         missing = placeholders(template) - set(values)
         assert not missing, f"{key}: no sample for {missing}"
         words = english_words(template.format(**values))
-        if key.startswith("seed."):  # the seed's keys, as the curator writes them
+        # the seed's keys, as the curator writes them (the import's draft comments name them)
+        if key.startswith(("seed.", "import.draft.")):
             words = [word for word in words if word not in SEED_WORDS]
         if words:
             found[key] = words

@@ -232,6 +232,7 @@ def _register() -> None:
         corrections,
         database,
         evidence,
+        importing,
         items,
         maintenance,
         report,
@@ -249,6 +250,7 @@ def _register() -> None:
     maintenance.register(app)
     evidence.register(app)
     audit.register(app)
+    importing.register(app)
 
 
 _register()

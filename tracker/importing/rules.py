@@ -25,12 +25,19 @@ _SHORTCOMING_RE = re.compile(r"不足|问题|短板|差距|薄弱")
 # 下一步工作打算, 2022年举措, 工作计划, 今后工作思路; the plan's cue wins over 不足 in
 # headings such as 针对不足的整改举措.
 _PLAN_RE = re.compile(
-    r"下一步|打算|举措|计划|思路|今后|明年|工作安排|工作要点|\d{4}年(?:工作)?(?:重点|安排|要点)"
+    r"下一步|打算|举措|计划|思路|今后|明年|安排|展望|工作要点|\d{4}年(?:工作)?(?:重点|要点)"
 )
+
+
+# A heading that says what was done (主要举措和成效, 工作开展情况) narrates the year, although
+# it may name its measures (举措).
+_ACHIEVED_RE = re.compile(r"成效|成绩|开展情况|工作情况|主要做法|主要工作")
 
 
 def section_role(heading: str) -> Role:
     """The role of a part of the report, from its heading."""
+    if _ACHIEVED_RE.search(heading) and not _SHORTCOMING_RE.search(heading):
+        return Role.ACHIEVED
     if _PLAN_RE.search(heading):
         return Role.PLAN
     if _SHORTCOMING_RE.search(heading):
@@ -199,7 +206,34 @@ def _title(words: str) -> str:
 
 
 def draft_item(text: str, role: Role) -> list[Draft]:
-    """The commitments of one enumerated item: one draft per duty, one per figure."""
+    """The commitments of one enumerated item: one draft per duty, one per figure; an item
+    in which no rule finds one is drafted whole, by its first sentence, for the reviewer
+    (an enumerated item is never dropped)."""
+    return _drafts(text, role) or _first_sentence(text, role)
+
+
+def _first_sentence(text: str, role: Role) -> list[Draft]:
+    """The item's first sentence after its number, as a one-off (a rectification in the
+    shortcomings) that no rule supports: confidence 0.2."""
+    m = _ENUMERATOR_RE.match(text)
+    start = m.end() if m else 0
+    while start < len(text) and text[start].isspace():
+        start += 1
+    end = start
+    while end < len(text) and text[end] not in "。；;！!？?\n":
+        end += 1
+    if end < len(text) and text[end] != "\n":
+        end += 1  # the sentence keeps its full stop
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end <= start:
+        return []
+    kind = "rectification" if role is Role.SHORTCOMING else "one_off"
+    words = text[start:end]
+    return [Draft(start=start, end=end, title=_title(words), kind=Found(kind, "", 0.2))]
+
+
+def _drafts(text: str, role: Role) -> list[Draft]:
     m = _ENUMERATOR_RE.match(text)
     begin = m.end() if m else 0
     lead = _lead_end(text, begin) if m else None

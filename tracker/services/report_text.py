@@ -1,8 +1,11 @@
 """Find the structure of a report's text: numbered sections and their enumerated items.
 
 Reports number sections 一、二、… and items inside them 一是…二是…; other reports use
-（一）（二） or 1. 2. for items, which are accepted too. Offsets are character offsets into
-the full text, so excerpts can be located and highlighted exactly.
+第一、第二、, （一）（二）, （1）（2） or 1. 2. for items, which are accepted too. A section may
+also be divided into sub-parts, （一）（二） heading a paragraph of their own; the items of
+each sub-part are then the section's items, numbered on across its sub-parts (a sub-part
+without an enumeration of its own is one item). Offsets are character offsets into the
+full text, so excerpts can be located and highlighted exactly.
 """
 
 from __future__ import annotations
@@ -19,6 +22,17 @@ _PAREN_ITEM_RE = re.compile(
     rf"(?:(?<=^)|(?<=[。：:；;\n]))[（(]([{_CN_DIGITS}]+)[）)]", re.MULTILINE
 )
 _ARABIC_ITEM_RE = re.compile(r"(?:(?<=^)|(?<=[。：:；;\n]))(\d{1,2})[.．、](?!\d)", re.MULTILINE)
+# 第一、第二，… (not 第一责任人: the ordinal must be followed by a pause).
+_DI_ITEM_RE = re.compile(
+    rf"(?:(?<=^)|(?<=[。：:；;\n]))第([{_CN_DIGITS}]+)[、，,：:]", re.MULTILINE
+)
+_PAREN_ARABIC_ITEM_RE = re.compile(r"(?:(?<=^)|(?<=[。：:；;\n]))[（(](\d{1,2})[）)]", re.MULTILINE)
+# A sub-part: （一） at the start of a line (its heading, or the paragraph it leads).
+_SUBPART_RE = re.compile(rf"^[ \t\u3000]*[（(]([{_CN_DIGITS}]+)[）)]", re.MULTILINE)
+# The item patterns, most specific first: the seed's 一是 run wins over anything else.
+_ITEM_PATTERNS = (_SHI_ITEM_RE, _DI_ITEM_RE, _PAREN_ITEM_RE, _PAREN_ARABIC_ITEM_RE, _ARABIC_ITEM_RE)
+# Inside a sub-part, （一） is the sub-part's own number, not an item.
+_INNER_ITEM_PATTERNS = (_SHI_ITEM_RE, _DI_ITEM_RE, _PAREN_ARABIC_ITEM_RE, _ARABIC_ITEM_RE)
 
 
 def chinese_numeral(text: str) -> int:
@@ -44,14 +58,25 @@ class Span:
 
 
 @dataclass(frozen=True, slots=True)
-class SectionSpan(Span):
+class SubpartSpan(Span):
+    """A sub-part （一）（二） of a section: its heading and the section's items inside it."""
+
     heading: str
     items: tuple[Span, ...]
 
 
-def _find_items(text: str, start: int, end: int) -> tuple[Span, ...]:
+@dataclass(frozen=True, slots=True)
+class SectionSpan(Span):
+    heading: str
+    items: tuple[Span, ...]
+    subparts: tuple[SubpartSpan, ...] = ()
+
+
+def _find_items(
+    text: str, start: int, end: int, patterns: tuple[re.Pattern[str], ...] = _ITEM_PATTERNS
+) -> tuple[Span, ...]:
     body = text[start:end]
-    for pattern in (_SHI_ITEM_RE, _PAREN_ITEM_RE, _ARABIC_ITEM_RE):
+    for pattern in patterns:
         matches = [m for m in pattern.finditer(body) if _item_number(m.group(1)) is not None]
         # Enumerations count 1, 2, 3…; keep the first run that does.
         run: list[re.Match[str]] = []
@@ -81,6 +106,46 @@ def _item_number(token: str) -> int | None:
         return None
 
 
+def _find_subparts(text: str, start: int, end: int) -> tuple[SubpartSpan, ...]:
+    """The section's sub-parts （一）（二）… when at least two head lines of their own and
+    one of them holds an enumeration; else none (its （一） are then plain items)."""
+    run: list[re.Match[str]] = []
+    for m in _SUBPART_RE.finditer(text, start, end):
+        if _item_number(m.group(1)) == len(run) + 1:
+            run.append(m)
+    if len(run) < 2:
+        return ()
+    bounds = [m.start() for m in run] + [end]
+    found: list[tuple[int, int, str, tuple[Span, ...]]] = []
+    for i, m in enumerate(run):
+        line_end = text.find("\n", m.end(), bounds[i + 1])
+        line_end = bounds[i + 1] if line_end < 0 else line_end
+        inner = _find_items(text, m.end(), bounds[i + 1], _INNER_ITEM_PATTERNS)
+        heading = text[m.end() : line_end].strip()
+        found.append((m.start(), _trimmed_end(text, m.start(), bounds[i + 1]), heading, inner))
+    if not any(inner for *_, inner in found):
+        return ()
+    subparts: list[SubpartSpan] = []
+    number = 0
+    for i, (s_start, s_end, heading, inner) in enumerate(found):
+        items: list[Span] = []
+        # A sub-part without an enumeration is one item: from its number to its end.
+        for item in inner or (Span(number=1, start=s_start, end=s_end),):
+            number += 1
+            items.append(Span(number=number, start=item.start, end=item.end))
+        head = heading.split("。", 1)[0][:200] or heading
+        subparts.append(
+            SubpartSpan(number=i + 1, start=s_start, end=s_end, heading=head, items=tuple(items))
+        )
+    return tuple(subparts)
+
+
+def _trimmed_end(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
 def parse_sections(text: str) -> tuple[SectionSpan, ...]:
     """The report's numbered sections, in order, each with its enumerated items.
 
@@ -98,7 +163,15 @@ def parse_sections(text: str) -> tuple[SectionSpan, ...]:
             expected += 1
     for i, m in enumerate(kept):
         end = kept[i + 1].start() if i + 1 < len(kept) else len(text)
-        items = _find_items(text, m.end(), end)
+        subparts = _find_subparts(text, m.end(), end)
+        if subparts and i + 1 == len(kept):
+            # The last sub-part of the last section runs no further than its first
+            # paragraph after its heading: the closing remarks and signature follow it.
+            subparts = subparts[:-1] + (_closed(text, subparts[-1]),)
+        if subparts:
+            items = tuple(item for part in subparts for item in part.items)
+        else:
+            items = _find_items(text, m.end(), end)
         if items and i + 1 == len(kept):
             end = items[-1].end
         sections.append(
@@ -108,9 +181,25 @@ def parse_sections(text: str) -> tuple[SectionSpan, ...]:
                 end=end,
                 heading=m.group(2).strip(),
                 items=items,
+                subparts=subparts,
             )
         )
     return tuple(sections)
+
+
+def _closed(text: str, part: SubpartSpan) -> SubpartSpan:
+    """`part` ended with its last item's paragraph (or its first paragraph of text)."""
+    last = part.items[-1]
+    if last.start != part.start:  # its items are an enumeration: they end where they end
+        return SubpartSpan(part.number, part.start, last.end, part.heading, part.items)
+    heading_end = text.find("\n", part.start, part.end)
+    body_start = heading_end + 1 if heading_end >= 0 else part.end
+    while body_start < part.end and text[body_start].isspace():
+        body_start += 1
+    body_end = text.find("\n", body_start, part.end)
+    end = part.end if body_end < 0 else body_end
+    item = Span(number=last.number, start=last.start, end=end)
+    return SubpartSpan(part.number, part.start, end, part.heading, (*part.items[:-1], item))
 
 
 # --- The report itself, without the web page around it --------------------------------

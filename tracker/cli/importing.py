@@ -1,0 +1,93 @@
+"""`tracker import REPORT`: a report file read into a draft seed file for review.
+
+It touches no database: it reads one file and writes two new ones. The importing package is
+imported inside the command, so that starting the command line stays light.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from tracker.cli.context import DATE_METAVAR, date_help, parse_date
+from tracker.errors import printable
+from tracker.i18n import t
+
+if TYPE_CHECKING:
+    from tracker.importing.run import Imported
+    from tracker.importing.structure import Fact
+
+
+def import_command(
+    report: Annotated[Path, typer.Argument(metavar="REPORT", help="报告文件 / report file")],
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", metavar="DIR", help="写入的文件夹（默认：文档）/ folder"),
+    ] = None,
+    slug: Annotated[
+        str | None, typer.Option("--slug", metavar="S", help="报告标识 / report slug")
+    ] = None,
+    town: Annotated[str | None, typer.Option("--town", metavar="T", help="镇 / town")] = None,
+    issuer: Annotated[
+        str | None, typer.Option("--issuer", metavar="I", help="发布单位 / issuer")
+    ] = None,
+    year: Annotated[int | None, typer.Option("--year", metavar="Y", help="年度 / year")] = None,
+    published: Annotated[
+        str | None,
+        typer.Option("--published", metavar=DATE_METAVAR, help=date_help("发布日期 / published")),
+    ] = None,
+) -> None:
+    """读取报告文件，写出待审核的承诺事项草稿（不改动数据库）/ draft a report's commitments."""
+    from tracker.config import documents_folder
+    from tracker.importing.run import Overrides, import_report
+
+    given = Overrides(
+        slug=slug,
+        town=town.strip() or None if town else None,
+        issuer=issuer.strip() or None if issuer else None,
+        year=year,
+        published=parse_date(published, "--published") if published is not None else None,
+    )
+    folder = out_dir.expanduser() if out_dir is not None else documents_folder()
+    done = import_report(report, folder, given)
+    for line in _summary(done):
+        sys.stdout.write(printable(line) + "\n")
+
+
+def _summary(done: Imported) -> list[str]:
+    found, meta = done.found, done.meta
+    kind = done.read.source
+    source = t(f"import.read.{kind}", encoding=done.read.encoding or "-")
+
+    def shown(fact: Fact | None, value: object) -> str:
+        if value is None:
+            return t("import.found.none")
+        return (
+            f"{value}"
+            if fact is not None and fact.value == value
+            else f"{value}" + t("import.found.given")
+        )
+
+    return [
+        t("import.found.file", path=str(done.path), source=source),
+        t("import.found.title", value=meta.title),
+        t("import.found.town", value=shown(found.town, meta.town)),
+        t("import.found.issuer", value=shown(found.issuer, meta.issuer)),
+        t("import.found.year", value=shown(found.year, meta.year)),
+        t("import.found.published", value=shown(found.published, meta.published)),
+        t(
+            "import.found.counts",
+            parts=len(found.sections),
+            subparts=sum(len(section.subparts) for section in found.sections),
+            items=found.item_count,
+            drafts=done.drafts,
+        ),
+        t("import.written", seed=str(done.seed_path), text=str(done.text_path)),
+    ]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_command)
