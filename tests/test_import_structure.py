@@ -236,3 +236,16 @@ def test_a_part_on_what_was_done_is_not_a_plan_for_naming_its_measures() -> None
     assert section_role("2022年度推进法治政府建设的主要举措和成效") is Role.ACHIEVED
     assert section_role("2023年推进法治政府建设的主要安排") is Role.PLAN
     assert section_role("存在的不足和原因") is Role.SHORTCOMING
+
+
+def test_a_title_that_opens_with_the_town_names_it() -> None:
+    """三都镇2025年法治政府建设年度报告, with no 人民政府 anywhere: the town is read from the
+    title; the issuer is not invented from it (the command asks for --issuer)."""
+    for title, town in (
+        ("三都镇2025年法治政府建设年度报告", "三都镇"),
+        ("东湖街道2024年度法治政府建设情况报告", "东湖街道"),
+        ("可大乡关于2023年法治政府建设情况的报告", "可大乡"),
+    ):
+        found = outline(f"{title}\n一、工作情况\n一是学法。二是用法。\n")
+        assert found.town is not None and found.town.value == town, title
+        assert found.issuer is None

@@ -18,6 +18,8 @@ _ISSUER_RE = re.compile(r"[\u4e00-\u9fff]{2,30}?(?:人民政府|街道办事处|
 # The town is the last place of the issuer's name: 资阳市雁江区保和镇 -> 保和镇.
 _TOWN_RE = re.compile(r"([^省市区县州旗盟\s]{1,10}?(?:镇|乡|街道))(?:人民政府|办事处|街道办事处)?$")
 _TOWN_ANYWHERE_RE = re.compile(r"(?:我|全)(镇|乡|街道)")
+# A title that opens with the town: 三都镇2025年法治政府建设年度报告, 东湖街道关于…的报告.
+_TITLE_TOWN_RE = re.compile(r"^([^省市区县州旗盟\s]{1,10}?(?:镇|乡|街道))(?=\d{4}|关于)")
 _YEAR_RE = re.compile(r"(\d{4})\s*年度?[^\n。]{0,16}?法治(?:政府)?建设")
 _NUMERIC_DATE_RE = re.compile(r"(\d{4})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})")
 _DATE_LINE_RE = re.compile(
@@ -115,6 +117,9 @@ def _town(issuer: Fact | None, head: str) -> Fact | None:
     for line in head.split("\n"):
         found = _TOWN_RE.search(line.strip())
         if found and "报告" not in line:
+            return Fact(found.group(1), line.strip())
+        found = _TITLE_TOWN_RE.match(line.strip())
+        if found:
             return Fact(found.group(1), line.strip())
     return None
 
