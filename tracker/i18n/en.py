@@ -799,4 +799,12 @@ MESSAGES: dict[str, str] = {
     "import.draft.kind_missing": "read as {kind}, but {fields} missing: a one-off until reviewed",
     "import.draft.due_achieved": "the end of the report's year; the report gives no deadline",
     "import.draft.due_plan": "the end of the plan year; the report gives no deadline",
+    # i13-apply: the review field and tracker import --apply
+    "import.draft.header_decide": "Set each draft's review: to accepted or rejected; tracker import --apply seeds only the accepted ones, and nothing while any is undecided.",
+    "apply_usage": "--apply takes a reviewed draft alone: tracker import --apply DRAFT.yaml (no report file, --out, --slug or other options)",
+    "apply_undecided": "The draft {file} has {undecided} undecided commitment(s) ({accepted} accepted, {rejected} rejected); nothing seeded: set each review: undecided to accepted or rejected, then apply again",
+    "apply_slug_taken": "The database already holds report {slug}; nothing seeded: a draft is applied once; for another report, give it a new report: slug:",
+    "apply_done": "Seeded into {db}: new report {report} with {commitments} commitments, {instances} period and village items, {villages} new villages",
+    "apply_rejected": "Rejected and left out: {rejected}",
+    "apply_links_dropped": "Links from a rectification to a rejected commitment left out: {links}",
 }
