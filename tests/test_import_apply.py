@@ -163,6 +163,19 @@ def test_undecided_drafts_are_refused_with_their_count_and_nothing_is_created(
     assert not has_tables(empty_db_url)
 
 
+def test_a_draft_with_every_commitment_rejected_is_refused(
+    empty_db_url: str, tmp_path: Path
+) -> None:
+    draft = draft_of(tmp_path / "out")
+    rejected = len(decide(draft, lambda *_: "rejected"))
+    result = apply(empty_db_url, draft)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == message(
+        "apply_none_accepted", file=str(draft), rejected=rejected
+    )
+    assert not has_tables(empty_db_url)
+
+
 def test_only_accepted_commitments_are_seeded_into_an_empty_database(
     empty_db_url: str, tmp_path: Path
 ) -> None:

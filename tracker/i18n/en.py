@@ -807,4 +807,5 @@ MESSAGES: dict[str, str] = {
     "apply_done": "Seeded into {db}: new report {report} with {commitments} commitments, {instances} period and village items, {villages} new villages",
     "apply_rejected": "Rejected and left out: {rejected}",
     "apply_links_dropped": "Links from a rectification to a rejected commitment left out: {links}",
+    "apply_none_accepted": "Every one of the {rejected} commitments of the draft {file} is rejected: nothing to seed",
 }

@@ -807,4 +807,5 @@ MESSAGES: dict[str, str] = {
     "apply_done": "已导入数据库 {db}：新报告 {report}，承诺事项 {commitments} 项、期次及分村事项 {instances} 项、新增村(社区) {villages} 个",
     "apply_rejected": "驳回未导入 {rejected} 条",
     "apply_links_dropped": "整改事项指向已驳回事项的关联 {links} 条未导入",
+    "apply_none_accepted": "草稿 {file} 的 {rejected} 条全部驳回，没有可导入的事项，未导入",
 }

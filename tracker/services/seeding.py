@@ -234,16 +234,21 @@ def apply_seed(
 
 def require_reviewed(seed: Seed) -> None:
     """Refuse a draft with a commitment still undecided: the reviewer says what becomes of
-    each before any is seeded (one left out unread would be a commitment silently lost)."""
+    each before any is seeded (one left out unread would be a commitment silently lost).
+    A draft with every commitment rejected is refused too: there is nothing to seed."""
     undecided = len(seed.reviewed(Review.UNDECIDED))
+    accepted = len(seed.reviewed(Review.ACCEPTED))
+    rejected = len(seed.reviewed(Review.REJECTED))
     if undecided:
         raise TrackerError(
             "apply_undecided",
             file=str(seed.path),
             undecided=undecided,
-            accepted=len(seed.reviewed(Review.ACCEPTED)),
-            rejected=len(seed.reviewed(Review.REJECTED)),
+            accepted=accepted,
+            rejected=rejected,
         )
+    if not accepted:  # a report with no commitment would be an empty ledger
+        raise TrackerError("apply_none_accepted", file=str(seed.path), rejected=rejected)
 
 
 def report_day(report: Report) -> date:
