@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from import_helpers import REPORT, SEED
 from sqlalchemy import inspect
 from sqlalchemy import select as select_rows
@@ -137,8 +138,10 @@ def test_a_fresh_draft_leaves_every_commitment_undecided(tmp_path: Path) -> None
 
 def test_a_hand_made_seed_without_review_is_all_accepted() -> None:
     seed = load_seed_file(SEED)
-    assert "review:" not in SEED.read_text(encoding="utf-8")
+    written = yaml.safe_load(SEED.read_text(encoding="utf-8"))["commitments"]
+    assert not any("review" in entry for entry in written)
     assert seed.reviewed(Review.ACCEPTED) == seed.document.commitments
+    assert len(seed.document.commitments) == 66
 
 
 # --- applying -----------------------------------------------------------------------------
@@ -172,6 +175,27 @@ def test_a_draft_with_every_commitment_rejected_is_refused(
     assert result.exit_code == 1
     assert result.stderr.strip() == message(
         "apply_none_accepted", file=str(draft), rejected=rejected
+    )
+    assert not has_tables(empty_db_url)
+
+
+def test_an_accepted_draft_still_without_its_lead_unit_is_refused(
+    empty_db_url: str, tmp_path: Path
+) -> None:
+    draft = draft_of(tmp_path / "out")
+    decided = decide(draft, lambda *_: "accepted")
+    unnamed = [
+        c.code for c in load_seed_file(draft).document.commitments if c.unit == PLACEHOLDER_UNIT
+    ]
+    assert unnamed and len(decided) > len(unnamed)
+    result = apply(empty_db_url, draft)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == message(
+        "apply_placeholder_unit",
+        file=str(draft),
+        count=len(unnamed),
+        code=unnamed[0],
+        unit=PLACEHOLDER_UNIT,
     )
     assert not has_tables(empty_db_url)
 

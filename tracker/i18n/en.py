@@ -808,4 +808,5 @@ MESSAGES: dict[str, str] = {
     "apply_rejected": "Rejected and left out: {rejected}",
     "apply_links_dropped": "Links from a rectification to a rejected commitment left out: {links}",
     "apply_none_accepted": "Every one of the {rejected} commitments of the draft {file} is rejected: nothing to seed",
+    "apply_placeholder_unit": "{count} accepted commitment(s) of the draft {file} (such as {code}) still have the lead unit “{unit}”; nothing seeded: set unit: to the real unit (listed under units:), or reject them",
 }

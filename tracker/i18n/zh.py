@@ -808,4 +808,5 @@ MESSAGES: dict[str, str] = {
     "apply_rejected": "驳回未导入 {rejected} 条",
     "apply_links_dropped": "整改事项指向已驳回事项的关联 {links} 条未导入",
     "apply_none_accepted": "草稿 {file} 的 {rejected} 条全部驳回，没有可导入的事项，未导入",
+    "apply_placeholder_unit": "草稿 {file} 中已接受的 {count} 条（如 {code}）牵头单位仍是“{unit}”，未导入：请把 unit: 改为实际单位（列在 units: 中），或驳回该条",
 }

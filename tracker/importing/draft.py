@@ -21,13 +21,12 @@ from tracker.i18n import t
 from tracker.importing.rules import Draft, Found, Role, draft_item, section_role, units_named
 from tracker.importing.structure import Outline
 from tracker.services.report_text import SectionSpan, Span
+from tracker.services.seed_file import PLACEHOLDER_UNIT
 
 # The kinds that need a field the loader checks for, and that field on a Draft.
 _NEEDS = {"quota": ("frequency", "target"), "recurring": ("frequency",), "indicator": ("baseline",)}
 _DATED = {"one_off", "per_village", "rectification"}
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
-# The lead unit of drafts whose unit the report does not name: the reviewer renames it.
-PLACEHOLDER_UNIT = "待核定单位"
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,9 @@ MAX_SEED_BYTES = 5 * MB
 # centuries (or of a year the calendar cannot hold).
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_CHECKPOINTS_TEXT = 200  # the width of Commitment.checkpoints
+# The lead unit `tracker import` gives drafts whose unit the report does not name: the
+# reviewer renames it, and a commitment still naming it is not seeded (tracker.services.seeding).
+PLACEHOLDER_UNIT = "待核定单位"
 
 
 def _problem(key: str, /, **params: Any) -> PydanticCustomError:

@@ -33,7 +33,7 @@ from tracker.services.instances import (
     format_checkpoints,
 )
 from tracker.services.lookup import ensure_person, natural_key
-from tracker.services.seed_file import Review, Seed, SeedCommitment
+from tracker.services.seed_file import PLACEHOLDER_UNIT, Review, Seed, SeedCommitment
 
 
 @dataclass(frozen=True)
@@ -235,7 +235,8 @@ def apply_seed(
 def require_reviewed(seed: Seed) -> None:
     """Refuse a draft with a commitment still undecided: the reviewer says what becomes of
     each before any is seeded (one left out unread would be a commitment silently lost).
-    A draft with every commitment rejected is refused too: there is nothing to seed."""
+    A draft with every commitment rejected is refused too: there is nothing to seed; and so
+    is one with an accepted commitment whose lead unit is still the import's placeholder."""
     undecided = len(seed.reviewed(Review.UNDECIDED))
     accepted = len(seed.reviewed(Review.ACCEPTED))
     rejected = len(seed.reviewed(Review.REJECTED))
@@ -249,6 +250,16 @@ def require_reviewed(seed: Seed) -> None:
         )
     if not accepted:  # a report with no commitment would be an empty ledger
         raise TrackerError("apply_none_accepted", file=str(seed.path), rejected=rejected)
+    # A lead unit cannot be changed once seeded: the placeholder would stay the ledger's.
+    unnamed = [c.code for c in seed.reviewed(Review.ACCEPTED) if c.unit == PLACEHOLDER_UNIT]
+    if unnamed:
+        raise TrackerError(
+            "apply_placeholder_unit",
+            file=str(seed.path),
+            count=len(unnamed),
+            code=unnamed[0],
+            unit=PLACEHOLDER_UNIT,
+        )
 
 
 def report_day(report: Report) -> date:
