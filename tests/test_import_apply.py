@@ -156,7 +156,7 @@ def test_undecided_drafts_are_refused_with_their_count_and_nothing_is_created(
     result = apply(empty_db_url, draft)
     assert result.exit_code == 1
     said = message(
-        "apply_undecided",
+        "import.apply.undecided",
         file=str(draft),
         undecided=undecided,
         accepted=len(decided) - undecided,
@@ -174,7 +174,7 @@ def test_a_draft_with_every_commitment_rejected_is_refused(
     result = apply(empty_db_url, draft)
     assert result.exit_code == 1
     assert result.stderr.strip() == message(
-        "apply_none_accepted", file=str(draft), rejected=rejected
+        "import.apply.none_accepted", file=str(draft), rejected=rejected
     )
     assert not has_tables(empty_db_url)
 
@@ -191,7 +191,7 @@ def test_an_accepted_draft_still_without_its_lead_unit_is_refused(
     result = apply(empty_db_url, draft)
     assert result.exit_code == 1
     assert result.stderr.strip() == message(
-        "apply_placeholder_unit",
+        "import.apply.placeholder_unit",
         file=str(draft),
         count=len(unnamed),
         code=unnamed[0],
@@ -216,7 +216,7 @@ def test_only_accepted_commitments_are_seeded_into_an_empty_database(
         f"已导入数据库 {empty_db_url}：新报告 bh-import，承诺事项 {len(accepted)} 项"
     )
     assert lines[0].endswith("新增村(社区) 23 个")
-    assert lines[1] == message("apply_rejected", rejected=rejected)
+    assert lines[1] == message("import.apply.rejected", rejected=rejected)
     # The placeholder unit only rejected drafts named is not made a unit of the ledger.
     engine = make_engine(empty_db_url)
     try:
@@ -251,7 +251,7 @@ def test_applying_the_same_draft_twice_is_refused_and_changes_nothing(
     before = dump(empty_db_url)
     again = apply(empty_db_url, draft)
     assert again.exit_code == 1
-    assert again.stderr.strip() == message("apply_slug_taken", slug="bh-import")
+    assert again.stderr.strip() == message("import.apply.slug_taken", slug="bh-import")
     assert dump(empty_db_url) == before
 
 
@@ -261,7 +261,7 @@ def test_a_draft_named_as_a_report_in_the_database_is_refused(db_url: str, tmp_p
     before = dump(db_url)
     result = apply(db_url, draft, lang="en")
     assert result.exit_code == 1
-    assert result.stderr.strip() == message("apply_slug_taken", "en", slug="baohe-2021")
+    assert result.stderr.strip() == message("import.apply.slug_taken", "en", slug="baohe-2021")
     assert dump(db_url) == before
 
 
@@ -303,8 +303,8 @@ def test_a_link_to_a_rejected_measure_is_dropped_and_said(
     result = apply(empty_db_url, draft)
     assert result.exit_code == 0, result.output
     assert result.stdout.strip().splitlines()[1:] == [
-        message("apply_rejected", rejected=1),
-        message("apply_links_dropped", links=1),
+        message("import.apply.rejected", rejected=1),
+        message("import.apply.links_dropped", links=1),
     ]
     codes = codes_of(empty_db_url, "bh-reviewed")
     assert "7.1a" not in codes and {"6.1", "7.1b", "7.1c"} <= codes
@@ -326,7 +326,9 @@ def test_init_refuses_a_draft_with_undecided_commitments_too(
     drafts = len(load_seed_file(draft).document.commitments)
     result = invoke("--db", empty_db_url, "--user", ADMIN, "init", "--seed", str(draft))
     assert result.exit_code == 1
-    said = message("apply_undecided", file=str(draft), undecided=drafts, accepted=0, rejected=0)
+    said = message(
+        "import.apply.undecided", file=str(draft), undecided=drafts, accepted=0, rejected=0
+    )
     assert result.stderr.strip() == said
     assert not has_tables(empty_db_url)
 

@@ -179,7 +179,7 @@ def write_seed(
             require_role(session, user, Role.ADMIN)
         slug = seed.document.report.slug
         if new_report and session.exec(select(Report.id).where(Report.slug == slug)).first():
-            raise TrackerError("apply_slug_taken", slug=slug)
+            raise TrackerError("import.apply.slug_taken", slug=slug)
         result = apply_seed(
             session=session,
             seed=seed,

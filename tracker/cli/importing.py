@@ -67,7 +67,7 @@ def import_command(
     drafting = (out_dir, slug, town, issuer, year, published)
     if apply is not None:
         if report is not None or any(value is not None for value in drafting):
-            fail(t("apply_usage"), 2)  # a usage error, said as what to type instead
+            fail(t("import.apply.usage"), 2)  # a usage error, said as what to type instead
         _apply(ctx.obj, apply)
         return
     if report is None:
@@ -144,17 +144,17 @@ def _applied(state: AppState, seed: Seed, result: SeedResult) -> list[str]:
 
     lines = [
         t(
-            "apply_done",
+            "import.apply.done",
             db=state.settings.db,
             report=result.report,
             commitments=result.commitments,
             instances=result.instances,
             villages=result.villages,
         ),
-        t("apply_rejected", rejected=len(seed.reviewed(Review.REJECTED))),
+        t("import.apply.rejected", rejected=len(seed.reviewed(Review.REJECTED))),
     ]
     if result.links_dropped:
-        lines.append(t("apply_links_dropped", links=result.links_dropped))
+        lines.append(t("import.apply.links_dropped", links=result.links_dropped))
     return lines
 
 

@@ -242,19 +242,19 @@ def require_reviewed(seed: Seed) -> None:
     rejected = len(seed.reviewed(Review.REJECTED))
     if undecided:
         raise TrackerError(
-            "apply_undecided",
+            "import.apply.undecided",
             file=str(seed.path),
             undecided=undecided,
             accepted=accepted,
             rejected=rejected,
         )
     if not accepted:  # a report with no commitment would be an empty ledger
-        raise TrackerError("apply_none_accepted", file=str(seed.path), rejected=rejected)
+        raise TrackerError("import.apply.none_accepted", file=str(seed.path), rejected=rejected)
     # A lead unit cannot be changed once seeded: the placeholder would stay the ledger's.
     unnamed = [c.code for c in seed.reviewed(Review.ACCEPTED) if c.unit == PLACEHOLDER_UNIT]
     if unnamed:
         raise TrackerError(
-            "apply_placeholder_unit",
+            "import.apply.placeholder_unit",
             file=str(seed.path),
             count=len(unnamed),
             code=unnamed[0],
