@@ -33,6 +33,7 @@ from tracker.labels import kind_label, light_label, status_label
 from tracker.models import Kind, Status
 from tracker.schedule import Light
 from tracker.services.seed_file import (
+    Review,
     SeedCommitment,
     SeedDocument,
     SeedReport,
@@ -283,6 +284,8 @@ def samples(reason: str) -> dict[str, object]:
         "confidence": "0.80",
         "words": "每年至少举办2次",
         "fields": "frequency, target",
+        # i13-apply: tracker import --apply
+        **dict.fromkeys("accepted rejected undecided links count".split(), 7),
     }
 
 
@@ -301,7 +304,7 @@ def test_every_chinese_message_holds_no_english_word(reason: str) -> None:
         assert not missing, f"{key}: no sample for {missing}"
         words = english_words(template.format(**values))
         # the seed's keys, as the curator writes them (the import's draft comments name them)
-        if key.startswith(("seed.", "import.draft.")):
+        if key.startswith(("seed.", "import.draft.", "import.apply.")):
             words = [word for word in words if word not in SEED_WORDS]
         if words:
             found[key] = words
@@ -498,11 +501,15 @@ def test_a_roster_with_bad_rows_is_told_in_chinese(shared_db_url: str, tmp_path:
 
 # The seed's own keys, as they are written in the file (due, frequency, addressed_by…), and
 # the YAML values a key takes (true, false): what the curator must type.
-SEED_WORDS = {
-    name
-    for model in (SeedDocument, SeedReport, SeedUnit, SeedSection, SeedCommitment)
-    for name in model.model_fields
-} | {"true", "false", "Tab"}
+SEED_WORDS = (
+    {
+        name
+        for model in (SeedDocument, SeedReport, SeedUnit, SeedSection, SeedCommitment)
+        for name in model.model_fields
+    }
+    | {"true", "false", "Tab"}
+    | {str(review.value) for review in Review}
+)
 
 MORE_SEED_BREAKS: dict[str, tuple[str, str]] = {
     "a kind without its deadline": ("    due: 2022-12-31\n", ""),

@@ -56,6 +56,7 @@ from tracker.services.retry import conflicts_refused, is_conflict, retrying
 from tracker.services.retry import refusal as conflict_refusal
 
 if TYPE_CHECKING:
+    from tracker.services.seed_file import Seed
     from tracker.services.seeding import SeedResult
 
 T = TypeVar("T")
@@ -156,9 +157,19 @@ def seed_database(opening: Opening, engine: Engine, seed_path: Path) -> SeedResu
     # Imported here: only init and the first run read a seed (YAML and its checks cost
     # start-up time that every other command would pay).
     from tracker.services.seed_file import load_seed_file
-    from tracker.services.seeding import apply_seed
 
-    seed = load_seed_file(seed_path)
+    return write_seed(opening, engine, load_seed_file(seed_path))
+
+
+def write_seed(
+    opening: Opening, engine: Engine, seed: Seed, *, new_report: bool = False
+) -> SeedResult:
+    """Write a checked seed in one transaction: nothing of it is kept if any step fails.
+    With `new_report` (`tracker import --apply`), a report slug already in the database is
+    refused rather than completed."""
+    from tracker.services.seeding import apply_seed, require_reviewed
+
+    require_reviewed(seed)
     today = opening.deadlines().as_of
     with new_session(engine) as session:
         user = acting_user(session, opening.settings.user)
@@ -166,6 +177,9 @@ def seed_database(opening: Opening, engine: Engine, seed_path: Path) -> SeedResu
         # yet, whose first seeder becomes its admin (in the same transaction).
         if has_accounts(session):
             require_role(session, user, Role.ADMIN)
+        slug = seed.document.report.slug
+        if new_report and session.exec(select(Report.id).where(Report.slug == slug)).first():
+            raise TrackerError("import.apply.slug_taken", slug=slug)
         result = apply_seed(
             session=session,
             seed=seed,

@@ -53,8 +53,10 @@ def init_command(
     state: AppState = ctx.obj
     path = seed or DEFAULT_SEED
     from tracker.services.seed_file import load_seed_file
+    from tracker.services.seeding import require_reviewed
 
-    load_seed_file(path)  # refuse a bad file before creating anything
+    # Refuse a bad file, or a draft not yet reviewed, before creating anything.
+    require_reviewed(load_seed_file(path))
     engine = open_engine(state, create=True)
     try:
         result = seed_database(state, engine, path)

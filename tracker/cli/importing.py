@@ -1,7 +1,9 @@
-"""`tracker import REPORT`: a report file read into a draft seed file for review.
+"""`tracker import REPORT`: a report file read into a draft seed file for review; and
+`tracker import --apply DRAFT`: the reviewed draft's accepted commitments seeded as a new report.
 
-It touches no database: it reads one file and writes two new ones. The importing package is
-imported inside the command, so that starting the command line stays light.
+Reading a report touches no database: it reads one file and writes two new ones. Applying
+goes through the path `tracker init --seed` takes (tracker.work.write_seed). The importing
+package is imported inside the command, so that starting the command line stays light.
 """
 
 from __future__ import annotations
@@ -12,17 +14,37 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tracker.cli.context import DATE_METAVAR, date_help, parse_date
+from tracker.cli.context import (
+    DATE_METAVAR,
+    AppState,
+    date_help,
+    fail,
+    open_engine,
+    parse_date,
+)
 from tracker.errors import printable
 from tracker.i18n import t
 
 if TYPE_CHECKING:
     from tracker.importing.run import Imported
     from tracker.importing.structure import Fact
+    from tracker.services.seed_file import Seed
+    from tracker.services.seeding import SeedResult
 
 
 def import_command(
-    report: Annotated[Path, typer.Argument(metavar="REPORT", help="报告文件 / report file")],
+    ctx: typer.Context,
+    report: Annotated[
+        Path | None, typer.Argument(metavar="REPORT", help="报告文件 / report file")
+    ] = None,
+    apply: Annotated[
+        Path | None,
+        typer.Option(
+            "--apply",
+            metavar="DRAFT",
+            help="把审核过的草稿中已接受的事项导入数据库 / seed a reviewed draft's accepted ones",
+        ),
+    ] = None,
     out_dir: Annotated[
         Path | None,
         typer.Option("--out", metavar="DIR", help="写入的文件夹（默认：文档）/ folder"),
@@ -40,7 +62,17 @@ def import_command(
         typer.Option("--published", metavar=DATE_METAVAR, help=date_help("发布日期 / published")),
     ] = None,
 ) -> None:
-    """读取报告文件，写出待审核的承诺事项草稿（不改动数据库）/ draft a report's commitments."""
+    """读取报告文件，写出待审核的承诺事项草稿（不改动数据库）；--apply 导入审核过的草稿
+    / draft a report's commitments; --apply seeds a reviewed draft."""
+    drafting = (out_dir, slug, town, issuer, year, published)
+    if apply is not None:
+        if report is not None or any(value is not None for value in drafting):
+            fail(t("import.apply.usage"), 2)  # a usage error, said as what to type instead
+        _apply(ctx.obj, apply)
+        return
+    if report is None:
+        fail(t("usage_missing", param="REPORT"), 2)
+        return
     from tracker.config import documents_folder
     from tracker.importing.run import Overrides, import_report
 
@@ -87,6 +119,43 @@ def _summary(done: Imported) -> list[str]:
         ),
         t("import.written", seed=str(done.seed_path), text=str(done.text_path)),
     ]
+
+
+def _apply(state: AppState, path: Path) -> None:
+    """Seed the accepted commitments of the draft at `path` as a new report, in one
+    transaction; a draft with any undecided is refused before a database is opened."""
+    from tracker.services.seed_file import load_seed_file
+    from tracker.services.seeding import require_reviewed
+    from tracker.work import write_seed
+
+    seed = load_seed_file(path)  # an invalid draft: its file, line and field
+    require_reviewed(seed)
+    engine = open_engine(state, create=True)
+    try:
+        result = write_seed(state, engine, seed, new_report=True)
+    finally:
+        engine.dispose()
+    for line in _applied(state, seed, result):
+        sys.stdout.write(printable(line) + "\n")
+
+
+def _applied(state: AppState, seed: Seed, result: SeedResult) -> list[str]:
+    from tracker.services.seed_file import Review
+
+    lines = [
+        t(
+            "import.apply.done",
+            db=state.settings.db,
+            report=result.report,
+            commitments=result.commitments,
+            instances=result.instances,
+            villages=result.villages,
+        ),
+        t("import.apply.rejected", rejected=len(seed.reviewed(Review.REJECTED))),
+    ]
+    if result.links_dropped:
+        lines.append(t("import.apply.links_dropped", links=result.links_dropped))
+    return lines
 
 
 def register(app: typer.Typer) -> None:

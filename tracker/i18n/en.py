@@ -799,4 +799,14 @@ MESSAGES: dict[str, str] = {
     "import.draft.kind_missing": "read as {kind}, but {fields} missing: a one-off until reviewed",
     "import.draft.due_achieved": "the end of the report's year; the report gives no deadline",
     "import.draft.due_plan": "the end of the plan year; the report gives no deadline",
+    # i13-apply: the review field and tracker import --apply
+    "import.draft.header_decide": "Set each draft's review: to accepted or rejected; tracker import --apply seeds only the accepted ones, and nothing while any is undecided.",
+    "import.apply.usage": "--apply takes a reviewed draft alone: tracker import --apply DRAFT.yaml (no report file, --out, --slug or other options)",
+    "import.apply.undecided": "The draft {file} has {undecided} undecided commitment(s) ({accepted} accepted, {rejected} rejected); nothing seeded: set each review: undecided to accepted or rejected, then apply again",
+    "import.apply.slug_taken": "The database already holds report {slug}; nothing seeded: a draft is applied once; for another report, give it a new report: slug:",
+    "import.apply.done": "Seeded into {db}: new report {report} with {commitments} commitments, {instances} period and village items, {villages} new villages",
+    "import.apply.rejected": "Rejected and left out: {rejected}",
+    "import.apply.links_dropped": "Links from a rectification to a rejected commitment left out: {links}",
+    "import.apply.none_accepted": "Every one of the {rejected} commitments of the draft {file} is rejected: nothing to seed",
+    "import.apply.placeholder_unit": "{count} accepted commitment(s) of the draft {file} (such as {code}) still have the lead unit “{unit}”; nothing seeded: set unit: to the real unit (listed under units:), or reject them",
 }

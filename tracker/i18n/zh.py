@@ -799,4 +799,14 @@ MESSAGES: dict[str, str] = {
     "import.draft.kind_missing": "原判为 {kind}，但缺少 {fields}，暂记为一次性事项",
     "import.draft.due_achieved": "报告年度的年底，报告未写明时限",
     "import.draft.due_plan": "计划年度的年底，报告未写明时限",
+    # i13-apply: the review field and tracker import --apply
+    "import.draft.header_decide": "每条草稿的 review: 请改为 accepted（接受）或 rejected（驳回）；tracker import --apply 只导入已接受的，仍有 undecided（未审核）时不导入。",
+    "import.apply.usage": "--apply 只跟审核过的草稿文件：tracker import --apply 草稿.yaml（不再写报告文件和 --out、--slug 等选项）",
+    "import.apply.undecided": "草稿 {file} 还有 {undecided} 条未审核（已接受 {accepted} 条，驳回 {rejected} 条），未导入：请把每条的 review: undecided 改为 accepted 或 rejected 后再导入",
+    "import.apply.slug_taken": "数据库中已有报告 {slug}，未导入：同一份草稿不重复导入；若是另一份报告，请用新的 report: slug:",
+    "import.apply.done": "已导入数据库 {db}：新报告 {report}，承诺事项 {commitments} 项、期次及分村事项 {instances} 项、新增村(社区) {villages} 个",
+    "import.apply.rejected": "驳回未导入 {rejected} 条",
+    "import.apply.links_dropped": "整改事项指向已驳回事项的关联 {links} 条未导入",
+    "import.apply.none_accepted": "草稿 {file} 的 {rejected} 条全部驳回，没有可导入的事项，未导入",
+    "import.apply.placeholder_unit": "草稿 {file} 中已接受的 {count} 条（如 {code}）牵头单位仍是“{unit}”，未导入：请把 unit: 改为实际单位（列在 units: 中），或驳回该条",
 }

@@ -1,11 +1,12 @@
 """Write a draft seed file: the report's parts and one commitment per draft, in the seed
 format (tracker.services.seed_file), with the report text saved verbatim beside it.
 
-Nothing is invented. A field the loader requires but the text does not give is set to its
-least (a placeholder unit, the year's end) and marked `# 待核定：…` for the reviewer; each
-draft carries its confidence and the words that decided each field, as comments. The file
-is written as text line by line, since YAML libraries do not write comments; every value
-is quoted as JSON, which is YAML.
+Every draft is written `review: undecided`: the reviewer accepts or rejects each before
+`tracker import --apply` seeds any. Nothing is invented. A field the loader requires but the
+text does not give is set to its least (a placeholder unit, the year's end) and marked
+`# 待核定：…` for the reviewer; each draft carries its confidence and the words that decided
+each field, as comments. The file is written as text line by line, since YAML libraries do
+not write comments; every value is quoted as JSON, which is YAML.
 """
 
 from __future__ import annotations
@@ -20,13 +21,12 @@ from tracker.i18n import t
 from tracker.importing.rules import Draft, Found, Role, draft_item, section_role, units_named
 from tracker.importing.structure import Outline
 from tracker.services.report_text import SectionSpan, Span
+from tracker.services.seed_file import PLACEHOLDER_UNIT
 
 # The kinds that need a field the loader checks for, and that field on a Draft.
 _NEEDS = {"quota": ("frequency", "target"), "recurring": ("frequency",), "indicator": ("baseline",)}
 _DATED = {"one_off", "per_village", "rectification"}
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
-# The lead unit of drafts whose unit the report does not name: the reviewer renames it.
-PLACEHOLDER_UNIT = "待核定单位"
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,7 @@ def _head(meta: Meta, found: Outline, text: str) -> list[str]:
     lines = [
         "# " + t("import.draft.header", title=meta.title),
         "# " + t("import.draft.header_review"),
+        "# " + t("import.draft.header_decide"),
         "",
         "report:",
         f"  slug: {q(meta.slug)}",
@@ -176,6 +177,7 @@ def _commitment(
             words=why or t("import.draft.no_words"),
         ),
         f"  - code: {q(f'{section.number}.{item.number}{_LETTERS[index]}')}",
+        "    review: undecided",
         f"    section: {section.number}",
         f"    item: {item.number}",
         f"    title: {q(draft.title[:200] or excerpt[:16])}",

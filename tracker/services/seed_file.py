@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,9 @@ MAX_SEED_BYTES = 5 * MB
 # centuries (or of a year the calendar cannot hold).
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_CHECKPOINTS_TEXT = 200  # the width of Commitment.checkpoints
+# The lead unit `tracker import` gives drafts whose unit the report does not name: the
+# reviewer renames it, and a commitment still naming it is not seeded (tracker.services.seeding).
+PLACEHOLDER_UNIT = "待核定单位"
 
 
 def _problem(key: str, /, **params: Any) -> PydanticCustomError:
@@ -101,8 +105,18 @@ class SeedSection(_Strict):
     heading_en: str | None = Field(default=None, max_length=200)
 
 
+class Review(StrEnum):
+    """A reviewer's decision on a drafted commitment. A hand-made seed says none: accepted."""
+
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    UNDECIDED = "undecided"
+
+
 class SeedCommitment(_Strict):
     code: str = Field(min_length=1, max_length=32)
+    # Only accepted commitments are ever seeded (tracker.services.seeding).
+    review: Review = Review.ACCEPTED
     section: int = Field(ge=1)
     item: int | None = Field(default=None, ge=1)
     title: str = Field(min_length=1, max_length=200)
@@ -179,6 +193,10 @@ class Seed:
     text: str
     sections: tuple[SectionSpan, ...]
     excerpt_offsets: dict[str, tuple[int, int]]
+
+    def reviewed(self, decision: Review) -> list[SeedCommitment]:
+        """The commitments the reviewer left with `decision`, in the file's order."""
+        return [c for c in self.document.commitments if c.review is decision]
 
 
 def _node_at(root: yaml.Node | None, loc: Sequence[int | str]) -> yaml.Node | None:

@@ -1,4 +1,10 @@
-"""Write a checked seed into the database. Seeding twice changes nothing."""
+"""Write a checked seed into the database. Seeding twice changes nothing.
+
+Only the commitments a reviewer accepted are written (a hand-made seed's, which say no
+`review:`, all are): a rejected or undecided draft never reaches the ledger, whichever
+command seeds it. A rectification's link to a measure left out is dropped, not refused: the
+reviewer rejected the measure, and the shortcoming stays a commitment of its own.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
+from tracker.errors import TrackerError
 from tracker.models import (
     Commitment,
     CommitmentLink,
@@ -26,7 +33,7 @@ from tracker.services.instances import (
     format_checkpoints,
 )
 from tracker.services.lookup import ensure_person, natural_key
-from tracker.services.seed_file import Seed, SeedCommitment
+from tracker.services.seed_file import PLACEHOLDER_UNIT, Review, Seed, SeedCommitment
 
 
 @dataclass(frozen=True)
@@ -37,12 +44,21 @@ class SeedResult:
     commitments: int
     instances: int
     villages: int
+    # Links from an accepted rectification to a measure the reviewer left out.
+    links_dropped: int = 0
+
+
+def _named(commitments: list[SeedCommitment]) -> set[str]:
+    return {name for c in commitments for name in (c.unit, *c.co_units)}
 
 
 def _units(session: Session, seed: Seed) -> dict[str, Unit]:
     units = {unit.name: unit for unit in session.exec(select(Unit)).all()}
+    # A unit only left-out drafts name (the draft's placeholder 待核定单位) is not created; a
+    # unit no commitment names is, as a hand-made seed lists it for its notices.
+    only_left_out = _named(seed.document.commitments) - _named(seed.reviewed(Review.ACCEPTED))
     for entry in seed.document.units:
-        if entry.name not in units:
+        if entry.name not in units and entry.name not in only_left_out:
             unit = Unit(name=entry.name, name_en=entry.name_en)
             session.add(unit)
             units[entry.name] = unit
@@ -163,7 +179,7 @@ def apply_seed(
         ).all()
     }
     added: list[tuple[SeedCommitment, Commitment]] = []
-    for entry in seed.document.commitments:
+    for entry in seed.reviewed(Review.ACCEPTED):
         if entry.code in existing:
             continue
         commitment = _commitment(seed, report, entry, units, calendar)
@@ -175,6 +191,7 @@ def apply_seed(
     session.flush()
 
     status_for: dict[int, Status] = {}
+    dropped = 0
     for entry, commitment in added:
         assert commitment.id is not None
         for name in entry.co_units:
@@ -182,7 +199,10 @@ def apply_seed(
             assert co_unit.id is not None
             session.add(CoUnit(commitment_id=commitment.id, unit_id=co_unit.id))
         for code in entry.addressed_by:
-            measure = existing[code]
+            measure = existing.get(code)
+            if measure is None:  # a measure the reviewer left out
+                dropped += 1
+                continue
             assert measure.id is not None
             session.add(CommitmentLink(rectification_id=commitment.id, measure_id=measure.id))
         if entry.status is not None:
@@ -208,7 +228,38 @@ def apply_seed(
         commitments=len(added),
         instances=periods + len(village_rows),
         villages=villages,
+        links_dropped=dropped,
     )
+
+
+def require_reviewed(seed: Seed) -> None:
+    """Refuse a draft with a commitment still undecided: the reviewer says what becomes of
+    each before any is seeded (one left out unread would be a commitment silently lost).
+    A draft with every commitment rejected is refused too: there is nothing to seed; and so
+    is one with an accepted commitment whose lead unit is still the import's placeholder."""
+    undecided = len(seed.reviewed(Review.UNDECIDED))
+    accepted = len(seed.reviewed(Review.ACCEPTED))
+    rejected = len(seed.reviewed(Review.REJECTED))
+    if undecided:
+        raise TrackerError(
+            "import.apply.undecided",
+            file=str(seed.path),
+            undecided=undecided,
+            accepted=accepted,
+            rejected=rejected,
+        )
+    if not accepted:  # a report with no commitment would be an empty ledger
+        raise TrackerError("import.apply.none_accepted", file=str(seed.path), rejected=rejected)
+    # A lead unit cannot be changed once seeded: the placeholder would stay the ledger's.
+    unnamed = [c.code for c in seed.reviewed(Review.ACCEPTED) if c.unit == PLACEHOLDER_UNIT]
+    if unnamed:
+        raise TrackerError(
+            "import.apply.placeholder_unit",
+            file=str(seed.path),
+            count=len(unnamed),
+            code=unnamed[0],
+            unit=PLACEHOLDER_UNIT,
+        )
 
 
 def report_day(report: Report) -> date:
