@@ -799,4 +799,8 @@ MESSAGES: dict[str, str] = {
     "import.draft.kind_missing": "read as {kind}, but {fields} missing: a one-off until reviewed",
     "import.draft.due_achieved": "the end of the report's year; the report gives no deadline",
     "import.draft.due_plan": "the end of the plan year; the report gives no deadline",
+    # i13-app: reviewing a draft (tracker review DRAFT.yaml)
+    "review.unreadable": "Cannot read the draft file {file}: {reason}",
+    "review.layout": 'The commitments of {file} are not written one per "  - code: ..." line: edit the file itself',
+    "review.no_code": "The draft has no commitment {code}",
 }

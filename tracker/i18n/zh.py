@@ -799,4 +799,8 @@ MESSAGES: dict[str, str] = {
     "import.draft.kind_missing": "原判为 {kind}，但缺少 {fields}，暂记为一次性事项",
     "import.draft.due_achieved": "报告年度的年底，报告未写明时限",
     "import.draft.due_plan": "计划年度的年底，报告未写明时限",
+    # i13-app: reviewing a draft (tracker review DRAFT.yaml, 草稿审核)
+    "review.unreadable": "无法读取草稿文件 {file}：{reason}",
+    "review.layout": "草稿文件 {file} 的承诺事项不是按“  - code: ...”逐条书写的，无法在此审核，请直接编辑文件",
+    "review.no_code": "草稿中没有编号为 {code} 的事项",
 }

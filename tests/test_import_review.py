@@ -1,0 +1,146 @@
+"""Reviewing a draft in place (tracker.importing.review): each decision and edit rewrites
+only the lines of its commitment, the whole file checked as seeding checks it before it is
+replaced; a refused edit leaves the file as it was."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from review_helpers import copy_draft, import_draft, with_undecided
+
+from tracker.errors import TrackerError
+from tracker.importing.review import Counts, Review, counts, drafts, edit, set_review
+from tracker.models import Kind
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return import_draft(tmp_path_factory.mktemp("imported"))
+
+
+@pytest.fixture
+def draft(made: Path, tmp_path: Path) -> Path:
+    path = copy_draft(made, tmp_path / "draft")
+    with_undecided(path)
+    return path
+
+
+def block(path: Path, code: str) -> list[str]:
+    """The lines of commitment `code`, from its code line to the next one."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = lines.index(f'  - code: "{code}"')
+    end = next(
+        (i for i in range(start + 1, len(lines)) if lines[i].startswith("  - code:")), len(lines)
+    )
+    return lines[start:end]
+
+
+def test_a_new_draft_is_all_undecided_with_its_excerpts_in_the_report(draft: Path) -> None:
+    rows = drafts(draft)
+    assert len(rows) > 24 and counts(rows) == Counts(0, 0, len(rows))
+    text = (draft.parent / "baohe-2021-report.txt").read_text(encoding="utf-8")
+    first = rows[0]
+    assert (
+        first.code == "1.1a"
+        and "优化了依法治镇工作领导小组人员结构" in text[first.start : first.end]
+    )
+
+
+def test_without_review_lines_every_draft_counts_as_accepted(made: Path, tmp_path: Path) -> None:
+    path = copy_draft(made, tmp_path / "plain")
+    text = path.read_text(encoding="utf-8").replace("    review: undecided\n", "")
+    path.write_text(text, encoding="utf-8")
+    rows = drafts(path)
+    assert counts(rows) == Counts(len(rows), 0, 0)
+
+
+def test_accept_reject_and_undecided_are_written_at_once_and_counted(draft: Path) -> None:
+    total = len(drafts(draft))
+    assert set_review(draft, "1.1a", Review.ACCEPTED)
+    assert set_review(draft, "1.1b", "rejected")
+    assert counts(drafts(draft)) == Counts(1, 1, total - 2)
+    assert "    review: accepted" in block(draft, "1.1a")
+    assert set_review(draft, "1.1a", Review.UNDECIDED)
+    assert counts(drafts(draft)) == Counts(0, 1, total - 1)
+    assert not set_review(draft, "1.1b", Review.REJECTED)  # already so: nothing written
+
+
+def test_a_review_line_is_added_after_the_code_line_when_absent(made: Path, tmp_path: Path) -> None:
+    path = copy_draft(made, tmp_path / "plain")
+    text = path.read_text(encoding="utf-8").replace("    review: undecided\n", "")
+    path.write_text(text, encoding="utf-8")
+    set_review(path, "2.1a", Review.REJECTED)
+    lines = block(path, "2.1a")
+    assert lines[1] == "    review: rejected"
+    assert {row.code: row.review for row in drafts(path)}["2.1a"] is Review.REJECTED
+    # Only that line was added.
+    assert len(path.read_text(encoding="utf-8").splitlines()) == len(text.splitlines()) + 1
+
+
+def test_an_edit_replaces_the_fields_and_drops_their_mark_only(draft: Path) -> None:
+    before = draft.read_text(encoding="utf-8")
+    old = block(draft, "1.1b")
+    assert any(line.startswith("    due:") and "待核定" in line for line in old)
+    assert edit(draft, "1.1b", title="明确牵头部门职责", due=date(2022, 6, 30))
+    row = next(r for r in drafts(draft) if r.code == "1.1b")
+    assert (row.title, row.due, row.kind) == ("明确牵头部门职责", date(2022, 6, 30), Kind.ONE_OFF)
+    new = block(draft, "1.1b")
+    assert '    title: "明确牵头部门职责"' in new and "    due: 2022-06-30" in new
+    # Every other line of the file, comments of other commitments included, is as it was.
+    after = draft.read_text(encoding="utf-8").splitlines()
+    assert len(after) == len(before.splitlines())
+    assert sum(a != b for a, b in zip(before.splitlines(), after, strict=True)) == 2
+
+
+def test_an_edit_to_a_quota_with_its_target(draft: Path) -> None:
+    row = next(r for r in drafts(draft) if r.kind is Kind.QUOTA)
+    assert edit(draft, row.code, target=(row.target or 1) + 1, unit=row.unit)
+    again = next(r for r in drafts(draft) if r.code == row.code)
+    assert again.target == (row.target or 1) + 1 and again.unit == row.unit
+
+
+def test_an_edit_that_changes_nothing_writes_nothing(draft: Path) -> None:
+    row = drafts(draft)[0]
+    before = draft.read_bytes()
+    assert not edit(draft, row.code, title=row.title, kind=row.kind.value, due=row.due)
+    assert draft.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("fields", "said"),
+    [
+        ({"kind": "quota"}, "frequency"),  # a quota needs a frequency and a target
+        ({"unit": "不存在的单位"}, "不存在的单位"),  # a unit the file does not list
+        ({"due": None}, "due"),  # a one-off needs its deadline
+        ({"target": 3}, ""),  # only a quota has a target
+        ({"title": ""}, "title"),
+    ],
+)
+def test_an_edit_that_would_make_the_file_invalid_is_refused_and_the_file_unchanged(
+    draft: Path, fields: dict[str, object], said: str
+) -> None:
+    before = draft.read_bytes()
+    with pytest.raises(TrackerError) as refused:
+        edit(draft, "1.1a", **fields)
+    message = refused.value.message()
+    assert message.startswith(f"种子文件有误 {draft}:") and said in message
+    assert "\n" not in message
+    assert draft.read_bytes() == before
+    assert sorted(p.name for p in draft.parent.iterdir()) == ["baohe-2021-report.txt", draft.name]
+
+
+def test_an_unknown_code_is_refused(draft: Path) -> None:
+    with pytest.raises(TrackerError) as refused:
+        set_review(draft, "9.9z", Review.ACCEPTED)
+    assert refused.value.message() == "草稿中没有编号为 9.9z 的事项"
+
+
+def test_a_hand_edited_review_value_that_is_no_review_is_refused_with_its_line(draft: Path) -> None:
+    text = draft.read_text(encoding="utf-8").replace("review: undecided", "review: maybe", 1)
+    draft.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("    review: maybe") + 1
+    with pytest.raises(TrackerError) as refused:
+        drafts(draft)
+    assert refused.value.message().startswith(f"种子文件有误 {draft}:{line}：")
