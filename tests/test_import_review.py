@@ -144,3 +144,17 @@ def test_a_hand_edited_review_value_that_is_no_review_is_refused_with_its_line(d
     with pytest.raises(TrackerError) as refused:
         drafts(draft)
     assert refused.value.message().startswith(f"种子文件有误 {draft}:{line}：")
+
+
+def test_tracker_review_refuses_a_draft_that_does_not_load_in_one_line(draft: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tracker.cli import app
+
+    text = draft.read_text(encoding="utf-8")
+    text = text.replace('    unit: "派出所"', '    unit: "无此单位"', 1)
+    draft.write_text(text, encoding="utf-8")
+    done = CliRunner().invoke(app, ["review", str(draft)], catch_exceptions=False)
+    assert done.exit_code == 1
+    said = done.output.strip()
+    assert said.startswith(f"种子文件有误 {draft}:") and "无此单位" in said and "\n" not in said

@@ -283,6 +283,8 @@ def samples(reason: str) -> dict[str, object]:
         "confidence": "0.80",
         "words": "每年至少举办2次",
         "fields": "frequency, target",
+        # i13-app: tracker review (草稿审核)
+        **dict.fromkeys("undecided accepted rejected".split(), 3),
     }
 
 

@@ -29,6 +29,7 @@ from typing import Any
 
 from tracker.errors import TrackerError
 from tracker.models import Kind
+from tracker.services.report_text import SectionSpan
 from tracker.services.seed_file import Seed, SeedCommitment, load_seed_file
 
 
@@ -77,10 +78,12 @@ class Counts:
 
 @dataclass(frozen=True)
 class Draft:
-    """A loaded draft: its rows and the report text their offsets index into."""
+    """A loaded draft: its rows, and the report (title, text, parts) their offsets index."""
 
     rows: list[DraftRow]
+    title: str
     text: str
+    sections: tuple[SectionSpan, ...]
 
 
 def _read(path: Path) -> str:
@@ -202,7 +205,8 @@ def load_draft(path: Path) -> Draft:
                 end=end,
             )
         )
-    return Draft(rows=rows, text=seed.text)
+    title = seed.document.report.title
+    return Draft(rows=rows, title=title, text=seed.text, sections=seed.sections)
 
 
 def drafts(path: Path) -> list[DraftRow]:

@@ -1,0 +1,206 @@
+"""草稿审核 (`tracker review DRAFT.yaml`) driven as an officer drives it, at 80×24: each
+decision written to the draft at once and counted, the edit dialog saving only what was
+changed, an untouched dialog or Escape saving nothing, a refused edit kept in the dialog.
+In Chinese here, in English in a fresh interpreter (bindings are translated on import)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from review_helpers import copy_draft, import_draft, with_undecided
+from textual.widgets import Input, Static
+
+from tracker.i18n import CATALOGS
+from tracker.importing.review import Review, drafts
+from tracker.tui.review_app import ReviewApp
+from tracker.tui.widgets.draft_dialog import DraftDialog
+from tracker.tui.widgets.report_text import ReportText
+
+SIZE = (80, 24)
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return import_draft(tmp_path_factory.mktemp("imported"))
+
+
+@pytest.fixture
+def draft(made: Path, tmp_path: Path) -> Path:
+    path = copy_draft(made, tmp_path / "draft")
+    with_undecided(path)
+    return path
+
+
+def counts_line(app: ReviewApp) -> str:
+    return str(app.query_one("#review-counts", Static).render())
+
+
+def reviews(path: Path) -> dict[str, Review]:
+    return {row.code: row.review for row in drafts(path)}
+
+
+def run(path: Path, script: Callable[..., object]) -> None:
+    async def go() -> None:
+        app = ReviewApp(path)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await script(app, pilot)  # type: ignore[misc]
+
+    asyncio.run(go())
+
+
+def test_accepting_writes_the_file_counts_it_and_moves_to_the_next(draft: Path) -> None:
+    total = len(drafts(draft))
+
+    async def script(app: ReviewApp, pilot: object) -> None:
+        assert counts_line(app).startswith(f"未审核 {total} 条 · 已接受 0 条")
+        assert app.current is not None and app.current.code == "1.1a"
+        await pilot.press("a")  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]
+        assert counts_line(app).startswith(f"未审核 {total - 1} 条 · 已接受 1 条")
+        assert reviews(draft)["1.1a"] is Review.ACCEPTED  # on disk already
+        assert app.current is not None and app.current.code == "1.1b"
+        text = app.query_one(ReportText)
+        assert text.current is not None and text.current.code == "1.1b"  # its excerpt shown
+        await pilot.press("x")  # type: ignore[attr-defined]
+        await pilot.press("up", "up", "u")  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]
+        assert counts_line(app).startswith(f"未审核 {total - 1} 条 · 已接受 0 条 · 已驳回 1 条")
+
+    run(draft, script)
+    assert reviews(draft)["1.1b"] is Review.REJECTED and reviews(draft)["1.1a"] is Review.UNDECIDED
+
+
+def test_the_edit_dialog_saves_the_changed_field_only(draft: Path) -> None:
+    async def script(app: ReviewApp, pilot: object) -> None:
+        await pilot.press("e")  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]
+        assert isinstance(app.screen, DraftDialog)
+        app.screen.query_one("#draft-title", Input).value = "优化领导小组"
+        await pilot.press("ctrl+s")  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]
+        assert not isinstance(app.screen, DraftDialog)
+        assert "已保存 1.1a" in [str(n.message) for n in app._notifications]
+        assert app.current is not None and app.current.title == "优化领导小组"
+
+    run(draft, script)
+    lines = draft.read_text(encoding="utf-8").splitlines()
+    start = lines.index('  - code: "1.1a"')
+    assert '    title: "优化领导小组"' in lines[start : start + 12]
+    # The deadline was not touched: its 待核定 mark stays.
+    due = next(line for line in lines[start:] if line.startswith("    due:"))
+    assert "待核定" in due
+
+
+def test_an_untouched_dialog_saves_nothing(draft: Path) -> None:
+    before = draft.read_bytes()
+
+    async def script(app: ReviewApp, pilot: object) -> None:
+        await pilot.press("e", "ctrl+s")  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]
+        assert not isinstance(app.screen, DraftDialog)
+        assert "1.1a：未作修改" in [str(n.message) for n in app._notifications]
+
+    run(draft, script)
+    assert draft.read_bytes() == before
+
+
+def test_escape_closes_the_dialog_and_saves_nothing(draft: Path) -> None:
+    before = draft.read_bytes()
+
+    async def script(app: ReviewApp, pilot: object) -> None:
+        await pilot.press("e")  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]
+        app.screen.query_one("#draft-title", Input).value = "改了又取消"
+        await pilot.press("escape")  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]
+        assert not isinstance(app.screen, DraftDialog)
+
+    run(draft, script)
+    assert draft.read_bytes() == before
+
+
+def test_a_refused_edit_is_said_in_the_dialog_with_what_was_typed_kept(draft: Path) -> None:
+    before = draft.read_bytes()
+
+    async def script(app: ReviewApp, pilot: object) -> None:
+        await pilot.press("e")  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]
+        app.screen.query_one("#draft-unit", Input).value = "没有这个单位"
+        await pilot.press("ctrl+s")  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]
+        assert isinstance(app.screen, DraftDialog)
+        error = str(app.screen.query_one("#dialog-error", Static).render())
+        assert error.startswith(f"种子文件有误 {draft}:") and "没有这个单位" in error
+        assert app.screen.query_one("#draft-unit", Input).value == "没有这个单位"
+
+    run(draft, script)
+    assert draft.read_bytes() == before
+
+
+def test_q_quits(draft: Path) -> None:
+    async def script(app: ReviewApp, pilot: object) -> None:
+        await pilot.press("q")  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]
+        assert not app.is_running
+
+    run(draft, script)
+
+
+# Run in a fresh interpreter: the bindings' descriptions are translated on import.
+ENGLISH = """
+import asyncio, json, sys
+from pathlib import Path
+
+from tracker.i18n import set_language
+
+set_language("en")
+
+from textual.widgets import Input, Static
+from tracker.tui.review_app import ReviewApp
+
+path = Path(sys.argv[1])
+
+
+async def main() -> None:
+    app = ReviewApp(path)
+    seen = {}
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        shown = [b.binding for b in app.active_bindings.values() if b.binding.show]
+        seen["footer"] = [binding.description for binding in shown]
+        await pilot.press("a")
+        await pilot.pause()
+        seen["counts"] = str(app.query_one("#review-counts", Static).render())
+        await pilot.press("e")
+        await pilot.pause()
+        seen["heading"] = app.screen.query_one("#dialog").border_title
+        app.screen.query_one("#draft-title", Input).value = "Lead group reorganised"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        seen["said"] = [str(n.message) for n in app._notifications]
+    print(json.dumps(seen))
+
+
+asyncio.run(main())
+"""
+
+
+def test_in_english_the_keys_counts_and_dialog_are_english(draft: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", ENGLISH, str(draft)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    quit_ = CATALOGS["en"]["key.quit"]
+    assert seen["footer"] == ["accept", "reject", "back to undecided", "edit", quit_]
+    assert seen["counts"].startswith(f"{len(drafts(draft)) - 1} undecided · 1 accepted")
+    assert seen["heading"] == "Edit draft · 1.1b"
+    assert "Saved 1.1b" in seen["said"]
+    assert {row.code: row.title for row in drafts(draft)}["1.1b"] == "Lead group reorganised"
