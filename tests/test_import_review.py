@@ -13,6 +13,7 @@ from review_helpers import copy_draft, import_draft, with_undecided
 from tracker.errors import TrackerError
 from tracker.importing.review import Counts, Review, counts, drafts, edit, set_review
 from tracker.models import Kind
+from tracker.schedule import Frequency
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +100,14 @@ def test_an_edit_to_a_quota_with_its_target(draft: Path) -> None:
     assert edit(draft, row.code, target=(row.target or 1) + 1, unit=row.unit)
     again = next(r for r in drafts(draft) if r.code == row.code)
     assert again.target == (row.target or 1) + 1 and again.unit == row.unit
+
+
+def test_a_one_off_becomes_a_quota_with_its_frequency_and_target(draft: Path) -> None:
+    assert edit(draft, "1.2b", kind=Kind.QUOTA, frequency="yearly", target=2)
+    row = next(r for r in drafts(draft) if r.code == "1.2b")
+    assert (row.kind, row.frequency, row.target) == (Kind.QUOTA, Frequency.YEARLY, 2)
+    lines = block(draft, "1.2b")
+    assert {"    kind: quota", "    frequency: yearly", "    target: 2"} <= set(lines)
 
 
 def test_an_edit_that_changes_nothing_writes_nothing(draft: Path) -> None:

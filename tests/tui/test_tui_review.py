@@ -14,10 +14,12 @@ from pathlib import Path
 
 import pytest
 from review_helpers import copy_draft, import_draft, with_undecided
-from textual.widgets import Input, Static
+from textual.widgets import Input, Select, Static
 
 from tracker.i18n import CATALOGS
 from tracker.importing.review import Review, drafts
+from tracker.models import Kind
+from tracker.schedule import Frequency
 from tracker.tui.review_app import ReviewApp
 from tracker.tui.widgets.draft_dialog import DraftDialog
 from tracker.tui.widgets.report_text import ReportText
@@ -98,6 +100,23 @@ def test_the_edit_dialog_saves_the_changed_field_only(draft: Path) -> None:
     assert "待核定" in due
 
 
+def test_the_dialog_makes_a_draft_a_quota_with_its_frequency_and_target(draft: Path) -> None:
+    async def script(app: ReviewApp, pilot: object) -> None:
+        await pilot.press("e")  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]
+        app.screen.query_one("#draft-kind", Select).value = "quota"
+        app.screen.query_one("#draft-frequency", Select).value = "yearly"
+        app.screen.query_one("#draft-target", Input).value = "2"
+        await pilot.press("ctrl+s")  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]
+        assert not isinstance(app.screen, DraftDialog)
+        assert app.current is not None and app.current.kind is Kind.QUOTA
+
+    run(draft, script)
+    row = drafts(draft)[0]
+    assert (row.kind, row.frequency, row.target) == (Kind.QUOTA, Frequency.YEARLY, 2)
+
+
 def test_an_untouched_dialog_saves_nothing(draft: Path) -> None:
     before = draft.read_bytes()
 
@@ -162,7 +181,7 @@ from tracker.i18n import set_language
 
 set_language("en")
 
-from textual.widgets import Input, Static
+from textual.widgets import Input, Select, Static
 from tracker.tui.review_app import ReviewApp
 
 path = Path(sys.argv[1])

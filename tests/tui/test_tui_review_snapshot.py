@@ -27,3 +27,8 @@ def draft(tmp_path: Path) -> Path:
 
 def test_review_screen(snap_compare: Callable[..., bool], draft: Path) -> None:
     assert snap_compare(ReviewApp(draft), terminal_size=SIZE, press=["a"])
+
+
+def test_review_edit_dialog(snap_compare: Callable[..., bool], draft: Path) -> None:
+    """The edit dialog over it: the fields scroll, the buttons stay in sight at 80×24."""
+    assert snap_compare(ReviewApp(draft), terminal_size=SIZE, press=["e"])

@@ -820,4 +820,11 @@ MESSAGES: dict[str, str] = {
     "review.field.due": "完成时限",
     "review.field.target": "目标次数",
     "review.saved": "已保存 {code}",
+    "review.field.frequency": "频次",
+    "review.frequency.daily": "每日",
+    "review.frequency.weekly": "每周",
+    "review.frequency.monthly": "每月",
+    "review.frequency.quarterly": "每季度",
+    "review.frequency.half_yearly": "每半年",
+    "review.frequency.yearly": "每年",
 }

@@ -29,6 +29,7 @@ from typing import Any
 
 from tracker.errors import TrackerError
 from tracker.models import Kind
+from tracker.schedule import Frequency
 from tracker.services.report_text import SectionSpan
 from tracker.services.seed_file import Seed, SeedCommitment, load_seed_file
 
@@ -42,7 +43,7 @@ class Review(StrEnum):
 
 
 # The fields the review screen edits, in the order its dialog shows them.
-EDITABLE = ("title", "kind", "unit", "due", "target")
+EDITABLE = ("title", "kind", "unit", "due", "frequency", "target")
 
 _CODE_LINE = re.compile(r"^  - code:")
 _FIELD_LINE = re.compile(r"^    ([A-Za-z_]+):")
@@ -63,6 +64,7 @@ class DraftRow:
     kind: Kind
     unit: str
     due: date | None
+    frequency: Frequency | None
     target: int | None
     review: Review
     start: int  # the excerpt's offsets in the report text
@@ -199,6 +201,7 @@ def load_draft(path: Path) -> Draft:
                 kind=item.kind,
                 unit=item.unit,
                 due=item.due,
+                frequency=item.frequency,
                 target=item.target,
                 review=Review(value) if value else Review.ACCEPTED,
                 start=start,
@@ -227,7 +230,7 @@ def counts(rows: list[DraftRow]) -> Counts:
 def _yaml_value(name: str, value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, Kind | Review):
+    if isinstance(value, Kind | Review | Frequency):
         return value.value
     if isinstance(value, int):
         return str(value)
@@ -317,9 +320,10 @@ def set_review(path: Path, code: str, decision: Review | str) -> bool:
 
 
 def edit(path: Path, code: str, **fields: object) -> bool:
-    """Set the given fields (title, kind, unit, due, target; None removes due or target) of
-    commitment `code`. Fields equal to what the file holds are not touched (their 待核定
-    mark stays); False when nothing changed. A result seeding would refuse raises its line."""
+    """Set the given fields (title, kind, unit, due, frequency, target; None removes due,
+    frequency or target) of commitment `code`. Fields equal to what the file holds are not
+    touched (their 待核定 mark stays); False when nothing changed. A result seeding would
+    refuse raises its line."""
     unknown = sorted(set(fields) - set(EDITABLE))
     if unknown:
         raise TypeError(f"not editable: {', '.join(unknown)}")
@@ -328,10 +332,11 @@ def edit(path: Path, code: str, **fields: object) -> bool:
     if row is None:
         raise TrackerError("review.no_code", code=code)
     changed = {name: value for name, value in fields.items() if getattr(row, name) != value}
-    if "kind" in changed:
-        changed["kind"] = Kind(str(changed["kind"]))
-        if changed["kind"] == row.kind:
-            del changed["kind"]
+    for name, enum in (("kind", Kind), ("frequency", Frequency)):
+        if changed.get(name) is not None:
+            changed[name] = enum(str(changed[name]))
+            if changed[name] == getattr(row, name):
+                del changed[name]
     if not changed:
         return False
     _write(path, _set_lines(text, code, changed))

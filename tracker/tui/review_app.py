@@ -93,8 +93,8 @@ class ReviewApp(App[None]):
         table = self.query_one(DraftTable)
         table.add_column("", key="mark", width=1)
         table.add_column(t("review.column.code"), key="code", width=5)
-        table.add_column(t("review.column.title"), key="title", width=14)
-        table.add_column(t("review.column.kind"), key="kind", width=6)
+        table.add_column(t("review.column.title"), key="title", width=12)
+        table.add_column(t("review.column.kind"), key="kind", width=8)
         table.add_column(t("review.column.unit"), key="unit", width=8)
         for row in self.rows:
             table.add_row(*self._cells(row), key=row.code)

@@ -1,5 +1,5 @@
 """The dialog that edits one draft commitment while reviewing a draft (草稿审核): its title,
-kind, lead unit, deadline and target.
+kind, lead unit, deadline, frequency and target (a quota needs both of the last two).
 
 The dialog saves through the function it is given (tracker.importing.review.edit, which
 checks the whole file as seeding would): a refusal is said in the dialog, in one line, with
@@ -19,6 +19,7 @@ from tracker.errors import TrackerError
 from tracker.i18n import t
 from tracker.importing.review import DraftRow
 from tracker.models import Kind
+from tracker.schedule import Frequency
 from tracker.tui.widgets.date_field import DateField
 from tracker.tui.widgets.edit_dialog import EditDialog
 
@@ -44,6 +45,7 @@ class DraftDialog(EditDialog[DraftChanges]):
             "kind": row.kind.value,
             "unit": row.unit,
             "due": row.due.isoformat() if row.due is not None else "",
+            "frequency": row.frequency.value if row.frequency is not None else "",
             "target": str(row.target) if row.target is not None else "",
         }
 
@@ -61,16 +63,24 @@ class DraftDialog(EditDialog[DraftChanges]):
         yield self.field(
             due_label, DateField(opened["due"], input_id="draft-due", label=due_label, year=year)
         )
+        often = [(t(f"review.frequency.{f.value}"), f.value) for f in Frequency]
+        chosen = opened["frequency"] or Select.NULL
+        yield self.field(
+            t("review.field.frequency"),
+            Select(often, value=chosen, prompt="—", id="draft-frequency"),
+        )
         target = Input(opened["target"], id="draft-target", type="integer")
         yield self.field(t("review.field.target"), target)
 
     def _typed(self) -> dict[str, str]:
         kind = self.query_one("#draft-kind", Select).value
+        often = self.query_one("#draft-frequency", Select).value
         return {
             "title": self.query_one("#draft-title", Input).value.strip(),
             "kind": str(kind),
             "unit": self.query_one("#draft-unit", Input).value.strip(),
             "due": self.query_one("#draft-due-field", DateField).typed,
+            "frequency": "" if often is Select.NULL else str(often),
             "target": self.query_one("#draft-target", Input).value.strip(),
         }
 
@@ -92,6 +102,8 @@ class DraftDialog(EditDialog[DraftChanges]):
                 if due is None:
                     return None
             changes["due"] = due
+        if typed["frequency"] != self.opened["frequency"]:
+            changes["frequency"] = Frequency(typed["frequency"]) if typed["frequency"] else None
         if typed["target"] != self.opened["target"]:
             changes["target"] = int(typed["target"]) if typed["target"] else None
         return changes
