@@ -11,7 +11,16 @@ import pytest
 from review_helpers import copy_draft, import_draft, with_undecided
 
 from tracker.errors import TrackerError
-from tracker.importing.review import Counts, Review, counts, drafts, edit, set_review
+from tracker.importing.review import (
+    Counts,
+    Review,
+    counts,
+    drafts,
+    edit,
+    merge,
+    set_review,
+    split,
+)
 from tracker.models import Kind
 from tracker.schedule import Frequency
 
@@ -167,3 +176,50 @@ def test_tracker_review_refuses_a_draft_that_does_not_load_in_one_line(draft: Pa
     assert done.exit_code == 1
     said = done.output.strip()
     assert said.startswith(f"种子文件有误 {draft}:") and "无此单位" in said and "\n" not in said
+
+
+def test_merging_two_drafts_of_an_item_covers_both_and_drops_the_other(draft: Path) -> None:
+    before = {row.code: row for row in drafts(draft)}
+    first, second = before["1.1a"], before["1.1b"]
+    merge(draft, "1.1a", "1.1b")
+    after = {row.code: row for row in drafts(draft)}
+    assert "1.1b" not in after and len(after) == len(before) - 1
+    assert (after["1.1a"].start, after["1.1a"].end) == (first.start, second.end)
+    assert after["1.1a"].title == first.title
+    # 1.1b's confidence comment went with it; 1.2a's is still above its code line.
+    lines = draft.read_text(encoding="utf-8").splitlines()
+    at = lines.index('  - code: "1.2a"')
+    assert lines[at - 1].startswith("  # 置信度")
+    assert sum(line.startswith("  # 置信度") for line in lines) == len(after)
+
+
+def test_drafts_of_different_items_are_not_merged(draft: Path) -> None:
+    before = draft.read_bytes()
+    with pytest.raises(TrackerError) as refused:
+        merge(draft, "1.1a", "1.2a")
+    assert "不在报告的同一事项中" in refused.value.message()
+    assert draft.read_bytes() == before
+
+
+def test_splitting_a_draft_where_words_begin_makes_a_new_undecided_one(draft: Path) -> None:
+    set_review(draft, "1.1b", Review.ACCEPTED)
+    row = next(r for r in drafts(draft) if r.code == "1.1b")
+    new = split(draft, "1.1b", "形成了")
+    rows = {r.code: r for r in drafts(draft)}
+    text = (draft.parent / "baohe-2021-report.txt").read_text(encoding="utf-8")
+    head, tail = rows["1.1b"], rows[new]
+    assert new not in {"1.1a", "1.1b"} and new.startswith("1.1")
+    assert text[head.start : head.end] == "明确牵头部门和各部门职责,"
+    assert text[tail.start : tail.end].startswith("形成了") and tail.end == row.end
+    assert tail.review is Review.UNDECIDED and head.review is Review.ACCEPTED
+    assert (tail.kind, tail.unit, tail.due) == (row.kind, row.unit, row.due)
+    # In the file, the new draft follows the one it came from.
+    codes = [r.code for r in drafts(draft)]
+    assert codes[codes.index("1.1b") + 1] == new
+
+
+def test_a_split_where_the_words_are_not_is_refused(draft: Path) -> None:
+    before = draft.read_bytes()
+    with pytest.raises(TrackerError):
+        split(draft, "1.1b", "不在这里的字")
+    assert draft.read_bytes() == before

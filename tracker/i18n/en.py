@@ -827,4 +827,6 @@ MESSAGES: dict[str, str] = {
     "review.frequency.quarterly": "quarterly",
     "review.frequency.half_yearly": "half-yearly",
     "review.frequency.yearly": "yearly",
+    "review.merge_items": "{code} and {other} are not in the same item of the report: they cannot be merged",
+    "review.split_where": '"{words}" is not in the excerpt of {code} (after its start): it cannot be split there',
 }

@@ -827,4 +827,6 @@ MESSAGES: dict[str, str] = {
     "review.frequency.quarterly": "每季度",
     "review.frequency.half_yearly": "每半年",
     "review.frequency.yearly": "每年",
+    "review.merge_items": "{code} 与 {other} 不在报告的同一事项中，不能合并",
+    "review.split_where": "{code} 的摘录中（开头之后）找不到“{words}”，无法从此处拆分",
 }

@@ -341,3 +341,96 @@ def edit(path: Path, code: str, **fields: object) -> bool:
         return False
     _write(path, _set_lines(text, code, changed))
     return True
+
+
+def _own_end(lines: list[str], start: int, end: int) -> int:
+    """Where commitment [start, end)'s own lines end: before the comments and blank lines
+    that lead into the next one (its confidence, written above its code line)."""
+    while end > start + 1 and (
+        not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")
+    ):
+        end -= 1
+    return end
+
+
+def _leading(lines: list[str], start: int) -> int:
+    """Where the comments just above a commitment's code line begin (they are its own)."""
+    while (
+        start > 0
+        and lines[start - 1].lstrip().startswith("#")
+        and lines[start - 1].startswith("  ")
+    ):
+        start -= 1
+    return start
+
+
+def _block_of(text: str, code: str) -> tuple[list[str], int, int]:
+    lines = text.splitlines(keepends=True)
+    codes = _codes(text)
+    if code not in codes:
+        raise TrackerError("review.no_code", code=code)
+    start, end = _blocks(lines)[codes.index(code)]
+    return lines, start, end
+
+
+def merge(path: Path, code: str, other: str) -> None:
+    """Make drafts `code` and `other`, of the same item, one: `code` keeps its fields and
+    its excerpt grows to cover both (the report's words between them included); `other`
+    and the comments above it go. Refused as any edit is when the file would not load."""
+    draft = load_draft(path)
+    rows = {row.code: row for row in draft.rows}
+    if code not in rows or other not in rows:
+        raise TrackerError("review.no_code", code=other if code in rows else code)
+    first, second = rows[code], rows[other]
+    if code == other or (first.section, first.item) != (second.section, second.item):
+        raise TrackerError("review.merge_items", code=code, other=other)
+    excerpt = draft.text[min(first.start, second.start) : max(first.end, second.end)]
+    text = _set_lines(_read(path), code, {"excerpt": excerpt})
+    lines, start, end = _block_of(text, other)
+    start = _leading(lines, start)
+    end = _own_end(lines, start, end)
+    _write(path, "".join([*lines[:start], *lines[end:]]))
+
+
+def _free_code(code: str, taken: set[str]) -> str:
+    """A code for the second half of `code`: the next letter of its item (1.1a → 1.1e when
+    a–d are taken), or `code` with a number after it."""
+    prefix = code.rstrip("abcdefghijklmnopqrstuvwxyz")
+    for letter in "abcdefghijklmnopqrstuvwxyz":
+        if prefix != code and f"{prefix}{letter}" not in taken:
+            return f"{prefix}{letter}"
+    return next(f"{code}{n}" for n in range(2, 1000) if f"{code}{n}" not in taken)
+
+
+def split(path: Path, code: str, words: str) -> str:
+    """Split draft `code` where `words` begin in its excerpt: it keeps the words before
+    them, a new draft after it (its fields copied, titled by its first words, undecided)
+    takes the rest. Returns the new draft's code."""
+    draft = load_draft(path)
+    row = next((r for r in draft.rows if r.code == code), None)
+    if row is None:
+        raise TrackerError("review.no_code", code=code)
+    excerpt = draft.text[row.start : row.end]
+    at = excerpt.find(words.strip(), 1) if words.strip() else -1
+    if at <= 0:
+        raise TrackerError("review.split_where", code=code, words=words)
+    head, tail = excerpt[:at].strip(), excerpt[at:].strip()
+    new = _free_code(code, {r.code for r in draft.rows})
+    text = _set_lines(_read(path), code, {"excerpt": head})
+    lines, start, end = _block_of(text, code)
+    end = _own_end(lines, start, end)
+    newline = _line_end(text)
+    copy = [f"  - code: {_yaml_value('code', new)}{newline}"]
+    copy += [line for line in lines[start + 1 : end] if not _REVIEW_LINE.match(line)]
+    copy_text = "".join(copy)
+    values: dict[str, object] = {"review": Review.UNDECIDED, "excerpt": tail, "title": tail[:16]}
+    block = _set_lines_in(copy_text, values)
+    _write(path, "".join([*lines[:end], newline, *block, *lines[end:]]))
+    return new
+
+
+def _set_lines_in(block_text: str, values: dict[str, object]) -> list[str]:
+    """The lines of one commitment's block (from its code line) with `values` set."""
+    wrapped = "commitments:\n" + block_text
+    code = _codes(wrapped)[0]
+    return _set_lines(wrapped, code, values).splitlines(keepends=True)[1:]
