@@ -21,6 +21,7 @@ from tracker.importing.review import Review, drafts
 from tracker.models import Kind
 from tracker.schedule import Frequency
 from tracker.tui.review_app import ReviewApp
+from tracker.tui.widgets.confirm_dialog import ConfirmDialog
 from tracker.tui.widgets.draft_dialog import DraftDialog
 from tracker.tui.widgets.report_text import ReportText
 
@@ -163,6 +164,39 @@ def test_a_refused_edit_is_said_in_the_dialog_with_what_was_typed_kept(draft: Pa
     assert draft.read_bytes() == before
 
 
+def test_s_splits_the_draft_where_the_typed_words_begin(draft: Path) -> None:
+    total = len(drafts(draft))
+
+    async def script(app: ReviewApp, pilot: object) -> None:
+        await pilot.press("down", "s")  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]
+        app.screen.query_one("#split-words", Input).value = "形成了"
+        await pilot.press("ctrl+s")  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]
+        assert len(app.rows) == total + 1
+        assert app.current is not None and app.current.title.startswith("形成了")
+        assert counts_line(app).startswith(f"未审核 {total + 1} 条")
+
+    run(draft, script)
+    assert len(drafts(draft)) == total + 1
+
+
+def test_m_merges_the_draft_with_the_next_after_asking(draft: Path) -> None:
+    total = len(drafts(draft))
+
+    async def script(app: ReviewApp, pilot: object) -> None:
+        await pilot.press("m")  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.click("#ok")  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]
+        assert len(app.rows) == total - 1
+        assert [row.code for row in app.rows][:2] == ["1.1a", "1.2a"]
+
+    run(draft, script)
+    assert "1.1b" not in {row.code for row in drafts(draft)}
+
+
 def test_q_quits(draft: Path) -> None:
     async def script(app: ReviewApp, pilot: object) -> None:
         await pilot.press("q")  # type: ignore[attr-defined]
@@ -183,6 +217,7 @@ set_language("en")
 
 from textual.widgets import Input, Select, Static
 from tracker.tui.review_app import ReviewApp
+from tracker.tui.widgets.confirm_dialog import ConfirmDialog
 
 path = Path(sys.argv[1])
 
@@ -218,7 +253,8 @@ def test_in_english_the_keys_counts_and_dialog_are_english(draft: Path) -> None:
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout)
     quit_ = CATALOGS["en"]["key.quit"]
-    assert seen["footer"] == ["accept", "reject", "back to undecided", "edit", quit_]
+    keys = ["accept", "reject", "back to undecided", "edit", "split", "merge", quit_]
+    assert seen["footer"] == keys
     assert seen["counts"].startswith(f"{len(drafts(draft)) - 1} undecided · 1 accepted")
     assert seen["heading"] == "Edit draft · 1.1b"
     assert "Saved 1.1b" in seen["said"]

@@ -829,4 +829,13 @@ MESSAGES: dict[str, str] = {
     "review.frequency.yearly": "yearly",
     "review.merge_items": "{code} and {other} are not in the same item of the report: they cannot be merged",
     "review.split_where": '"{words}" is not in the excerpt of {code} (after its start): it cannot be split there',
+    "review.key.split": "split",
+    "review.key.merge": "merge",
+    "review.split.heading": "Split draft",
+    "review.split.placeholder": "the first words of the new draft in the excerpt",
+    "review.field.split_at": "Split at",
+    "review.split.done": "Split {code}: the new draft is {new}",
+    "review.merge.none": "No draft of the same item follows {code} to merge with",
+    "review.merge.question": "Merge {other} into {code}? The excerpt of {code} will cover both, and {other} goes.",
+    "review.merge.done": "Merged {other} into {code}",
 }

@@ -829,4 +829,13 @@ MESSAGES: dict[str, str] = {
     "review.frequency.yearly": "每年",
     "review.merge_items": "{code} 与 {other} 不在报告的同一事项中，不能合并",
     "review.split_where": "{code} 的摘录中（开头之后）找不到“{words}”，无法从此处拆分",
+    "review.key.split": "拆分",
+    "review.key.merge": "合并",
+    "review.split.heading": "拆分草稿",
+    "review.split.placeholder": "摘录中新一条开头的几个字",
+    "review.field.split_at": "从此拆出",
+    "review.split.done": "已将 {code} 拆分，新草稿为 {new}",
+    "review.merge.none": "{code} 之后没有同一事项的草稿可以合并",
+    "review.merge.question": "将 {other} 并入 {code}？{code} 的摘录将覆盖两条，{other} 将删除。",
+    "review.merge.done": "已将 {other} 并入 {code}",
 }

@@ -25,7 +25,8 @@ from tracker.importing.review import Draft, DraftRow, Review
 from tracker.schedule import Light
 from tracker.services.report_text import report_shown_parts
 from tracker.services.report_view import Highlight, ReportView
-from tracker.tui.widgets.draft_dialog import DraftChanges, DraftDialog
+from tracker.tui.widgets.confirm_dialog import ConfirmDialog
+from tracker.tui.widgets.draft_dialog import DraftChanges, DraftDialog, SplitDialog
 from tracker.tui.widgets.report_text import ReportText
 
 MARK = {Review.ACCEPTED: "✓", Review.REJECTED: "✗", Review.UNDECIDED: "?"}
@@ -64,6 +65,8 @@ class ReviewApp(App[None]):
         Binding("x", "decide('rejected')", t("review.key.reject"), id="reject"),
         Binding("u", "decide('undecided')", t("review.key.undecided"), id="undecided"),
         Binding("e", "edit", t("review.key.edit"), id="edit"),
+        Binding("s", "split", t("review.key.split"), id="split"),
+        Binding("m", "merge", t("review.key.merge"), id="merge"),
         Binding("q", "quit", t("key.quit"), id="quit"),
     ]
     CSS = """
@@ -96,11 +99,17 @@ class ReviewApp(App[None]):
         table.add_column(t("review.column.title"), key="title", width=12)
         table.add_column(t("review.column.kind"), key="kind", width=8)
         table.add_column(t("review.column.unit"), key="unit", width=8)
+        self._fill()
+        table.focus()
+        self._show_excerpt()
+
+    def _fill(self) -> None:
+        """The list's rows from `self.rows`."""
+        table = self.query_one(DraftTable)
+        table.clear()
         for row in self.rows:
             table.add_row(*self._cells(row), key=row.code)
         self._count()
-        table.focus()
-        self._show_excerpt()
 
     @staticmethod
     def _cells(row: DraftRow) -> tuple[str, str, str, str, str]:
@@ -182,3 +191,57 @@ class ReviewApp(App[None]):
                 self.notify(t("review.saved", code=row.code))
 
         self.push_screen(DraftDialog(row, save=save), done)
+
+    def _reload_all(self, code: str) -> None:
+        """Show the whole draft as the file now holds it (drafts came or went), the cursor
+        on draft `code`."""
+        self.draft = review.load_draft(self.path)
+        self.rows = list(self.draft.rows)
+        self.query_one(ReportText).show(report_view(self.draft, self.path.stem))
+        self._fill()
+        codes = [row.code for row in self.rows]
+        table = self.query_one(DraftTable)
+        table.move_cursor(row=codes.index(code) if code in codes else 0)
+        self._show_excerpt()
+
+    def action_split(self) -> None:
+        row = self.current
+        if row is None:
+            return
+
+        def split(words: str) -> str:
+            return review.split(self.path, row.code, words)
+
+        def done(new: str | None) -> None:
+            if new is not None:
+                self._reload_all(new)
+                self.notify(t("review.split.done", code=row.code, new=new))
+
+        excerpt = self.draft.text[row.start : row.end]
+        self.push_screen(SplitDialog(row, excerpt, split=split), done)
+
+    def action_merge(self) -> None:
+        """Merge the current draft with the next one, after asking."""
+        row = self.current
+        if row is None:
+            return
+        index = self.rows.index(row)
+        after = self.rows[index + 1] if index + 1 < len(self.rows) else None
+        if after is None or (after.section, after.item) != (row.section, row.item):
+            self.notify(t("review.merge.none", code=row.code), severity="warning")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if not yes or after is None:
+                return
+            try:
+                review.merge(self.path, row.code, after.code)
+            except TrackerError as exc:
+                self.notify(exc.message(), severity="error")
+                return
+            self._reload_all(row.code)
+            self.notify(t("review.merge.done", code=row.code, other=after.code))
+
+        question = t("review.merge.question", code=row.code, other=after.code)
+        heading = t("review.key.merge")
+        self.push_screen(ConfirmDialog(heading=heading, code=row.code, question=question), answered)

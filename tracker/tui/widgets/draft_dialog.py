@@ -123,3 +123,32 @@ class DraftDialog(EditDialog[DraftChanges]):
             self.show_error(exc.message())
             return
         self.dismiss(changes)
+
+
+class SplitDialog(EditDialog[str]):
+    """Split a draft: the officer types (or pastes) the words of its excerpt where the new
+    draft begins; dismissed with the new draft's code, or None (cancelled or left empty)."""
+
+    def __init__(self, row: DraftRow, excerpt: str, *, split: Callable[[str], str]) -> None:
+        heading = t("review.split.heading")
+        super().__init__(heading=heading, code=row.code, title=excerpt, error=None)
+        self.split = split
+
+    def fields(self) -> ComposeResult:
+        words = Input("", placeholder=t("review.split.placeholder"), id="split-words")
+        yield self.field(t("review.field.split_at"), words)
+
+    def unchanged(self) -> bool:
+        return not self.query_one("#split-words", Input).value.strip()
+
+    def action_save(self) -> None:
+        if self.unchanged():
+            self.app.notify(t("tui.edit.nothing_changed", code=self.code))
+            self.dismiss(None)
+            return
+        try:
+            new = self.split(self.query_one("#split-words", Input).value)
+        except TrackerError as exc:
+            self.show_error(exc.message())
+            return
+        self.dismiss(new)
