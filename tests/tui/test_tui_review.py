@@ -181,6 +181,19 @@ def test_s_splits_the_draft_where_the_typed_words_begin(draft: Path) -> None:
     assert len(drafts(draft)) == total + 1
 
 
+def test_an_untouched_split_dialog_saves_nothing(draft: Path) -> None:
+    before = draft.read_bytes()
+
+    async def script(app: ReviewApp, pilot: object) -> None:
+        await pilot.press("s", "ctrl+s")  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]
+        assert app.screen is app.screen_stack[0]
+        assert "1.1a：未作修改" in [str(n.message) for n in app._notifications]
+
+    run(draft, script)
+    assert draft.read_bytes() == before
+
+
 def test_m_merges_the_draft_with_the_next_after_asking(draft: Path) -> None:
     total = len(drafts(draft))
 
