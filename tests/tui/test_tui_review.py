@@ -9,15 +9,16 @@ import asyncio
 import json
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
 from review_helpers import copy_draft, import_draft, with_undecided
-from textual.widgets import Input, Select, Static
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Select, Static
 
 from tracker.i18n import CATALOGS
-from tracker.importing.review import Review, drafts
+from tracker.importing.review import Review, drafts, edit
 from tracker.models import Kind
 from tracker.schedule import Frequency
 from tracker.tui.review_app import ReviewApp
@@ -48,12 +49,12 @@ def reviews(path: Path) -> dict[str, Review]:
     return {row.code: row.review for row in drafts(path)}
 
 
-def run(path: Path, script: Callable[..., object]) -> None:
+def run(path: Path, script: Callable[[ReviewApp, Pilot[None]], Awaitable[None]]) -> None:
     async def go() -> None:
         app = ReviewApp(path)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
-            await script(app, pilot)  # type: ignore[misc]
+            await script(app, pilot)
 
     asyncio.run(go())
 
@@ -61,19 +62,19 @@ def run(path: Path, script: Callable[..., object]) -> None:
 def test_accepting_writes_the_file_counts_it_and_moves_to_the_next(draft: Path) -> None:
     total = len(drafts(draft))
 
-    async def script(app: ReviewApp, pilot: object) -> None:
+    async def script(app: ReviewApp, pilot: Pilot[None]) -> None:
         assert counts_line(app).startswith(f"未审核 {total} 条 · 已接受 0 条")
         assert app.current is not None and app.current.code == "1.1a"
-        await pilot.press("a")  # type: ignore[attr-defined]
-        await pilot.pause()  # type: ignore[attr-defined]
+        await pilot.press("a")
+        await pilot.pause()
         assert counts_line(app).startswith(f"未审核 {total - 1} 条 · 已接受 1 条")
         assert reviews(draft)["1.1a"] is Review.ACCEPTED  # on disk already
         assert app.current is not None and app.current.code == "1.1b"
         text = app.query_one(ReportText)
         assert text.current is not None and text.current.code == "1.1b"  # its excerpt shown
-        await pilot.press("x")  # type: ignore[attr-defined]
-        await pilot.press("up", "up", "u")  # type: ignore[attr-defined]
-        await pilot.pause()  # type: ignore[attr-defined]
+        await pilot.press("x")
+        await pilot.press("up", "up", "u")
+        await pilot.pause()
         assert counts_line(app).startswith(f"未审核 {total - 1} 条 · 已接受 0 条 · 已驳回 1 条")
 
     run(draft, script)
@@ -81,13 +82,13 @@ def test_accepting_writes_the_file_counts_it_and_moves_to_the_next(draft: Path) 
 
 
 def test_the_edit_dialog_saves_the_changed_field_only(draft: Path) -> None:
-    async def script(app: ReviewApp, pilot: object) -> None:
-        await pilot.press("e")  # type: ignore[attr-defined]
-        await pilot.pause()  # type: ignore[attr-defined]
+    async def script(app: ReviewApp, pilot: Pilot[None]) -> None:
+        await pilot.press("e")
+        await pilot.pause()
         assert isinstance(app.screen, DraftDialog)
         app.screen.query_one("#draft-title", Input).value = "优化领导小组"
-        await pilot.press("ctrl+s")  # type: ignore[attr-defined]
-        await pilot.pause()  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await pilot.pause()
         assert not isinstance(app.screen, DraftDialog)
         assert "已保存 1.1a" in [str(n.message) for n in app._notifications]
         assert app.current is not None and app.current.title == "优化领导小组"
@@ -102,14 +103,14 @@ def test_the_edit_dialog_saves_the_changed_field_only(draft: Path) -> None:
 
 
 def test_the_dialog_makes_a_draft_a_quota_with_its_frequency_and_target(draft: Path) -> None:
-    async def script(app: ReviewApp, pilot: object) -> None:
-        await pilot.press("e")  # type: ignore[attr-defined]
-        await pilot.pause()  # type: ignore[attr-defined]
+    async def script(app: ReviewApp, pilot: Pilot[None]) -> None:
+        await pilot.press("e")
+        await pilot.pause()
         app.screen.query_one("#draft-kind", Select).value = "quota"
         app.screen.query_one("#draft-frequency", Select).value = "yearly"
         app.screen.query_one("#draft-target", Input).value = "2"
-        await pilot.press("ctrl+s")  # type: ignore[attr-defined]
-        await pilot.pause()  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await pilot.pause()
         assert not isinstance(app.screen, DraftDialog)
         assert app.current is not None and app.current.kind is Kind.QUOTA
 
@@ -121,9 +122,9 @@ def test_the_dialog_makes_a_draft_a_quota_with_its_frequency_and_target(draft: P
 def test_an_untouched_dialog_saves_nothing(draft: Path) -> None:
     before = draft.read_bytes()
 
-    async def script(app: ReviewApp, pilot: object) -> None:
-        await pilot.press("e", "ctrl+s")  # type: ignore[attr-defined]
-        await pilot.pause()  # type: ignore[attr-defined]
+    async def script(app: ReviewApp, pilot: Pilot[None]) -> None:
+        await pilot.press("e", "ctrl+s")
+        await pilot.pause()
         assert not isinstance(app.screen, DraftDialog)
         assert "1.1a：未作修改" in [str(n.message) for n in app._notifications]
 
@@ -134,12 +135,12 @@ def test_an_untouched_dialog_saves_nothing(draft: Path) -> None:
 def test_escape_closes_the_dialog_and_saves_nothing(draft: Path) -> None:
     before = draft.read_bytes()
 
-    async def script(app: ReviewApp, pilot: object) -> None:
-        await pilot.press("e")  # type: ignore[attr-defined]
-        await pilot.pause()  # type: ignore[attr-defined]
+    async def script(app: ReviewApp, pilot: Pilot[None]) -> None:
+        await pilot.press("e")
+        await pilot.pause()
         app.screen.query_one("#draft-title", Input).value = "改了又取消"
-        await pilot.press("escape")  # type: ignore[attr-defined]
-        await pilot.pause()  # type: ignore[attr-defined]
+        await pilot.press("escape")
+        await pilot.pause()
         assert not isinstance(app.screen, DraftDialog)
 
     run(draft, script)
@@ -149,12 +150,12 @@ def test_escape_closes_the_dialog_and_saves_nothing(draft: Path) -> None:
 def test_a_refused_edit_is_said_in_the_dialog_with_what_was_typed_kept(draft: Path) -> None:
     before = draft.read_bytes()
 
-    async def script(app: ReviewApp, pilot: object) -> None:
-        await pilot.press("e")  # type: ignore[attr-defined]
-        await pilot.pause()  # type: ignore[attr-defined]
+    async def script(app: ReviewApp, pilot: Pilot[None]) -> None:
+        await pilot.press("e")
+        await pilot.pause()
         app.screen.query_one("#draft-unit", Input).value = "没有这个单位"
-        await pilot.press("ctrl+s")  # type: ignore[attr-defined]
-        await pilot.pause()  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await pilot.pause()
         assert isinstance(app.screen, DraftDialog)
         error = str(app.screen.query_one("#dialog-error", Static).render())
         assert error.startswith(f"种子文件有误 {draft}:") and "没有这个单位" in error
@@ -167,12 +168,12 @@ def test_a_refused_edit_is_said_in_the_dialog_with_what_was_typed_kept(draft: Pa
 def test_s_splits_the_draft_where_the_typed_words_begin(draft: Path) -> None:
     total = len(drafts(draft))
 
-    async def script(app: ReviewApp, pilot: object) -> None:
-        await pilot.press("down", "s")  # type: ignore[attr-defined]
-        await pilot.pause()  # type: ignore[attr-defined]
+    async def script(app: ReviewApp, pilot: Pilot[None]) -> None:
+        await pilot.press("down", "s")
+        await pilot.pause()
         app.screen.query_one("#split-words", Input).value = "形成了"
-        await pilot.press("ctrl+s")  # type: ignore[attr-defined]
-        await pilot.pause()  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await pilot.pause()
         assert len(app.rows) == total + 1
         assert app.current is not None and app.current.title.startswith("形成了")
         assert counts_line(app).startswith(f"未审核 {total + 1} 条")
@@ -184,9 +185,9 @@ def test_s_splits_the_draft_where_the_typed_words_begin(draft: Path) -> None:
 def test_an_untouched_split_dialog_saves_nothing(draft: Path) -> None:
     before = draft.read_bytes()
 
-    async def script(app: ReviewApp, pilot: object) -> None:
-        await pilot.press("s", "ctrl+s")  # type: ignore[attr-defined]
-        await pilot.pause()  # type: ignore[attr-defined]
+    async def script(app: ReviewApp, pilot: Pilot[None]) -> None:
+        await pilot.press("s", "ctrl+s")
+        await pilot.pause()
         assert app.screen is app.screen_stack[0]
         assert "1.1a：未作修改" in [str(n.message) for n in app._notifications]
 
@@ -197,12 +198,12 @@ def test_an_untouched_split_dialog_saves_nothing(draft: Path) -> None:
 def test_m_merges_the_draft_with_the_next_after_asking(draft: Path) -> None:
     total = len(drafts(draft))
 
-    async def script(app: ReviewApp, pilot: object) -> None:
-        await pilot.press("m")  # type: ignore[attr-defined]
-        await pilot.pause()  # type: ignore[attr-defined]
+    async def script(app: ReviewApp, pilot: Pilot[None]) -> None:
+        await pilot.press("m")
+        await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
-        await pilot.click("#ok")  # type: ignore[attr-defined]
-        await pilot.pause()  # type: ignore[attr-defined]
+        await pilot.click("#ok")
+        await pilot.pause()
         assert len(app.rows) == total - 1
         assert [row.code for row in app.rows][:2] == ["1.1a", "1.2a"]
 
@@ -210,10 +211,20 @@ def test_m_merges_the_draft_with_the_next_after_asking(draft: Path) -> None:
     assert "1.1b" not in {row.code for row in drafts(draft)}
 
 
+def test_a_title_that_looks_like_markup_is_shown_as_typed(draft: Path) -> None:
+    edit(draft, "1.1a", title="[bold]优化[/")
+
+    async def script(app: ReviewApp, pilot: Pilot[None]) -> None:
+        cell = app.query_one("#review-list", DataTable).get_cell("1.1a", "title")
+        assert cell.plain == "[bold]优化[/"
+
+    run(draft, script)
+
+
 def test_q_quits(draft: Path) -> None:
-    async def script(app: ReviewApp, pilot: object) -> None:
-        await pilot.press("q")  # type: ignore[attr-defined]
-        await pilot.pause()  # type: ignore[attr-defined]
+    async def script(app: ReviewApp, pilot: Pilot[None]) -> None:
+        await pilot.press("q")
+        await pilot.pause()
         assert not app.is_running
 
     run(draft, script)
@@ -228,7 +239,8 @@ from tracker.i18n import set_language
 
 set_language("en")
 
-from textual.widgets import Input, Select, Static
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Select, Static
 from tracker.tui.review_app import ReviewApp
 from tracker.tui.widgets.confirm_dialog import ConfirmDialog
 

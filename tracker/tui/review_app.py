@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -52,7 +53,7 @@ def report_view(draft: Draft, slug: str) -> ReportView:
     )
 
 
-class DraftTable(DataTable[str]):
+class DraftTable(DataTable[Text]):
     """The drafts, one row each: mark, code, title, kind, unit."""
 
 
@@ -112,9 +113,11 @@ class ReviewApp(App[None]):
         self._count()
 
     @staticmethod
-    def _cells(row: DraftRow) -> tuple[str, str, str, str, str]:
+    def _cells(row: DraftRow) -> tuple[Text, ...]:
+        # Text, not str: the table would read a title such as "[1]" as markup.
         kind = t(f"kind.{row.kind.value}")
-        return (MARK[row.review], row.code, printable(row.title), kind, printable(row.unit))
+        shown = (MARK[row.review], row.code, row.title, kind, row.unit)
+        return tuple(Text(printable(value)) for value in shown)
 
     def _count(self) -> None:
         done = review.counts(self.rows)
