@@ -223,3 +223,25 @@ def test_a_split_where_the_words_are_not_is_refused(draft: Path) -> None:
     with pytest.raises(TrackerError):
         split(draft, "1.1b", "不在这里的字")
     assert draft.read_bytes() == before
+
+
+def test_a_draft_written_in_another_layout_is_refused_rather_than_misread(draft: Path) -> None:
+    text = draft.read_text(encoding="utf-8")
+    moved = text.replace(
+        '  - code: "1.1a"\n    review: undecided\n    section: 1\n',
+        '  - section: 1\n    code: "1.1a"\n    review: undecided\n',
+        1,
+    )
+    assert moved != text
+    draft.write_text(moved, encoding="utf-8")
+    with pytest.raises(TrackerError) as refused:
+        set_review(draft, "1.1b", Review.ACCEPTED)
+    assert refused.value.key == "review.layout"
+    assert draft.read_text(encoding="utf-8") == moved
+
+
+def test_the_hand_made_seed_reads_as_all_accepted() -> None:
+    from import_helpers import SEED
+
+    rows = drafts(SEED)
+    assert counts(rows) == Counts(66, 0, 0)

@@ -47,7 +47,7 @@ EDITABLE = ("title", "kind", "unit", "due", "frequency", "target")
 
 _CODE_LINE = re.compile(r"^  - code:")
 _FIELD_LINE = re.compile(r"^    ([A-Za-z_]+):")
-_REVIEW_LINE = re.compile(r"^    review:\s*([A-Za-z_]+)")
+_REVIEW_LINE = re.compile(r"^    review:[ \t]*[\"']?([A-Za-z_]*)")
 # The loader on this branch may not know `review:` yet (it is added to SeedCommitment by
 # the --apply work); until it does, those lines are checked here and hidden from it.
 _LOADER_KNOWS_REVIEW = "review" in SeedCommitment.model_fields
@@ -131,10 +131,9 @@ def _loadable(text: str) -> str:
     if _LOADER_KNOWS_REVIEW:
         return text
     lines = text.splitlines(keepends=True)
-    for start, end in _blocks(lines):
-        for i in range(start, end):
-            if _REVIEW_LINE.match(lines[i]):
-                lines[i] = "    #" + lines[i][5:]
+    for i, line in enumerate(lines):
+        if _REVIEW_LINE.match(line):
+            lines[i] = "    #" + line[5:]
     return "".join(lines)
 
 
@@ -156,12 +155,11 @@ def _check(path: Path, text: str) -> Seed:
     lines = text.splitlines(keepends=True)
     blocks = _blocks(lines)
     allowed = {r.value for r in Review}
-    for start, end in blocks:
-        for index in range(start, end):
-            match = _REVIEW_LINE.match(lines[index])
-            if match and match.group(1) not in allowed:
-                reason = _review_reason()
-                raise TrackerError("seed_invalid", file=str(path), line=index + 1, reason=reason)
+    for index, line in enumerate(lines):
+        match = _REVIEW_LINE.match(line)
+        if match and match.group(1) not in allowed:
+            reason = _review_reason()
+            raise TrackerError("seed_invalid", file=str(path), line=index + 1, reason=reason)
     with _copy_beside(path, _loadable(text)) as copy:
         try:
             seed = load_seed_file(copy)
