@@ -18,7 +18,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, Static
 
 from tracker.i18n import CATALOGS
-from tracker.importing.review import Review, drafts, edit
+from tracker.importing.review import Review, drafts, edit, set_review
 from tracker.models import Kind
 from tracker.schedule import Frequency
 from tracker.tui.review_app import ReviewApp
@@ -217,6 +217,16 @@ def test_a_title_that_looks_like_markup_is_shown_as_typed(draft: Path) -> None:
     async def script(app: ReviewApp, pilot: Pilot[None]) -> None:
         cell = app.query_one("#review-list", DataTable).get_cell("1.1a", "title")
         assert cell.plain == "[bold]优化[/"
+
+    run(draft, script)
+
+
+def test_it_opens_on_the_first_draft_not_yet_decided(draft: Path) -> None:
+    set_review(draft, "1.1a", Review.ACCEPTED)
+    set_review(draft, "1.1b", Review.REJECTED)
+
+    async def script(app: ReviewApp, pilot: Pilot[None]) -> None:
+        assert app.current is not None and app.current.code == "1.2a"
 
     run(draft, script)
 

@@ -102,6 +102,10 @@ class ReviewApp(App[None]):
         table.add_column(t("review.column.unit"), key="unit", width=8)
         self._fill()
         table.focus()
+        # Back to a draft half reviewed: start on the first one not yet decided.
+        undecided = [i for i, row in enumerate(self.rows) if row.review is Review.UNDECIDED]
+        if undecided:
+            table.move_cursor(row=undecided[0])
         self._show_excerpt()
 
     def _fill(self) -> None:
