@@ -231,6 +231,18 @@ def test_it_opens_on_the_first_draft_not_yet_decided(draft: Path) -> None:
     run(draft, script)
 
 
+def test_choosing_an_excerpt_in_the_text_moves_the_list_to_its_draft(draft: Path) -> None:
+    async def script(app: ReviewApp, pilot: Pilot[None]) -> None:
+        text = app.query_one(ReportText)
+        text.focus()
+        await pilot.press("n", "n")
+        await pilot.pause()
+        assert text.current is not None and app.current is not None
+        assert app.current.code == text.current.code != "1.1a"
+
+    run(draft, script)
+
+
 def test_q_quits(draft: Path) -> None:
     async def script(app: ReviewApp, pilot: Pilot[None]) -> None:
         await pilot.press("q")

@@ -154,6 +154,15 @@ class ReviewApp(App[None]):
     def _row_changed(self) -> None:
         self._show_excerpt()
 
+    @on(ReportText.Selected)
+    def _excerpt_chosen(self, event: ReportText.Selected) -> None:
+        """An excerpt chosen in the text (a click, `n`/`N`): the list follows it."""
+        codes = [row.code for row in self.rows]
+        table = self.query_one(DraftTable)
+        index = codes.index(event.highlight.code) if event.highlight.code in codes else -1
+        if index >= 0 and index != table.cursor_row:
+            table.move_cursor(row=index)
+
     def _replace(self, row: DraftRow) -> None:
         index = next(i for i, r in enumerate(self.rows) if r.code == row.code)
         self.rows[index] = row
