@@ -286,6 +286,7 @@ def samples(reason: str) -> dict[str, object]:
         "fields": "frequency, target",
         # i13-apply: tracker import --apply
         **dict.fromkeys("accepted rejected undecided links count".split(), 7),
+        # i13-app: tracker review (草稿审核) uses the same counts
     }
 
 

@@ -31,6 +31,7 @@ from tracker.tui.app import TrackerApp
 from tracker.tui.screens.detail import DetailScreen
 from tracker.tui.widgets.bulk_dialog import BulkDialog
 from tracker.tui.widgets.dialogs import LogDialog, NoteDialog, StatusDialog
+from tracker.tui.widgets.draft_dialog import DraftDialog, SplitDialog
 from tracker.tui.widgets.edit_dialog import EditDialog, StatusChoice
 from tracker.tui.widgets.evidence_dialog import EvidenceDialog
 from tracker.tui.widgets.print_dialog import PrintDialog
@@ -65,6 +66,9 @@ DIALOGS = [
 ]
 # Dialogs that choose something other than a change to the ledger: a file to write.
 NOT_EDITS: set[type[object]] = {PrintDialog, EvidenceDialog}
+# i13-app: the draft review's dialogs edit a draft file, not the ledger; their untouched
+# saves are checked in test_tui_review.py.
+NOT_EDITS |= {DraftDialog, SplitDialog}
 
 
 @pytest.fixture

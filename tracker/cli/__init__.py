@@ -231,6 +231,7 @@ def _register() -> None:
         audit,
         corrections,
         database,
+        draft_review,
         evidence,
         importing,
         items,
@@ -251,6 +252,7 @@ def _register() -> None:
     evidence.register(app)
     audit.register(app)
     importing.register(app)
+    draft_review.register(app)
 
 
 _register()
