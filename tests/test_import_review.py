@@ -119,6 +119,18 @@ def test_a_one_off_becomes_a_quota_with_its_frequency_and_target(draft: Path) ->
     assert {"    kind: quota", "    frequency: yearly", "    target: 2"} <= set(lines)
 
 
+def test_a_unit_the_draft_does_not_list_is_added_to_its_units(draft: Path) -> None:
+    """The reviewer names the real lead unit (the draft had 待核定单位): it joins `units:`,
+    once, and the draft loads with it."""
+    row = next(r for r in drafts(draft) if r.unit == "待核定单位")
+    assert edit(draft, row.code, unit="镇党政办")
+    assert next(r for r in drafts(draft) if r.code == row.code).unit == "镇党政办"
+    other = next(r for r in drafts(draft) if r.code != row.code)
+    edit(draft, other.code, unit="镇党政办")
+    text = draft.read_text(encoding="utf-8")
+    assert text.count('  - name: "镇党政办"') == 1
+
+
 def test_an_edit_that_changes_nothing_writes_nothing(draft: Path) -> None:
     row = drafts(draft)[0]
     before = draft.read_bytes()
@@ -130,7 +142,6 @@ def test_an_edit_that_changes_nothing_writes_nothing(draft: Path) -> None:
     ("fields", "said"),
     [
         ({"kind": "quota"}, "frequency"),  # a quota needs a frequency and a target
-        ({"unit": "不存在的单位"}, "不存在的单位"),  # a unit the file does not list
         ({"due": None}, "due"),  # a one-off needs its deadline
         ({"target": 3}, ""),  # only a quota has a target
         ({"title": ""}, "title"),

@@ -154,13 +154,15 @@ def test_a_refused_edit_is_said_in_the_dialog_with_what_was_typed_kept(draft: Pa
     async def script(app: ReviewApp, pilot: Pilot[None]) -> None:
         await pilot.press("e")
         await pilot.pause()
-        app.screen.query_one("#draft-unit", Input).value = "没有这个单位"
+        # A quota with no frequency: the loader refuses it.
+        app.screen.query_one("#draft-kind", Select).value = Kind.QUOTA
+        app.screen.query_one("#draft-title", Input).value = "改过的标题"
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, DraftDialog)
         error = str(app.screen.query_one("#dialog-error", Static).render())
-        assert error.startswith(f"种子文件有误 {draft}:") and "没有这个单位" in error
-        assert app.screen.query_one("#draft-unit", Input).value == "没有这个单位"
+        assert error.startswith(f"种子文件有误 {draft}:") and "frequency" in error
+        assert app.screen.query_one("#draft-title", Input).value == "改过的标题"
 
     run(draft, script)
     assert draft.read_bytes() == before

@@ -296,8 +296,36 @@ def edit(path: Path, code: str, **fields: object) -> bool:
                 del changed[name]
     if not changed:
         return False
-    _write(path, _set_lines(text, code, changed))
+    text = _set_lines(text, code, changed)
+    if "unit" in changed:
+        text = _with_unit(text, str(changed["unit"]))
+    _write(path, text)
     return True
+
+
+_UNITS_LINE = re.compile(r"^units:[ \t]*(?:#.*)?$")
+_UNIT_ENTRY = re.compile(r"^  - name:[ \t]*[\"']?([^\"'#\n]+?)[\"']?[ \t]*(?:#.*)?$")
+
+
+def _with_unit(text: str, unit: str) -> str:
+    """`text` with `unit` in its `units:` list, added at the end of it when the reviewer
+    named a unit the draft did not list (the loader accepts a lead unit only if listed)."""
+    lines = text.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if _UNITS_LINE.match(line.rstrip())), None)
+    if start is None:
+        return text  # not the layout `tracker import` writes: the loader will say so
+    end = start + 1
+    names: list[str] = []
+    while end < len(lines) and (lines[end].startswith("  ") or not lines[end].strip()):
+        entry = _UNIT_ENTRY.match(lines[end].rstrip())
+        if entry:
+            names.append(entry.group(1).strip())
+        end += 1
+    if unit in names:
+        return text
+    last = max(i for i in range(start, end) if _UNIT_ENTRY.match(lines[i].rstrip()) or i == start)
+    added = f"  - name: {_yaml_value('unit', unit)}{_line_end(text)}"
+    return "".join([*lines[: last + 1], added, *lines[last + 1 :]])
 
 
 def _own_end(lines: list[str], start: int, end: int) -> int:
