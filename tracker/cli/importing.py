@@ -28,8 +28,6 @@ from tracker.i18n import t
 if TYPE_CHECKING:
     from tracker.importing.run import Imported
     from tracker.importing.structure import Fact
-    from tracker.services.seed_file import Seed
-    from tracker.services.seeding import SeedResult
 
 
 def import_command(
@@ -124,38 +122,18 @@ def _summary(done: Imported) -> list[str]:
 def _apply(state: AppState, path: Path) -> None:
     """Seed the accepted commitments of the draft at `path` as a new report, in one
     transaction; a draft with any undecided is refused before a database is opened."""
+    from tracker.importing.applying import apply_draft
     from tracker.services.seed_file import load_seed_file
     from tracker.services.seeding import require_reviewed
-    from tracker.work import write_seed
 
-    seed = load_seed_file(path)  # an invalid draft: its file, line and field
-    require_reviewed(seed)
+    require_reviewed(load_seed_file(path))  # refused before a database is opened or made
     engine = open_engine(state, create=True)
     try:
-        result = write_seed(state, engine, seed, new_report=True)
+        applied = apply_draft(state, engine, path)
     finally:
         engine.dispose()
-    for line in _applied(state, seed, result):
+    for line in applied.lines(state.settings.db):
         sys.stdout.write(printable(line) + "\n")
-
-
-def _applied(state: AppState, seed: Seed, result: SeedResult) -> list[str]:
-    from tracker.services.seed_file import Review
-
-    lines = [
-        t(
-            "import.apply.done",
-            db=state.settings.db,
-            report=result.report,
-            commitments=result.commitments,
-            instances=result.instances,
-            villages=result.villages,
-        ),
-        t("import.apply.rejected", rejected=len(seed.reviewed(Review.REJECTED))),
-    ]
-    if result.links_dropped:
-        lines.append(t("import.apply.links_dropped", links=result.links_dropped))
-    return lines
 
 
 def register(app: typer.Typer) -> None:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tracker.errors import TrackerError
 from tracker.files import path_error
@@ -19,6 +20,9 @@ from tracker.importing.draft import Meta, draft_seed
 from tracker.importing.reading import ReadReport, read_report
 from tracker.importing.structure import Outline, outline
 from tracker.services.seed_file import FIRST_YEAR, LAST_YEAR, load_seed_file
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 
 @dataclass(frozen=True)
@@ -45,8 +49,15 @@ class Imported:
     text_path: Path
 
 
-def import_report(path: Path, out_dir: Path, overrides: Overrides) -> Imported:
-    """Import the report at `path` into a draft seed in `out_dir`; refusals raise TrackerError."""
+def import_report(
+    path: Path, out_dir: Path, overrides: Overrides, ledger: Engine | None = None
+) -> Imported:
+    """Import the report at `path` into a draft seed in `out_dir`; refusals raise TrackerError.
+
+    With `ledger` (the database the draft is meant for), each draft is compared with the
+    commitments of the same town's earlier reports there, and a continuation or a plan item
+    it closes is proposed in the draft for the reviewer to confirm (tracker.importing.linking).
+    The ledger is only read."""
     read = read_report(path)
     found = outline(read.text)
     _check_found(found, read.text)
