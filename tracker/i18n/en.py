@@ -848,4 +848,7 @@ MESSAGES: dict[str, str] = {
     "review.merge.none": "No draft of the same item follows {code} to merge with",
     "review.merge.question": "Merge {other} into {code}? The excerpt of {code} will cover both, and {other} goes.",
     "review.merge.done": "Merged {other} into {code}",
+    # --- year over year (issue 13 point 4) ---
+    "seed.earlier_ref": 'continues / closes take "report slug/code", e.g. baohe-2021/5.5a, not "{value}"',
+    "seed.earlier_both": "a draft either continues or closes an earlier commitment, not both",
 }

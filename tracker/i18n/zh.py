@@ -848,4 +848,7 @@ MESSAGES: dict[str, str] = {
     "review.merge.none": "{code} 之后没有同一事项的草稿可以合并",
     "review.merge.question": "将 {other} 并入 {code}？{code} 的摘录将覆盖两条，{other} 将删除。",
     "review.merge.done": "已将 {other} 并入 {code}",
+    # --- year over year (issue 13 point 4) ---
+    "seed.earlier_ref": "continues / closes 须写成“报告标识/编号”，如 baohe-2021/5.5a，而不是“{value}”",
+    "seed.earlier_both": "一条草稿只能 continues（延续）或 closes（销号）往年的一项，不能两者都写",
 }

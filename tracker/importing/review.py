@@ -55,6 +55,17 @@ class DraftRow:
     review: Review
     start: int  # the excerpt's offsets in the report text
     end: int
+    # A later report's draft that goes on with (continues) or closes an earlier report's
+    # commitment, "slug/code"; accepted, it becomes no new commitment (seed_file).
+    continues: str | None = None
+    closes: str | None = None
+    # What the import said of the link, from the comment after it (the earlier title, why).
+    link_note: str = ""
+
+    @property
+    def earlier(self) -> str | None:
+        """The earlier commitment this draft is linked to, either way."""
+        return self.continues or self.closes
 
 
 @dataclass(frozen=True)
@@ -146,6 +157,7 @@ def load_draft(path: Path) -> Draft:
     """The draft at `path`, checked as seeding checks it, with each commitment's review."""
     text = _read(path)
     seed = _check(path, text)
+    notes = _link_notes(text)
     rows = []
     for item in seed.document.commitments:
         start, end = seed.excerpt_offsets[item.code]
@@ -163,10 +175,40 @@ def load_draft(path: Path) -> Draft:
                 review=item.review,
                 start=start,
                 end=end,
+                continues=item.continues,
+                closes=item.closes,
+                link_note=notes.get(item.code, ""),
             )
         )
     title = seed.document.report.title
     return Draft(rows=rows, title=title, text=seed.text, sections=seed.sections)
+
+
+_LINK_LINE = re.compile(r"^    (?:continues|closes):[^#\n]*#[ \t]*(.*?)[ \t]*$")
+
+
+def _link_notes(text: str) -> dict[str, str]:
+    """The comment written after each commitment's `continues:` or `closes:` line."""
+    lines = text.splitlines()
+    found: dict[str, str] = {}
+    for code, (start, end) in zip(_codes(text), _blocks(lines), strict=False):
+        for line in lines[start:end]:
+            match = _LINK_LINE.match(line)
+            if match:
+                found[code] = match.group(1)
+    return found
+
+
+def unlink(path: Path, code: str) -> bool:
+    """Drop draft `code`'s link to an earlier commitment (the reviewer says it is not the
+    same duty): accepted, it becomes a new commitment of its own. False when it had none."""
+    row = next((r for r in load_draft(path).rows if r.code == code), None)
+    if row is None:
+        raise TrackerError("review.no_code", code=code)
+    if row.earlier is None:
+        return False
+    _write(path, _set_lines(_read(path), code, {"continues": None, "closes": None}))
+    return True
 
 
 def drafts(path: Path) -> list[DraftRow]:

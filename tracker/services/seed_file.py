@@ -35,6 +35,8 @@ from tracker.services.report_text import SectionSpan, parse_sections
 # A code names one commitment; "/" and "-Vnn" are kept for period and village instances.
 CODE_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]*$")
 _VILLAGE_SUFFIX_RE = re.compile(r"-V\d+$")
+# An earlier report's commitment, as a later report's draft names it: "baohe-2021/5.5a".
+EARLIER_RE = re.compile(r"^[^/\s]{1,64}/[0-9A-Za-z][0-9A-Za-z.\-]*$")
 # The largest seed file, and report text, read (the 2021 seed is 52 KB, its text 12 KB): a
 # file beyond it is the wrong file, and is not read into memory.
 MAX_SEED_BYTES = 5 * MB
@@ -138,6 +140,12 @@ class SeedCommitment(_Strict):
     status: Status | None = None
     status_note: str | None = None
     addressed_by: list[str] = Field(default_factory=list)
+    # A later report of the same town (tracker.importing.linking): "slug/code" of the earlier
+    # commitment this one goes on with (the lecture quota, the legal advisers), or of the
+    # earlier plan item it says was done. Either makes the draft no new commitment: accepted,
+    # it is written onto the earlier one (its history, events and figures go on there).
+    continues: str | None = Field(default=None, max_length=100)
+    closes: str | None = Field(default=None, max_length=100)
     # For the officers: shown as the item's 备注.
     notes: str = ""
     # The curator's own remarks on how this entry was read from the report (why no status,
@@ -173,6 +181,11 @@ class SeedCommitment(_Strict):
                 raise _problem("checkpoints_too_long", max=MAX_CHECKPOINTS_TEXT)
         if self.status is not None and not self.status_note:
             raise _problem("status_needs_note")
+        for earlier in (self.continues, self.closes):
+            if earlier is not None and not EARLIER_RE.match(earlier):
+                raise _problem("earlier_ref", value=earlier)
+        if self.continues is not None and self.closes is not None:
+            raise _problem("earlier_both")
         return self
 
 
