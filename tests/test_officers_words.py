@@ -205,7 +205,8 @@ def samples(reason: str) -> dict[str, object]:
             "added amount cancelled changed commitments count days done earlier evidence "
             "excerpts files green id index instances items limit logged max missing none "
             "number page pages position recorded red renamed requirements seconds section "
-            "shown total uncovered villages workdays yellow line column written refused".split(),
+            "shown total uncovered villages workdays yellow line column written refused "
+            "compared continues closes continued figures closed".split(),
             7,
         ),
         **dict.fromkeys("path db store backup file".split(), path),
@@ -273,6 +274,8 @@ def samples(reason: str) -> dict[str, object]:
         "reason": reason,
         "other": "3.2-D/2022-01-04",
         "folder": "/home/王科员/文档",
+        "score": "0.82",
+        "ref": "baohe-2021/5.5a",
         "weekday": t("date.weekday.1"),
         "month_name": "5月",
         # i13-core: tracker import

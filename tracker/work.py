@@ -105,7 +105,7 @@ def require_not_before(day: date, year: int, option: str) -> date:
     return day
 
 
-def _sqlite_path(url: str) -> Path | None:
+def sqlite_path(url: str) -> Path | None:
     if not url.startswith("sqlite"):
         return None
     database = make_url(url).database
@@ -117,7 +117,7 @@ def open_engine(opening: Opening, *, create: bool = False, say: Say = quiet) -> 
     when it is the default one or `create` is set (`tracker init`, which seeds itself)."""
     settings = opening.settings
     url = database_url(settings.db)
-    path = _sqlite_path(url)
+    path = sqlite_path(url)
     if path is not None:
         # A folder, pipe or device given as --db: SQLite would fail on it, or wait on it.
         require_not_special(path)
@@ -180,6 +180,9 @@ def write_seed(
         slug = seed.document.report.slug
         if new_report and session.exec(select(Report.id).where(Report.slug == slug)).first():
             raise TrackerError("import.apply.slug_taken", slug=slug)
+        # The first seeder is the admin before anything is written: a later report's links
+        # are written as that admin's changes.
+        ensure_first_admin(session=session, name=user, now=now())
         result = apply_seed(
             session=session,
             seed=seed,
@@ -188,7 +191,6 @@ def write_seed(
             through_year=max(today.year, seed.document.report.plan_year),
             calendar=opening.calendar(),
         )
-        ensure_first_admin(session=session, name=user, now=now())
         session.commit()
     return result
 

@@ -26,6 +26,8 @@ from tracker.errors import printable
 from tracker.i18n import t
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
     from tracker.importing.run import Imported
     from tracker.importing.structure import Fact
 
@@ -82,7 +84,12 @@ def import_command(
         published=parse_date(published, "--published") if published is not None else None,
     )
     folder = out_dir.expanduser() if out_dir is not None else documents_folder()
-    done = import_report(report, folder, given)
+    ledger = _ledger(ctx.obj)
+    try:
+        done = import_report(report, folder, given, ledger=ledger)
+    finally:
+        if ledger is not None:
+            ledger.dispose()
     for line in _summary(done):
         sys.stdout.write(printable(line) + "\n")
 
@@ -115,8 +122,40 @@ def _summary(done: Imported) -> list[str]:
             items=found.item_count,
             drafts=done.drafts,
         ),
+        *_links(done),
         t("import.written", seed=str(done.seed_path), text=str(done.text_path)),
     ]
+
+
+def _links(done: Imported) -> list[str]:
+    if done.compared is None:
+        return []
+    if done.compared == 0:
+        return [t("import.found.no_earlier", town=done.meta.town, year=done.meta.year)]
+    counts = {"continues": done.continues, "closes": done.closes}
+    return [t("import.found.links", compared=done.compared, **counts)]
+
+
+def _ledger(state: AppState) -> Engine | None:
+    """The chosen database, to compare the drafts with the town's earlier reports, when it
+    is a ledger this tracker reads as it is: never created, seeded or upgraded by reading a
+    report (one that is not is simply not compared)."""
+    from tracker.db import database_url, make_engine
+    from tracker.schema import HEAD, current_revision, has_schema
+    from tracker.work import sqlite_path
+
+    url = database_url(state.settings.db)
+    path = sqlite_path(url)
+    if path is not None and not path.is_file():
+        return None
+    engine = make_engine(url)
+    try:
+        if has_schema(engine) and current_revision(engine) == HEAD:
+            return engine
+    except Exception:  # noqa: BLE001 - a database out of reach: the report is still drafted
+        pass
+    engine.dispose()
+    return None
 
 
 def _apply(state: AppState, path: Path) -> None:

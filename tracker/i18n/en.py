@@ -851,4 +851,13 @@ MESSAGES: dict[str, str] = {
     # --- year over year (issue 13 point 4) ---
     "seed.earlier_ref": 'continues / closes take "report slug/code", e.g. baohe-2021/5.5a, not "{value}"',
     "seed.earlier_both": "a draft either continues or closes an earlier commitment, not both",
+    "import.link.continues": 'continues "{title}" of the {year} report: same kind, words alike {score}{unit}; accepted, it goes on as that item, no new one',
+    "import.link.closes": 'says "{title}", planned in the {year} report, was done: words alike {score}{unit}; accepted, that item is closed as done',
+    "import.link.unit": ", same unit",
+    "import.found.links": "Compared with {compared} commitments of the town's earlier reports in the database: {continues} drafts continue one, {closes} say an earlier plan item was done (confirm them in review)",
+    "import.found.no_earlier": "The database holds no report of {town} before {year}: nothing to continue",
+    "import.apply.earlier_missing": "{code} of the draft continues or closes {ref}, which is not in the database; nothing imported: import that report first, or unlink it in review (l)",
+    "import.apply.earlier_other": "{code} of the draft is linked to {ref}, of {town}'s {year} report, not an earlier report of this town; nothing imported: unlink it in review (l)",
+    "import.apply.carried": "Earlier commitments: {continued} drafts continue one ({figures} indicators given the new year's figure); {closed} earlier plan items closed as done",
+    "import.apply.already_closed": "{count} earlier plan items the new report says were done were already closed; left as they were",
 }

@@ -851,4 +851,13 @@ MESSAGES: dict[str, str] = {
     # --- year over year (issue 13 point 4) ---
     "seed.earlier_ref": "continues / closes 须写成“报告标识/编号”，如 baohe-2021/5.5a，而不是“{value}”",
     "seed.earlier_both": "一条草稿只能 continues（延续）或 closes（销号）往年的一项，不能两者都写",
+    "import.link.continues": "延续 {year} 年报告的“{title}”：种类相同，字句相似 {score}{unit}；接受即并入该项，不新建",
+    "import.link.closes": "{year} 年报告计划的“{title}”据此句办结：字句相似 {score}{unit}；接受即将该项销为已完成",
+    "import.link.unit": "，责任单位相同",
+    "import.found.links": "与数据库中本镇往年报告的 {compared} 项比对：延续往年事项 {continues} 条，往年计划据此办结 {closes} 条（审核时确认）",
+    "import.found.no_earlier": "数据库中没有{town}{year}年以前的报告，未做往年比对",
+    "import.apply.earlier_missing": "草稿中 {code} 关联的往年事项 {ref} 不在数据库中，未导入：请先导入该报告，或在审核中解除关联（l）",
+    "import.apply.earlier_other": "草稿中 {code} 关联的 {ref} 属于{town}{year}年的报告，不是本镇往年的报告，未导入：请在审核中解除关联（l）",
+    "import.apply.carried": "往年事项：{continued} 条延续原有事项（其中 {figures} 个指标记入新一年数字），据新报告办结往年计划 {closed} 项",
+    "import.apply.already_closed": "新报告说已完成的往年计划中 {count} 项此前已办结，未改动",
 }

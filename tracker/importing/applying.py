@@ -45,6 +45,18 @@ class Applied:
         ]
         if result.links_dropped:
             lines.append(t("import.apply.links_dropped", links=result.links_dropped))
+        carried = result.carried
+        if carried.continued or carried.closed or carried.already_closed:
+            lines.append(
+                t(
+                    "import.apply.carried",
+                    continued=carried.continued,
+                    figures=carried.figures,
+                    closed=carried.closed,
+                )
+            )
+        if carried.already_closed:
+            lines.append(t("import.apply.already_closed", count=carried.already_closed))
         return lines
 
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from tracker.i18n import t
+from tracker.importing.linking import Candidate, Earlier, Link, propose
 from tracker.importing.rules import Draft, Found, Role, draft_item, section_role, units_named
 from tracker.importing.structure import Outline
 from tracker.services.report_text import SectionSpan, Span
@@ -49,6 +50,40 @@ class Written:
     seed: str
     report: str
     drafts: int
+    # Drafts linked to an earlier report's commitment of the town (tracker.importing.linking).
+    continues: int = 0
+    closes: int = 0
+
+
+@dataclass(frozen=True)
+class _Drafted:
+    """One draft and where it was found, before it is written."""
+
+    section: SectionSpan
+    item: Span
+    index: int
+    draft: Draft
+    excerpt: str
+    role: Role
+    unit: str
+
+    def written_kind(self) -> str:
+        """The kind written: the draft's, or a one-off when a field its kind needs is missing."""
+        kind = str(self.draft.kind.value)
+        missing = [name for name in _NEEDS.get(kind, ()) if getattr(self.draft, name) is None]
+        return "one_off" if missing else kind
+
+    def candidate(self) -> Candidate:
+        draft = self.draft
+        return Candidate(
+            kind=self.written_kind(),
+            frequency=str(draft.frequency.value) if draft.frequency is not None else None,
+            measure=str(draft.measure.value)[:20] if draft.measure is not None else None,
+            unit=str(draft.unit.value) if draft.unit is not None else None,
+            title=draft.title,
+            excerpt=self.excerpt,
+            achieved=self.role is Role.ACHIEVED,
+        )
 
 
 def q(value: str) -> str:
@@ -72,14 +107,16 @@ def draft_seed(
     *,
     drafter: Callable[[str, Role], list[Draft]] = draft_item,
     named: Callable[[str], list[str]] = units_named,
+    earlier: Sequence[Earlier] = (),
 ) -> Written:
     """The draft seed file's text for the report `text`, whose text file is `<slug>-report.txt`.
     Its units are those the report names, then any a draft names besides, then the
-    placeholder when a draft names none."""
+    placeholder when a draft names none. With `earlier` (the town's commitments in the
+    ledger), a draft that goes on with one of them, or says one was done, says so
+    (tracker.importing.linking), for the reviewer to confirm."""
     placeholder = PLACEHOLDER_UNIT
-    rows: list[str] = []
     units: list[str] = [name for name in dict.fromkeys(named(text)) if name.strip()]
-    count = 0
+    drafted: list[_Drafted] = []
     for section in found.sections:
         role = section_role(section.heading)
         for item in section.items:
@@ -92,8 +129,12 @@ def draft_seed(
                 for name in (unit, *draft.co_units):
                     if name not in units:
                         units.append(name)
-                rows += _commitment(section, item, index, draft, excerpt, role, meta, unit)
-                count += 1
+                drafted.append(_Drafted(section, item, index, draft, excerpt, role, unit))
+    links = propose([d.candidate() for d in drafted], earlier, meta.year) if earlier else {}
+    rows: list[str] = []
+    for number, entry in enumerate(drafted):
+        rows += _commitment(entry, meta, links.get(number))
+    count = len(drafted)
     lines = _head(meta, found, text)
     lines += ["", "units:"]
     for name in units:
@@ -102,7 +143,14 @@ def draft_seed(
     for section in found.sections:
         lines += [f"  - number: {section.number}", f"    heading: {q(section.heading[:200])}"]
     lines += ["", "commitments:", *rows]
-    return Written(seed="\n".join(lines) + "\n", report=text, drafts=count)
+    fields = [link.field for link in links.values()]
+    return Written(
+        seed="\n".join(lines) + "\n",
+        report=text,
+        drafts=count,
+        continues=fields.count("continues"),
+        closes=fields.count("closes"),
+    )
 
 
 def _head(meta: Meta, found: Outline, text: str) -> list[str]:
@@ -144,16 +192,9 @@ def _villages(text: str) -> tuple[int, str] | None:
     return (int(found.group(1)), found.group()) if found else None
 
 
-def _commitment(
-    section: SectionSpan,
-    item: Span,
-    index: int,
-    draft: Draft,
-    excerpt: str,
-    role: Role,
-    meta: Meta,
-    unit: str,
-) -> list[str]:
+def _commitment(entry: _Drafted, meta: Meta, link: Link | None) -> list[str]:
+    section, item, index, draft = entry.section, entry.item, entry.index, entry.draft
+    excerpt, role, unit = entry.excerpt, entry.role, entry.unit
     kind = str(draft.kind.value)
     missing = [name for name in _NEEDS.get(kind, ()) if getattr(draft, name) is None]
     fields: dict[str, Found | None] = {
@@ -183,6 +224,8 @@ def _commitment(
         f"    title: {q(draft.title[:200] or excerpt[:16])}",
         f"    excerpt: {q(excerpt)}",
     ]
+    if link is not None:
+        lines.append(f"    {link.field}: {q(link.earlier.ref)}  # " + _link_note(link))
     if missing:  # the loader would refuse the kind without them: a one-off until reviewed
         needed = ", ".join(missing)
         lines.append("    kind: one_off" + _note("kind_missing", kind=kind, fields=needed))
@@ -212,3 +255,16 @@ def _commitment(
         if draft.measure is not None:
             lines.append(f"    measure: {q(str(draft.measure.value)[:20])}")
     return lines
+
+
+def _link_note(link: Link) -> str:
+    """Why the draft is linked, for the reviewer: the earlier commitment and the evidence."""
+    earlier = link.earlier
+    why = t("import.link.unit") if link.same_unit else ""
+    return t(
+        f"import.link.{link.field}",
+        year=earlier.year,
+        title=_said(earlier.title),
+        score=f"{link.score:.2f}",
+        unit=why,
+    )

@@ -394,7 +394,10 @@ def _kind(words: str, context: str, role: Role) -> tuple[Found, Found | None, Fo
     if quota:
         n = quota.group("n")
         count = int(n) if n.isdigit() else _CN_NUMBERS[n]
-        cadence = quota.group("cadence")
+        # 我镇每年至少举办2次: the cadence may come after the subject, inside the match.
+        cadence = quota.group("cadence") or next(
+            (word for word in _QUOTA_FREQ if word in quota.group()), None
+        )
         frequency = Found(_QUOTA_FREQ[cadence], cadence, 0.9) if cadence else None
         return Found("quota", quota.group(), 0.9), frequency, Found(count, quota.group(), 0.9)
     for pattern, every in _CADENCES:

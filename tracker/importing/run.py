@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from tracker.errors import TrackerError
 from tracker.files import path_error
 from tracker.importing.draft import Meta, draft_seed
+from tracker.importing.linking import earlier_commitments
 from tracker.importing.reading import ReadReport, read_report
 from tracker.importing.structure import Outline, outline
 from tracker.services.seed_file import FIRST_YEAR, LAST_YEAR, load_seed_file
@@ -47,6 +48,11 @@ class Imported:
     drafts: int
     seed_path: Path
     text_path: Path
+    # The town's earlier commitments the drafts were compared with (None: no ledger), and
+    # how many drafts were linked to one (tracker.importing.linking).
+    compared: int | None = None
+    continues: int = 0
+    closes: int = 0
 
 
 def import_report(
@@ -62,7 +68,8 @@ def import_report(
     found = outline(read.text)
     _check_found(found, read.text)
     meta = _meta(path, found, overrides)
-    written = draft_seed(read.text, found, meta)
+    earlier = earlier_commitments(ledger, meta.town, meta.year) if ledger is not None else []
+    written = draft_seed(read.text, found, meta, earlier=earlier)
     if not out_dir.is_dir():
         raise TrackerError("import.out_missing", path=str(out_dir))
     seed_path = out_dir / f"{meta.slug}.yaml"
@@ -78,7 +85,18 @@ def import_report(
         for target in (seed_path, text_path):
             target.unlink(missing_ok=True)
         raise
-    return Imported(path, read, found, meta, written.drafts, seed_path, text_path)
+    return Imported(
+        path,
+        read,
+        found,
+        meta,
+        written.drafts,
+        seed_path,
+        text_path,
+        compared=len(earlier) if ledger is not None else None,
+        continues=written.continues,
+        closes=written.closes,
+    )
 
 
 def _check_found(found: Outline, text: str) -> None:

@@ -211,6 +211,15 @@ class Seed:
         """The commitments the reviewer left with `decision`, in the file's order."""
         return [c for c in self.document.commitments if c.review is decision]
 
+    def new_commitments(self) -> list[SeedCommitment]:
+        """The accepted commitments that become commitments of this report: all but those
+        linked to an earlier report's (`continues`, `closes`), which are written onto it."""
+        return [c for c in self.reviewed(Review.ACCEPTED) if not c.continues and not c.closes]
+
+    def linked(self) -> list[SeedCommitment]:
+        """The accepted commitments linked to an earlier report's commitment."""
+        return [c for c in self.reviewed(Review.ACCEPTED) if c.continues or c.closes]
+
 
 def _node_at(root: yaml.Node | None, loc: Sequence[int | str]) -> yaml.Node | None:
     """The YAML node at `loc`, or its nearest ancestor that exists."""

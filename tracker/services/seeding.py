@@ -8,7 +8,7 @@ reviewer rejected the measure, and the shortcoming stays a commitment of its own
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlmodel import Session, col, select
@@ -27,6 +27,7 @@ from tracker.models import (
     Village,
 )
 from tracker.schedule import DueDate, WorkCalendar, parse_checkpoints
+from tracker.services.continuation import Carried, carry
 from tracker.services.instances import (
     ensure_period_instances,
     ensure_village_instances,
@@ -46,6 +47,8 @@ class SeedResult:
     villages: int
     # Links from an accepted rectification to a measure the reviewer left out.
     links_dropped: int = 0
+    # What the new report's drafts linked to earlier commitments wrote on them.
+    carried: Carried = field(default_factory=Carried)
 
 
 def _named(commitments: list[SeedCommitment]) -> set[str]:
@@ -54,9 +57,10 @@ def _named(commitments: list[SeedCommitment]) -> set[str]:
 
 def _units(session: Session, seed: Seed) -> dict[str, Unit]:
     units = {unit.name: unit for unit in session.exec(select(Unit)).all()}
-    # A unit only left-out drafts name (the draft's placeholder 待核定单位) is not created; a
-    # unit no commitment names is, as a hand-made seed lists it for its notices.
-    only_left_out = _named(seed.document.commitments) - _named(seed.reviewed(Review.ACCEPTED))
+    # A unit only left-out drafts name (the draft's placeholder 待核定单位), or drafts written
+    # onto an earlier report's commitment, is not created; a unit no commitment names is, as
+    # a hand-made seed lists it for its notices.
+    only_left_out = _named(seed.document.commitments) - _named(seed.new_commitments())
     for entry in seed.document.units:
         if entry.name not in units and entry.name not in only_left_out:
             unit = Unit(name=entry.name, name_en=entry.name_en)
@@ -168,6 +172,12 @@ def apply_seed(
     quoting the report, so even the starting point has a trace. The caller commits.
     """
     units = _units(session, seed)
+    # The links to earlier reports are written once, with the report: seeding again adds
+    # nothing (and `tracker import --apply` refuses a report already there).
+    report_is_new = (
+        session.exec(select(Report.id).where(Report.slug == seed.document.report.slug)).first()
+        is None
+    )
     report = _report(session, seed)
     villages = _villages(session, report.town, seed.document.villages)
     existing = {
@@ -179,7 +189,7 @@ def apply_seed(
         ).all()
     }
     added: list[tuple[SeedCommitment, Commitment]] = []
-    for entry in seed.reviewed(Review.ACCEPTED):
+    for entry in seed.new_commitments():
         if entry.code in existing:
             continue
         commitment = _commitment(seed, report, entry, units, calendar)
@@ -223,12 +233,26 @@ def apply_seed(
         session=session, report=report, through_year=through_year, calendar=calendar
     )
     session.flush()
+    carried = (
+        carry(
+            session=session,
+            report=report,
+            linked=seed.linked(),
+            user=user,
+            now=now,
+            calendar=calendar,
+        )
+        if report_is_new
+        else Carried()
+    )
+    session.flush()
     return SeedResult(
         report=report.slug,
         commitments=len(added),
         instances=periods + len(village_rows),
         villages=villages,
         links_dropped=dropped,
+        carried=carried,
     )
 
 
@@ -251,7 +275,7 @@ def require_reviewed(seed: Seed) -> None:
     if not accepted:  # a report with no commitment would be an empty ledger
         raise TrackerError("import.apply.none_accepted", file=str(seed.path), rejected=rejected)
     # A lead unit cannot be changed once seeded: the placeholder would stay the ledger's.
-    unnamed = [c.code for c in seed.reviewed(Review.ACCEPTED) if c.unit == PLACEHOLDER_UNIT]
+    unnamed = [c.code for c in seed.new_commitments() if c.unit == PLACEHOLDER_UNIT]
     if unnamed:
         raise TrackerError(
             "import.apply.placeholder_unit",
