@@ -283,3 +283,18 @@ def test_a_draft_unlinked_in_review_becomes_a_new_commitment(db_url: str, tmp_pa
     code, _, err = apply_now(db_url, draft)
     assert code == 0, err
     assert row.code in codes_of(db_url, SLUG)
+
+
+def test_a_database_that_cannot_be_read_is_said_and_the_draft_written_all_the_same(
+    tmp_path: Path,
+) -> None:
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(b"not a database at all, but a file")
+    out = tmp_path / "out"
+    out.mkdir()
+    result = invoke("--db", str(broken), "import", str(NEXT_REPORT), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    last = result.stdout.strip().splitlines()[-1]
+    assert last.startswith(f"未能读取数据库 {broken}（") and "草稿照常写出" in last
+    assert links_in(next(out.glob("*.yaml"))) == {"continues": set(), "closes": set()}
+    assert broken.read_bytes() == b"not a database at all, but a file"

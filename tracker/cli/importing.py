@@ -84,13 +84,13 @@ def import_command(
         published=parse_date(published, "--published") if published is not None else None,
     )
     folder = out_dir.expanduser() if out_dir is not None else documents_folder()
-    ledger = _ledger(ctx.obj)
+    ledger, unread = _ledger(ctx.obj)
     try:
         done = import_report(report, folder, given, ledger=ledger)
     finally:
         if ledger is not None:
             ledger.dispose()
-    for line in _summary(done):
+    for line in [*_summary(done), *([unread] if unread else [])]:
         sys.stdout.write(printable(line) + "\n")
 
 
@@ -136,26 +136,32 @@ def _links(done: Imported) -> list[str]:
     return [t("import.found.links", compared=done.compared, **counts)]
 
 
-def _ledger(state: AppState) -> Engine | None:
+def _ledger(state: AppState) -> tuple[Engine | None, str | None]:
     """The chosen database, to compare the drafts with the town's earlier reports, when it
     is a ledger this tracker reads as it is: never created, seeded or upgraded by reading a
-    report (one that is not is simply not compared)."""
+    report. None when there is none; with the line to say when there is one that could not
+    be read (the report is drafted all the same, without comparing)."""
     from tracker.db import database_url, make_engine
+    from tracker.failures import reason_of
     from tracker.schema import HEAD, current_revision, has_schema
     from tracker.work import sqlite_path
 
     url = database_url(state.settings.db)
     path = sqlite_path(url)
     if path is not None and not path.is_file():
-        return None
+        return None, None
     engine = make_engine(url)
     try:
-        if has_schema(engine) and current_revision(engine) == HEAD:
-            return engine
-    except Exception:  # noqa: BLE001 - a database out of reach: the report is still drafted
-        pass
+        if not has_schema(engine):
+            engine.dispose()
+            return None, None
+        if current_revision(engine) == HEAD:
+            return engine, None
+        reason = t("import.found.ledger_old")
+    except Exception as exc:  # noqa: BLE001 - a database out of reach: drafted all the same
+        reason = reason_of(exc)
     engine.dispose()
-    return None
+    return None, t("import.found.ledger_unread", db=state.settings.db, reason=reason)
 
 
 def _apply(state: AppState, path: Path) -> None:

@@ -860,4 +860,6 @@ MESSAGES: dict[str, str] = {
     "import.apply.earlier_other": "{code} of the draft is linked to {ref}, of {town}'s {year} report, not an earlier report of this town; nothing imported: unlink it in review (l)",
     "import.apply.carried": "Earlier commitments: {continued} drafts continue one ({figures} indicators given the new year's figure); {closed} earlier plan items closed as done",
     "import.apply.already_closed": "{count} earlier plan items the new report says were done were already closed; left as they were",
+    "import.found.ledger_unread": "Could not read the database {db} ({reason}): the drafts were not compared with the town's earlier reports, and were written all the same",
+    "import.found.ledger_old": "the database needs upgrading first: tracker db upgrade",
 }

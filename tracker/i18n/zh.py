@@ -860,4 +860,6 @@ MESSAGES: dict[str, str] = {
     "import.apply.earlier_other": "草稿中 {code} 关联的 {ref} 属于{town}{year}年的报告，不是本镇往年的报告，未导入：请在审核中解除关联（l）",
     "import.apply.carried": "往年事项：{continued} 条延续原有事项（其中 {figures} 个指标记入新一年数字），据新报告办结往年计划 {closed} 项",
     "import.apply.already_closed": "新报告说已完成的往年计划中 {count} 项此前已办结，未改动",
+    "import.found.ledger_unread": "未能读取数据库 {db}（{reason}），未与本镇往年报告比对；草稿照常写出",
+    "import.found.ledger_old": "数据库需先升级：tracker db upgrade",
 }
