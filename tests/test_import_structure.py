@@ -249,3 +249,16 @@ def test_a_title_that_opens_with_the_town_names_it() -> None:
         found = outline(f"{title}\n一、工作情况\n一是学法。二是用法。\n")
         assert found.town is not None and found.town.value == town, title
         assert found.issuer is None
+
+
+def test_a_report_without_a_title_names_its_town_in_its_opening_sentence() -> None:
+    """A report addressed to 市委、市政府 with no title line (下蜀镇 2025, as its portal shows
+    it): the town is the subject of the opening sentence; 我镇 and 全镇 name none."""
+    for opening, town in (
+        ("2025年,下蜀镇坚持以习近平新时代中国特色社会主义思想为指导", "下蜀镇"),
+        ("2022年，城东街道深入学习贯彻习近平法治思想", "城东街道"),
+        ("2021年,我镇认真按照市、区法治政府建设相关工作部署", None),
+        ("2021年，全镇上下深入推进依法行政", None),
+    ):
+        found = outline(f"市委、市政府:\n{opening}。\n一、工作情况\n一是学法。二是用法。\n")
+        assert (found.town.value if found.town else None) == town, opening

@@ -20,6 +20,12 @@ _TOWN_RE = re.compile(r"([^省市区县州旗盟\s]{1,10}?(?:镇|乡|街道))(?:
 _TOWN_ANYWHERE_RE = re.compile(r"(?:我|全)(镇|乡|街道)")
 # A title that opens with the town: 三都镇2025年法治政府建设年度报告, 东湖街道关于…的报告.
 _TITLE_TOWN_RE = re.compile(r"^([^省市区县州旗盟\s]{1,10}?(?:镇|乡|街道))(?=\d{4}|关于)")
+# A report with no title line (a letter to 市委、市政府) names the town as the subject of its
+# opening sentence: 2025年,下蜀镇坚持以… (not 我镇, 全镇).
+_OPENING_TOWN_RE = re.compile(
+    r"^\d{4}年(?:度|以来)?[,，]?\s*([^我全本该省市区县州旗盟\s,，。、:：]{1,9}?(?:镇|乡|街道))"
+    r"(?!党委|人民政府|办事处)"
+)
 _YEAR_RE = re.compile(r"(\d{4})\s*年度?[^\n。]{0,16}?法治(?:政府)?建设")
 _NUMERIC_DATE_RE = re.compile(r"(\d{4})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})")
 _DATE_LINE_RE = re.compile(
@@ -121,6 +127,10 @@ def _town(issuer: Fact | None, head: str) -> Fact | None:
         found = _TITLE_TOWN_RE.match(line.strip())
         if found:
             return Fact(found.group(1), line.strip())
+    for line in head.split("\n"):
+        found = _OPENING_TOWN_RE.match(line.strip())
+        if found:
+            return Fact(found.group(1), found.group())
     return None
 
 
