@@ -251,7 +251,7 @@ def test_a_title_that_opens_with_the_town_names_it() -> None:
         assert found.issuer is None
 
 
-def test_a_report_without_a_title_names_its_town_in_its_opening_sentence() -> None:
+def test_a_report_without_a_title_names_its_town_and_year_in_its_opening_sentence() -> None:
     """A report addressed to 市委、市政府 with no title line (下蜀镇 2025, as its portal shows
     it): the town is the subject of the opening sentence; 我镇 and 全镇 name none."""
     for opening, town in (
@@ -262,3 +262,5 @@ def test_a_report_without_a_title_names_its_town_in_its_opening_sentence() -> No
     ):
         found = outline(f"市委、市政府:\n{opening}。\n一、工作情况\n一是学法。二是用法。\n")
         assert (found.town.value if found.town else None) == town, opening
+        # …and the year it narrates, as its opening says it.
+        assert found.year is not None and found.year.value == int(opening[:4])

@@ -27,6 +27,8 @@ _OPENING_TOWN_RE = re.compile(
     r"(?!党委|人民政府|办事处)"
 )
 _YEAR_RE = re.compile(r"(\d{4})\s*年度?[^\n。]{0,16}?法治(?:政府)?建设")
+# The year a report narrates, as its opening sentence says it when no title does: 2025年,…
+_OPENING_YEAR_RE = re.compile(r"^(\d{4})年(?:度|以来)?[,，]", re.MULTILINE)
 _NUMERIC_DATE_RE = re.compile(r"(\d{4})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})")
 _DATE_LINE_RE = re.compile(
     r"^\s*((?:\d{4}|[〇零一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,3}月"
@@ -140,7 +142,8 @@ def _year(title: str | None, head: str) -> Fact | None:
         found = _YEAR_RE.search(where)
         if found:
             return Fact(int(found.group(1)), found.group())
-    return None
+    found = _OPENING_YEAR_RE.search(head)
+    return Fact(int(found.group(1)), found.group()) if found else None
 
 
 def _published(text: str, sections: tuple[SectionSpan, ...], first: int) -> Fact | None:
