@@ -322,8 +322,15 @@ def _indicator(text: str, clause: _Clause, figure: re.Match[str]) -> Draft:
 
 
 def _indicator_title(words: str, figure: re.Match[str]) -> str:
-    """What is counted: the words before the figure (编印各类法治宣传资料), or around it
-    when those are too few (组建了47人的…队伍 → 组建专兼职网格管理员队伍)."""
+    """What is counted: the words before the figure (编印各类法治宣传资料) — since the figure
+    before it, if any — or around it when those are too few (组建了47人的…队伍 →
+    组建专兼职网格管理员队伍)."""
+    # 基本履职事项清单117项、配合履职事项清单54项: a figure after another counts what is said
+    # between them.
+    after_last = max((m.end() for m in _FIGURE_RE.finditer(words, 0, figure.start())), default=0)
+    between = words[after_last : figure.start()].lstrip("、,，和及以与 ")
+    if after_last and len(between) >= 4:
+        return _title(between)
     before = _title(words[: figure.start()]) if figure.start() else ""
     before = before.rstrip("为达是共约近")  # 调解成功率为97.82% → 调解成功率
     if len(before) >= 4:
