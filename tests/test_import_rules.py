@@ -430,7 +430,10 @@ def test_every_draft_of_the_report_is_verbatim_inside_its_item_with_its_reasons(
 def test_figures_listed_in_one_clause_are_each_titled_by_what_they_count() -> None:
     """下蜀镇 2025: three lists and their sizes in one clause, each its own indicator titled
     by its own words, not all by the clause's first ones."""
-    item = "（二）完善制度体系。梳理编制基本履职事项清单117项、配合履职事项清单54项、上级部门收回事项清单258项,形成权责体系。"
+    item = (
+        "（二）完善制度体系。梳理编制基本履职事项清单117项、配合履职事项清单54项、"
+        "上级部门收回事项清单258项,形成权责体系。"
+    )
     figures = [d for d in draft_item(item, Role.ACHIEVED) if d.kind.value == "indicator"]
     assert [(d.title, d.baseline.value if d.baseline else None) for d in figures] == [
         ("梳理编制基本履职事项清单", 117),
