@@ -862,4 +862,5 @@ MESSAGES: dict[str, str] = {
     "import.apply.already_closed": "{count} earlier plan items the new report says were done were already closed; left as they were",
     "import.found.ledger_unread": "Could not read the database {db} ({reason}): the drafts were not compared with the town's earlier reports, and were written all the same",
     "import.found.ledger_old": "the database needs upgrading first: tracker db upgrade",
+    "import.draft.header_links": "A draft with continues or closes stands for a commitment of the town's earlier report: accepted, it is written onto that one (its periods, events and figures go on, or it is closed by this sentence), not as a new one; if it is not the same duty, delete that line (or press l in the draft review) and it is imported as a new commitment.",
 }

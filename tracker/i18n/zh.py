@@ -862,4 +862,5 @@ MESSAGES: dict[str, str] = {
     "import.apply.already_closed": "新报告说已完成的往年计划中 {count} 项此前已办结，未改动",
     "import.found.ledger_unread": "未能读取数据库 {db}（{reason}），未与本镇往年报告比对；草稿照常写出",
     "import.found.ledger_old": "数据库需先升级：tracker db upgrade",
+    "import.draft.header_links": "写有 continues（延续）或 closes（销号）的草稿对应本镇往年报告的一项：接受即写入那一项（延续其期次、事件和指标数字，或据此句销号），不新建；若不是同一项，删去该行（或在草稿审核中按 l），它就作为新事项导入。",
 }

@@ -136,6 +136,8 @@ def draft_seed(
         rows += _commitment(entry, meta, links.get(number))
     count = len(drafted)
     lines = _head(meta, found, text)
+    if links:  # said once at the top, where the reviewer starts reading
+        lines[3:3] = ["# " + t("import.draft.header_links")]
     lines += ["", "units:"]
     for name in units:
         lines.append(f"  - name: {q(name)}" + (_note("unit") if name == placeholder else ""))
