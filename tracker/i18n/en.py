@@ -851,4 +851,22 @@ MESSAGES: dict[str, str] = {
     # --- year over year (issue 13 point 4) ---
     "seed.earlier_ref": 'continues / closes take "report slug/code", e.g. baohe-2021/5.5a, not "{value}"',
     "seed.earlier_both": "a draft either continues or closes an earlier commitment, not both",
+    # --- i13-appimport: the app's 导入 and the draft review's links (issue 13) ---
+    "review.key.unlink": "Unlink",
+    "review.key.apply": "Apply to ledger",
+    "review.mark.continues": "↻ ",
+    "review.mark.closes": "⊘ ",
+    "review.link.continues": "Continues {earlier} (accepted, it goes onto that item; nothing new){note}",
+    "review.link.closes": "Closes {earlier} (accepted, that item is closed as done by this sentence){note}",
+    "review.link.note": ": {note}",
+    "review.unlinked": "Unlinked {code} from {earlier}: accepted, it becomes a commitment of its own",
+    "review.apply.question": "Apply the {accepted} accepted drafts to the ledger as a new report? The {rejected} rejected are left out; a draft with any undecided (now {undecided}) is not applied.",
+    "review.applying": "Applying to the ledger…",
+    "key.import": "Import a report",
+    "palette.import": "Read a report file into a draft and review it; or open a draft written before",
+    "tui.import.file": "File",
+    "tui.import.hint": "A report (.txt .html .htm .docx .pdf) is read into a draft written to {folder}, then reviewed. A draft (.yaml) opens for review.",
+    "tui.import.button": "Import",
+    "tui.import.no_file": "Type the path of a report or a draft file",
+    "tui.import.exists": "{path} is there already and was not replaced: imported before? To go on reviewing its draft, type {seed}",
 }

@@ -851,4 +851,22 @@ MESSAGES: dict[str, str] = {
     # --- year over year (issue 13 point 4) ---
     "seed.earlier_ref": "continues / closes 须写成“报告标识/编号”，如 baohe-2021/5.5a，而不是“{value}”",
     "seed.earlier_both": "一条草稿只能 continues（延续）或 closes（销号）往年的一项，不能两者都写",
+    # --- i13-appimport: the app's 导入 and the draft review's links (issue 13) ---
+    "review.key.unlink": "解除关联",
+    "review.key.apply": "导入账本",
+    "review.mark.continues": "续 ",
+    "review.mark.closes": "销 ",
+    "review.link.continues": "延续 {earlier}（接受即并入该项，不新建）{note}",
+    "review.link.closes": "销号 {earlier}（接受即据此句销号）{note}",
+    "review.link.note": "：{note}",
+    "review.unlinked": "已解除 {code} 与 {earlier} 的关联：接受后将作为新事项导入",
+    "review.apply.question": "把已接受的 {accepted} 条导入账本，成为新报告？驳回的 {rejected} 条不导入；还有未审核的（现有 {undecided} 条）不能导入。",
+    "review.applying": "正在导入账本……",
+    "key.import": "导入报告",
+    "palette.import": "读取报告文件，写出草稿并逐条审核；或打开已写出的草稿",
+    "tui.import.file": "文件",
+    "tui.import.hint": "报告（.txt .html .htm .docx .pdf）：读取后在 {folder} 写出草稿，再逐条审核。草稿（.yaml）：接着审核。",
+    "tui.import.button": "导入",
+    "tui.import.no_file": "请输入报告或草稿文件的路径",
+    "tui.import.exists": "{path} 已存在，未覆盖：这份报告导入过了？要接着审核它的草稿，请输入 {seed}",
 }
