@@ -116,4 +116,5 @@ def _applied(app: TrackerApp, path: Path, applied: Applied) -> None:
         app.pop_screen()
     app.use_report(applied.report)
     app.ledger_changed.publish(applied.report)
-    app.notify("\n".join(applied.lines(app.opening.settings.db)), timeout=10)
+    for line in applied.lines(app.opening.settings.db):
+        app.notify(line, timeout=10)  # one each: a notification shows no line breaks

@@ -127,7 +127,9 @@ class DraftReviewScreen(Screen[None]):
         with Horizontal(id="review-body"):
             yield ReportText(id="review-text")
             yield DraftTable(id="review-list", cursor_type="row")
-        yield Footer()
+        # In the officers' app, compact as its other screens' (its keys and the app's `?`
+        # and `q` fill 80 columns); alone, as `tracker review` has always shown it.
+        yield Footer(compact=self.apply is not None)
 
     def on_mount(self) -> None:
         text = self.query_one(ReportText)
@@ -362,12 +364,10 @@ class DraftReviewScreen(Screen[None]):
         if apply is None:
             return
         done = review.counts(self.rows)
-        question = t(
-            "review.apply.question",
-            accepted=done.accepted,
-            rejected=done.rejected,
-            undecided=done.undecided,
-        )
+        question = t("review.apply.question", accepted=done.accepted, rejected=done.rejected)
+        if done.undecided:
+            # Said before the officer confirms; the refusal itself is the import's.
+            question += t("review.apply.undecided", undecided=done.undecided)
 
         def answered(yes: bool | None) -> None:
             if yes:
