@@ -134,6 +134,9 @@ def test_ctrl_o_reads_a_report_into_a_draft_and_opens_its_review(
             ) in said(app)
             counts = str(screen.query_one("#review-counts", Static).render())
             assert counts.startswith("未审核 2 条")
+            # Its footer at 80 columns: the review's main keys, applying, back, the app's.
+            shown = [b.binding.key for b in screen.active_bindings.values() if b.binding.show]
+            assert shown == ["a", "x", "e", "ctrl+s", "escape", "question_mark", "q"]
             await pilot.press("escape")  # back where the officer was
             await settle(pilot)
             assert isinstance(app.screen, DashboardScreen)

@@ -22,7 +22,7 @@ from tracker.errors import TrackerError
 from tracker.failures import reason_of
 from tracker.i18n import t
 from tracker.importing.review import Draft, load_draft
-from tracker.tui.screens.draft_review import DraftReviewScreen
+from tracker.tui.screens.draft_review import LedgerDraftReviewScreen
 from tracker.tui.widgets.import_dialog import ImportDialog
 from tracker.work import refused
 
@@ -84,7 +84,7 @@ def open_file(app: TrackerApp, path: Path, *, folder: Path) -> Opened:
 
 def open_review(app: TrackerApp, path: Path, draft: Draft) -> None:
     """草稿审核 on the draft at `path`, over the current screen, able to apply it."""
-    app.push_screen(DraftReviewScreen(path, draft, apply=partial(apply_to_ledger, app)))
+    app.push_screen(LedgerDraftReviewScreen(path, draft, apply=partial(apply_to_ledger, app)))
 
 
 def apply_to_ledger(app: TrackerApp, path: Path) -> None:
@@ -112,7 +112,7 @@ def _applied(app: TrackerApp, path: Path, applied: Applied) -> None:
     """The draft is in the ledger: leave its review for the new report's overview, and
     have every screen read the ledger again."""
     screen = app.screen
-    if isinstance(screen, DraftReviewScreen) and screen.path == path:
+    if isinstance(screen, LedgerDraftReviewScreen) and screen.path == path:
         app.pop_screen()
     app.use_report(applied.report)
     app.ledger_changed.publish(applied.report)

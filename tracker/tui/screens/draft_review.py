@@ -9,8 +9,8 @@ says what accepting it will do; `l` drops the link.
 It needs no database: every decision and edit is written to the draft file at once
 (tracker.importing.review, which checks the whole file as seeding would before replacing
 it), so leaving loses nothing. `tracker review DRAFT.yaml` shows it alone (ReviewApp); the
-officers' app pushes it after its 导入 and gives it `apply`, which seeds the draft into the
-ledger (Ctrl+S, after asking).
+officers' app pushes LedgerDraftReviewScreen after its 导入, which can also seed the draft
+into the ledger (Ctrl+S, after asking) and goes back with Escape.
 """
 
 from __future__ import annotations
@@ -79,9 +79,8 @@ class DraftTable(DataTable[Text]):
 
 
 class DraftReviewScreen(Screen[None]):
-    """Review the drafts of one draft seed file, each decision saved at once. With `apply`,
-    Ctrl+S seeds the reviewed draft into the ledger (after asking); Escape goes back to the
-    screen it was opened over, if any."""
+    """Review the drafts of one draft seed file, each decision saved at once (as `tracker
+    review` shows it; the app's own is LedgerDraftReviewScreen)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "decide('accepted')", t("review.key.accept"), id="accept"),
@@ -92,34 +91,29 @@ class DraftReviewScreen(Screen[None]):
         Binding("m", "merge", t("review.key.merge"), id="merge"),
         # Offered on a linked draft only (check_action).
         Binding("l", "unlink", t("review.key.unlink"), id="unlink"),
-        # Offered where the screen was given `apply` (the officers' app) only. Ctrl+S, as
-        # on the app's other screen that finishes something (choosing a report); it only
-        # asks, and the question is answered with its buttons, never by a second Ctrl+S.
-        Binding("ctrl+s", "apply", t("review.key.apply"), id="apply", priority=True),
-        # Offered over another screen only (not under `tracker review`, where `q` quits).
-        Binding("escape", "back", t("key.back"), id="back"),
     ]
     # Its own layout rather than app.tcss: two apps show it (ReviewApp has no stylesheet).
     DEFAULT_CSS = """
     DraftReviewScreen #review-counts {
         height: 1; padding: 0 1; background: $panel; text-style: bold;
     }
+    /* One line: what accepting does comes first, the import's note is cut if need be. */
     DraftReviewScreen #review-link {
         height: 1; padding: 0 1; background: $panel; color: $text-warning;
+        text-wrap: nowrap; text-overflow: ellipsis;
     }
     DraftReviewScreen #review-body { height: 1fr; }
     DraftReviewScreen #review-text { width: 2fr; }
     DraftReviewScreen #review-list { width: 3fr; }
     """
+    # The footer as `tracker review` has always shown it.
+    COMPACT_FOOTER = False
 
-    def __init__(
-        self, path: Path, draft: Draft, apply: Callable[[Path], object] | None = None
-    ) -> None:
+    def __init__(self, path: Path, draft: Draft) -> None:
         super().__init__()
         self.path = path
         self.draft = draft
         self.rows: list[DraftRow] = list(draft.rows)
-        self.apply = apply
 
     def compose(self) -> ComposeResult:
         yield Static("", id="review-counts", markup=False)
@@ -127,9 +121,7 @@ class DraftReviewScreen(Screen[None]):
         with Horizontal(id="review-body"):
             yield ReportText(id="review-text")
             yield DraftTable(id="review-list", cursor_type="row")
-        # In the officers' app, compact as its other screens' (its keys and the app's `?`
-        # and `q` fill 80 columns); alone, as `tracker review` has always shown it.
-        yield Footer(compact=self.apply is not None)
+        yield Footer(compact=self.COMPACT_FOOTER)
 
     def on_mount(self) -> None:
         text = self.query_one(ReportText)
@@ -152,11 +144,6 @@ class DraftReviewScreen(Screen[None]):
         if action == "unlink":
             row = self._current_or_none()
             return row is not None and row.earlier is not None
-        if action == "apply":
-            return self.apply is not None
-        if action == "back":
-            stack = self.app.screen_stack
-            return self in stack and stack.index(self) > 0
         return True
 
     # --- the list ---------------------------------------------------------------------
@@ -355,14 +342,33 @@ class DraftReviewScreen(Screen[None]):
         said = t("review.unlinked", code=row.code, earlier=row.earlier)
         self.notify(said, markup=False)
 
-    # --- leaving ----------------------------------------------------------------------
+
+class LedgerDraftReviewScreen(DraftReviewScreen):
+    """草稿审核 in the officers' app, over the screen it was opened from: Escape goes back
+    to it, and Ctrl+S seeds the reviewed draft into the ledger through `apply` (after
+    asking). `u` `s` `m` are kept off its footer, which at 80 columns has room for the
+    rest and the app's `?` and `q` only; they are in the help and the palette."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("u", "decide('undecided')", t("review.key.undecided"), id="undecided", show=False),
+        Binding("s", "split", t("review.key.split"), id="split", show=False),
+        Binding("m", "merge", t("review.key.merge"), id="merge", show=False),
+        # Ctrl+S, as on the app's other screen that finishes something (choosing a report);
+        # it only asks, and the question is answered with its buttons, never by a second
+        # Ctrl+S.
+        Binding("ctrl+s", "apply", t("review.key.apply"), id="apply", priority=True),
+        Binding("escape", "back", t("key.back"), id="back"),
+    ]
+    # Compact, as the app's other screens' footers.
+    COMPACT_FOOTER = True
+
+    def __init__(self, path: Path, draft: Draft, apply: Callable[[Path], object]) -> None:
+        super().__init__(path, draft)
+        self.apply = apply
 
     def action_apply(self) -> None:
         """Ask, with the counts, whether to seed the draft into the ledger; the app does it
         (and says why not: undecided drafts, not an admin, the report already there)."""
-        apply = self.apply
-        if apply is None:
-            return
         done = review.counts(self.rows)
         question = t("review.apply.question", accepted=done.accepted, rejected=done.rejected)
         if done.undecided:
@@ -371,7 +377,7 @@ class DraftReviewScreen(Screen[None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                apply(self.path)
+                self.apply(self.path)
 
         heading = t("review.key.apply")
         dialog = ConfirmDialog(heading=heading, code=self.path.name, question=question)
