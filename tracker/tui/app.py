@@ -67,8 +67,8 @@ class TrackerApp(App[None]):
         Binding("r", "area('villages')", t("key.villages"), id="villages", show=False),
         Binding("t", "area('report')", t("key.report"), id="report", show=False),
         Binding("p", "print", t("key.print"), id="print", show=False),
-        # 导入: a town's report read into a draft to review, or a draft; Ctrl+O as a file is
-        # opened in other programs (no letter is left that reads as "import").
+        # 导入: a town's report read into a draft to review, or a draft. Ctrl+O, as other
+        # programs open a file: `i`, the letter that would say it, is the list's.
         Binding("ctrl+o", "import", t("key.import"), id="import", show=False),
         # Escape on an area goes back to the area the officer came from (an item's `t`
         # included: Escape in the report comes back to the item); a screen or dialog on

@@ -1,10 +1,10 @@
 """The command palette (Ctrl+P): every action of the app, named in the officer's language.
 
 One provider lists the app's own commands (the areas; search, filters and overdue-only,
-which go to the list; print; import; help; theme; quit) and the keys of the screen the palette was
-opened over, the edits of an open item among them. Only what this app declares is listed:
-Textual's own commands (screenshot, keys, maximize) and its widgets' bindings ("Copy
-selected text", "Focus Next", "Page Left") would reach the officer untranslated.
+which go to the list; print; import; help; theme; quit) and the keys of the screen the
+palette was opened over, the edits of an open item among them. Only what this app declares
+is listed: Textual's own commands (screenshot, keys, maximize) and its widgets' bindings
+("Copy selected text", "Focus Next", "Page Left") would reach the officer untranslated.
 
 A command is found by its name and, in either language, by its English name too ("print"
 finds 打印), since English words are what an officer who learnt computers in English types.
