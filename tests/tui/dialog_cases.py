@@ -24,6 +24,7 @@ from tracker.tui.widgets.confirm_dialog import ConfirmDialog
 from tracker.tui.widgets.dialogs import LogDialog, NoteDialog, StatusDialog
 from tracker.tui.widgets.evidence_dialog import EvidenceDialog
 from tracker.tui.widgets.filters import FilterDialog
+from tracker.tui.widgets.import_dialog import ImportDialog
 from tracker.tui.widgets.print_dialog import PrintChoice, PrintDialog
 from tracker.tui.widgets.supervision_dialogs import ExtensionDialog, SupervisorDialog
 from tracker.tui.widgets.void_dialog import Voidable, VoidDialog
@@ -78,6 +79,10 @@ def _dialogs() -> dict[str, Callable[[TrackerApp], ModalScreen[Any]]]:
             ],
             folder=Path("/home/officer/Documents"),
             error=ERROR,
+        ),
+        # 导入: a file to read, in a folder that is the same everywhere (it reads nothing here).
+        "import": lambda app: ImportDialog(
+            folder=Path("/home/officer/Documents"), open_file=lambda path: path
         ),
         "help": lambda app: HelpScreen(),
     }

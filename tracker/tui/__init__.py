@@ -29,7 +29,7 @@ def make_app(opening: Opening, *, mode: str | None = None, say: Say = quiet) -> 
 
     context = open_ledger(opening, say=tell)
     try:
-        return TrackerApp(context, mode=mode, notices=said)
+        return TrackerApp(context, opening=opening, mode=mode, notices=said)
     except BaseException:
         context.close()
         raise

@@ -20,7 +20,7 @@ from textual.widget import AwaitMount
 
 from tracker.errors import printable
 from tracker.i18n import t
-from tracker.work import OpenLedger
+from tracker.work import Opening, OpenLedger
 
 # How long what opening the ledger said stays on screen (Textual's default is 5 s).
 NOTICE_SECONDS = 20
@@ -67,6 +67,9 @@ class TrackerApp(App[None]):
         Binding("r", "area('villages')", t("key.villages"), id="villages", show=False),
         Binding("t", "area('report')", t("key.report"), id="report", show=False),
         Binding("p", "print", t("key.print"), id="print", show=False),
+        # 导入: a town's report read into a draft to review, or a draft. Ctrl+O, as other
+        # programs open a file: `i`, the letter that would say it, is the list's.
+        Binding("ctrl+o", "import", t("key.import"), id="import", show=False),
         # Escape on an area goes back to the area the officer came from (an item's `t`
         # included: Escape in the report comes back to the item); a screen or dialog on
         # top takes Escape first (back to the list, cancel).
@@ -78,9 +81,17 @@ class TrackerApp(App[None]):
     ]
 
     def __init__(
-        self, context: OpenLedger, *, mode: str | None = None, notices: Sequence[str] = ()
+        self,
+        context: OpenLedger,
+        *,
+        opening: Opening,
+        mode: str | None = None,
+        notices: Sequence[str] = (),
     ) -> None:
         self.context = context
+        # What the ledger was opened with (settings, the day): applying an imported draft
+        # seeds through it, as `tracker import --apply` does.
+        self.opening = opening
         # What opening the ledger said (a first run, an upgrade), shown once the app is up.
         self.notices = tuple(notices)
         if mode is None and context.report is None and len(context.report_slugs()) > 1:
@@ -168,6 +179,16 @@ class TrackerApp(App[None]):
         from tracker.tui.printing import open_print_dialog
 
         open_print_dialog(self)
+
+    def action_import(self) -> None:
+        """Import a town's report into a draft, or open a draft, and review it (草稿审核);
+        not over a dialog, which is finished or cancelled first."""
+        from textual.screen import ModalScreen
+
+        from tracker.tui.importing import open_import_dialog
+
+        if not isinstance(self.screen, ModalScreen):
+            open_import_dialog(self)
 
     def action_help(self) -> None:
         from tracker.tui.screens.help import HelpScreen

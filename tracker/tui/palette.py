@@ -1,10 +1,10 @@
 """The command palette (Ctrl+P): every action of the app, named in the officer's language.
 
 One provider lists the app's own commands (the areas; search, filters and overdue-only,
-which go to the list; print; help; theme; quit) and the keys of the screen the palette was
-opened over, the edits of an open item among them. Only what this app declares is listed:
-Textual's own commands (screenshot, keys, maximize) and its widgets' bindings ("Copy
-selected text", "Focus Next", "Page Left") would reach the officer untranslated.
+which go to the list; print; import; help; theme; quit) and the keys of the screen the
+palette was opened over, the edits of an open item among them. Only what this app declares
+is listed: Textual's own commands (screenshot, keys, maximize) and its widgets' bindings
+("Copy selected text", "Focus Next", "Page Left") would reach the officer untranslated.
 
 A command is found by its name and, in either language, by its English name too ("print"
 finds 打印), since English words are what an officer who learnt computers in English types.
@@ -97,9 +97,9 @@ def screen_commands(app: TrackerApp, screen: Screen[Any]) -> Iterator[Command]:
 
 
 def app_commands(app: TrackerApp, screen: Screen[Any]) -> Iterator[Command]:
-    """What works from every screen: the areas, the list's search and filters, print, help,
-    the theme, quit. Over a dialog only help, the theme and quit: a dialog is finished or
-    cancelled before the officer goes elsewhere, as its keys say."""
+    """What works from every screen: the areas, the list's search and filters, print,
+    import, help, the theme, quit. Over a dialog only help, the theme and quit: a dialog is
+    finished or cancelled before the officer goes elsewhere, as its keys say."""
     from tracker.tui.app import AREAS
 
     # Until a district's report is chosen there is no area to go to.
@@ -123,6 +123,7 @@ def app_commands(app: TrackerApp, screen: Screen[Any]) -> Iterator[Command]:
                 key,
             )
         yield Command(t("key.print"), t("palette.print"), app.action_print, "key.print")
+        yield Command(t("key.import"), t("palette.import"), app.action_import, "key.import")
     yield Command(t("key.help"), t("palette.help"), app.action_help, "key.help")
     yield Command(
         t("palette.theme"), t("palette.theme_help"), app.action_change_theme, "palette.theme"

@@ -104,10 +104,12 @@ def screen_keys(screen: Screen[Any]) -> tuple[list[KeyHelp], list[KeyHelp]]:
     return own, app
 
 
-# The area bindings' ids are the areas' names; these and printing work everywhere but are
-# not in every footer; an item's `w` (the whole paragraph) and `a` (its evidence files) are
-# kept off its full footer.
-AREA_IDS = frozenset({*AREAS, "print", "paragraph", "evidence"})
+# The area bindings' ids are the areas' names; these, printing and importing work everywhere
+# but are not in every footer; an item's `w` (the whole paragraph) and `a` (its evidence
+# files), and the app's draft review's `u` `s` `m`, are kept off their full footers.
+AREA_IDS = frozenset(
+    {*AREAS, "print", "import", "paragraph", "evidence", "undecided", "split", "merge"}
+)
 
 
 def _listed(binding: Binding) -> bool:
