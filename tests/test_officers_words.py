@@ -70,6 +70,8 @@ ALLOWED = {
     # formats and encodings the officer picks or is told of (文件另存为 UTF-8 的 CSV)
     *"csv CSV xlsx PDF pdf Excel Word SQLite PostgreSQL UTF GBK TOML YAML JSON json SHA".split(),
     "GB18030",  # i13-core: the encoding a report was read in (GBK's superset)
+    # the kinds of file 导入 reads, as their names end (.docx), listed in its dialog
+    *"txt html htm docx yaml yml".split(),
     *"TrueType OpenType ttf ttc otf".split(),
     # the date pattern the date fields show (YYYY-MM-DD)
     *"YYYY MM DD".split(),
@@ -276,6 +278,7 @@ def samples(reason: str) -> dict[str, object]:
         "folder": "/home/王科员/文档",
         "score": "0.82",
         "ref": "baohe-2021/5.5a",
+        "note": "延续 2021 年报告的“每年至少2次法治专题讲座”：种类相同，字句相似 0.92",
         "weekday": t("date.weekday.1"),
         "month_name": "5月",
         # i13-core: tracker import
