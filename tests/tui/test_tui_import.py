@@ -355,3 +355,40 @@ def test_a_linked_draft_is_marked_said_and_l_unlinks_it(
     row = next(r for r in review.drafts(draft) if r.code == "1.1b")
     assert row.earlier is None
     assert "continues:" not in draft.read_text(encoding="utf-8")
+
+
+def test_a_later_report_of_the_town_is_linked_and_the_question_says_where_links_go(
+    make_app: Callable[..., TrackerApp], tui_db_url: str, documents: Path, tmp_path: Path
+) -> None:
+    """保和镇's next report (tests/data/yoy, made for the tests) imported in the app against
+    its 2021 ledger: its drafts come linked, and before applying the officer is told how many
+    become new commitments and how many are written onto the earlier ones."""
+    later = Path(__file__).parents[1] / "data" / "yoy" / "baohe-2022-constructed.txt"
+    copy = Path(shutil.copy(later, tmp_path / "baohe-2022.txt"))
+
+    async def run() -> None:
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await import_file(pilot, copy)
+            rows = review.drafts(screen.path)
+            linked = [row for row in rows if row.earlier is not None]
+            assert {row.closes for row in linked} - {None} == {
+                "baohe-2021/7.1a", "baohe-2021/7.1b", "baohe-2021/7.1c",
+            }  # fmt: skip
+            # Accept what is linked or names its unit; reject the rest.
+            keys = ["a" if row.earlier or row.unit != "待核定单位" else "x" for row in rows]
+            await pilot.press(*keys)
+            await settle(pilot)
+            new = sum(1 for row in rows if row.earlier is None and row.unit != "待核定单位")
+            continues = sum(1 for row in linked if row.continues)
+            question = await confirm_apply(pilot)
+            assert question.question == t(
+                "review.apply.question",
+                accepted=len(linked) + new,
+                rejected=len(rows) - len(linked) - new,
+            ) + t("review.apply.linked", new=new, continues=continues, closes=3)
+            await settle(pilot)
+            assert any(line.startswith("往年事项：") for line in said(app))
+
+    asyncio.run(run())
+    assert reports(tui_db_url)["baohe-2022"] == 1

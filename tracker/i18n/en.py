@@ -882,4 +882,5 @@ MESSAGES: dict[str, str] = {
     "tui.import.button": "Import",
     "tui.import.no_file": "Type the path of a report or a draft file",
     "tui.import.exists": "{path} is there already and was not replaced: imported before? To go on reviewing its draft, type {seed}",
+    "review.apply.linked": " Of them, {new} become the new report's commitments; {continues} are written onto the earlier commitments they continue and {closes} close earlier plan items, none as a new one.",
 }

@@ -882,4 +882,5 @@ MESSAGES: dict[str, str] = {
     "tui.import.button": "导入",
     "tui.import.no_file": "请输入报告或草稿文件的路径",
     "tui.import.exists": "{path} 已存在，未覆盖：这份报告导入过了？要接着审核它的草稿，请输入 {seed}",
+    "review.apply.linked": "其中 {new} 条成为新报告的事项；{continues} 条写入所延续的往年事项，{closes} 条据此销号往年计划，均不新建。",
 }

@@ -371,6 +371,16 @@ class LedgerDraftReviewScreen(DraftReviewScreen):
         (and says why not: undecided drafts, not an admin, the report already there)."""
         done = review.counts(self.rows)
         question = t("review.apply.question", accepted=done.accepted, rejected=done.rejected)
+        linked = [r for r in self.rows if r.review is Review.ACCEPTED and r.earlier is not None]
+        if linked:
+            # Accepted links make no new commitment: say where they go before asking.
+            continues = sum(1 for row in linked if row.continues is not None)
+            question += t(
+                "review.apply.linked",
+                new=done.accepted - len(linked),
+                continues=continues,
+                closes=len(linked) - continues,
+            )
         if done.undecided:
             # Said before the officer confirms; the refusal itself is the import's.
             question += t("review.apply.undecided", undecided=done.undecided)
