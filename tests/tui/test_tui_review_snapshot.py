@@ -12,8 +12,11 @@ from pathlib import Path
 
 import pytest
 from review_helpers import import_draft, with_undecided
+from textual.pilot import Pilot
+from textual.widgets import Input
 
 from tracker.tui.review_app import ReviewApp
+from tracker.tui.widgets.draft_dialog import DraftDialog
 
 SIZE = (80, 24)
 
@@ -31,4 +34,15 @@ def test_review_screen(snap_compare: Callable[..., bool], draft: Path) -> None:
 
 def test_review_edit_dialog(snap_compare: Callable[..., bool], draft: Path) -> None:
     """The edit dialog over it: the fields scroll, the buttons stay in sight at 80×24."""
-    assert snap_compare(ReviewApp(draft), terminal_size=SIZE, press=["e"])
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, DraftDialog)
+        # The title field's cursor, steady: blinking, it would be caught shown or hidden
+        # depending on how long the dialog took to open.
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+        await pilot.pause()
+
+    assert snap_compare(ReviewApp(draft), terminal_size=SIZE, run_before=run_before)
