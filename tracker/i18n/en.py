@@ -864,8 +864,8 @@ MESSAGES: dict[str, str] = {
     "import.found.ledger_old": "the database needs upgrading first: tracker db upgrade",
     "import.draft.header_links": "A draft with continues or closes stands for a commitment of the town's earlier report: accepted, it is written onto that one (its periods, events and figures go on, or it is closed by this sentence), not as a new one; if it is not the same duty, delete that line (or press l in the draft review) and it is imported as a new commitment.",
     # --- i13-appimport: the app's 导入 and the draft review's links (issue 13) ---
-    "review.key.unlink": "Unlink",
-    "review.key.apply": "Apply to ledger",
+    "review.key.unlink": "unlink",
+    "review.key.apply": "apply",
     "review.mark.continues": "↻ ",
     "review.mark.closes": "⊘ ",
     "review.link.continues": "Continues {earlier} (accepted, it goes onto that item; nothing new){note}",
