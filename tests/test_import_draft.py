@@ -8,10 +8,11 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from tracker.importing import review
 from tracker.importing.draft import PLACEHOLDER_UNIT, Meta, draft_seed
 from tracker.importing.rules import Draft, Found, Role, draft_item, section_role
 from tracker.importing.structure import outline
-from tracker.models import Kind
+from tracker.models import Kind, Status
 from tracker.schedule import Frequency
 from tracker.services.seed_file import load_seed_file
 
@@ -119,3 +120,29 @@ def test_an_item_in_which_no_rule_finds_a_duty_is_drafted_by_its_first_sentence(
     assert section_role("认真查找不足,主动分析原因") is Role.SHORTCOMING
     assert section_role("实施有效举措,促进效能提升") is Role.PLAN
     assert section_role("健全决策机制,提升行政水平") is Role.ACHIEVED
+
+
+def test_a_one_off_the_report_tells_as_done_is_drafted_done_quoting_it(tmp_path: Path) -> None:
+    """As the hand-made seed records 2021's work (报告称“我镇优化了…”): a one-off of a part
+    narrating the year is drafted done with the report's words, marked for the reviewer; a
+    plan's one-off is not, nor a duty that goes on; edited into one, a draft loses it."""
+    text = TEXT.replace(
+        "二是坚持日排查。",
+        "二是优化领导小组。我镇优化了依法治镇工作领导小组人员结构。三是坚持日排查。",
+    )
+    text = text.replace("一是每年至少举办2次法治专题讲座。", "一是加强干部法治思维培养。")
+    text = text.replace("继续落实日排查制度。", "继续落实每日排查制度。")
+    written = draft_seed(text, outline(text), META, named=lambda _: ["综治中心"])
+    (tmp_path / "mou-2021-report.txt").write_text(written.report, encoding="utf-8")
+    path = tmp_path / "mou-2021.yaml"
+    path.write_text(written.seed, encoding="utf-8")
+    by_code = {c.code: c for c in load_seed_file(path).document.commitments}
+    group = by_code["1.2a"]
+    assert (group.kind, group.status) == (Kind.ONE_OFF, Status.DONE)
+    assert group.status_note == f"报告称“{group.excerpt}”"
+    assert "    status: done  # 待核定：" in written.seed
+    assert by_code["1.1a"].status is None  # an indicator: its figure is its record
+    assert by_code["1.3a"].kind is Kind.RECURRING and by_code["1.3a"].status is None
+    assert by_code["3.1a"].kind is Kind.ONE_OFF and by_code["3.1a"].status is None  # the plan
+    review.edit(path, "1.2a", kind="recurring", frequency="monthly", due=None)
+    assert load_seed_file(path).document.commitments[1].status is None

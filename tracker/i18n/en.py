@@ -883,4 +883,5 @@ MESSAGES: dict[str, str] = {
     "tui.import.no_file": "Type the path of a report or a draft file",
     "tui.import.exists": "{path} is there already and was not replaced: imported before? To go on reviewing its draft, type {seed}",
     "review.apply.linked": " Of them, {new} become the new report's commitments; {continues} are written onto the earlier commitments they continue and {closes} close earlier plan items, none as a new one.",
+    "import.draft.status_done": "the report tells it as the year's work done; if it is not, delete the status and status_note lines",
 }

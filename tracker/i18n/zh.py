@@ -883,4 +883,5 @@ MESSAGES: dict[str, str] = {
     "tui.import.no_file": "请输入报告或草稿文件的路径",
     "tui.import.exists": "{path} 已存在，未覆盖：这份报告导入过了？要接着审核它的草稿，请输入 {seed}",
     "review.apply.linked": "其中 {new} 条成为新报告的事项；{continues} 条写入所延续的往年事项，{closes} 条据此销号往年计划，均不新建。",
+    "import.draft.status_done": "报告把它写成本年已做的工作；若尚未完成，删去 status 和 status_note 两行",
 }

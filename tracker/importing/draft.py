@@ -246,6 +246,12 @@ def _commitment(entry: _Drafted, meta: Meta, link: Link | None) -> list[str]:
         achieved = role is Role.ACHIEVED
         year = meta.year if achieved else meta.year + 1
         lines.append(f"    due: {year}-12-31" + _note("due_achieved" if achieved else "due_plan"))
+        if achieved and draft.kind.value == "one_off":
+            # The report narrates the year's work as done (我镇优化了…), as the hand-made
+            # seed records it: done, quoting the report, for the reviewer to confirm. The
+            # note stays in the ledger's language, as its history does.
+            lines.append("    status: done" + _note("status_done"))
+            lines.append(f"    status_note: {q('报告称“' + excerpt + '”')}")
     if kind in ("quota", "recurring") and draft.frequency is not None:
         lines.append(f"    frequency: {draft.frequency.value}")
     if kind == "quota" and draft.target is not None:

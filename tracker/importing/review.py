@@ -31,6 +31,8 @@ from tracker.schedule import Frequency
 from tracker.services.report_text import SectionSpan
 from tracker.services.seed_file import Review, Seed, load_seed_file
 
+# Kinds whose periods (or figures) carry the status, never the commitment itself.
+PERIODIC_DRAFT_KINDS = frozenset({Kind.RECURRING, Kind.QUOTA, Kind.INDICATOR})
 # The fields the review screen edits, in the order its dialog shows them.
 EDITABLE = ("title", "kind", "unit", "due", "frequency", "target")
 
@@ -338,6 +340,10 @@ def edit(path: Path, code: str, **fields: object) -> bool:
                 del changed[name]
     if not changed:
         return False
+    if changed.get("kind") in PERIODIC_DRAFT_KINDS:
+        # A duty that goes on has a status per period, not one of its own: the report's
+        # "done" the import proposed for a one-off goes with the kind.
+        changed |= {"status": None, "status_note": None}
     text = _set_lines(text, code, changed)
     if "unit" in changed:
         text = _with_unit(text, str(changed["unit"]))
