@@ -569,6 +569,25 @@ def test_ctrl_s_works_on_the_report_under_the_cursor_as_in_every_dialog(
     asyncio.run(run())
 
 
+def test_enter_at_once_chooses_the_first_report_as_the_prompt_says(
+    make_app: Callable[..., TrackerApp], district_db_url: str
+) -> None:
+    """The prompt says Enter chooses: the first report is under the cursor from the start
+    (an option list opens with none, and Enter did nothing)."""
+
+    async def run() -> None:
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            assert isinstance(app.screen, ChooseReportScreen)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, DashboardScreen)
+            assert app.context.report == "baohe-2021"
+
+    asyncio.run(run())
+
+
 def test_the_palette_cannot_skip_choosing_the_report(
     make_app: Callable[..., TrackerApp], district_db_url: str
 ) -> None:

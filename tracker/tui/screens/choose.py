@@ -45,8 +45,12 @@ class ChooseReportScreen(Screen[None]):
                 Option(Text(printable(f"{r.slug}  {r.town}  {r.year}  {r.title}")), id=r.slug)
                 for r in reports
             ]
-        self.query_one(OptionList).add_options(options)
-        self.query_one(OptionList).focus()
+        choices = self.query_one(OptionList)
+        choices.add_options(options)
+        # The first report under the cursor, so that Enter, as the prompt says, chooses at once.
+        if options:
+            choices.highlighted = 0
+        choices.focus()
 
     def _tracker(self) -> TrackerApp:
         from tracker.tui.app import TrackerApp
