@@ -298,3 +298,26 @@ def test_a_database_that_cannot_be_read_is_said_and_the_draft_written_all_the_sa
     assert last.startswith(f"未能读取数据库 {broken}（") and "草稿照常写出" in last
     assert links_in(next(out.glob("*.yaml"))) == {"continues": set(), "closes": set()}
     assert broken.read_bytes() == b"not a database at all, but a file"
+
+
+def test_a_quota_said_again_with_another_target_keeps_its_own_and_says_so(
+    db_url: str, tmp_path: Path
+) -> None:
+    """The ledger's quota is not changed by a report's words: its note says the new target,
+    for an admin to decide on."""
+    draft = draft_against(db_url, tmp_path / "out")
+    text = draft.read_text(encoding="utf-8")
+    at = text.index('continues: "baohe-2021/5.5a"')
+    target = text.index("    target: 2", at)
+    draft.write_text(text[:target] + "    target: 4" + text[target + 13 :], encoding="utf-8")
+    accept_all(draft)
+    code, _, err = apply_now(db_url, draft)
+    assert code == 0, err
+    engine = make_engine(db_url)
+    try:
+        with Session(engine) as session:
+            lectures = item(session, "5.5a")
+            assert lectures.target == 2
+            assert "（新报告为 4 次，本项仍按 2 次）" in lectures.notes
+    finally:
+        engine.dispose()
