@@ -23,6 +23,8 @@ from tracker.importing import review
 from tracker.importing.linking import Candidate, Earlier, likeness, pairs, propose
 from tracker.models import Commitment, Event, History, Kind, Report, Status
 from tracker.services.asof import status_of as replayed_status
+from tracker.services.dashboard import dashboard
+from tracker.services.deadlines import Deadlines
 from tracker.services.seed_file import PLACEHOLDER_UNIT, load_seed_file
 
 NEXT_REPORT = Path(__file__).parent / "data" / "yoy" / "baohe-2022-constructed.txt"
@@ -321,3 +323,30 @@ def test_a_quota_said_again_with_another_target_keeps_its_own_and_says_so(
             assert "（新报告为 4 次，本项仍按 2 次）" in lectures.notes
     finally:
         engine.dispose()
+
+
+def test_the_parts_of_several_reports_are_each_their_own_in_the_overview(
+    db_url: str, tmp_path: Path
+) -> None:
+    """With the town's 2022 report beside its 2021 one, the overview of both (a district's
+    printout, or no --report) keeps each report's parts under its own headings: part 1 of
+    2022 is not counted into 2021's 健全决策机制."""
+    draft = draft_against(db_url, tmp_path / "out")
+    accept_all(draft)
+    assert apply_now(db_url, draft)[0] == 0
+    engine = make_engine(db_url)
+    try:
+        with Session(engine) as session:
+            deadlines = Deadlines(as_of=date(2026, 11, 26))
+            alone = dashboard(session=session, deadlines=deadlines, report="baohe-2021")
+            both = dashboard(session=session, deadlines=deadlines)
+    finally:
+        engine.dispose()
+    assert [(s.number, s.total) for s in alone.sections][:1] == [(1, 8)]
+    assert not any(" · " in s.heading for s in alone.sections)
+    first = [s for s in both.sections if s.heading.startswith("baohe-2021 · ")]
+    later = [s for s in both.sections if s.heading.startswith(f"{SLUG} · ")]
+    assert [(s.number, s.total) for s in first] == [(s.number, s.total) for s in alone.sections]
+    assert first[0].heading == "baohe-2021 · " + alone.sections[0].heading
+    assert sum(s.total for s in later) == len(codes_of(db_url, SLUG))
+    assert len(first) + len(later) == len(both.sections)

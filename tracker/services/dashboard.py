@@ -9,14 +9,14 @@ unlogged for 300 days is one red commitment "with 300 late periods", not 300 red
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import ColumnElement, Integer, and_, case, cast, not_, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
-from tracker.models import Commitment, Kind, Section, Status
+from tracker.models import Commitment, Kind, Report, Section, Status
 from tracker.schedule import Light
 from tracker.services.asof import AsOf, as_of_view
 from tracker.services.deadlines import Deadlines
@@ -56,6 +56,9 @@ class CommitmentState:
     late_items: int
     finished_items: int
     cancelled_items: int
+    # Its report: on a database of several, a report's parts are its own (part 1 of one
+    # town's report is not part 1 of another's).
+    report_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -140,14 +143,19 @@ def commitment_states(
     if report_id is not None:
         top.append(col(Commitment.report_id) == report_id)
     states: list[CommitmentState] = []
-    for commitment_id, section, kind, own in session.execute(
-        sa_select(col(Commitment.id), col(Commitment.section), col(Commitment.kind), status).where(
-            *top
-        )
+    for commitment_id, section, kind, own, report in session.execute(
+        sa_select(
+            col(Commitment.id),
+            col(Commitment.section),
+            col(Commitment.kind),
+            status,
+            col(Commitment.report_id),
+        ).where(*top)
     ).all():
         numbers = figures.get(commitment_id)
         alone = kind in (Kind.ONE_OFF.value, Kind.RECTIFICATION.value)
-        states.append(_state(commitment_id, section, Status(own), alone, numbers))
+        state = _state(commitment_id, section, Status(own), alone, numbers)
+        states.append(replace(state, report_id=report))
     return states
 
 
@@ -260,39 +268,54 @@ def _sections(
 ) -> list[SectionProgress]:
     status = view.status()
     items = {
-        number: (int(total), int(done or 0))
-        for number, total, done in session.exec(
+        (report, number): (int(total), int(done or 0))
+        for report, number, total, done in session.exec(
             select(
+                Commitment.report_id,
                 Commitment.section,
                 func.count(),
                 func.sum(case((status.in_(FINISHED), 1), else_=0)),
             )
             .where(*scope, status != Status.CANCELLED.value)
-            .group_by(col(Commitment.section))
+            .group_by(col(Commitment.report_id), col(Commitment.section))
         ).all()
     }
-    commitments: dict[int, list[int]] = {}
+    commitments: dict[tuple[int, int], list[int]] = {}
     for state in states:
         if state.status is Status.CANCELLED:
             continue
-        counts = commitments.setdefault(state.section, [0, 0])
+        counts = commitments.setdefault((state.report_id, state.section), [0, 0])
         counts[0] += 1
         counts[1] += state.status.value in FINISHED
-    heading_query = select(Section).order_by(col(Section.report_id))
+    heading_query = select(Section)
     if report_id is not None:
         heading_query = heading_query.where(Section.report_id == report_id)
-    headings: dict[int, Section] = {}
-    for section in session.exec(heading_query).all():
-        headings.setdefault(section.number, section)
+    headings = {(s.report_id, s.number): s for s in session.exec(heading_query).all()}
+    # Several reports (a district, or a town's years): each part under its own report's
+    # heading, named by the report, never merged with another's part of the same number.
+    reports = {report for report, _ in commitments}
+    slugs = (
+        dict(session.exec(select(Report.id, Report.slug).where(col(Report.id).in_(reports))).all())
+        if len(reports) > 1
+        else {}
+    )
+
+    def named(report: int, heading: str | None) -> str | None:
+        if heading is None or report not in slugs:
+            return heading
+        return f"{slugs[report]} · {heading}"
+
+    ordered = sorted(commitments.items(), key=lambda pair: (slugs.get(pair[0][0], ""), pair[0]))
     return [
         SectionProgress(
             number=number,
-            heading=headings[number].heading if number in headings else "",
-            heading_en=headings[number].heading_en if number in headings else None,
+            heading=named(report, headings[key].heading if key in headings else "") or "",
+            heading_en=named(report, headings[key].heading_en if key in headings else None),
             done=done,
             total=total,
-            periods_done=items.get(number, (0, 0))[1],
-            periods_total=items.get(number, (0, 0))[0],
+            periods_done=items.get(key, (0, 0))[1],
+            periods_total=items.get(key, (0, 0))[0],
         )
-        for number, (total, done) in sorted(commitments.items())
+        for key, (total, done) in ordered
+        for report, number in [key]
     ]
