@@ -392,3 +392,30 @@ def test_a_later_report_of_the_town_is_linked_and_the_question_says_where_links_
 
     asyncio.run(run())
     assert reports(tui_db_url)["baohe-2022"] == 1
+
+
+def test_a_later_report_with_nothing_of_its_own_leaves_the_officer_on_the_earlier_one(
+    make_app: Callable[..., TrackerApp], tui_db_url: str, documents: Path, tmp_path: Path
+) -> None:
+    """Only the drafts that go onto 2021's commitments accepted: the 2022 report is in the
+    ledger but has no commitment of its own, so the app stays on the 2021 report, where
+    they are, rather than showing an empty overview."""
+    later = Path(__file__).parents[1] / "data" / "yoy" / "baohe-2022-constructed.txt"
+    copy = Path(shutil.copy(later, tmp_path / "baohe-2022.txt"))
+
+    async def run() -> None:
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await import_file(pilot, copy)
+            rows = review.drafts(screen.path)
+            await pilot.press(*["a" if row.earlier else "x" for row in rows])
+            await settle(pilot)
+            await confirm_apply(pilot)
+            await settle(pilot)
+            assert app.context.report == "baohe-2021"
+            assert isinstance(app.screen, DashboardScreen)
+            board = str(app.screen.query_one("#board-counts", Static).render())
+            assert "共 66 项承诺" in board
+
+    asyncio.run(run())
+    assert reports(tui_db_url)["baohe-2022"] == 0

@@ -109,12 +109,19 @@ def _apply(app: TrackerApp, path: Path) -> None:
 
 
 def _applied(app: TrackerApp, path: Path, applied: Applied) -> None:
-    """The draft is in the ledger: leave its review for the new report's overview, and
-    have every screen read the ledger again."""
+    """The draft is in the ledger: leave its review for the new report's overview (when it
+    has commitments of its own), and have every screen read the ledger again."""
     screen = app.screen
     if isinstance(screen, LedgerDraftReviewScreen) and screen.path == path:
         app.pop_screen()
-    app.use_report(applied.report)
+    shown = applied.report
+    if not applied.result.commitments:
+        # Every accepted draft went onto an earlier report's commitments: the new report has
+        # nothing of its own to show, so the officer stays on the report shown (named now,
+        # if it was the only one until this report came).
+        others = [slug for slug in app.context.report_slugs() if slug != applied.report]
+        shown = app.context.report or (others[0] if len(others) == 1 else applied.report)
+    app.use_report(shown)
     app.ledger_changed.publish(applied.report)
     for line in applied.lines(app.opening.settings.db):
         app.notify(line, timeout=10)  # one each: a notification shows no line breaks
