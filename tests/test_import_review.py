@@ -16,6 +16,7 @@ from tracker.importing.review import (
     counts,
     drafts,
     edit,
+    load_draft,
     merge,
     set_review,
     split,
@@ -256,3 +257,10 @@ def test_the_hand_made_seed_reads_as_all_accepted() -> None:
 
     rows = drafts(SEED)
     assert counts(rows) == Counts(66, 0, 0)
+
+
+def test_a_draft_that_is_not_there_is_said_in_the_officers_words(tmp_path: Path) -> None:
+    missing = tmp_path / "nosuch.yaml"
+    with pytest.raises(TrackerError) as refused:
+        load_draft(missing)
+    assert refused.value.message() == f"文件不存在：{missing}"

@@ -26,6 +26,7 @@ from datetime import date
 from pathlib import Path
 
 from tracker.errors import TrackerError
+from tracker.files import path_error
 from tracker.models import Kind
 from tracker.schedule import Frequency
 from tracker.services.report_text import SectionSpan
@@ -91,7 +92,7 @@ def _read(path: Path) -> str:
     try:
         return path.read_bytes().decode("utf-8").removeprefix("\ufeff")
     except OSError as exc:
-        raise TrackerError("review.unreadable", file=str(path), reason=exc.strerror or "") from exc
+        raise path_error(path, exc) from exc  # the file's trouble in the officer's words
     except UnicodeDecodeError as exc:
         raise TrackerError("review.unreadable", file=str(path), reason="UTF-8") from exc
 
