@@ -293,6 +293,20 @@ def samples(reason: str) -> dict[str, object]:
         # i13-apply: tracker import --apply
         **dict.fromkeys("accepted rejected undecided links count".split(), 7),
         # i13-app: tracker review (草稿审核) uses the same counts
+        # i14: tracker draft-report
+        "issuer": "资阳市雁江区保和镇人民政府",
+        "towns": "保和镇、东峰镇",
+        **dict.fromkeys("periods done missed villages target".split(), 7),
+        "amount": "620份",
+        "before": "600余份",
+        "delta": "20份",
+        "title": "每年至少2次法治专题讲座",
+        "reason": "执法记录仪尚未配齐",
+        "old": "2023年1月3日",
+        "new": "2023年6月30日",
+        "due": "2022年12月31日",
+        "view": "2022-06-30",
+        "today": "2026-12-05",
     }
 
 

@@ -21,6 +21,7 @@ class Query(StrEnum):
     EVENTS = "events"  # events of a commitment (and its instances) that happened in the year
     PERIODS = "periods"  # a periodic duty's periods of the year that have begun
     PERIODS_DONE = "periods_done"  # …of which done on the view day
+    PERIODS_MISSED = "periods_missed"  # …of which late, or ended with the year, not done
     QUOTA_TARGET = "quota_target"  # a quota's target for one period
     INDICATOR = "indicator"  # an indicator's figure for the year
     INDICATOR_BEFORE = "indicator_before"  # …for the year before (or the report's baseline)
@@ -45,8 +46,8 @@ class Figure:
 class Sentence:
     """One sentence of the draft and the ledger rows it says something about.
 
-    A `gap` is a bracketed line for the officer where the ledger holds nothing for a part:
-    it cites no row and states no work.
+    A `gap` is a bracketed line for the officer where the ledger holds nothing for a part
+    (or for one duty: an indicator's missing figure names its code): it states no work.
     """
 
     text: str
