@@ -293,6 +293,8 @@ def samples(reason: str) -> dict[str, object]:
         # i13-apply: tracker import --apply
         **dict.fromkeys("accepted rejected undecided links count".split(), 7),
         # i13-app: tracker review (草稿审核) uses the same counts
+        # annual-render: a Word comment on a drafted sentence
+        "codes": "1.1a；3.2-D",
     }
 
 

@@ -884,4 +884,9 @@ MESSAGES: dict[str, str] = {
     "tui.import.exists": "{path} is there already and was not replaced: imported before? To go on reviewing its draft, type {seed}",
     "review.apply.linked": " Of them, {new} become the new report's commitments; {continues} are written onto the earlier commitments they continue and {closes} close earlier plan items, none as a new one.",
     "import.draft.status_done": "the report tells it as the year's work done; if it is not, delete the status and status_note lines",
+    # --- annual draft (annual-render) ---
+    "annual.comment.codes": "From the ledger: {codes}",
+    "annual.comment.town": "whole town",
+    "annual.comment.author": "tracker",
+    "annual.comment.initials": "TR",
 }

@@ -884,4 +884,9 @@ MESSAGES: dict[str, str] = {
     "tui.import.exists": "{path} 已存在，未覆盖：这份报告导入过了？要接着审核它的草稿，请输入 {seed}",
     "review.apply.linked": "其中 {new} 条成为新报告的事项；{continues} 条写入所延续的往年事项，{closes} 条据此销号往年计划，均不新建。",
     "import.draft.status_done": "报告把它写成本年已做的工作；若尚未完成，删去 status 和 status_note 两行",
+    # --- annual draft (annual-render) ---
+    "annual.comment.codes": "依据台账：{codes}",
+    "annual.comment.town": "全镇",
+    "annual.comment.author": "法治台账",
+    "annual.comment.initials": "台账",
 }
