@@ -103,6 +103,13 @@ def test_text_typed_over_several_lines_stays_on_its_paragraphs_line() -> None:
     assert text.split("\n")[1] == "请核对 第三部分的数字"
 
 
+def test_a_note_of_blanks_draws_no_note_line() -> None:
+    draft, bare = sample_draft(note=" \n\u3000"), sample_draft(note="")
+    for fmt in (DraftFormat.TXT, DraftFormat.MD, DraftFormat.HTML):
+        assert render_draft(draft, fmt) == render_draft(bare, fmt)
+    assert 'class="note"' not in str(render_draft(draft, DraftFormat.HTML))
+
+
 def test_the_clean_txt_reads_back_as_a_report_of_five_parts(tmp_path: Path) -> None:
     path = tmp_path / "保和镇2022.txt"
     path.write_text(txt(plain=True), encoding="utf-8")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from tracker.annual.marks import marker, one_line, sentence_text
+from tracker.annual.marks import marker, note_line, one_line, sentence_text
 from tracker.annual.model import AnnualDraft, Heading, Paragraph, Sentence
 from tracker.i18n import get_language
 
@@ -68,8 +68,8 @@ def render_draft_html(draft: AnnualDraft, *, plain: bool = False) -> str:
         "<body>",
         f"<h1>{title}</h1>",
     ]
-    if draft.note and not plain:
-        lines.append(f'<p class="note">{escape(one_line(draft.note))}</p>')
+    if note := note_line(draft, plain=plain):
+        lines.append(f'<p class="note">{escape(note)}</p>')
     lines.append(_paragraph(draft.opening, plain=plain))
     for part in draft.parts:
         lines.append(f"<h2>{escape(one_line(part.title))}</h2>")

@@ -7,7 +7,7 @@ paragraph and a Word paragraph of the same draft read the same words.
 
 from __future__ import annotations
 
-from tracker.annual.model import Figure, Paragraph, Sentence
+from tracker.annual.model import AnnualDraft, Figure, Paragraph, Sentence
 from tracker.i18n import t
 
 GAP_OPEN, GAP_CLOSE = "【", "】"
@@ -20,6 +20,11 @@ def one_line(text: str) -> str:
     """`text` with its line breaks made single spaces: a paragraph is one line in every
     format, even where an officer's note was typed over several."""
     return " ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
+def note_line(draft: AnnualDraft, *, plain: bool) -> str:
+    """The line under a draft's title (empty for the clean copy, or a note of blanks)."""
+    return "" if plain else one_line(draft.note)
 
 
 def sentence_text(sentence: Sentence) -> str:

@@ -12,7 +12,7 @@ import re
 from enum import StrEnum
 
 from tracker.annual.html import render_draft_html
-from tracker.annual.marks import INDENT, marker, one_line, paragraph_text
+from tracker.annual.marks import INDENT, marker, note_line, one_line, paragraph_text
 from tracker.annual.model import AnnualDraft, Heading, Paragraph
 
 
@@ -47,8 +47,8 @@ def render_draft_txt(draft: AnnualDraft, *, plain: bool = False) -> str:
     a blank line between blocks, the issuer and the date last. The clean copy reads back
     with `tracker import` as any town's report does."""
     head = [one_line(draft.title)]
-    if draft.note and not plain:
-        head.append(one_line(draft.note))
+    if note := note_line(draft, plain=plain):
+        head.append(note)
     blocks = ["\n".join(head), INDENT + paragraph_text(draft.opening, plain=plain)]
     for part in draft.parts:
         blocks.append(one_line(part.title))
@@ -97,8 +97,8 @@ def _md_paragraph(paragraph: Paragraph, *, plain: bool) -> str:
 def render_draft_md(draft: AnnualDraft, *, plain: bool = False) -> str:
     """The draft as Markdown: `#` title, the note in italics, `##` parts, `###` headings."""
     lines = [f"# {md_escape(draft.title)}", ""]
-    if draft.note and not plain:
-        lines.extend([f"*{md_escape(draft.note)}*", ""])
+    if note := note_line(draft, plain=plain):
+        lines.extend([f"*{md_escape(note)}*", ""])
     lines.extend([_md_paragraph(draft.opening, plain=plain), ""])
     for part in draft.parts:
         lines.extend([f"## {md_escape(part.title)}", ""])

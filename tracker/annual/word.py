@@ -19,7 +19,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from tracker.annual.marks import comment_text, one_line, sentence_text
+from tracker.annual.marks import comment_text, note_line, one_line, sentence_text
 from tracker.annual.model import AnnualDraft, Heading, Paragraph
 from tracker.i18n import t
 from tracker.printouts.word import (
@@ -53,10 +53,10 @@ def render_draft_docx(draft: AnnualDraft, plain: bool = False) -> bytes:
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.paragraph_format.line_spacing = TITLE_LINE
     styled_run(title.add_run(one_line(draft.title)), TITLE_FONT, TITLE_SIZE, bold=True)
-    if draft.note and not plain:
-        note = doc.add_paragraph()
-        note.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = styled_run(note.add_run(one_line(draft.note)), SUBHEADING_FONT, NOTE_SIZE)
+    if note := note_line(draft, plain=plain):
+        para = doc.add_paragraph()
+        para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = styled_run(para.add_run(note), SUBHEADING_FONT, NOTE_SIZE)
         run.font.color.rgb = NOTE_COLOUR
     doc.add_paragraph()  # the standard's blank line under the title
 
