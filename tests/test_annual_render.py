@@ -22,7 +22,7 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph as DocxParagraph
 from markdown_it import MarkdownIt
 
-from tracker.annual.marks import marker, sentence_text
+from tracker.annual.marks import marker, sentence_text, title_lines
 from tracker.annual.model import Heading, Paragraph, Sentence
 from tracker.annual.render import BINARY_DRAFT, DraftFormat, render_draft, render_draft_md
 from tracker.i18n import set_language
@@ -228,6 +228,7 @@ def test_html_shows_the_codes_as_a_marker_and_escapes_what_was_typed() -> None:
     assert "&lt;见聘用合同&gt;" in page
     assert page.startswith('<!DOCTYPE html>\n<html lang="zh-CN">')
     assert "size: A4" in page
+    assert f"<h1>{ISSUER}<br>2022年法治政府建设年度报告</h1>" in page
 
 
 def test_the_plain_html_has_no_codes_and_no_note_but_keeps_the_gap() -> None:
@@ -240,6 +241,12 @@ def test_the_plain_html_has_no_codes_and_no_note_but_keeps_the_gap() -> None:
 def test_html_is_in_english_when_the_language_is() -> None:
     set_language("en")
     assert '<html lang="en">' in html(plain=False)
+
+
+def test_a_title_that_fits_one_line_is_not_broken() -> None:
+    short = replace(sample_draft(), title="保和镇2022年法治政府建设年度报告")
+    assert title_lines(short) == ["保和镇2022年法治政府建设年度报告"]
+    assert title_lines(sample_draft()) == [ISSUER, "2022年法治政府建设年度报告"]
 
 
 # --- docx --------------------------------------------------------------------------------
@@ -256,7 +263,8 @@ def _east_asia(paragraph: DocxParagraph) -> set[str | None]:
 
 
 def _texts(doc: DocumentObject) -> list[str]:
-    return [p.text for p in doc.paragraphs if p.text]
+    """The text of each paragraph, a line break inside it (the title's) read as none."""
+    return [p.text.replace("\n", "") for p in doc.paragraphs if p.text]
 
 
 def test_the_word_draft_is_a4_with_the_standards_fonts() -> None:
@@ -264,7 +272,7 @@ def test_the_word_draft_is_a4_with_the_standards_fonts() -> None:
     section = doc.sections[0]
     assert section.page_width is not None and section.page_height is not None
     assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21, 29.7)
-    by_text = {p.text: p for p in doc.paragraphs if p.text}
+    by_text = {p.text.replace("\n", ""): p for p in doc.paragraphs if p.text}
     title = by_text[TITLE]
     assert title.alignment == WD_ALIGN_PARAGRAPH.CENTER
     assert _east_asia(title) == {"宋体"}
@@ -280,6 +288,7 @@ def test_the_word_draft_is_a4_with_the_standards_fonts() -> None:
     assert normal.line_spacing_rule == WD_LINE_SPACING.EXACTLY
     assert normal.line_spacing.pt == 28
     assert doc.core_properties.title == TITLE
+    assert title.text == f"{ISSUER}\n2022年法治政府建设年度报告"  # broken where a reader pauses
     for text in (ISSUER, SIGNED):
         assert by_text[text].alignment == WD_ALIGN_PARAGRAPH.RIGHT
 

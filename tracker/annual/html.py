@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from tracker.annual.marks import marker, note_line, one_line, sentence_text
+from tracker.annual.marks import marker, note_line, one_line, sentence_text, title_lines
 from tracker.annual.model import AnnualDraft, Heading, Paragraph, Sentence
 from tracker.i18n import get_language
 
@@ -66,7 +66,7 @@ def render_draft_html(draft: AnnualDraft, *, plain: bool = False) -> str:
         f"<style>{_CSS}</style>",
         "</head>",
         "<body>",
-        f"<h1>{title}</h1>",
+        f"<h1>{'<br>'.join(escape(line) for line in title_lines(draft))}</h1>",
     ]
     if note := note_line(draft, plain=plain):
         lines.append(f'<p class="note">{escape(note)}</p>')

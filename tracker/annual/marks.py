@@ -22,6 +22,20 @@ def one_line(text: str) -> str:
     return " ".join(part.strip() for part in text.splitlines() if part.strip())
 
 
+# Characters of the 22 pt title across the 156 mm text width of a 公文 page.
+TITLE_CHARS = 20
+
+
+def title_lines(draft: AnnualDraft) -> list[str]:
+    """The title as a page sets it: a title too long for one line breaks after the issuer
+    (资阳市雁江区保和镇人民政府 / 2022年法治政府建设年度报告), where a reader pauses, rather
+    than wherever the line runs out (…法治政 / 府建设…)."""
+    title, issuer = one_line(draft.title), one_line(draft.issuer)
+    if len(title) > TITLE_CHARS and issuer and title.startswith(issuer) and title != issuer:
+        return [issuer, title.removeprefix(issuer)]
+    return [title]
+
+
 def note_line(draft: AnnualDraft, *, plain: bool) -> str:
     """The line under a draft's title (empty for the clean copy, or a note of blanks)."""
     return "" if plain else one_line(draft.note)

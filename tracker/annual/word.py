@@ -19,7 +19,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from tracker.annual.marks import comment_text, note_line, one_line, sentence_text
+from tracker.annual.marks import comment_text, note_line, one_line, sentence_text, title_lines
 from tracker.annual.model import AnnualDraft, Heading, Paragraph
 from tracker.i18n import t
 from tracker.printouts.word import (
@@ -52,7 +52,8 @@ def render_draft_docx(draft: AnnualDraft, plain: bool = False) -> bytes:
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.paragraph_format.line_spacing = TITLE_LINE
-    styled_run(title.add_run(one_line(draft.title)), TITLE_FONT, TITLE_SIZE, bold=True)
+    # python-docx makes each "\n" a line break (w:br) inside the title's paragraph.
+    styled_run(title.add_run("\n".join(title_lines(draft))), TITLE_FONT, TITLE_SIZE, bold=True)
     if note := note_line(draft, plain=plain):
         para = doc.add_paragraph()
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER
