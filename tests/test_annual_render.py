@@ -348,6 +348,10 @@ def test_render_draft_gives_bytes_for_binary_formats_and_text_for_the_others() -
     for fmt in DraftFormat:
         out = render_draft(sample_draft(), fmt)
         assert isinstance(out, bytes if fmt in BINARY_DRAFT else str)
+        as_typed = render_draft(sample_draft(), fmt.value)  # type: ignore[arg-type]
+        assert type(as_typed) is type(out)  # "docx" as typed is the docx, not a fallback
+    with pytest.raises(ValueError):
+        render_draft(sample_draft(), "pdf")  # type: ignore[arg-type]
 
 
 # --- python-docx only for docx -----------------------------------------------------------

@@ -30,6 +30,7 @@ BINARY_DRAFT = frozenset({DraftFormat.DOCX})  # written as bytes; the others as 
 
 def render_draft(draft: AnnualDraft, fmt: DraftFormat, *, plain: bool = False) -> str | bytes:
     """The draft in `fmt`: bytes for the formats of BINARY_DRAFT, text for the others."""
+    fmt = DraftFormat(fmt)  # "docx" as typed compares `is` to no member; an unknown one raises
     if fmt is DraftFormat.DOCX:
         # Imported here: python-docx takes a while to load, and a text draft needs none of it.
         from tracker.annual.word import render_draft_docx
