@@ -14,8 +14,8 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
-
 from test_proof_2022 import OFFICER, item, log_2022
+
 from tracker.db import new_session
 from tracker.models import Status
 from tracker.schedule import WorkCalendar

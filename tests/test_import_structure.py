@@ -230,6 +230,19 @@ def test_a_two_line_title_and_a_date_in_chinese_numerals_are_read() -> None:
     assert found.published is not None and str(found.published.value) == "2023-01-20"
 
 
+def test_a_long_title_broken_after_the_issuer_and_a_last_part_without_items_are_read() -> None:
+    """A title set on two lines, the issuer on the first (as Word breaks it), and a last
+    part that is one paragraph with no 一是: the signature's date is still found."""
+    found = outline(
+        "资阳市雁江区保和镇人民政府\n2022年法治政府建设年度报告\n\n一、主要举措和成效\n"
+        "一是开展讲座。二是编印资料。\n五、其他需要报告的情况\n　　无。\n\n"
+        "资阳市雁江区保和镇人民政府\n2023年1月10日\n"
+    )
+    assert found.title == "资阳市雁江区保和镇人民政府2022年法治政府建设年度报告"
+    assert found.town is not None and found.town.value == "保和镇"
+    assert found.published is not None and str(found.published.value) == "2023-01-10"
+
+
 def test_a_part_on_what_was_done_is_not_a_plan_for_naming_its_measures() -> None:
     from tracker.importing.rules import Role, section_role
 

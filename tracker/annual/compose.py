@@ -9,6 +9,7 @@ never states work the ledger does not hold.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 
@@ -264,10 +265,13 @@ def _shortcomings(duties: list[Duty], scope: YearScope) -> list[Sentence]:
 
 def _arrangements(duties: list[Duty], year: int) -> list[Sentence]:
     """Next year's work: the duties that go on, then what is still to be done."""
+    # An indicator is counted, not planned: its next figure is asked for by the ledger.
     going_on = [
-        _sentence(t(_CONTINUE[duty.kind], title=_title(duty)), duty)
+        _sentence(_keep_up(duty), duty)
         for duty in duties
-        if duty.periodic and duty.next_year_periods and duty.status is not Status.CANCELLED
+        if duty.kind in (Kind.RECURRING, Kind.QUOTA)
+        and duty.next_year_periods
+        and duty.status is not Status.CANCELLED
     ]
     to_finish: list[Sentence] = []
     for duty in duties:
@@ -285,11 +289,15 @@ def _arrangements(duties: list[Duty], year: int) -> list[Sentence]:
     return going_on + to_finish
 
 
-_CONTINUE = {
-    Kind.INDICATOR: "annual.plan.indicator",
-    Kind.RECURRING: "annual.plan.continue",
-    Kind.QUOTA: "annual.plan.continue",
-}
+def _keep_up(duty: Duty) -> str:
+    """坚持每日开展矛盾纠纷日排查: the duty and its cadence in one short lead, which an
+    import of the published report reads back as the same recurring duty."""
+    cadence = t(f"annual.cadence.{duty.frequency or 'yearly'}")
+    if duty.kind is Kind.QUOTA and "至少" not in duty.title:
+        return t("annual.plan.quota", title=_title(duty), cadence=cadence, target=duty.target or 1)
+    if duty.kind is Kind.QUOTA:  # 每年至少2次法治专题讲座: the title says the target
+        return t("annual.plan.quota_titled", title=_title(duty))
+    return t("annual.plan.recurring", title=_title(duty), cadence=cadence)
 
 
 # --- part 五: the rest --------------------------------------------------------------------
@@ -346,7 +354,15 @@ def _count(query: Query, value: int, duty: Duty | None) -> Figure:
 
 
 def _title(duty: Duty) -> str:
-    return localized(duty.title, duty.title_en).rstrip("。；;，,")
+    """The duty's title as a sentence says it: without a closing stop, and without the
+    整改： a rectification's title opens with in the ledger (the part says so already)."""
+    title = localized(duty.title, duty.title_en).rstrip("。；;，,")
+    if duty.kind is Kind.RECTIFICATION:
+        title = _RECTIFY_LABEL.sub("", title) or title
+    return title
+
+
+_RECTIFY_LABEL = re.compile(r"^(?:整改|Rectify|Rectification)\s*[：:]\s*", re.IGNORECASE)
 
 
 def _amount(value: float, measure: str | None) -> str:

@@ -92,7 +92,7 @@ class Duty:
     section_heading: str
     section_heading_en: str | None
     status: Status  # on the view day
-    due: date | None  # its own deadline on the view day (extended, if it was)
+    due: date | None  # its own deadline on the view day (extended, if it was by then)
     extended: bool  # its deadline is an approved extension's
     stated_due: date | None  # as the report put it, before the working-day rule
     events: list[Happening] = field(default_factory=list)  # of the year, by day
@@ -206,8 +206,8 @@ def _duties(
                 section_heading=section.heading,
                 section_heading_en=section.heading_en,
                 status=Status(status),
-                due=item.extended_due or due,
-                extended=item.extended_due is not None,
+                due=due,
+                extended=False,  # set from the approvals effective by the view day
                 stated_due=item.stated_due or item.due,
             )
         )
@@ -365,7 +365,8 @@ def _add_reasons(session: Session, scope: YearScope, by_id: dict[int, Duty]) -> 
 
 
 def _add_extensions(session: Session, scope: YearScope, by_id: dict[int, Duty]) -> None:
-    """Extensions approved in the year, with the reason the unit gave when asking."""
+    """Extensions approved by the view day: the deadline they set, and those approved in
+    the year with the reason the unit gave when asking."""
     asked = {
         (item_id, new_due): reason
         for item_id, new_due, reason in session.execute(
@@ -377,19 +378,27 @@ def _add_extensions(session: Session, scope: YearScope, by_id: dict[int, Duty]) 
             )
         ).all()
     }
-    for item_id, old, new in session.execute(
-        sa_select(col(History.commitment_id), col(History.old), col(History.new))
+    for item_id, old, new, day in session.execute(
+        sa_select(
+            col(History.commitment_id),
+            col(History.old),
+            col(History.new),
+            col(History.effective_on),
+        )
         .where(
             col(History.commitment_id).in_(list(by_id)),
             col(History.kind) == HistoryKind.EXTENSION.value,
             col(History.note).startswith(APPROVED_PREFIX),
-            col(History.effective_on).between(scope.first_day, scope.view_day),
+            col(History.effective_on) <= scope.view_day,
         )
         .order_by(col(History.effective_on), col(History.id))
     ).all():
+        duty = by_id[item_id]
         old_due, new_due = date.fromisoformat(old), date.fromisoformat(new)
-        reason = " ".join(asked.get((item_id, new_due), "").split())
-        by_id[item_id].extensions.append((old_due, new_due, reason))
+        duty.due, duty.extended = new_due, True
+        if day >= scope.first_day:
+            reason = " ".join(asked.get((item_id, new_due), "").split())
+            duty.extensions.append((old_due, new_due, reason))
 
 
 def active_villages(session: Session, town: str, day: date) -> int:

@@ -228,6 +228,7 @@ def main_callback(
 def _register() -> None:
     from tracker.cli import (
         admin,
+        annual,
         audit,
         corrections,
         database,
@@ -253,6 +254,7 @@ def _register() -> None:
     audit.register(app)
     importing.register(app)
     draft_review.register(app)
+    annual.register(app)
 
 
 _register()

@@ -86,7 +86,14 @@ _VILLAGE_RE = re.compile(
 _REGULAR_RE = re.compile(r"不?定期")
 
 
+# 较2021年（600余份）增加20份, 与上年持平, 同比下降3起: a change on an earlier year's
+# figure, which that year's report counted already; not a figure of its own.
+_COMPARISON_RE = re.compile(r"^(?:较|比|同比|环比|与(?:上|去|前)?\d{0,4}年)")
+
+
 def _figures(clause: str) -> list[re.Match[str]]:
+    if _COMPARISON_RE.match(clause):
+        return []
     out = []
     quota_spans = [m.span("n") for m in _QUOTA_RE.finditer(clause)]
     for m in _FIGURE_RE.finditer(clause):

@@ -84,12 +84,13 @@ def outline(text: str) -> Outline:
 
 def _title(text: str, first: int) -> str | None:
     """The title line; with the issuer's name before it when that stands on the line above
-    (城东街道办事处 / 关于2022年度法治政府建设情况的报告), as a two-line title is read."""
+    (城东街道办事处 / 关于2022年度法治政府建设情况的报告, or a long title broken after
+    the issuer: 资阳市雁江区保和镇人民政府 / 2022年法治政府建设年度报告), read as one."""
     for found in _TITLE_RE.finditer(text, 0, first):
         line = found.group().strip()
         if not any(mark in line for mark in (">", "|", "›", "»", "位置", "首页")):
             above = text[: found.start()].rstrip("\n").rsplit("\n", 1)[-1].strip()
-            if line.startswith("关于") and _ISSUER_RE.fullmatch(above):
+            if _ISSUER_RE.fullmatch(above) and not _ISSUER_RE.search(line):
                 return above + line
             return line
     return None
@@ -147,8 +148,9 @@ def _year(title: str | None, head: str) -> Fact | None:
 
 
 def _published(text: str, sections: tuple[SectionSpan, ...], first: int) -> Fact | None:
-    """The signature's date after the last part, else the byline's date above the first."""
-    after = sections[-1].end if sections else 0
+    """The signature's date on a line of its own in the last part (which runs to the end
+    of the text when it has no items to end it), else the byline's date above the first."""
+    after = sections[-1].start if sections else 0
     for found in reversed(list(_DATE_LINE_RE.finditer(text, after))):
         day = _date_of(found.group(1))
         if day is not None:

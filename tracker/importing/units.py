@@ -58,6 +58,8 @@ def units_in(text: str) -> list[tuple[int, str]]:
         run = m.group()
         cut = _UNIT_LEFT_RE.match(run)
         start = m.start() + (cut.end() if cut else 0)
+        if text[start] in "年月日" and start > 0 and text[start - 1].isdigit():
+            start += 1  # 3月15日党委理论学习中心组: the date's 日 is not the name's
         name = text[start : m.end()]
         core = name.removeprefix("各")
         if (
