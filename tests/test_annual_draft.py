@@ -293,6 +293,7 @@ def test_a_year_with_nothing_logged_gives_gaps_and_no_achievement(
     # What fell short is still said: nothing was screened, nothing was held.
     assert "全年有249期未按期完成" in "".join(s.text for s in short)
     assert "全年目标2次，实际开展0次" in "".join(s.text for s in short)
+    assert "调解成功率，2022年数据未按期填报" in "".join(s.text for s in short)
 
 
 def test_a_draft_seen_on_an_earlier_day_uses_only_what_took_effect_by_then(

@@ -241,6 +241,9 @@ def _shortcomings(duties: list[Duty], scope: YearScope) -> list[Sentence]:
                     _count(Query.EVENTS, count, duty),
                     _count(Query.QUOTA_TARGET, target, duty),
                 ]
+        elif duty.kind is Kind.INDICATOR and duty.periods_missed:
+            # An indicator's period is its year: what is missing is the year's figure.
+            text = t("annual.short.figure", title=_title(duty), year=scope.year)
         elif duty.periodic and duty.periods_missed:
             text = t("annual.short.periods", title=_title(duty), missed=duty.periods_missed)
             figures = [_count(Query.PERIODS_MISSED, duty.periods_missed, duty)]

@@ -955,4 +955,5 @@ MESSAGES: dict[str, str] = {
     "annual.cadence.half_yearly": "每半年",
     "annual.cadence.yearly": "每年",
     "annual.plan.quota_titled": "坚持{title}",
+    "annual.short.figure": "{title}，{year}年数据未按期填报",
 }
