@@ -307,6 +307,8 @@ def samples(reason: str) -> dict[str, object]:
         "due": "2022年12月31日",
         "view": "2022-06-30",
         "today": "2026-12-05",
+        # annual-render: a Word comment on a drafted sentence
+        "codes": "1.1a；3.2-D",
     }
 
 

@@ -943,4 +943,9 @@ MESSAGES: dict[str, str] = {
     "annual.plan.indicator": "Keep counting “{title}” and log the year's figure",
     "annual.short.year_end": "{title} was due on {due} and was still not done at the year's end",
     "annual.worked": "{title}: work recorded {count} times in the year",
+    # --- annual draft (annual-render) ---
+    "annual.comment.codes": "From the ledger: {codes}",
+    "annual.comment.town": "whole town",
+    "annual.comment.author": "tracker",
+    "annual.comment.initials": "TR",
 }

@@ -943,4 +943,9 @@ MESSAGES: dict[str, str] = {
     "annual.plan.indicator": "继续做好“{title}”的统计，按年填报",
     "annual.short.year_end": "{title}，原定{due}完成，至年底仍未完成",
     "annual.worked": "{title}，全年记录工作{count}次",
+    # --- annual draft (annual-render) ---
+    "annual.comment.codes": "依据台账：{codes}",
+    "annual.comment.town": "全镇",
+    "annual.comment.author": "法治台账",
+    "annual.comment.initials": "台账",
 }

@@ -58,7 +58,7 @@ LIGHT_SHADE = {Light.RED: "FFC7CE", Light.YELLOW: "FFEB9C"}
 def render_docx(document: Printout) -> bytes:
     """The printout as the bytes of a .docx file; each page of it starts a new sheet."""
     doc = Document()
-    _page(doc)
+    page_setup(doc)
     if document.landscape:
         _landscape(doc)  # eight columns: a 台账 is printed across the page
     doc.core_properties.title = document.title
@@ -83,11 +83,11 @@ def _draw(doc: DocumentObject, block: Block) -> None:
     if isinstance(block, Title):
         para = doc.add_paragraph()
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _run(para.add_run(block.text), TITLE_FONT, TITLE_SIZE, bold=True)
+        styled_run(para.add_run(block.text), TITLE_FONT, TITLE_SIZE, bold=True)
     elif isinstance(block, Part):
         # Word's heading style, so the parts show in its navigation pane; in black, as a 公文.
         para = doc.add_paragraph(style="Heading 2")
-        run = _run(para.add_run(block.title), HEADING_FONT, HEADING_SIZE)
+        run = styled_run(para.add_run(block.title), HEADING_FONT, HEADING_SIZE)
         run.font.color.rgb = RGBColor(0, 0, 0)
     elif isinstance(block, Paragraph):
         para = doc.add_paragraph()
@@ -95,23 +95,24 @@ def _draw(doc: DocumentObject, block: Block) -> None:
         if block.indent:
             para.paragraph_format.first_line_indent = Pt(BODY_SIZE.pt * 2)  # two characters
         size = Pt(10.5) if block.small else BODY_SIZE
-        _run(para.add_run(block.text), BODY_FONT, size, bold=block.bold)
+        styled_run(para.add_run(block.text), BODY_FONT, size, bold=block.bold)
     elif isinstance(block, Signature):
         _signature(doc, block)
     else:
         _table(doc, block)
 
 
-def _page(doc: DocumentObject) -> None:
-    """A4 portrait with the 公文 margins; body text in 仿宋."""
+def page_setup(doc: DocumentObject, *, body_size: Length = BODY_SIZE) -> None:
+    """A4 portrait with the 公文 margins; body text in 仿宋 at `body_size` (the printouts'
+    四号 by default; the annual draft, which has no tables to fit, takes the standard's 三号)."""
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
     section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
     section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
     normal = doc.styles["Normal"]
     normal.font.name = LATIN_FONT
-    normal.font.size = BODY_SIZE
-    _east_asian(normal.element.get_or_add_rPr(), BODY_FONT)
+    normal.font.size = body_size
+    east_asian(normal.element.get_or_add_rPr(), BODY_FONT)
 
 
 def _landscape(doc: DocumentObject) -> None:
@@ -122,17 +123,18 @@ def _landscape(doc: DocumentObject) -> None:
     section.left_margin, section.right_margin = Cm(2.5), Cm(2.5)
 
 
-def _east_asian(r_pr: CT_RPr, name: str) -> None:
+def east_asian(r_pr: CT_RPr, name: str) -> None:
     """Name the font Word uses for Chinese characters (w:rFonts/@w:eastAsia)."""
     fonts = r_pr.get_or_add_rFonts()
     fonts.set(qn("w:eastAsia"), name)
 
 
-def _run(run: Run, font: str, size: Pt, *, bold: bool = False) -> Run:
+def styled_run(run: Run, font: str, size: Length, *, bold: bool = False) -> Run:
+    """`run` in `font` (named for Chinese and Latin text alike) at `size`."""
     run.font.name = LATIN_FONT
     run.font.size = size
     run.bold = bold
-    _east_asian(run._element.get_or_add_rPr(), font)
+    east_asian(run._element.get_or_add_rPr(), font)
     return run
 
 
@@ -160,7 +162,7 @@ def _table(doc: DocumentObject, block: BlockTable) -> None:
         column.width = width  # the grid; each row added below takes its cells' widths from it
         column.cells[0].width = width
     for cell, label in zip(table.rows[0].cells, block.headers, strict=True):
-        _run(cell.paragraphs[0].add_run(label), BODY_FONT, TABLE_SIZE, bold=True)
+        styled_run(cell.paragraphs[0].add_run(label), BODY_FONT, TABLE_SIZE, bold=True)
     _repeat_on_every_page(table.rows[0]._tr)
     _add_rows(table, block.rows, texts)
     doc.add_paragraph()
@@ -178,7 +180,7 @@ def _add_rows(table: Table, rows: list[Row], texts: list[list[str]]) -> None:
         return
     model = table.add_row()  # type: ignore[no-untyped-call]
     for cell in model.cells:
-        _run(cell.paragraphs[0].add_run("-"), BODY_FONT, TABLE_SIZE)
+        styled_run(cell.paragraphs[0].add_run("-"), BODY_FONT, TABLE_SIZE)
     models: dict[Light | None, CT_Row] = {None: model._tr}
     for shade_light, color in LIGHT_SHADE.items():
         shaded = deepcopy(model._tr)
@@ -224,7 +226,7 @@ def _repeat_on_every_page(tr: CT_Row) -> None:
 def _widths(doc: DocumentObject, header: list[str], rows: list[list[str]]) -> list[Length]:
     """Column widths filling the text width of the page (see `columns`)."""
     section = doc.sections[-1]
-    # Always set by _page or _landscape; python-docx types them optional.
+    # Always set by page_setup or _landscape; python-docx types them optional.
     usable = (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
     cells = needed_cells(header, rows)
     return [Emu(int(w)) for w in fit_columns(cells, usable, CELL_WIDTH, CELL_PADDING)]
@@ -237,6 +239,6 @@ def _signature(doc: DocumentObject, block: Signature) -> None:
     for text in block.seal:
         para = doc.add_paragraph()
         para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        _run(para.add_run(text), BODY_FONT, BODY_SIZE)
+        styled_run(para.add_run(text), BODY_FONT, BODY_SIZE)
     if block.maker:
-        _run(doc.add_paragraph().add_run(block.maker), BODY_FONT, BODY_SIZE)
+        styled_run(doc.add_paragraph().add_run(block.maker), BODY_FONT, BODY_SIZE)
