@@ -11,6 +11,7 @@ from typing import Any
 
 from textual.screen import ModalScreen
 
+from tracker.annual.render import DraftFormat
 from tracker.models import Status
 from tracker.printouts.assembly import PrintKind
 from tracker.printouts.make import PrintFormat
@@ -25,7 +26,7 @@ from tracker.tui.widgets.dialogs import LogDialog, NoteDialog, StatusDialog
 from tracker.tui.widgets.evidence_dialog import EvidenceDialog
 from tracker.tui.widgets.filters import FilterDialog
 from tracker.tui.widgets.import_dialog import ImportDialog
-from tracker.tui.widgets.print_dialog import PrintChoice, PrintDialog
+from tracker.tui.widgets.print_dialog import DraftChoice, PrintChoice, PrintDialog
 from tracker.tui.widgets.supervision_dialogs import ExtensionDialog, SupervisorDialog
 from tracker.tui.widgets.void_dialog import Voidable, VoidDialog
 
@@ -65,6 +66,22 @@ def _dialogs() -> dict[str, Callable[[TrackerApp], ModalScreen[Any]]]:
                 None,
                 Path("/home/officer/Documents/承诺事项台账-2026-11-26.xlsx"),
                 typed_as_of=AS_OF.isoformat(),
+            ),
+            error=ERROR,
+        ),
+        # annual-app: the same dialog on its fourth kind, 年度报告草稿 (its own rows shown).
+        "print-annual": lambda app: PrintDialog(
+            as_of=AS_OF.isoformat(),
+            report_title=TITLE,
+            units=[("司法所", "司法所")],
+            sections=[("1 依法全面履行政府职能", 1)],
+            choice=DraftChoice(
+                2025,
+                DraftFormat.DOCX,
+                False,
+                None,
+                Path("/home/officer/Documents/2025年法治政府建设年度报告（草稿）.docx"),
+                typed_year="2025",
             ),
             error=ERROR,
         ),

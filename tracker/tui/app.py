@@ -175,7 +175,7 @@ class TrackerApp(App[None]):
 
     def action_print(self) -> None:
         """Print the summary, the ledger or the notices to a file (the `tracker report`
-        choices)."""
+        choices), or draft the year's 年度报告 and see it before it is written."""
         from tracker.tui.printing import open_print_dialog
 
         open_print_dialog(self)

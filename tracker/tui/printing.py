@@ -1,8 +1,11 @@
 """Printing from the app: the dialog, a question before overwriting a file, then the
-printout made in a worker and saved."""
+printout made in a worker and saved. The dialog's 年度报告草稿 is drafted and shown before it
+is written (tracker.tui.annual)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -18,7 +21,7 @@ from tracker.printouts.make import gather, render, write
 from tracker.services.access import may_write
 from tracker.services.lookup import get_report, now
 from tracker.tui.widgets.confirm_dialog import ConfirmDialog
-from tracker.tui.widgets.print_dialog import PrintChoice, PrintDialog
+from tracker.tui.widgets.print_dialog import DraftChoice, PrintChoice, PrintDialog
 from tracker.work import add_new_periods, check_as_of
 
 if TYPE_CHECKING:
@@ -39,7 +42,9 @@ def _sections(session: Session, report: str | None) -> list[tuple[str, int]]:
     return [(label, number) for number, label in named.items()]
 
 
-def open_print_dialog(app: TrackerApp, choice: PrintChoice | None = None, error: str = "") -> None:
+def open_print_dialog(
+    app: TrackerApp, choice: PrintChoice | DraftChoice | None = None, error: str = ""
+) -> None:
     """Ask what to print; a failure reopens the dialog with the choice and the reason."""
     context = app.context
     with context.session() as session:
@@ -60,24 +65,30 @@ def open_print_dialog(app: TrackerApp, choice: PrintChoice | None = None, error:
         error=error or None,
     )
 
-    def chosen(result: PrintChoice | None) -> None:
+    def chosen(result: PrintChoice | DraftChoice | None) -> None:
         if result is None:
             return
-        if result.path.exists():
-            _ask_overwrite(app, result)
+        if isinstance(result, DraftChoice):
+            from tracker.tui.annual import start_draft
+
+            start_draft(app, result)  # the file is asked about once the draft is seen
+        elif result.path.exists():
+            ask_overwrite(app, result, partial(_start, app, result))
         else:
             _start(app, result)
 
     app.push_screen(dialog, chosen)
 
 
-def _ask_overwrite(app: TrackerApp, choice: PrintChoice) -> None:
-    """The file is there already: replace it only when the officer says so; 取消 brings the
+def ask_overwrite(
+    app: TrackerApp, choice: PrintChoice | DraftChoice, write: Callable[[], None]
+) -> None:
+    """The file is there already: `write` only when the officer says so; 取消 brings the
     dialog back with everything as it was typed."""
 
     def answered(yes: bool | None) -> None:
         if yes:
-            _start(app, choice)
+            write()
         else:
             open_print_dialog(app, choice)
 
