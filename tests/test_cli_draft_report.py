@@ -83,6 +83,9 @@ def test_one_unit_and_english(logged: str) -> None:
     english = invoke("--db", logged, "--lang", "en", "draft-report", "--year", "2022")
     assert english.exit_code == 0, english.output
     assert "1. Main measures and results" in english.stdout
+    # English sentences are spaced apart; Chinese ones run on after their 。.
+    assert ".〔5.5a〕 (2) " in english.stdout
+    assert "。〔5.5a〕二是" in party.stdout
 
 
 @pytest.mark.parametrize(

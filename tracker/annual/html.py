@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from html import escape
 
-from tracker.annual.marks import marker, note_line, one_line, sentence_text, title_lines
+from tracker.annual.marks import (
+    marker,
+    note_line,
+    one_line,
+    sentence_text,
+    separated,
+    title_lines,
+)
 from tracker.annual.model import AnnualDraft, Heading, Paragraph, Sentence
 from tracker.i18n import get_language
 
@@ -50,7 +57,8 @@ def _sentence(sentence: Sentence, *, plain: bool) -> str:
 
 
 def _paragraph(paragraph: Paragraph, *, plain: bool) -> str:
-    return "<p>" + "".join(_sentence(s, plain=plain) for s in paragraph.sentences) + "</p>"
+    said = "".join(before + _sentence(s, plain=plain) for before, s in separated(paragraph))
+    return "<p>" + said + "</p>"
 
 
 def render_draft_html(draft: AnnualDraft, *, plain: bool = False) -> str:

@@ -7,8 +7,10 @@ paragraph and a Word paragraph of the same draft read the same words.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from tracker.annual.model import AnnualDraft, Figure, Paragraph, Sentence
-from tracker.i18n import t
+from tracker.i18n import get_language, t
 
 GAP_OPEN, GAP_CLOSE = "【", "】"
 MARK_OPEN, MARK_CLOSE = "〔", "〕"
@@ -57,9 +59,20 @@ def marker(sentence: Sentence) -> str:
     return f"{MARK_OPEN}{codes_text(sentence)}{MARK_CLOSE}" if sentence.codes else ""
 
 
+def separated(paragraph: Paragraph) -> Iterator[tuple[str, Sentence]]:
+    """Each sentence of the paragraph and what goes before it: nothing in Chinese, whose
+    sentences run on after their 。; a space in English."""
+    join = "" if get_language() == "zh" else " "
+    for number, sentence in enumerate(paragraph.sentences):
+        yield (join if number else ""), sentence
+
+
 def paragraph_text(paragraph: Paragraph, *, plain: bool) -> str:
     """The paragraph's sentences run on, each with its marker unless `plain`."""
-    return "".join(sentence_text(s) + ("" if plain else marker(s)) for s in paragraph.sentences)
+    return "".join(
+        before + sentence_text(s) + ("" if plain else marker(s))
+        for before, s in separated(paragraph)
+    )
 
 
 def number_text(value: float) -> str:

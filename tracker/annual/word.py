@@ -19,7 +19,14 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from tracker.annual.marks import comment_text, note_line, one_line, sentence_text, title_lines
+from tracker.annual.marks import (
+    comment_text,
+    note_line,
+    one_line,
+    sentence_text,
+    separated,
+    title_lines,
+)
 from tracker.annual.model import AnnualDraft, Heading, Paragraph
 from tracker.i18n import t
 from tracker.printouts.word import (
@@ -94,7 +101,9 @@ def _body(doc: DocumentObject, paragraph: Paragraph, *, plain: bool) -> None:
     para.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
     para.paragraph_format.first_line_indent = INDENT
     author, initials = t("annual.comment.author"), t("annual.comment.initials")
-    for sentence in paragraph.sentences:
+    for before, sentence in separated(paragraph):
+        if before:
+            styled_run(para.add_run(before), BODY_FONT, BODY_SIZE)
         run = styled_run(para.add_run(sentence_text(sentence)), BODY_FONT, BODY_SIZE)
         if sentence.gap:
             run.font.highlight_color = WD_COLOR_INDEX.YELLOW

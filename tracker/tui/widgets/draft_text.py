@@ -18,7 +18,14 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
-from tracker.annual.marks import INDENT, marker, note_line, one_line, sentence_text
+from tracker.annual.marks import (
+    INDENT,
+    marker,
+    note_line,
+    one_line,
+    sentence_text,
+    separated,
+)
 from tracker.annual.model import AnnualDraft, Heading, Paragraph
 
 StyleOf = Callable[[str], Style]
@@ -114,7 +121,8 @@ def paragraph_text(paragraph: Paragraph, *, plain: bool, style: StyleOf) -> Text
     """One paragraph, indented as a 公文's: its sentences run on, each gap in the gap's
     style, each sentence's marker after it (not in the clean copy)."""
     text = Text(INDENT)
-    for sentence in paragraph.sentences:
+    for before, sentence in separated(paragraph):
+        text.append(before)
         text.append(sentence_text(sentence), style=style("gap") if sentence.gap else "")
         if not plain and (mark := marker(sentence)):
             text.append(mark, style=style("marker"))
