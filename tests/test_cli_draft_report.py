@@ -157,8 +157,10 @@ def test_the_published_draft_is_read_back_into_next_years_ledger(
         links[field].add(code)
     # The figures and the duties said again go on in the 2021 commitments.
     assert {"2.1-N1", "3.2-N3", "3.2-D", "3.2-W", "3.2-M", "5.5a", "5.5b"} <= links["continues"]
-    # Part 四's arrangements are plan items of 2023, each titled by its lead.
-    assert re.search(r'title: "推开执法过程全记录".*\n(?:.*\n){0,12}?    due: 2023-12-31', seed)
+    # Part 四's arrangements are plan items of 2023, each titled by its lead; one that
+    # carries over an item still open goes on in it rather than beside it.
+    assert re.search(r'title: "人员执法水平有待提高".*\n(?:.*\n){0,12}?    due: 2023-12-31', seed)
+    assert {"1.4c", "6.1", "7.1b"} <= links["continues"]
     accepted = seed.replace("review: undecided", "review: accepted")
     # The reviewer names the unit the report did not: here the leading group.
     accepted = re.sub(r'"待核定单位".*', '"依法治镇工作领导小组"', accepted)
@@ -171,7 +173,13 @@ def test_the_published_draft_is_read_back_into_next_years_ledger(
         titles = set(
             session.exec(select(Commitment.title).where(Commitment.report_id == report.id)).all()
         )
-    assert "推开执法过程全记录" in titles
-    assert "坚持每日开展矛盾纠纷日排查" not in titles  # went on in 3.2-D, not made anew
+    # Went on in 3.2-D and 1.4c, not made anew.
+    assert not titles & {"坚持每日开展矛盾纠纷日排查", "推开执法过程全记录"}
     verified = invoke("--db", logged, "audit", "verify")
     assert verified.exit_code == 0, verified.output
+    # The next year's draft spans the town's two reports, each code named with its report.
+    following = invoke("--db", logged, "draft-report", "--year", "2023")
+    assert following.exit_code == 0, following.output
+    assert "坚持每日开展矛盾纠纷日排查。〔baohe-2021/3.2-D〕" in following.stdout
+    assert "〔baohe-2022/" in following.stdout
+    assert "原因：2022年报告" not in following.stdout  # the link's note is no reason

@@ -148,9 +148,12 @@ def test_a_plan_item_is_closed_only_by_the_year_it_was_planned_for_and_only_once
     said = _candidate("one_off", "我镇通过以考促学组织干部职工参加考试")
     assert propose([said], [plan], 2023) == {}  # the 2023 report narrates another year
     planned = _candidate("one_off", "我镇通过以考促学组织干部职工参加考试", achieved=False)
-    assert propose([planned], [plan], 2022) == {}  # next year's plan says nothing was done
+    # Next year's plan says nothing was done: the open item is carried over, not closed ...
+    carried = propose([planned], [plan], 2022)
+    assert [link.field for link in carried.values()] == ["continues"]
     done = _earlier(Kind.ONE_OFF, "以考促学", due=date(2022, 12, 31), status=Status.DONE)
     assert propose([said], [done], 2022) == {}
+    assert propose([planned], [done], 2023) == {}  # ... and a closed one is not carried
     twice = propose([said, said], [plan], 2022)
     assert list(twice) == [0]
 

@@ -105,7 +105,7 @@ class Duty:
     villages_done: int = 0  # villages with an event of the year (a per-village duty)
     closed_on: date | None = None  # the day it was done (or signed off) in the year
     closed_note: str = ""  # what was said when it was
-    reason: str = ""  # the latest note or status reason by the view day
+    reason: str = ""  # the latest note or status reason of the year, by the view day
     extensions: list[tuple[date, date, str]] = field(default_factory=list)  # old, new, why
 
     @property
@@ -357,7 +357,9 @@ def _add_reasons(session: Session, scope: YearScope, by_id: dict[int, Duty]) -> 
             top.in_(list(by_id)),
             col(History.kind).in_(_REASON_KINDS),
             col(History.note) != "",
-            col(History.effective_on) <= scope.view_day,
+            # The year's own reasons: an older note may no longer hold, and a report's note
+            # that a later report continues the item is no reason at all.
+            col(History.effective_on).between(scope.first_day, scope.view_day),
         )
         .order_by(col(History.effective_on), col(History.id))
     ).all():

@@ -134,6 +134,11 @@ def _field(candidate: Candidate, earlier: Earlier, year: int) -> str | None:
     planned_now = earlier.due is not None and earlier.due.year == year
     if earlier.kind in PLANNED and planned_now and candidate.achieved:
         return None if earlier.status in CLOSED_STATUSES else "closes"
+    # Said again as a shortcoming or planned again, an earlier item still open is carried
+    # over: it goes on being tracked (with its own deadline), not duplicated.
+    carried_over = not candidate.achieved and candidate.kind in PLANNED
+    if earlier.kind in PLANNED and carried_over and earlier.status not in CLOSED_STATUSES:
+        return "continues"
     return None
 
 
