@@ -35,9 +35,11 @@ from tracker.models import (
     Village,
 )
 from tracker.services.asof import AsOf, counts_on
+from tracker.services.signoff import t_reason
 
 FINISHED = (Status.DONE.value, Status.VERIFIED.value)
-APPROVED_PREFIX = "批准延期："  # services.signoff writes an approval's history note so
+# How services.signoff begins the history note of an approved extension.
+APPROVED_PREFIX = t_reason("extension.approved", "")
 # The notes that say why an item stands as it does: an officer's note, a change of status.
 _REASON_KINDS = (HistoryKind.NOTE.value, HistoryKind.STATUS.value)
 
