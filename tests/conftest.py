@@ -25,6 +25,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
+from tests.warm_runner import warm_mode
 from tracker.db import make_engine, new_session
 from tracker.i18n import set_language
 from tracker.models import Account, Role
@@ -304,4 +305,44 @@ def _cli_command_built_once() -> Iterator[None]:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(typer.testing, "_get_command", get_command)
+        yield
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "in_process_only(reason): the test changes the code the CLI calls (monkeypatching), "
+        "which a warm server cannot see; skipped when TRACKER_TEST_CLI=warm",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not warm_mode():
+        return
+    for item in items:
+        marker = item.get_closest_marker("in_process_only")
+        if marker is not None:
+            reason = marker.args[0] if marker.args else "in-process only"
+            item.add_marker(pytest.mark.skip(reason=f"TRACKER_TEST_CLI=warm: {reason}"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cli_runs_warm_when_asked() -> Iterator[None]:
+    """With TRACKER_TEST_CLI=warm, every `CliRunner.invoke(tracker.cli.app, …)` goes
+    through a warm server of this test process's own (tests/warm_runner.py)."""
+    if not warm_mode():
+        yield
+        return
+    from tests.warm_helpers import runtime_dir
+    from tests.warm_runner import make_invoke
+    from tracker.cli import app as cli_app
+    from tracker.warm import protocol
+
+    with runtime_dir() as folder, pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_RUNTIME_DIR", str(folder))
+        private = protocol.runtime_dir()
+        assert private is not None
+        path = protocol.socket_path(private, os.environ)
+        original = typer.testing.CliRunner.invoke
+        patch.setattr(typer.testing.CliRunner, "invoke", make_invoke(original, cli_app, path))
         yield

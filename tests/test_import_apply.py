@@ -275,6 +275,7 @@ def test_only_an_admin_may_apply_on_a_ledger_with_accounts(db_url: str, tmp_path
     assert dump(db_url) == before
 
 
+@pytest.mark.in_process_only("makes ensure_first_admin fail in the test's process")
 def test_a_failure_while_seeding_leaves_the_database_unchanged(
     db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

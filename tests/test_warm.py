@@ -1,0 +1,302 @@
+"""The warm server (tracker.warm): a command run through it behaves as the same command run
+in its own process — output, exit code, colours, the terminal's width, signals — and the
+server is private to its user, steps aside for new code and stops when idle."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import pty
+import select
+import signal
+import socket
+import sqlite3
+import stat
+import struct
+import subprocess
+import sys
+import termios
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.warm_helpers import (
+    TRACKER,
+    alive,
+    children_of,
+    environment,
+    opened_elsewhere,
+    run,
+    runtime_dir,
+    server_pids,
+    wait_until,
+)
+from tracker.warm import protocol
+
+
+@pytest.fixture
+def runtime() -> Iterator[Path]:
+    with runtime_dir() as folder:
+        yield folder
+
+
+COMMANDS = [
+    ["list"],
+    ["list", "--overdue", "--limit", "5"],
+    ["show", "5.5a"],
+    ["show", "3.2-D"],
+    ["overdue"],
+    ["summary"],
+    ["--lang", "en", "list", "--search", "讲座"],
+    ["list", "--format", "json"],
+    ["list", "--format", "csv", "--overdue"],
+    ["show", "9.9"],  # no such item: one line, exit 1
+    ["shw"],  # no such command: usage, exit 2
+    ["list", "--limit", "x"],
+    ["--help"],
+    ["list", "--help"],
+    ["--lang", "en", "overdue", "--help"],
+    ["--version"],
+]
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
+def test_a_command_run_warm_prints_and_exits_as_in_process(
+    db_url: str, runtime: Path, args: list[str]
+) -> None:
+    env = environment(runtime, TRACKER_DB=db_url)
+    cold = run(args, env, warm=False)
+    warm = run(args, env, warm=True)
+    assert (warm.returncode, warm.stdout.decode(), warm.stderr.decode()) == (
+        cold.returncode,
+        cold.stdout.decode(),
+        cold.stderr.decode(),
+    )
+    assert cold.stdout or cold.stderr
+
+
+def test_the_server_is_used_and_kept_for_the_next_command(db_url: str, runtime: Path) -> None:
+    env = environment(runtime, TRACKER_DB=db_url)
+    assert run(["list"], env, warm=True).returncode == 0
+    servers = server_pids(runtime)
+    assert len(servers) == 1
+    assert run(["show", "5.5a"], env, warm=True).returncode == 0
+    assert server_pids(runtime) == servers
+
+
+def test_a_write_through_the_server_is_recorded_once_under_the_officer(
+    db_url: str, runtime: Path
+) -> None:
+    env = environment(runtime, TRACKER_DB=db_url, TRACKER_USER="王科员")
+    done = run(["note", "5.5a", "暖启动备注"], env, warm=True)
+    assert done.returncode == 0, done.stderr.decode()
+    engine = create_engine(db_url)
+    with engine.connect() as connection:
+        by = connection.execute(
+            text("SELECT changed_by FROM history WHERE note LIKE :note"), {"note": "%暖启动备注%"}
+        ).all()
+    engine.dispose()
+    assert [row[0] for row in by] == ["王科员"]
+
+
+def test_a_terminal_gets_the_same_colours_and_width_warm_as_in_process(
+    db_url: str, runtime: Path
+) -> None:
+    env = environment(runtime, TRACKER_DB=db_url, TERM="xterm-256color")
+    env.pop("NO_COLOR", None)
+    env.pop("COLUMNS", None)
+    seen = {}
+    for columns in (60, 132):
+        cold = _in_terminal(["list", "--limit", "8"], env, warm=False, columns=columns)
+        warm = _in_terminal(["list", "--limit", "8"], env, warm=True, columns=columns)
+        assert warm == cold
+        assert b"\x1b[" in warm  # coloured: the terminal was seen as one
+        seen[columns] = warm
+    assert seen[60] != seen[132]  # laid out for the terminal's own width
+
+
+def test_ctrl_c_stops_a_waiting_command_as_in_process_and_changes_nothing(
+    tmp_path: Path, sqlite_template: Path, runtime: Path
+) -> None:
+    """A note waiting for the file's write lock (another program holds it), interrupted:
+    the signal reaches the command through the client, which ends as an interrupted
+    in-process command does, and the ledger is unchanged."""
+    outcomes = []
+    for warm in (False, True):
+        path = tmp_path / f"{warm}.db"
+        path.write_bytes(sqlite_template.read_bytes())
+        env = environment(runtime, TRACKER_DB=f"sqlite:///{path}")
+        if warm:
+            run(["list", "--limit", "1"], env, warm=True)  # the server is up beforehand
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+        command = _start(["note", "5.5a", "被中断的备注"], env, warm=warm)
+        assert wait_until(lambda path=path: opened_elsewhere(path), 60)
+        time.sleep(0.5)  # the command has opened the ledger and waits for its lock
+        command.send_signal(signal.SIGINT)
+        out, err = command.communicate(timeout=30)
+        holder.execute("ROLLBACK")
+        holder.close()
+        notes = _count(path, "SELECT count(*) FROM history WHERE note LIKE '%被中断%'")
+        outcomes.append((command.returncode, err.decode(), notes))
+    assert outcomes[1] == outcomes[0]
+    assert outcomes[0][0] != 0
+    assert "Traceback" not in outcomes[0][1]
+    assert outcomes[0][2] == 0
+
+
+def test_a_command_whose_client_is_killed_is_hung_up(
+    tmp_path: Path, sqlite_template: Path, runtime: Path
+) -> None:
+    path = tmp_path / "tracker.db"
+    path.write_bytes(sqlite_template.read_bytes())
+    env = environment(runtime, TRACKER_DB=f"sqlite:///{path}")
+    run(["list", "--limit", "1"], env, warm=True)
+    (server,) = server_pids(runtime)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    client = _start(["note", "5.5a", "无人等待的备注"], env, warm=True)
+    assert wait_until(lambda: children_of(server), 10)
+    (command,) = children_of(server)
+    client.kill()
+    client.wait()
+    assert wait_until(lambda: not alive(command), 10)
+    holder.execute("ROLLBACK")
+    holder.close()
+    assert _count(path, "SELECT count(*) FROM history WHERE note LIKE '%无人等待%'") == 0
+
+
+def test_a_server_with_other_code_steps_aside_and_the_next_command_starts_a_new_one(
+    db_url: str, runtime: Path
+) -> None:
+    env = environment(runtime, TRACKER_DB=db_url)
+    run(["list", "--limit", "1"], env, warm=True)
+    (old,) = server_pids(runtime)
+    (socket_file,) = (runtime / "tracker").glob("*.sock")
+    request = {"protocol": protocol.PROTOCOL, "fingerprint": "older code", "argv": ["list"]}
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+        conn.connect(str(socket_file))
+        payload = json.dumps(request).encode()
+        socket.send_fds(conn, [protocol.HEADER.pack(len(payload))], [0, 1, 2])
+        conn.sendall(payload)
+        assert protocol.receive_exactly(conn, 1) == protocol.STALE_REPLY
+    assert wait_until(lambda: not alive(old))
+    assert not socket_file.exists()
+    again = run(["show", "5.5a"], env, warm=True)
+    assert again.returncode == 0
+    assert server_pids(runtime) not in ([], [old])
+
+
+def test_an_idle_server_stops_and_removes_its_socket(db_url: str, runtime: Path) -> None:
+    env = environment(runtime, TRACKER_DB=db_url, TRACKER_SERVER_IDLE_MINUTES="0.05")
+    run(["list", "--limit", "1"], env, warm=True)
+    (server,) = server_pids(runtime)
+    assert wait_until(lambda: not alive(server), 20)
+    assert list((runtime / "tracker").glob("*.sock")) == []
+
+
+def test_the_socket_can_be_opened_only_by_its_user(db_url: str, runtime: Path) -> None:
+    env = environment(runtime, TRACKER_DB=db_url)
+    run(["list", "--limit", "1"], env, warm=True)
+    folder = runtime / "tracker"
+    (socket_file,) = folder.glob("*.sock")
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_ISSOCK(socket_file.stat().st_mode)
+    assert stat.S_IMODE(socket_file.stat().st_mode) == 0o600
+
+
+def test_a_folder_open_to_others_is_not_used_and_the_command_runs_in_process(
+    db_url: str, runtime: Path
+) -> None:
+    (runtime / "tracker").mkdir(mode=0o755)
+    os.chmod(runtime / "tracker", 0o755)
+    env = environment(runtime, TRACKER_DB=db_url)
+    env.pop("TRACKER_SERVER", None)
+    done = subprocess.run([TRACKER, "show", "5.5a"], env=env, capture_output=True, timeout=60)
+    assert done.returncode == 0
+    assert "5.5a" in done.stdout.decode()
+    assert server_pids(runtime) == []
+    assert list((runtime / "tracker").iterdir()) == []
+    required = run(["show", "5.5a"], env, warm=True)
+    assert required.returncode == 1
+    assert "TRACKER_SERVER=on" in required.stderr.decode()
+    assert required.stdout == b""
+
+
+def test_version_and_the_client_import_nothing_but_the_standard_library() -> None:
+    version = _imports(
+        "import sys; sys.argv = ['tracker', '--version']; import tracker.warm.client as c; c.main()"
+    )
+    client = _imports("import tracker.warm.client, tracker.warm.protocol")
+    started = _imports("pass")  # what the interpreter imports by itself
+    for imported in (version, client):
+        outside = {
+            name
+            for name in imported - started
+            if name.split(".")[0] not in sys.stdlib_module_names and name.split(".")[0] != "tracker"
+        }
+        assert outside == set()
+    assert "tracker.warm.client" in version
+    assert {"sqlalchemy", "typer", "rich", "tracker.cli"}.isdisjoint(version | client)
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _start(args: list[str], env: dict[str, str], *, warm: bool) -> subprocess.Popen[bytes]:
+    env = {**env, "TRACKER_SERVER": "on" if warm else "off"}
+    return subprocess.Popen(
+        [TRACKER, *args],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _imports(code: str) -> set[str]:
+    """The modules `python -c CODE` imports, from -X importtime."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code], capture_output=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    return {
+        line.rsplit("|", 1)[1].strip()
+        for line in done.stderr.decode().splitlines()[1:]  # the first line is the heading
+        if line.startswith("import time:")
+    }
+
+
+def _count(path: Path, query: str) -> int:
+    with sqlite3.connect(path) as connection:
+        return int(connection.execute(query).fetchone()[0])
+
+
+def _in_terminal(args: list[str], env: dict[str, str], *, warm: bool, columns: int) -> bytes:
+    """What `tracker ARGS` writes to a terminal `columns` wide (a pseudo-terminal)."""
+    main_fd, terminal_fd = pty.openpty()
+    fcntl.ioctl(terminal_fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    env = {**env, "TRACKER_SERVER": "on" if warm else "off"}
+    process = subprocess.Popen(
+        [TRACKER, *args], env=env, stdin=terminal_fd, stdout=terminal_fd, stderr=terminal_fd
+    )
+    os.close(terminal_fd)
+    output = bytearray()
+    while True:
+        ready, _, _ = select.select([main_fd], [], [], 30)
+        if not ready:
+            break
+        try:
+            chunk = os.read(main_fd, 65536)
+        except OSError:  # EIO: every writer has closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    process.wait(timeout=30)
+    os.close(main_fd)
+    return bytes(output)

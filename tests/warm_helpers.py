@@ -1,0 +1,114 @@
+"""Running the real `tracker` console script, warm (through a server) or in-process, and
+finding and stopping the servers a test started."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+TRACKER = str(Path(sys.executable).parent / "tracker")
+
+
+@contextmanager
+def runtime_dir() -> Iterator[Path]:
+    """A private XDG_RUNTIME_DIR (short: a socket path must fit in ~100 bytes); every
+    server started under it is stopped at the end."""
+    folder = Path(tempfile.mkdtemp(prefix="tw-", dir="/tmp"))
+    try:
+        yield folder
+    finally:
+        for pid in server_pids(folder):
+            stop(pid)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def environment(folder: Path, **overrides: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["XDG_RUNTIME_DIR"] = str(folder)
+    env.pop("TRACKER_SERVER", None)
+    env.update(overrides)
+    return env
+
+
+def run(
+    args: list[str], env: dict[str, str], *, warm: bool, timeout: float = 60
+) -> subprocess.CompletedProcess[bytes]:
+    """`tracker ARGS` as a fresh process: warm requires the server (TRACKER_SERVER=on),
+    otherwise it runs in-process (TRACKER_SERVER=off)."""
+    env = {**env, "TRACKER_SERVER": "on" if warm else "off"}
+    return subprocess.run(
+        [TRACKER, *args], env=env, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL
+    )
+
+
+def server_pids(folder: Path) -> list[int]:
+    """The servers whose socket is under `folder` (from their command lines)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"tracker.warm.server" in cmdline and any(
+            part.startswith(str(folder).encode()) for part in cmdline
+        ):
+            found.append(int(entry.name))
+    return found
+
+
+def children_of(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(child) for child in text.split()]
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def wait_until(condition: object, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return True
+        time.sleep(0.05)
+    return bool(condition())  # type: ignore[operator]
+
+
+def stop(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except OSError:
+        return
+    wait_until(lambda: not alive(pid), 5)
+
+
+def opened_elsewhere(path: Path) -> bool:
+    """Whether a process other than this one has `path` open (from /proc/*/fd)."""
+    target = str(path)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            links = [os.readlink(fd) for fd in (entry / "fd").iterdir()]
+        except OSError:
+            continue
+        if target in links:
+            return True
+    return False
