@@ -79,6 +79,26 @@ def test_a_command_run_warm_prints_and_exits_as_in_process(
     assert cold.stdout or cold.stderr
 
 
+@pytest.mark.parametrize(
+    ("words", "expected"), [("tracker li", "list"), ("tracker --l", "--lang")]
+)
+def test_shell_completion_answers_the_same_warm_as_in_process(
+    runtime: Path, words: str, expected: str
+) -> None:
+    env = environment(
+        runtime,
+        COMP_WORDS=words,
+        COMP_CWORD=str(len(words.split()) - 1),
+        _TRACKER_COMPLETE="complete_bash",
+    )
+    cold = run([], env, warm=False)
+    warm = run([], env, warm=True)
+    assert (warm.returncode, warm.stdout) == (cold.returncode, cold.stdout)
+    assert expected in cold.stdout.decode().split()
+    script = run([], {**env, "_TRACKER_COMPLETE": "source_bash"}, warm=True)
+    assert "complete -o default -F _tracker_completion tracker" in script.stdout.decode()
+
+
 def test_the_server_is_used_and_kept_for_the_next_command(db_url: str, runtime: Path) -> None:
     env = environment(runtime, TRACKER_DB=db_url)
     assert run(["list"], env, warm=True).returncode == 0

@@ -10,6 +10,7 @@ from enum import Enum
 from typing import Annotated, Any
 
 import typer
+import typer.completion
 from sqlalchemy.exc import SQLAlchemyError
 from typer.core import TyperGroup
 
@@ -162,6 +163,12 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+# Shell completion (`eval "$(_TRACKER_COMPLETE=source_bash tracker)"`, or zsh, fish): the
+# shells are registered here rather than by Typer's --install-completion options, whose help
+# is English only.
+typer.completion.completion_init()
 
 
 def _version(value: bool) -> None:
