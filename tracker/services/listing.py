@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func
+from sqlalchemy import BindParameter, ColumnElement, bindparam, case, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -366,14 +366,14 @@ def event_counts(
 ) -> dict[int, int]:
     """How many events of each of `ids` count (on the view's day; else today: not voided)."""
     counted = _opaque(view.event_filter() if view is not None else counts_now())
+    query = (
+        sa_select(col(Event.commitment_id), func.count())
+        .where(col(Event.commitment_id).in_(_IDS), counted)
+        .group_by(col(Event.commitment_id))
+    )
     counts: dict[int, int] = {}
     for chunk in _chunks(ids):
-        query = (
-            select(Event.commitment_id, func.count())
-            .where(col(Event.commitment_id).in_(chunk), counted)
-            .group_by(col(Event.commitment_id))
-        )
-        counts.update(session.exec(query).all())
+        counts.update(session.connection().execute(query, {"ids": chunk}).all())
     return counts
 
 
@@ -394,20 +394,25 @@ def latest_values(
         partition_by=col(Event.commitment_id),
         order_by=(col(Event.happened_on).desc(), col(Event.id).desc()),
     )
+    ranked = (
+        sa_select(col(Event.commitment_id), col(Event.value), latest_first.label("rank"))
+        .where(
+            col(Event.commitment_id).in_(_IDS),
+            col(Event.value).is_not(None),
+            _opaque(counted),
+        )
+        .subquery()
+    )
+    query = sa_select(ranked.c.commitment_id, ranked.c.value).where(ranked.c.rank == 1)
     values: dict[int, float] = {}
     for chunk in _chunks(ids):
-        ranked = (
-            sa_select(col(Event.commitment_id), col(Event.value), latest_first.label("rank"))
-            .where(
-                col(Event.commitment_id).in_(chunk),
-                col(Event.value).is_not(None),
-                _opaque(counted),
-            )
-            .subquery()
-        )
-        query = sa_select(ranked.c.commitment_id, ranked.c.value).where(ranked.c.rank == 1)
-        values.update(session.execute(query).tuples().all())
+        values.update(session.connection().execute(query, {"ids": chunk}).all())
     return values
+
+
+# The ids of one chunk, bound as one list the driver expands: the statement is compiled once
+# (and cached), not once per chunk with a parameter of its own for each id.
+_IDS: BindParameter[Sequence[int]] = bindparam("ids", expanding=True)
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
