@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import errno
 import os
+import secrets
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -109,3 +112,36 @@ def read_limited(path: Path, limit: int) -> bytes:
     if len(data) > limit:
         raise TrackerError("file_too_large", path=str(path), limit=size_text(limit))
     return data
+
+
+@contextmanager
+def replacing(path: Path) -> Iterator[BinaryIO]:
+    """A file to write that becomes `path` only when the block ends without an error: it is
+    written under a temporary name in the same folder and renamed over `path` (atomic on
+    one file system), so a failure half-way (a full disk, a database error, Ctrl-C) leaves
+    `path` as it was and no half-written file. As with `open_regular`, a folder, pipe or
+    device at `path` is refused before anything is written, and a link is written through.
+    A new file gets the usual permissions (0666 less the umask), a replaced one keeps its."""
+    require_not_special(path)
+    target = Path(os.path.realpath(path))
+    try:
+        mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        mode = None
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NO_WAIT, 0o666)
+    except (OSError, ValueError) as exc:
+        raise path_error(path, exc, write=True) from exc
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            yield handle
+        if mode is not None:
+            os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except OSError as exc:  # a full disk, a folder made read-only meanwhile
+        temporary.unlink(missing_ok=True)
+        raise TrackerError("print_out_failed", path=str(path), reason=reason_of(exc)) from exc
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

@@ -36,7 +36,7 @@ from tracker.services.bulk import BulkResult, log_range
 from tracker.services.detail import item_detail
 from tracker.services.events import LoggedEvent, log_event
 from tracker.services.list_filter import ListFilter, require_kind
-from tracker.services.listing import list_items, row_of
+from tracker.services.listing import list_items, row_of, stream_items
 from tracker.services.lookup import get_commitment, now
 from tracker.services.updates import add_note, parse_status, set_status, status_of
 from tracker.work import Ledger
@@ -136,19 +136,23 @@ def list_command(
     if limit is None:
         limit = TABLE_LIMIT if fmt is Format.TABLE else 0
     with ledger(state, _as_of(state, as_of)) as led:
+        if fmt is not Format.TABLE:
+            # Written as read, inside the session: the list is never held whole.
+            rows = stream_items(
+                session=led.session, flt=flt, deadlines=led.deadlines, limit=limit or None
+            )
+            write_listing(fmt.value, rows, out_path)
+            return
         page = list_items(
             session=led.session, flt=flt, deadlines=led.deadlines, limit=limit or None
         )
-    if fmt is not Format.TABLE:
-        write_listing(fmt.value, page.rows, out_path)
+    console = out()
+    console.print(row_table(page.rows))
+    shown = len(page.rows)
+    if shown < page.total:
+        console.print(t("list_truncated", shown=shown, total=page.total))
     else:
-        console = out()
-        console.print(row_table(page.rows))
-        shown = len(page.rows)
-        if shown < page.total:
-            console.print(t("list_truncated", shown=shown, total=page.total))
-        else:
-            console.print(t("list_count", total=page.total))
+        console.print(t("list_count", total=page.total))
 
 
 def show_command(

@@ -16,11 +16,14 @@ import csv
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from io import BytesIO, StringIO
+from io import StringIO
+from itertools import islice
+from typing import Any, BinaryIO, cast
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import TYPE_STRING
+from openpyxl.cell.cell import TYPE_STRING, Cell, WriteOnlyCell
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from tracker.errors import printable
 from tracker.i18n import t
@@ -126,7 +129,8 @@ def _csv_text(value: Value) -> str:
         return figure(value)
     if isinstance(value, int):
         return str(value)
-    text = printable(value, keep_lines=True)
+    # Nearly every text is printable as it is; only the others pay for printable's pattern.
+    text = value if value.isprintable() else printable(value, keep_lines=True)
     return f"'{text}" if text.startswith(FORMULA_START) else text
 
 
@@ -144,40 +148,65 @@ def csv_lines(rows: Iterable[ItemRow]) -> Iterator[str]:
         yield buffer.getvalue()
 
 
-def render_xlsx(rows: Iterable[ItemRow], sheet_title: str) -> bytes:
-    """The list as the bytes of an .xlsx workbook of one sheet named `sheet_title`, its
-    cells in the printouts' named styles (tracker.printouts.excel: a style set cell by cell
-    costs openpyxl a lookup per cell)."""
-    book = Workbook()
+def write_xlsx(rows: Iterable[ItemRow], sheet_title: str, out: BinaryIO) -> None:
+    """The list as an .xlsx workbook of one sheet named `sheet_title`, written to `out` as
+    the rows come: openpyxl's write-only mode keeps the sheet in a temporary file, not in
+    memory. Its cells are in the printouts' named styles (tracker.printouts.excel: a style
+    set cell by cell costs openpyxl a lookup per cell).
+
+    Column widths are written before the first row, so they are fitted to the first
+    `WIDTH_SAMPLE` rows (all of a town's list; a district's first towns)."""
+    book = Workbook(write_only=True)
     add_styles(book)
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = sheet_title
+    sheet = book.create_sheet(sheet_title)
     names = headers()
     widths = [text_width(name) for name in names]
-    for column, name in enumerate(names, start=1):
-        sheet.cell(row=1, column=column, value=name).style = HEADER_STYLE
-    count = 0
-    for number, row in enumerate(rows, start=2):
-        count += 1
-        light = row.light if row.light in LIGHT_FILL else None
-        for column, value in enumerate(values(row), start=1):
-            cell = sheet.cell(row=number, column=column)
-            if isinstance(value, str):
-                text = printable(value, keep_lines=True)
-                cell.value = text
-                cell.data_type = TYPE_STRING  # "=…" stays text, never a formula
-                shown = max((text_width(line) for line in text.split("\n")), default=0)
-            else:
-                cell.value = value
-                shown = len(_csv_text(value))
-            cell.style = style_name(light, isinstance(value, date))
-            widths[column - 1] = max(widths[column - 1], shown)
+    stream = iter(rows)
+    first = list(islice(stream, WIDTH_SAMPLE))
+    lines = [_xlsx_line(sheet, row) for row in first]
+    for line in lines:
+        for column, (_cell, shown) in enumerate(line):
+            widths[column] = max(widths[column], shown)
     for column, width in enumerate(widths, start=1):
-        letter = get_column_letter(column)
-        sheet.column_dimensions[letter].width = min(width + 2, MAX_WIDTH)
+        sheet.column_dimensions[get_column_letter(column)].width = min(width + 2, MAX_WIDTH)
     sheet.freeze_panes = "A2"
+    sheet.append([_header_cell(sheet, name) for name in names])
+    count = 0
+    for line in lines:
+        sheet.append([cell for cell, _shown in line])
+        count += 1
+    del first, lines
+    for row in stream:
+        sheet.append([cell for cell, _shown in _xlsx_line(sheet, row)])
+        count += 1
+    # The filter is written after the rows (openpyxl writes a sheet's tail on saving).
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(names))}{count + 1}"
-    out = BytesIO()
     book.save(out)
-    return out.getvalue()
+
+
+# Rows whose text the column widths are fitted to (widths precede the rows in the file).
+WIDTH_SAMPLE = 5000
+
+
+def _header_cell(sheet: WriteOnlyWorksheet, name: str) -> Cell:
+    cell = WriteOnlyCell(sheet, value=name)
+    cell.style = HEADER_STYLE
+    return cell
+
+
+def _xlsx_line(sheet: WriteOnlyWorksheet, row: ItemRow) -> list[tuple[Cell, int]]:
+    """A row's cells, typed and styled, each with the width its text takes."""
+    light = row.light if row.light in LIGHT_FILL else None
+    line = []
+    for value in values(row):
+        if isinstance(value, str):
+            text = printable(value, keep_lines=True)
+            cell = WriteOnlyCell(sheet, value=text)
+            cell.data_type = TYPE_STRING  # "=…" stays text, never a formula
+            shown = max((text_width(part) for part in text.split("\n")), default=0)
+        else:
+            cell = WriteOnlyCell(sheet, value=cast(Any, value))  # a date is a cell value too
+            shown = len(_csv_text(value))
+        cell.style = style_name(light, isinstance(value, date))
+        line.append((cell, shown))
+    return line

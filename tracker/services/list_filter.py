@@ -68,9 +68,15 @@ def effective_due(view: AsOf) -> ColumnElement[date | None]:
     COALESCE evaluates the subquery only for rows without a due date of their own, which
     are the few commitments with instances, so this stays cheap on 100k rows.
     """
+    return func.coalesce(view.due(Commitment), earliest_open_due(view))
+
+
+def earliest_open_due(view: AsOf) -> ColumnElement[date | None]:
+    """The earliest due date among a commitment's open instances begun by the as-of date (a
+    correlated subquery): the second half of `effective_due`."""
     as_of = view.deadlines.as_of
     child = aliased(Commitment)
-    earliest_open = (
+    return (
         select(func.min(view.due(child)))
         .where(
             child.parent_id == Commitment.id,
@@ -79,7 +85,6 @@ def effective_due(view: AsOf) -> ColumnElement[date | None]:
         )
         .scalar_subquery()
     )
-    return func.coalesce(view.due(Commitment), earliest_open)
 
 
 def light_condition(lights: Sequence[Light], view: AsOf) -> ColumnElement[bool]:
