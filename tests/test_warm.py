@@ -79,9 +79,7 @@ def test_a_command_run_warm_prints_and_exits_as_in_process(
     assert cold.stdout or cold.stderr
 
 
-@pytest.mark.parametrize(
-    ("words", "expected"), [("tracker li", "list"), ("tracker --l", "--lang")]
-)
+@pytest.mark.parametrize(("words", "expected"), [("tracker li", "list"), ("tracker --l", "--lang")])
 def test_shell_completion_answers_the_same_warm_as_in_process(
     runtime: Path, words: str, expected: str
 ) -> None:
