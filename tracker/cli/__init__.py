@@ -10,8 +10,8 @@ from enum import Enum
 from typing import Annotated, Any
 
 import typer
-import typer.completion
 from sqlalchemy.exc import SQLAlchemyError
+from typer.completion import completion_init  # type: ignore[attr-defined]
 from typer.core import TyperGroup
 
 from tracker import __version__
@@ -167,8 +167,8 @@ app = typer.Typer(
 
 # Shell completion (`eval "$(_TRACKER_COMPLETE=source_bash tracker)"`, or zsh, fish): the
 # shells are registered here rather than by Typer's --install-completion options, whose help
-# is English only.
-typer.completion.completion_init()
+# is English only. (typer.completion imports completion_init without re-exporting it.)
+completion_init()
 
 
 def _version(value: bool) -> None:
