@@ -1,18 +1,20 @@
-"""Printouts made in less memory are the same printouts: the Word table rows written out as
-XML text as they are made (render_docx's `stream`), and the printable copy that keeps what
-it need not copy."""
+"""Printouts made in less memory and time are the same printouts: the Word table rows written
+out as XML text as they are made (render_docx's `stream`), the printable copy that keeps what
+it need not copy, and SQLite's page cache."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
+from pathlib import Path
 from zipfile import ZipFile
 
 import pytest
 from docx import Document
 from sqlmodel import Session
 
+from tracker.db import SQLITE_CACHE_KIB, database_url, make_engine
 from tracker.errors import printable_copy
 from tracker.printouts.assembly import PrintKind, Scope
 from tracker.printouts.layout import Cell, Page, Row, Table
@@ -97,3 +99,12 @@ def test_printable_copy_escapes_and_shares_only_what_cannot_change() -> None:
     assert printable_copy(mutable) == mutable and printable_copy(mutable) is not mutable
     assert printable_copy({"键\x07": Light.RED}) == {"键\\x07": Light.RED}
     assert printable_copy(Light.RED) is Light.RED  # a member is kept, though it is a str
+
+
+def test_a_sqlite_connection_keeps_16_mib_of_pages(tmp_path: Path) -> None:
+    # A district's printouts read the same index pages again and again: with SQLite's
+    # default 2 MiB cache they were read from the file each time.
+    engine = make_engine(database_url(str(tmp_path / "cache.db")))
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == -SQLITE_CACHE_KIB
+    engine.dispose()
