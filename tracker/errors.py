@@ -99,7 +99,7 @@ def _copier_for(kind: type) -> _Copier:
         return _printable_in_lines
     if is_dataclass(kind):
         names = tuple(f.name for f in fields(kind) if f.init)
-        frozen = bool(kind.__dataclass_params__.frozen)
+        frozen = bool(cast(Any, kind).__dataclass_params__.frozen)
         return lambda value: _dataclass_copy(value, names, frozen)
     if issubclass(kind, tuple) and hasattr(kind, "_fields"):  # a named tuple
         return lambda value: type(value)(*(_copy(item) for item in value))

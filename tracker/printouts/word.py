@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from copy import deepcopy
 from io import BytesIO
+from typing import cast
 from zipfile import ZIP_DEFLATED, ZipFile
 
 from docx import Document
@@ -26,7 +27,7 @@ from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Emu, Length, Pt, RGBColor
 from docx.table import Table, _Cell
 from docx.text.run import Run
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 from tracker.printouts.columns import fit_columns, needed_cells
 from tracker.printouts.layout import (
@@ -122,7 +123,7 @@ _DECLARATION = re.compile(rb'\s+xmlns(?::\w+)?="[^"]*"')
 
 
 def _row_xml(tr: CT_Row) -> bytes:
-    text = etree.tostring(tr, encoding="UTF-8")
+    text = cast(bytes, etree.tostring(tr, encoding="UTF-8"))
     end = text.index(b">")
     return _DECLARATION.sub(b"", text[:end]) + text[end:]
 
