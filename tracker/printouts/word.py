@@ -64,7 +64,7 @@ def render_docx(document: Printout, *, stream: bool = True) -> bytes:
 
     `stream`: each table row is written out as XML text as soon as it is made, and the
     texts are put in document.xml when it is saved, instead of every row staying in the
-    document's tree until then. The tree costs ~30 bytes of memory for each byte of XML
+    document's tree until then. The tree costs ~15 bytes of memory for each byte of XML
     (a district's ledger: 100 MiB for 7 MB); the document is the same either way (a test
     compares them)."""
     doc = Document()
