@@ -17,7 +17,7 @@ from sqlmodel import Session, col, func, select
 
 from tracker.errors import TrackerError
 from tracker.models import Commitment, Kind, Report, Status
-from tracker.printouts.ledger_facts import evidence_names, folded_counts, outcomes
+from tracker.printouts.ledger_facts import evidence_names, outcomes
 from tracker.schedule import Light
 from tracker.services.asof import as_of_view, counts_on
 from tracker.services.audit_ledger import current_anchor
@@ -274,16 +274,26 @@ def ledger_data(
         session=session, conditions=[*conditions, shown], deadlines=deadlines, view=view
     )
     ids = [row.id for row in items]
-    folded = folded_counts(session, folds)
-    leaders = (
-        dict(
-            session.exec(
-                select(Commitment.id, Commitment.leader).where(col(Commitment.id).in_(ids))
-            ).all()
-        )
+    # Each row's leader, and where it stands among its commitment's periods: a row that is
+    # the oldest of a fold stands for that many (read here, not by one more query by keys).
+    count_of = {(parent_id, key): count for parent_id, count, key in folds}
+    leaders: dict[int, str | None] = {}
+    folded: dict[int, int] = {}
+    for item_id, leader, parent_id, key in (
+        session.execute(
+            sa_select(
+                col(Commitment.id),
+                col(Commitment.leader),
+                col(Commitment.parent_id),
+                col(Commitment.sort_key),
+            ).where(col(Commitment.id).in_(ids))
+        ).all()
         if ids
-        else {}
-    )
+        else []
+    ):
+        leaders[item_id] = leader
+        if (parent_id, key) in count_of:
+            folded[item_id] = count_of[(parent_id, key)]
     progress = outcomes(session, ids, view)
     evidence = evidence_names(session, ids, view)
     rows = [

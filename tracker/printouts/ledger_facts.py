@@ -1,30 +1,12 @@
-"""The ledger's per-row facts gathered in bulk: how many past periods a row stands for, its
-完成情况 (what was done), and its evidence files by name."""
+"""The ledger's per-row facts gathered in bulk: its 完成情况 (what was done), and its evidence
+files by name."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from sqlalchemy import select as sa_select
-from sqlalchemy import tuple_
 from sqlmodel import Session, col, select
 
-from tracker.models import Commitment, Event, Evidence, History, HistoryKind
+from tracker.models import Event, Evidence, History, HistoryKind
 from tracker.services.asof import AsOf
-
-
-def folded_counts(session: Session, folds: Sequence[tuple[int | None, int, str]]) -> dict[int, int]:
-    """The id of each fold's oldest period -> how many past open periods it stands for."""
-    if not folds:
-        return {}
-    count_of = {(parent_id, key): count for parent_id, count, key in folds}
-    oldest = session.execute(
-        sa_select(col(Commitment.id), col(Commitment.parent_id), col(Commitment.sort_key)).where(
-            tuple_(col(Commitment.parent_id), col(Commitment.sort_key)).in_(list(count_of))
-        )
-    ).all()
-    return {item_id: count_of[(parent_id, key)] for item_id, parent_id, key in oldest}
-
 
 # History rows whose note says what was done: the report's own words for what it states as
 # achieved (seed), an officer's note, and the reason given with a change of status.
