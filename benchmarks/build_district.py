@@ -18,7 +18,9 @@ An existing database is reused unless `--rebuild` is given.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import io
 import random
 import time
 from collections.abc import Iterator, Sequence
@@ -742,7 +744,7 @@ def build(options: BuildOptions) -> None:
 # Named sizes: (towns, years, extra daily commitments per town) -> period instances.
 # "smoke" is for the tests (seconds); the others are the issue's 10k / 100k / 1M.
 SCALES: dict[str, tuple[int, int, int]] = {
-    "smoke": (1, 1, 0),
+    "smoke": (1, 5, 0),
     "10k": (2, 5, 3),
     "100k": (20, 5, 3),
     "1m": (20, 5, 39),
@@ -783,6 +785,18 @@ def parse_args(argv: list[str] | None = None) -> BuildOptions:
         rebuild=args.rebuild,
         writer=args.writer,
     )
+
+
+def smoke_database(directory: Path) -> str:
+    """A smoke-scale district (one town, seconds to build) in `directory`, built once: what
+    every benchmark's `--smoke` runs on when it is given no `--db`."""
+    path = directory / "district-smoke.db"
+    if not path.exists():
+        towns, years, extra = SCALES["smoke"]
+        options = BuildOptions(database_url(str(path)), towns, years, extra, rebuild=False)
+        with contextlib.redirect_stdout(io.StringIO()):
+            build(options)
+    return str(path)
 
 
 def main(argv: list[str] | None = None) -> None:
