@@ -283,37 +283,49 @@ class LedgerRestore:
             self.columns = [d[0] for d in cursor.description]
             self.row = cursor.fetchone()
 
-    def restore(self) -> None:
+    def restore(self) -> int:
+        """How many rows the write had added."""
+        added = 0
         with sqlite3.connect(self.db) as conn:
             conn.execute("PRAGMA foreign_keys=OFF")
             for table, last in self.last.items():
-                conn.execute(f'DELETE FROM "{table}" WHERE id > ?', (last,))
+                added += conn.execute(f'DELETE FROM "{table}" WHERE id > ?', (last,)).rowcount
             assignments = ", ".join(f'"{name}" = ?' for name in self.columns)
             conn.execute(
                 f"UPDATE commitment SET {assignments} WHERE id = ?", (*self.row, self.row[0])
             )
         with sqlite3.connect(self.db) as conn:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return added
 
 
 class TaskRestore:
-    """Puts Taskwarrior's data files back from the pristine copy after a write."""
+    """Puts Taskwarrior's data files back from the pristine copy after a write: every file
+    that changed since it was last put back."""
 
     def __init__(self, pristine: Path, live: Path) -> None:
         self.pristine, self.live = pristine, live
-        self.restore(force=True)
+        self.seen: dict[str, tuple[int, int]] = {}
+        self.restore()
 
-    def restore(self, force: bool = False) -> None:
+    def restore(self) -> int:
+        """How many files the write had changed."""
         self.live.mkdir(parents=True, exist_ok=True)
-        for source in self.pristine.glob("*.data"):
+        changed = 0
+        for source in sorted(self.pristine.glob("*.data")):
             target = self.live / source.name
-            if force or not target.exists() or not _same(source, target):
+            if self.seen.get(source.name) != _stat(target):
                 shutil.copyfile(source, target)
+                self.seen[source.name] = _stat(target)
+                changed += 1
+        return changed
 
 
-def _same(a: Path, b: Path) -> bool:
-    one, two = a.stat(), b.stat()
-    return one.st_size == two.st_size and one.st_mtime_ns <= two.st_mtime_ns
+def _stat(path: Path) -> tuple[int, int]:
+    if not path.exists():
+        return (-1, -1)
+    found = path.stat()
+    return found.st_size, found.st_mtime_ns
 
 
 @dataclass
@@ -347,6 +359,18 @@ class Scale:
     periods: int = 0
 
 
+def copy_ledger(source: Path, target: Path) -> None:
+    """A copy to write on, by SQLite's backup (whatever others reading the source do)."""
+    target.unlink(missing_ok=True)
+    reading = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    writing = sqlite3.connect(target)
+    try:
+        reading.backup(writing)
+    finally:
+        writing.close()
+        reading.close()
+
+
 def periods_of(db: Path) -> int:
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
         query = "SELECT count(*) FROM commitment WHERE period_key IS NOT NULL"
@@ -374,7 +398,7 @@ def measure(
     db = work / "tracker.db"
     if not db.exists() or db.stat().st_mtime < scale.db.stat().st_mtime:
         print(f"  copying {scale.db} -> {db}", flush=True)
-        shutil.copyfile(scale.db, db)
+        copy_ledger(scale.db, db)
     as_of = as_of_for(through_year(db))
     started = time.perf_counter()
     tasks = write_tasks(db, work / "task-pristine", as_of, date.today())
@@ -418,7 +442,9 @@ def measure(
                     tail = out.read_text(encoding="utf-8", errors="replace")[-500:]
                     print(f"  {side} {pair.name}: exit {sample.code}: {tail}", flush=True)
                 if pair.writes:
-                    ledger.restore() if side == "tracker" else task_data.restore()
+                    undone = ledger.restore() if side == "tracker" else task_data.restore()
+                    if not undone:
+                        print(f"  {side} {pair.name}: wrote nothing", flush=True)
             print(f"  {pair.name}: round {round_ + 1} of {repeats}", flush=True)
     out.unlink(missing_ok=True)
     return results, tasks

@@ -2,17 +2,24 @@
 
 Every town is a copy of the 2021 seed with its own report slug (`town-01-2021`) and town
 name (`保和镇-01`), written by the real services (`load_seed_file` + `apply_seed`), so the
-rows are exactly what the app makes. One seed yields only ~1.7k period instances per town,
+rows are exactly what the app makes. One seed yields only ~1.6k period instances per town,
 so each town also gets a few clearly labelled synthetic daily commitments
 ("村级日排查（基准测试）NN", code `3.2-DXnn`) that reuse the verbatim excerpt of 3.2-D; they
-go through the same seeding code path. Then some activity is recorded through the update
-services (`log_event`, `set_status`), so most past periods are done and a realistic share
-is late, rather than everything being 'todo'.
+go through the same seeding code path. Then officers' activity is recorded, so most past
+periods are done and a realistic share is late, rather than everything being 'todo'.
+
+The activity is written by the batched writer (`--writer bulk`, the default): the rows that
+`log_event` and `set_status` would write (events, history, statuses, deadlines, versions,
+and on SQLite the audit chain; PostgreSQL's triggers chain it there), replicated and written
+with executemany, one transaction per town; tests/test_build_district.py checks them against
+the real services (`--writer orm`, one call per change: ~6 ms each).
 
     python benchmarks/build_district.py                  # SQLite, benchmarks/out/district.db
+    python benchmarks/build_district.py --scale 1m --db /work/bench-data/district-1m.db
     python benchmarks/build_district.py --db postgresql+psycopg://postgres@127.0.0.1/tracker_bench
 
-An existing database is reused unless `--rebuild` is given.
+Scales (`--scale`; --towns/--years/--extra-daily override): smoke (1 town, ~1.6k periods,
+seconds), 10k, 100k (the default), 1m. An existing database is reused unless `--rebuild`.
 """
 
 from __future__ import annotations
