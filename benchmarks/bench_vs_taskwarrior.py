@@ -235,13 +235,16 @@ class Pair:
     task_ok: tuple[int, ...] = (0,)
 
 
-def pairs(db: Path, as_of: date, tasks: TaskSet) -> list[Pair]:
-    """The six commands of the issue, on the same items."""
+def pairs(db: Path, as_of: date, tasks: TaskSet, limit: int | None) -> list[Pair]:
+    """The six commands of the issue, on the same items, as an officer types them: tracker's
+    lists show their first page and the total (`limit`, when given, is passed as --limit:
+    0 prints every row, as Taskwarrior does)."""
     base = ["--db", str(db), "--as-of", as_of.isoformat()]
     town = [*base, "--report", TOWN]
     log = ["log", tasks.code, "--date", tasks.day, "--note", LOG_NOTE]
+    page = [] if limit is None else ["--limit", str(limit)]
     return [
-        Pair("overdue", [*base, "list", "--overdue", "--limit", "0"], ["overdue"], task_ok=(0, 1)),
+        Pair("overdue", [*base, "list", "--overdue", *page], ["overdue"], task_ok=(0, 1)),
         Pair(
             "overdue by unit",
             [*base, "overdue", "--unit", tasks.unit],
@@ -250,7 +253,7 @@ def pairs(db: Path, as_of: date, tasks: TaskSet) -> list[Pair]:
         ),
         Pair(
             f"search {SEARCH}",
-            [*base, "list", "--search", SEARCH, "--limit", "0"],
+            [*base, "list", "--search", SEARCH, *page],
             [f"/{SEARCH}/", "list"],
             task_ok=(0, 1),
         ),
@@ -391,7 +394,12 @@ def tracker_env(folder: Path) -> dict[str, str]:
 
 
 def measure(
-    scale: Scale, work: Path, tracker: list[str], task: str | None, repeats: int
+    scale: Scale,
+    work: Path,
+    tracker: list[str],
+    task: str | None,
+    repeats: int,
+    limit: int | None = None,
 ) -> tuple[list[Measured], TaskSet]:
     """Both data sets of one scale, then every pair interleaved `repeats` times."""
     work.mkdir(parents=True, exist_ok=True)
@@ -424,7 +432,10 @@ def measure(
             flush=True,
         )
     env = tracker_env(work)
-    results = [Measured(pair) for pair in pairs(db, as_of, tasks)]
+    results = [Measured(pair) for pair in pairs(db, as_of, tasks, limit)]
+    for pair in (r.pair for r in results):
+        print(f"  {pair.name}: tracker {shlex.join(pair.tracker)}", flush=True)
+        print(f"  {' ' * len(pair.name)}  task {shlex.join(pair.task)}", flush=True)
     out = work / "out.txt"
     for round_ in range(repeats):
         for result in results:
@@ -529,6 +540,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "Taskwarrior only if installed",
     )
     parser.add_argument("--db", type=Path, help="with --smoke: the one-town ledger to use")
+    parser.add_argument(
+        "--tracker-limit",
+        type=int,
+        help="--limit for tracker's two lists (default: its own first page; 0: every row)",
+    )
     args = parser.parse_args(argv)
     labels = [s.strip().lower() for s in args.scales.split(",") if s.strip()]
     unknown = [s for s in labels if s not in SCALES or s == "smoke"]
@@ -560,7 +576,9 @@ def main(argv: list[str] | None = None) -> None:
             scale.periods = periods_of(scale.db)
             scale.label = f"{scale.label} ({scale.periods:,})"
             print(f"{scale.label}: {scale.db}", flush=True)
-            measured, _ = measure(scale, root / scale.db.stem, tracker, task, args.repeats)
+            measured, _ = measure(
+                scale, root / scale.db.stem, tracker, task, args.repeats, args.tracker_limit
+            )
             rows.append((scale, measured))
     print_tables(rows)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
