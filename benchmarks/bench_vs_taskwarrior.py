@@ -205,7 +205,7 @@ def run_once(argv: list[str], env: dict[str, str], out: Path) -> Sample:
     exactly that child (GNU time's, else os.wait4's, which then includes this process's)."""
     report = out.with_suffix(".rusage")
     command = [GNU_TIME, "-q", "-f", "%M %U %S", "-o", str(report), *argv] if GNU_TIME else argv
-    with open(out, "wb") as stdout, tempfile.TemporaryFile() as stderr:
+    with open(out, "wb") as stdout, open(out.with_suffix(".err"), "wb") as stderr:
         started = time.perf_counter()
         child = subprocess.Popen(command, stdout=stdout, stderr=stderr, env=env)
         try:
@@ -450,14 +450,15 @@ def measure(
                 getattr(result, side).append(sample)
                 ok = pair.task_ok if side == "task" else (0,)
                 if sample.code not in ok:
-                    tail = out.read_text(encoding="utf-8", errors="replace")[-500:]
-                    print(f"  {side} {pair.name}: exit {sample.code}: {tail}", flush=True)
+                    said = out.with_suffix(".err").read_text(encoding="utf-8", errors="replace")
+                    print(f"  {side} {pair.name}: exit {sample.code}: {said[-500:]}", flush=True)
                 if pair.writes:
                     undone = ledger.restore() if side == "tracker" else task_data.restore()
                     if not undone:
                         print(f"  {side} {pair.name}: wrote nothing", flush=True)
             print(f"  {pair.name}: round {round_ + 1} of {repeats}", flush=True)
     out.unlink(missing_ok=True)
+    out.with_suffix(".err").unlink(missing_ok=True)
     return results, tasks
 
 
@@ -475,12 +476,15 @@ def print_tables(rows: list[tuple[Scale, list[Measured]]]) -> None:
             ours, ours_text, ours_mib = _cell(m.tracker, (0,))
             theirs, theirs_text, theirs_mib = _cell(m.task, m.pair.task_ok)
             ratio = f"{ours / theirs:.2f}×" if ours is not None and theirs else "-"
+            if (ours is None and m.tracker) or (theirs is None and m.task):
+                ratio = "fails"
             cpu = [
                 statistics.median(s.cpu for s in side) if side else None
                 for side in (m.tracker, m.task)
             ]
             cpu_text = ["-" if c is None else f"{c:.2f}" for c in cpu]
-            cpu_ratio = f"{cpu[0] / cpu[1]:.2f}×" if cpu[0] is not None and cpu[1] else "-"
+            both = ours is not None and theirs is not None
+            cpu_ratio = f"{cpu[0] / cpu[1]:.2f}×" if both and cpu[0] is not None and cpu[1] else "-"
             print(
                 f"| {scale.label} | {m.pair.name} | {ours_text} | {theirs_text} | {ratio} "
                 f"| {cpu_text[0]} | {cpu_text[1]} | {cpu_ratio} | {ours_mib} | {theirs_mib} |"
@@ -583,6 +587,15 @@ def main(argv: list[str] | None = None) -> None:
     print_tables(rows)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"\nload average after: {load}; N={args.repeats}, medians of interleaved runs")
+    failed = [
+        m.pair.name
+        for _, measured in rows
+        for m in measured
+        if any(s.code != 0 for s in m.tracker) or any(s.code not in m.pair.task_ok for s in m.task)
+    ]
+    if args.smoke and failed:
+        # A failure at scale is a result; in the smoke run it means the benchmark broke.
+        raise SystemExit(f"failed: {', '.join(failed)}")
 
 
 if __name__ == "__main__":
