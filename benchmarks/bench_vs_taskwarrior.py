@@ -385,9 +385,13 @@ def through_year(db: Path) -> int:
         return int(conn.execute("SELECT max(instances_through) FROM report").fetchone()[0])
 
 
+# Kept from the environment: whether the installed `tracker` may use its warm server.
+KEPT = ("TRACKER_SERVER", "TRACKER_SERVER_IDLE_MINUTES")
+
+
 def tracker_env(folder: Path) -> dict[str, str]:
     """No settings leak in from this machine; the benchmark's admin acts."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_") or k in KEPT}
     env |= {"TRACKER_CONFIG": str(folder / "no-config.toml"), "TRACKER_USER": USER}
     env |= {"COLUMNS": WIDTH, "TRACKER_LANG": "zh"}
     return env
@@ -503,6 +507,11 @@ def describe(tracker: list[str], task: str | None) -> None:
     print(f"python {platform.python_version()}, SQLite {sqlite3.sqlite_version}")
     version = subprocess.run([*tracker, "--version"], capture_output=True, text=True, check=False)
     print(f"tracker: {shlex.join(tracker)} ({version.stdout.strip() or version.stderr.strip()})")
+    server = os.environ.get("TRACKER_SERVER", "unset")
+    print(
+        f"TRACKER_SERVER={server}: where the installed client hands commands to a warm server, "
+        "tracker's CPU and MiB are the client's alone (the work is the server's); wall is whole"
+    )
     if task is None:
         print("task: not installed (--smoke does not install it): the tracker side only")
     else:
