@@ -9,6 +9,7 @@ offenders, which is where the start-up goes.
     python benchmarks/build_district.py      # once
     python benchmarks/bench_cli.py           # SQLite, benchmarks/out/district.db
     python benchmarks/bench_cli.py --db postgresql+psycopg://postgres@127.0.0.1/tracker_bench
+    python benchmarks/bench_cli.py --smoke   # seconds: a one-town ledger, N=1 (CI runs this)
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from build_district import DEFAULT_DB, as_of_for
+from build_district import DEFAULT_DB, as_of_for, smoke_database
 from sqlalchemy import func
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, col, select
@@ -319,12 +320,18 @@ def through_year(engine: Engine) -> int:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", default=str(DEFAULT_DB), help="SQLite path or database URL")
+    parser.add_argument("--db", help=f"SQLite path or database URL (default: {DEFAULT_DB})")
     parser.add_argument("-n", "--repeats", type=int, default=5)
     parser.add_argument("--report", default="town-01-2021", help="report slug for `show`")
     parser.add_argument("--code", default="3.2-D")
     parser.add_argument("--quota-code", default="5.5a/2024")
     parser.add_argument("--no-importtime", action="store_true")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="check that the benchmark runs: N=1, no importtime, a one-town ledger built in a "
+        "temporary folder unless --db is given",
+    )
     parser.add_argument(
         "--as-of",
         type=date.fromisoformat,
@@ -338,12 +345,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> None:
     """Run every case and print the tables."""
     args = parse_args(argv)
-    url = database_url(args.db)
+    with tempfile.TemporaryDirectory() as scratch:
+        if args.smoke:
+            args.repeats, args.no_importtime = 1, True
+            args.db = args.db or smoke_database(Path(scratch))
+        run(args, args.db or str(DEFAULT_DB))
+
+
+def run(args: argparse.Namespace, db: str) -> None:
+    """Every case on `db`, then the tables."""
+    url = database_url(db)
     engine = make_engine(url)
     as_of = args.as_of or as_of_for(through_year(engine))
     describe(engine, url, as_of)
     deadlines = Deadlines(as_of=as_of, calendar=WorkCalendar())
-    base = [sys.executable, "-m", "tracker", "--db", args.db, "--as-of", as_of.isoformat()]
+    base = [sys.executable, "-m", "tracker", "--db", db, "--as-of", as_of.isoformat()]
     with tempfile.TemporaryDirectory() as workdir:
         env = child_env(Path(workdir))
         results = [

@@ -9,6 +9,7 @@ same process against a ledger holding the 2021 report, as the town's report of 2
 (tracker.importing.linking).
 
     python benchmarks/bench_import.py            # -n 5 --chars 10000
+    python benchmarks/bench_import.py --smoke    # n=1: checks that it runs (CI)
 """
 
 from __future__ import annotations
@@ -50,7 +51,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-n", type=int, default=5, help="runs of each (median shown)")
     parser.add_argument("--chars", type=int, default=10_000)
+    parser.add_argument("--smoke", action="store_true", help="check that it runs: n=1")
     args = parser.parse_args()
+    if args.smoke:
+        args.n = 1
     with tempfile.TemporaryDirectory() as folder:
         base = Path(folder)
         report = base / "long-2021.txt"

@@ -8,6 +8,7 @@ gathering the data once per kind, and rendering it once per format.
     python benchmarks/build_district.py          # once
     python benchmarks/bench_printouts.py         # SQLite, benchmarks/out/district.db
     python benchmarks/bench_printouts.py --db postgresql+psycopg://postgres@127.0.0.1/tracker_bench
+    python benchmarks/bench_printouts.py --smoke  # seconds: one town, N=1, children print txt only
 """
 
 from __future__ import annotations
@@ -22,11 +23,13 @@ from datetime import datetime
 from pathlib import Path
 
 from bench_cli import Sample, child_env, describe, run_once, through_year
-from build_district import DEFAULT_DB, as_of_for
+from build_district import DEFAULT_DB, as_of_for, smoke_database
 
 from tracker.db import database_url, make_engine, new_session
+from tracker.errors import TrackerError
 from tracker.printouts.assembly import LedgerData, NoticeData, PrintKind, Printout, Scope
 from tracker.printouts.make import PrintFormat, gather, render
+from tracker.printouts.pdf import find_font
 from tracker.schedule import WorkCalendar
 from tracker.services.deadlines import Deadlines
 
@@ -55,6 +58,15 @@ def rows_of(data: Printout) -> str:
     return f"{len(data.sections)} sections, {len(data.quotas)} quotas, {late:,} late items"
 
 
+def has_font(font: Path | None) -> bool:
+    """Whether a PDF can be made here (a machine without a Chinese font cannot)."""
+    try:
+        find_font(font)
+    except TrackerError:
+        return False
+    return True
+
+
 def in_process(url: str, deadlines: Deadlines, font: Path | None) -> None:
     """Gather once per kind and render once per format, timed apart."""
     engine = make_engine(url)
@@ -76,6 +88,9 @@ def in_process(url: str, deadlines: Deadlines, font: Path | None) -> None:
         gathered = time.perf_counter() - started
         cells = [kind.value, f"{gathered:.2f}"]
         for fmt in PrintFormat:
+            if fmt is PrintFormat.PDF and not has_font(font):
+                cells.append("no CJK font")
+                continue
             started = time.perf_counter()
             render(data, fmt, font)
             cells.append(f"{time.perf_counter() - started:.2f}")
@@ -85,15 +100,25 @@ def in_process(url: str, deadlines: Deadlines, font: Path | None) -> None:
     print()
 
 
-def as_child(db: str, as_of: str, repeats: int, font: Path | None, workdir: Path) -> list[Timing]:
+def as_child(
+    db: str,
+    as_of: str,
+    repeats: int,
+    font: Path | None,
+    workdir: Path,
+    formats: list[PrintFormat],
+) -> list[Timing]:
     """Each kind and format as `tracker report --out`, a fresh process each time."""
     env = child_env(workdir)
     base = [sys.executable, "-m", "tracker", "--db", db, "--as-of", as_of, "report"]
     timings: list[Timing] = []
     for kind in PrintKind:
-        for fmt in PrintFormat:
+        for fmt in formats:
             out = workdir / f"{kind.value}.{fmt.value}"
             argv = [*base, "--kind", kind.value, "--format", fmt.value, "--out", str(out)]
+            if fmt is PrintFormat.PDF and not has_font(font):
+                print(f"  {kind.value:8} pdf   skipped: no CJK font on this machine")
+                continue
             if font is not None and fmt is PrintFormat.PDF:
                 argv += ["--font", str(font)]
             samples = [run_once(argv, env) for _ in range(repeats)]
@@ -121,11 +146,27 @@ def print_table(timings: list[Timing], repeats: int) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", default=str(DEFAULT_DB), help="SQLite path or database URL")
+    parser.add_argument("--db", help=f"SQLite path or database URL (default: {DEFAULT_DB})")
     parser.add_argument("-n", "--repeats", type=int, default=3)
     parser.add_argument("--font", type=Path, help="a CJK font for the PDF (else one is found)")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="check that the benchmark runs: N=1, each kind as a child in txt only (every "
+        "format still rendered in this process), a one-town ledger unless --db is given",
+    )
     args = parser.parse_args(argv)
-    url = database_url(args.db)
+    formats = list(PrintFormat)
+    with tempfile.TemporaryDirectory() as scratch:
+        if args.smoke:
+            args.repeats, formats = 1, [PrintFormat.TXT]
+            args.db = args.db or smoke_database(Path(scratch))
+        run(args.db or str(DEFAULT_DB), args.repeats, args.font, formats)
+
+
+def run(db: str, repeats: int, font: Path | None, formats: list[PrintFormat]) -> None:
+    """The children's table, then the in-process one."""
+    url = database_url(db)
     engine = make_engine(url)
     as_of = as_of_for(through_year(engine))
     describe(engine, url, as_of)
@@ -133,10 +174,10 @@ def main(argv: list[str] | None = None) -> None:
     # Children first: a child's peak RSS starts from this process's size when it is forked,
     # so the in-process part, which holds whole printouts, must come after.
     with tempfile.TemporaryDirectory() as workdir:
-        timings = as_child(args.db, as_of.isoformat(), args.repeats, args.font, Path(workdir))
-    print_table(timings, args.repeats)
+        timings = as_child(db, as_of.isoformat(), repeats, font, Path(workdir), formats)
+    print_table(timings, repeats)
     print()
-    in_process(url, Deadlines(as_of=as_of, calendar=WorkCalendar()), args.font)
+    in_process(url, Deadlines(as_of=as_of, calendar=WorkCalendar()), font)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ their own town's report (`--report`), so that is what is timed.
 
     .venv/bin/python benchmarks/build_district.py      # once
     .venv/bin/python benchmarks/bench_tui.py [--db PATH|URL] [--report SLUG] [-n 5]
+    .venv/bin/python benchmarks/bench_tui.py --smoke    # seconds: one town, n=1 (CI runs this)
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ import asyncio
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+from build_district import smoke_database
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "benchmarks" / "out" / "district.db"
@@ -33,19 +37,18 @@ SEARCHES = ("讲", "讲座", "3.2", "3.2-D", "lecture")
 FIRST_SCREEN = """
 import asyncio, sys
 from datetime import date
-from tracker.db import make_engine, database_url
-from tracker.services.deadlines import Deadlines
-from tracker.tui.app import TrackerApp
-from tracker.work import OpenLedger
+from tracker.config import load_settings
+from tracker.tui import make_app
+from tracker.work import Opening
 
 async def run() -> None:
-    context = OpenLedger(engine=make_engine(database_url(sys.argv[1])),
-                         deadlines=Deadlines(as_of=date(2026, 11, 26)), user="bench",
-                         report=sys.argv[2])
-    app = TrackerApp(context)
+    opening = Opening(load_settings(db=sys.argv[1], user="bench"), as_of=date(2026, 11, 26),
+                      report=sys.argv[2])
+    app = make_app(opening)
     async with app.run_test(size=(100, 30)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
+    app.context.close()
 
 asyncio.run(run())
 """
@@ -54,31 +57,22 @@ asyncio.run(run())
 def first_screen_seconds(db: str, report: str) -> float:
     """Wall time of a fresh process from start to the overview drawn with its data."""
     begun = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-c", FIRST_SCREEN, db, report],
-        capture_output=True,
-        text=True,
-        check=True,
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_SCREEN, db, report], capture_output=True, text=True
     )
+    if done.returncode != 0:
+        sys.exit(f"the first screen failed:\n{done.stderr}")
     return time.perf_counter() - begun
 
 
-async def keystroke_seconds(db: str, report: str) -> list[tuple[str, float, int]]:
+async def keystroke_seconds(
+    db: str, report: str, searches: tuple[str, ...] = SEARCHES
+) -> list[tuple[str, float, int]]:
     """For each search text, the time from its last key until the list has the new rows and
     has drawn them (taken when the list redraws, not when the test driver next looks)."""
-    from tracker.db import database_url, make_engine
-    from tracker.services.deadlines import Deadlines
-    from tracker.tui.app import TrackerApp
     from tracker.tui.widgets.item_list import ItemList
-    from tracker.work import OpenLedger
 
-    context = OpenLedger(
-        engine=make_engine(database_url(db)),
-        deadlines=Deadlines(as_of=AS_OF),
-        user="bench",
-        report=report,
-    )
-    app = TrackerApp(context, mode="items")
+    app = _app(db, report, "items")
     drawn: list[float] = []
     arrived = ItemList._arrived
 
@@ -93,7 +87,7 @@ async def keystroke_seconds(db: str, report: str) -> list[tuple[str, float, int]
         await pilot.pause()
         await pilot.press("slash")
         items = app.screen.query_one(ItemList)
-        for text in SEARCHES:
+        for text in searches:
             await pilot.press("ctrl+a", "ctrl+k")  # clear the box (readline keys of Input)
             await pilot.press(*text[:-1])
             await app.workers.wait_for_complete()
@@ -104,22 +98,18 @@ async def keystroke_seconds(db: str, report: str) -> list[tuple[str, float, int]
             while not drawn:
                 await asyncio.sleep(0.001)
             results.append((text, drawn[0] - begun, items.total))
+    app.context.close()
     return results
 
 
 def _app(db: str, report: str, mode: str) -> Any:
-    from tracker.db import database_url, make_engine
-    from tracker.services.deadlines import Deadlines
-    from tracker.tui.app import TrackerApp
-    from tracker.work import OpenLedger
+    """The app as `tracker --db DB --report SLUG --as-of AS_OF` opens it (tracker.tui)."""
+    from tracker.config import load_settings
+    from tracker.tui import make_app
+    from tracker.work import Opening
 
-    context = OpenLedger(
-        engine=make_engine(database_url(db)),
-        deadlines=Deadlines(as_of=AS_OF),
-        user="bench",
-        report=report,
-    )
-    return TrackerApp(context, mode=mode)
+    opening = Opening(load_settings(db=db, user="bench"), as_of=AS_OF, report=report)
+    return make_app(opening, mode=mode)
 
 
 async def _drawn(app: Any) -> None:
@@ -168,30 +158,49 @@ async def opening_seconds(db: str, report: str) -> list[tuple[str, float]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--db", default=str(DEFAULT_DB))
+    parser.add_argument("--db", help=f"SQLite path or database URL (default: {DEFAULT_DB})")
     parser.add_argument("--report", default=DEFAULT_REPORT)
     parser.add_argument(
         "-n", type=int, default=5, help="repeats of the first screen and of the openings"
     )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="check that it runs: n=1, one search, a one-town ledger unless --db is given",
+    )
     args = parser.parse_args()
-    if "://" not in args.db and not Path(args.db).exists():
-        sys.exit(f"{args.db} does not exist: run benchmarks/build_district.py first")
+    with tempfile.TemporaryDirectory() as scratch:
+        if args.smoke:
+            args.n = 1
+            args.db = args.db or smoke_database(Path(scratch))
+        run(
+            args.db or str(DEFAULT_DB),
+            args.report,
+            args.n,
+            SEARCHES[1:2] if args.smoke else SEARCHES,
+        )
 
-    firsts = [first_screen_seconds(args.db, args.report) for _ in range(args.n)]
+
+def run(db: str, report: str, n: int, searches: tuple[str, ...]) -> None:
+    """Every measure on `db`, as a table."""
+    if "://" not in db and not Path(db).exists():
+        sys.exit(f"{db} does not exist: run benchmarks/build_district.py first")
+
+    firsts = [first_screen_seconds(db, report) for _ in range(n)]
     median = statistics.median(firsts)
     print("| measure | time | target | met |")
     print("|---|--:|--:|:-:|")
     print(
-        f"| first screen: fresh process to the overview with its data (median of {args.n}) "
+        f"| first screen: fresh process to the overview with its data (median of {n}) "
         f"| {median * 1000:.0f} ms | 1500 ms | {'yes' if median < 1.5 else '**no**'} |"
     )
     # Each in a fresh app (a first visit is first once per app), the median of -n apps.
-    runs = [asyncio.run(opening_seconds(args.db, args.report)) for _ in range(args.n)]
+    runs = [asyncio.run(opening_seconds(db, report)) for _ in range(n)]
     for index, (what, _, _) in enumerate(OPENINGS):
         seconds = statistics.median(run[index][1] for run in runs)
         met = "yes" if seconds < 0.3 else "**no**"
-        print(f"| {what} (median of {args.n}) | {seconds * 1000:.0f} ms | 300 ms | {met} |")
-    for text, seconds, total in asyncio.run(keystroke_seconds(args.db, args.report)):
+        print(f"| {what} (median of {n}) | {seconds * 1000:.0f} ms | 300 ms | {met} |")
+    for text, seconds, total in asyncio.run(keystroke_seconds(db, report, searches)):
         print(
             f"| search keystroke → list redrawn ({text!r}, {total} rows) "
             f"| {seconds * 1000:.0f} ms | 100 ms | {'yes' if seconds < 0.1 else '**no**'} |"

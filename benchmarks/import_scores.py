@@ -14,6 +14,7 @@ Recall is matched / expected, precision matched / found (n/a when nothing was fo
 
 from __future__ import annotations
 
+import argparse
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,6 +138,11 @@ def _pct(value: float | None) -> str:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument(
+        "--smoke", action="store_true", help="the same run (it takes seconds); for the CI check"
+    )
+    parser.parse_args()
     rows = scores()
     print("| report | items found/expected | recall | precision | figures | recall | precision "
           "| units | recall | precision |")  # fmt: skip

@@ -107,7 +107,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--db", default=None, help="SQLite path or URL (default: a temp file)")
     parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--smoke", action="store_true", help="check that it runs: 2 runs")
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.runs = 2
     rng = random.Random(args.seed)
     set_language("zh")
     with tempfile.TemporaryDirectory() as folder:

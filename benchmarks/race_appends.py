@@ -194,7 +194,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--log", type=Path, help="write every write's report here (JSON lines)")
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--smoke", action="store_true", help="check that it runs: 2 processes × 3 writes"
+    )
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.procs, args.writes = 2, 3
     if args.worker is not None:
         work(args.db, args.worker, args.writes, args.code, args.seed)
         return

@@ -210,7 +210,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--log", type=Path, help="write every attempt here (JSON lines)")
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--smoke", action="store_true", help="check that it runs: 2 processes × 5 changes"
+    )
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.procs, args.ops = 2, 5
     if args.worker is not None:
         work(database_url(args.db), args.worker, args.ops, args.seed)
         return
