@@ -20,7 +20,7 @@ from tracker.models import Commitment, Kind, Report, Section, Status
 from tracker.schedule import Light
 from tracker.services.asof import AsOf, as_of_view
 from tracker.services.deadlines import Deadlines
-from tracker.services.list_filter import Order, light_condition
+from tracker.services.list_filter import Order, light_case
 from tracker.services.listing import ItemRow, rows_where
 from tracker.services.lookup import get_report
 from tracker.services.overdue import OverdueEntry, overdue_by_unit
@@ -251,12 +251,14 @@ def dashboard(*, session: Session, deadlines: Deadlines, report: str | None = No
 def _items_by_light(
     session: Session, scope: list[ColumnElement[bool]], view: AsOf
 ) -> dict[Light, int]:
-    """The periods, village items and one-off commitments due by now, by light."""
-    count = select(func.count()).select_from(Commitment)
-    return {
-        light: session.exec(count.where(*scope, light_condition([light], view))).one()
-        for light in Light
-    }
+    """The periods, village items and one-off commitments due by now, by light: one pass
+    over the rows, grouped by light (a COUNT per light read a district's rows four times)."""
+    # Grouped outside: PostgreSQL does not see two renderings of the CASE (each with its own
+    # parameters) as the same expression.
+    rows = sa_select(light_case(view).label("light")).where(*scope).subquery()
+    query = sa_select(rows.c.light, func.count()).group_by(rows.c.light)
+    counts = {Light(value): count for value, count in session.execute(query).all()}
+    return {light: counts.get(light, 0) for light in Light}
 
 
 def _sections(

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    case,
     column,
     false,
     func,
@@ -107,6 +108,19 @@ def light_condition(lights: Sequence[Light], view: AsOf) -> ColumnElement[bool]:
         Light.NONE: not_(is_open),
     }
     return or_(false(), *(by_light[light] for light in lights))
+
+
+def light_case(view: AsOf) -> ColumnElement[str]:
+    """A row's light on the view's day as one expression (the light's value), agreeing with
+    light_condition: for counting every light in one pass over the rows."""
+    deadlines = view.deadlines
+    due = effective_due(view)
+    return case(
+        (not_(view.is_open()), Light.NONE.value),
+        (due < deadlines.as_of, Light.RED.value),
+        (due <= deadlines.yellow_limit, Light.YELLOW.value),
+        else_=Light.GREEN.value,
+    )
 
 
 def filter_conditions(
