@@ -166,7 +166,12 @@ def as_of_view(session: Session, deadlines: Deadlines) -> AsOf:
 
 
 def _quota_dues(session: Session, deadlines: Deadlines) -> dict[int, date]:
-    """The deadline of every begun quota period on the day, where it differs from today's."""
+    """The deadline of every begun quota period on the day, where it differs from today's.
+
+    Only periods with an event that happened or was voided after the day can differ: for
+    the rest the count on the day is today's, and so is the deadline (the rule of
+    AsOf.status). Reading just those keeps a past view's cost flat on a district's ledger,
+    where every quota period of every town and year used to be read and recomputed."""
     as_of = deadlines.as_of
     parent = aliased(Commitment)
     count = event_count_at(Commitment, as_of)
@@ -177,6 +182,7 @@ def _quota_dues(session: Session, deadlines: Deadlines) -> dict[int, date]:
             col(Commitment.kind) == Kind.QUOTA.value,
             col(Commitment.period_key).is_not(None),
             col(Commitment.period_start) <= as_of,
+            col(Commitment.id).in_(changed_after(as_of)),
         )
     ).all()
     dues: dict[int, date] = {}
