@@ -145,7 +145,17 @@ class AsOf:
         )
 
     def is_open(self, table: CommitmentTable = Commitment) -> ColumnElement[bool]:
-        return self.status(table).in_(OPEN_STATES)
+        """Whether a row is open on the day. In a past view, a row open on the day is open
+        now or changed since: that first test reads the (status, due) index, so a district's
+        ledger is not replayed row by row for the many periods long done."""
+        replayed = self.status(table).in_(OPEN_STATES)
+        if not self.past:
+            return replayed
+        stored = cast(ColumnElement[str], table.status)
+        maybe_open = or_(
+            stored.in_(OPEN_STATES), col(table.id).in_(changed_after(self.deadlines.as_of))
+        )
+        return and_(maybe_open, replayed)
 
     def due(self, table: CommitmentTable = Commitment) -> ColumnElement[date | None]:
         """A row's own deadline on the day: a quota period's follows its counted events."""
