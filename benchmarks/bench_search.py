@@ -53,7 +53,11 @@ def cases(report: str, code: str) -> list[tuple[str, list[str], Service]]:
             ["list", "--search", "法治宣传"],
             _list(ListFilter(search="法治宣传")),
         ),
-        ("list --search lecture", ["list", "--search", "lecture"], _list(ListFilter(search="lecture"))),
+        (
+            "list --search lecture",
+            ["list", "--search", "lecture"],
+            _list(ListFilter(search="lecture")),
+        ),
         ("overdue", ["overdue"], _overdue),
         (f"show {code}", ["--report", report, "show", code], _show(code, report)),
         ("summary", ["summary"], _summary),
@@ -68,9 +72,7 @@ def _timed(call: Callable[[], object], repeats: int) -> tuple[Timing, Timing]:
         call()
         runs.append(Timing(time.perf_counter() - wall, time.process_time() - cpu))
     warm = runs[1:]
-    median = Timing(
-        statistics.median(r.wall for r in warm), statistics.median(r.cpu for r in warm)
-    )
+    median = Timing(statistics.median(r.wall for r in warm), statistics.median(r.cpu for r in warm))
     return runs[0], median
 
 
