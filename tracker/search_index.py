@@ -36,6 +36,7 @@ from sqlalchemy.engine import Connection
 
 FTS_TABLE = "commitment_fts"
 TERMS_TABLE = "commitment_fts_terms"
+ROWS_TABLE = "commitment_fts_rows"  # per term, how many rows hold it (to choose a plan)
 VIEW = "commitment_search"
 TRIGGERS = ("commitment_fts_insert", "commitment_fts_delete", "commitment_fts_update")
 # FTS5's own tables behind commitment_fts.
@@ -47,7 +48,9 @@ PG_INDEXES = {
     "ix_commitment_description_trgm": "description",
 }
 # What a search index adds to a database, by name: not the models' (schema comparisons skip it).
-INDEX_OBJECTS = frozenset({FTS_TABLE, TERMS_TABLE, VIEW, *TRIGGERS, *SHADOW_TABLES, *PG_INDEXES})
+INDEX_OBJECTS = frozenset(
+    {FTS_TABLE, TERMS_TABLE, ROWS_TABLE, VIEW, *TRIGGERS, *SHADOW_TABLES, *PG_INDEXES}
+)
 
 # Unit separator: follows each field in the indexed text (see the module's docstring).
 SEPARATOR = "char(31)"
@@ -76,6 +79,7 @@ def _sqlite_statements() -> list[str]:
         f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(body, content='{VIEW}', "
         "content_rowid='id', tokenize='trigram')",
         f"CREATE VIRTUAL TABLE {TERMS_TABLE} USING fts5vocab({FTS_TABLE}, instance)",
+        f"CREATE VIRTUAL TABLE {ROWS_TABLE} USING fts5vocab({FTS_TABLE}, row)",
         f"CREATE TRIGGER {TRIGGERS[0]} AFTER INSERT ON commitment BEGIN {insert} END",
         f"CREATE TRIGGER {TRIGGERS[1]} AFTER DELETE ON commitment BEGIN {delete} END",
         f"CREATE TRIGGER {TRIGGERS[2]} AFTER UPDATE OF code, title, title_en, description "
@@ -96,6 +100,7 @@ def drop_sqlite(connection: Connection) -> None:
     for trigger in TRIGGERS:
         connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger}")
     connection.exec_driver_sql(f"DROP TABLE IF EXISTS {TERMS_TABLE}")
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {ROWS_TABLE}")
     connection.exec_driver_sql(f"DROP TABLE IF EXISTS {FTS_TABLE}")
     connection.exec_driver_sql(f"DROP VIEW IF EXISTS {VIEW}")
 
@@ -153,6 +158,38 @@ def has_fts(connection: Connection) -> bool:
     """Whether a SQLite database has the FTS5 index (a ledger made by this version has)."""
     query = text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name")
     return connection.execute(query, {"name": FTS_TABLE}).first() is not None
+
+
+# A query held by more than this share of the rows is answered by LIKE over the rows the
+# other conditions leave (a town's report, read by its index): narrowing by the index would
+# first list most of the district's ids (`3.2` is in nearly every row) for nothing.
+COMMON_SHARE = 0.1
+
+
+def is_common(connection: Connection, query: str) -> bool:
+    """Whether the index says `query` may be in more than COMMON_SHARE of the rows: the
+    fewest rows holding any one of its trigrams (or, for 2 characters, all the trigrams it
+    begins), against the highest id. Only the plan depends on it, never the result."""
+    folded = "".join(char.lower() if char.isascii() else char for char in query)
+    if len(folded) >= 3:
+        # A few trigrams suffice: the fewest rows holding any of them is an upper bound.
+        trigrams = sorted({folded[i : i + 3] for i in range(len(folded) - 2)})[:8]
+        per_term = text(f"SELECT doc FROM {ROWS_TABLE} WHERE term = :term")
+        holding = min(
+            connection.execute(per_term, {"term": term}).scalar() or 0 for term in trigrams
+        )
+    else:
+        bounds = term_range(query)
+        if bounds is None:
+            return True
+        in_range = (
+            f"SELECT coalesce(sum(doc), 0) FROM {ROWS_TABLE} WHERE term >= :lo AND term < :hi"
+        )
+        holding = connection.execute(
+            text(in_range), {"lo": bounds[0], "hi": bounds[1]}
+        ).scalar_one()
+    rows = connection.execute(text("SELECT coalesce(max(id), 0) FROM commitment")).scalar_one()
+    return bool(holding > COMMON_SHARE * rows)
 
 
 def fts_phrase(query: str) -> str:
