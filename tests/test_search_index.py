@@ -173,3 +173,11 @@ def test_the_index_is_what_a_search_reads(session: Session, deadlines: Deadlines
     session.execute(text("SET LOCAL enable_seqscan = off"))  # the seed is small
     plan = " ".join(str(row[0]) for row in session.execute(text(f"EXPLAIN {compiled}")))
     assert "ix_commitment_title_trgm" in plan, plan
+    two = filter_conditions(session, ListFilter(show_all=True, search="讲座"), deadlines)
+    compiled = (
+        select(col(Commitment.id))
+        .where(*two)
+        .compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+    )
+    plan = " ".join(str(row[0]) for row in session.execute(text(f"EXPLAIN {compiled}")))
+    assert search_index.PG_BIGRAM_INDEX in plan, plan

@@ -47,9 +47,28 @@ PG_INDEXES = {
     "ix_commitment_title_en_trgm": "title_en",
     "ix_commitment_description_trgm": "description",
 }
+# PostgreSQL, 2-character queries (pg_trgm has no trigram in them and reads every row): a GIN
+# index of each row's character pairs, lower-cased as ILIKE compares (lower() by the
+# database's collation, the same in the index and the query).
+PG_BIGRAMS = "tracker_bigrams"
+PG_BIGRAM_INDEX = "ix_commitment_bigrams"
+PG_PUBLIC_FUNCTIONS = (f"{PG_BIGRAMS}(text)",)  # officers' writes compute the index
+PG_BODY = (
+    "lower(commitment.code || chr(31) || commitment.title || chr(31) || "
+    "coalesce(commitment.title_en, '') || chr(31) || commitment.description)"
+)
 # What a search index adds to a database, by name: not the models' (schema comparisons skip it).
 INDEX_OBJECTS = frozenset(
-    {FTS_TABLE, TERMS_TABLE, ROWS_TABLE, VIEW, *TRIGGERS, *SHADOW_TABLES, *PG_INDEXES}
+    {
+        FTS_TABLE,
+        TERMS_TABLE,
+        ROWS_TABLE,
+        VIEW,
+        *TRIGGERS,
+        *SHADOW_TABLES,
+        *PG_INDEXES,
+        PG_BIGRAM_INDEX,
+    }
 )
 
 # Unit separator: follows each field in the indexed text (see the module's docstring).
@@ -126,13 +145,26 @@ def _trgm_schema(connection: Connection) -> str | None:
 
 
 def create_postgresql(connection: Connection) -> bool:
-    """Make the pg_trgm indexes (if pg_trgm can be had); whether they exist afterwards."""
-    schema = _trgm_schema(connection)
-    if schema is None:
-        return False
+    """Make the pair index, and the pg_trgm indexes if pg_trgm can be had (whether it could)."""
     # An earlier migration in the same transaction leaves the audit's deferred triggers
     # pending, and PostgreSQL will not index a table with pending trigger events: fire them.
     connection.exec_driver_sql("SET CONSTRAINTS ALL IMMEDIATE")
+    connection.exec_driver_sql(
+        f"CREATE OR REPLACE FUNCTION {PG_BIGRAMS}(body text) RETURNS text[] "
+        "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$ "
+        "SELECT coalesce(array_agg(DISTINCT substr(body, i, 2)), '{}') "
+        "FROM generate_series(1, length(body) - 1) AS i $$"
+    )
+    for function in PG_PUBLIC_FUNCTIONS:
+        connection.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {function} TO PUBLIC")
+    body = PG_BODY.replace("commitment.", "")
+    connection.exec_driver_sql(
+        f"CREATE INDEX IF NOT EXISTS {PG_BIGRAM_INDEX} ON commitment "
+        f"USING gin ({PG_BIGRAMS}({body}))"
+    )
+    schema = _trgm_schema(connection)
+    if schema is None:
+        return False
     for name, column in PG_INDEXES.items():
         connection.exec_driver_sql(
             f"CREATE INDEX IF NOT EXISTS {name} ON commitment "
@@ -142,8 +174,9 @@ def create_postgresql(connection: Connection) -> bool:
 
 
 def drop_postgresql(connection: Connection) -> None:
-    for name in PG_INDEXES:
+    for name in (*PG_INDEXES, PG_BIGRAM_INDEX):
         connection.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+    connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {PG_BIGRAMS}(text)")
 
 
 def create(connection: Connection) -> None:
@@ -190,6 +223,12 @@ def is_common(connection: Connection, query: str) -> bool:
         ).scalar_one()
     rows = connection.execute(text("SELECT coalesce(max(id), 0) FROM commitment")).scalar_one()
     return bool(holding > COMMON_SHARE * rows)
+
+
+def has_bigrams(connection: Connection) -> bool:
+    """Whether a PostgreSQL database has the pair index (a ledger made by this version has)."""
+    query = text("SELECT to_regclass(:name) IS NOT NULL")
+    return bool(connection.execute(query, {"name": PG_BIGRAM_INDEX}).scalar())
 
 
 def fts_phrase(query: str) -> str:

@@ -22,6 +22,7 @@ from sqlalchemy import (
     table,
 )
 from sqlalchemy import select as sa_select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -202,7 +203,12 @@ def _search_condition(session: Session, text: str) -> ColumnElement[bool]:
         col(Commitment.description),
     )
     if session.get_bind().dialect.name != "sqlite":
-        return or_(*(field.ilike(pattern, escape="\\") for field in columns))
+        matches = or_(*(field.ilike(pattern, escape="\\") for field in columns))
+        if len(query) != 2 or not search_index.has_bigrams(session.connection()):
+            return matches  # ILIKE reads the pg_trgm indexes itself
+        pair = postgresql.array([func.lower(query)])
+        holds = func.tracker_bigrams(literal_column(search_index.PG_BODY)).op("@>")(pair)
+        return and_(holds, matches)
     matches = or_(*(field.like(pattern, escape="\\") for field in columns))
     candidates = _indexed_candidates(session, query)
     return matches if candidates is None else and_(col(Commitment.id).in_(candidates), matches)
