@@ -22,6 +22,7 @@ import typer
 import typer.testing
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
@@ -165,11 +166,23 @@ def engine(db_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+def _shared_pg_trgm(admin: Engine) -> None:
+    """pg_trgm in the public schema of the shared test database, before any test's ledger
+    would install it in its own schema: dropping that schema would take the extension, and
+    every other test's search indexes with it (tracker.search_index)."""
+    try:
+        with admin.begin() as conn:
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
+    except IntegrityError:  # another test process made it at the same moment
+        pass
+
+
 def _new_pg_schema() -> tuple[Engine, str, str]:
     """A fresh schema on the test PostgreSQL server: (admin engine, schema, URL using it)."""
     assert PG_URL is not None
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_URL)
+    _shared_pg_trgm(admin)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})

@@ -504,6 +504,42 @@ def test_overdue_in_english(shared_db_url: str) -> None:
     assert days in out
 
 
+def test_overdue_lists_the_oldest_lines_of_each_unit_and_says_how_many_more(
+    shared_db_url: str,
+) -> None:
+    """A district's unit has hundreds of late commitments: --limit keeps each unit's list to
+    its oldest lines, its counts complete, and says how many are not listed (issue 15)."""
+    everything = tracker(shared_db_url, "overdue", "--limit", "0", as_of="2022-12-28")
+    limited = tracker(shared_db_url, "overdue", "--limit", "2", as_of="2022-12-28")
+    assert tracker(shared_db_url, "overdue", as_of="2022-12-28") == everything  # 20 a unit
+    headings = [line.strip() for line in everything.splitlines() if UNIT_HEADING.match(line)]
+    assert headings == [line.strip() for line in limited.splitlines() if UNIT_HEADING.match(line)]
+    full, short = overdue_blocks(everything), overdue_blocks(limited)
+    cut = 0
+    for unit, rows in full.items():
+        entries = [_cells(row) for row in rows if "● " in row]
+        kept = [_cells(row) for row in short[unit] if "● " in row]
+        assert kept == entries[:2]
+        if len(entries) > 2:
+            cut += 1
+            hint = zh.MESSAGES["overdue_unit_more"].format(more=len(entries) - 2, shown=2)
+            assert hint in limited
+    assert cut > 0  # the seed has units with more than two late lines
+    assert "--limit 0" not in everything
+
+
+def _cells(row: str) -> list[str]:
+    """A table row's cells, without the padding that depends on the other rows."""
+    return [cell.strip() for cell in row.split("│")]
+
+
+def test_overdue_refuses_a_negative_limit(shared_db_url: str) -> None:
+    result = invoke("--db", shared_db_url, "overdue", "--limit", "-1")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == zh.MESSAGES["limit_invalid"].format(value=-1)
+    assert "Traceback" not in result.output
+
+
 # --- villages ----------------------------------------------------------------------------
 
 VILLAGE_ROW = re.compile(r"^│\s*(\d\d) │ (.+?)\s*│$")

@@ -306,6 +306,8 @@ def samples(reason: str) -> dict[str, object]:
         "today": "2026-12-05",
         # annual-render: a Word comment on a drafted sentence
         "codes": "1.1a；3.2-D",
+        # search (issue 15): tracker overdue, lines not listed past --limit
+        "more": 7,
     }
 
 

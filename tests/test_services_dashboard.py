@@ -10,13 +10,15 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import text, update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from tracker.models import Commitment, Kind, Status
 from tracker.schedule import Light, WorkCalendar
-from tracker.services.dashboard import TOP, dashboard
+from tracker.services.asof import as_of_view
+from tracker.services.dashboard import TOP, dashboard, tracked
 from tracker.services.deadlines import Deadlines
 from tracker.services.events import log_event
+from tracker.services.list_filter import light_condition
 from tracker.services.seed_file import Seed
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=timezone(timedelta(hours=8)))
@@ -206,3 +208,21 @@ def test_section_progress_matches_a_direct_count(
     ]
     headings = {s.number: s.heading for s in seed.document.sections}
     assert all(s.heading == headings[s.number] for s in overview.sections)
+
+
+@pytest.mark.parametrize("as_of", [date(2026, 11, 26), date(2023, 10, 8), date(2022, 3, 15)])
+def test_items_by_light_counted_in_one_pass_agree_with_each_lights_own_filter(
+    session: Session, calendar: WorkCalendar, as_of: date
+) -> None:
+    """The overview counts every light in one query (issue 15); each count is still what
+    the list's filter by that light finds, also on a past day replayed from the history."""
+    mark(session, Status.IN_PROGRESS, "3.2-M/2023-10")
+    deadlines = Deadlines(as_of=as_of, calendar=calendar, today=date(2026, 12, 5))
+    overview = dashboard(session=session, deadlines=deadlines)
+    view = as_of_view(session, deadlines)
+    scope = tracked(as_of)
+    for light in Light:
+        query = select(func.count()).select_from(Commitment)
+        expected = session.exec(query.where(scope, light_condition([light], view))).one()
+        assert overview.items_by_light[light] == expected, light
+    assert overview.items_by_light[Light.RED] > 0

@@ -31,6 +31,8 @@ from importlib import resources
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from tracker import search_index
+
 # Tables only an admin changes (guarded), and tables whose rows are appended by who acts.
 ADMIN_TABLES = (
     "account",
@@ -132,6 +134,12 @@ def _grants(connection: Connection, schema: str) -> str:
             f"GRANT UPDATE ({', '.join(_columns(connection, table))}) ON {table} TO PUBLIC"
         )
     statements += [f"GRANT EXECUTE ON FUNCTION {name} TO PUBLIC" for name in PUBLIC_FUNCTIONS]
+    # The search index's function, where it exists: every write of a commitment computes it.
+    statements += [
+        f"GRANT EXECUTE ON FUNCTION {name} TO PUBLIC"
+        for name in search_index.PG_PUBLIC_FUNCTIONS
+        if connection.execute(text("SELECT to_regprocedure(:f)"), {"f": name}).scalar()
+    ]
     owns_schema = connection.execute(
         text(
             "SELECT n.nspowner = r.oid FROM pg_namespace n, pg_roles r "

@@ -171,6 +171,9 @@ class Commitment(SQLModel, table=True):
         # without it SQLite scans every open row once per commitment with instances.
         Index("ix_commitment_parent_open_due", "parent_id", "status", "due"),
         Index("ix_commitment_report_sort", "report_id", "sort_key"),
+        # The open rows by deadline (overdue review, lights): on a district's ledger nearly
+        # every past period is done, and the review must not read those (issue 15).
+        Index("ix_commitment_status_due", "status", "due"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

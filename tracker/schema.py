@@ -21,6 +21,8 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import SQLModel
 
+from tracker import search_index
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
 BASELINE = "0001"
 # The revisions in tracker/migrations/versions, oldest first (a test keeps the two equal).
 # Kept here so that opening a database reads one row instead of importing Alembic (~0.15 s).
-REVISIONS = ("0001", "0002", "0003", "0004", "0005")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")
 HEAD = REVISIONS[-1]
 
 
@@ -64,6 +66,7 @@ def create_schema(engine: Engine) -> None:
 
     with engine.begin() as connection:
         SQLModel.metadata.create_all(connection)
+        search_index.create(connection)
         command.stamp(_config(connection), "head")
         if connection.dialect.name == "postgresql":  # after the stamp: it grants on every table
             from tracker.db_guard import install

@@ -153,8 +153,9 @@ def overdue_table(entries: list[OverdueEntry], *, title: str = "", unit: bool = 
     return table
 
 
-def overdue_view(groups: list[UnitGroup]) -> RenderableType:
-    """Red then yellow items per unit, periods of one commitment folded into one line."""
+def overdue_view(groups: list[UnitGroup], limit: int | None = None) -> RenderableType:
+    """Red then yellow items per unit, periods of one commitment folded into one line; at
+    most `limit` lines per unit (the oldest first), the unit's counts always complete."""
     if not groups:
         return Text(t("overdue_none"), style="green")
     parts: list[RenderableType] = []
@@ -165,6 +166,9 @@ def overdue_view(groups: list[UnitGroup]) -> RenderableType:
             red=group.red,
             yellow=group.yellow,
         )
-        table = overdue_table(group.entries, title=heading)
-        parts.append(table)
+        shown = group.entries if limit is None else group.entries[:limit]
+        parts.append(overdue_table(shown, title=heading))
+        if len(shown) < len(group.entries):
+            more = t("overdue_unit_more", more=len(group.entries) - len(shown), shown=len(shown))
+            parts.append(Text(more, style="dim"))
     return Group(*parts)

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from tracker.cli.context import DATE_METAVAR, AppState, date_help, ledger, out, parse_as_of
 from tracker.cli.render import overdue_table, overdue_view, row_table
+from tracker.errors import TrackerError
 from tracker.i18n import t
 from tracker.labels import LIGHT_STYLE, items_text, localized
 from tracker.schedule import Light
@@ -19,6 +20,11 @@ from tracker.services.dashboard import Dashboard, dashboard
 from tracker.services.overdue import overdue_by_unit
 
 BAR_WIDTH = 20
+# Lines per unit in `tracker overdue`: a district's unit has hundreds of late commitments
+# (one per town and daily duty), and printing them all took most of the command's time at
+# a million periods while nobody reads past a screenful. The oldest come first, the unit's
+# counts stay complete, and a line says how many more there are (--limit 0 lists them all).
+OVERDUE_LIMIT = 20
 
 
 def _bar(done: int, total: int) -> Text:
@@ -99,9 +105,19 @@ def overdue_command(
         str | None,
         typer.Option("--as-of", metavar=DATE_METAVAR, help=date_help("按此日期查看 / view as of")),
     ] = None,
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit",
+            metavar="N",
+            help=f"每个单位最多显示行数（默认 {OVERDUE_LIMIT}，0 为全部）/ lines per unit",
+        ),
+    ] = OVERDUE_LIMIT,
 ) -> None:
     """逾期督办：按责任单位列出红灯、黄灯事项 / red then yellow items by unit."""
     state: AppState = ctx.obj
+    if limit < 0:
+        raise TrackerError("limit_invalid", value=limit)
     day = parse_as_of(as_of) if as_of else state.as_of
     with ledger(state, day) as led:
         groups = overdue_by_unit(
@@ -110,7 +126,7 @@ def overdue_command(
         as_of_day = led.deadlines.as_of
     console = out()
     console.print(Text(t("overdue_title", date=as_of_day.isoformat()), style="bold"))
-    console.print(overdue_view(groups))
+    console.print(overdue_view(groups, limit or None))
 
 
 def register(app: typer.Typer) -> None:

@@ -972,4 +972,6 @@ MESSAGES: dict[str, str] = {
     "tui.annual.copy.plain": "clean copy (no codes)",
     "tui.annual.write_to": "write to {path}",
     "key.write_draft": "Write file",
+    # --- search (issue 15) ---
+    "overdue_unit_more": "{more} more not listed; the oldest {shown} are above (--limit 0 shows all)",
 }

@@ -972,4 +972,6 @@ MESSAGES: dict[str, str] = {
     "tui.annual.copy.plain": "清稿（不标编号）",
     "tui.annual.write_to": "写入 {path}",
     "key.write_draft": "写入文件",
+    # --- search (issue 15) ---
+    "overdue_unit_more": "另有 {more} 项未列出，以上为最早的 {shown} 项（--limit 0 显示全部）",
 }

@@ -164,11 +164,14 @@ def _write_in_database(session: OrmSession) -> int:
     Also done before every commit of the session, so that a session joined to an outer
     transaction (the tests') sees its entries as a committing one would."""
     _name_actor(session)
-    count = text("SELECT count(*) FROM audit")
-    before = session.execute(count).scalar_one()
+    # The entries past the last one before: read by the primary key. Counting the whole
+    # chain before and after took 0.3 s each at a district's 1.8M entries, on every commit,
+    # reads included.
+    before = session.execute(text("SELECT coalesce(max(id), 0) FROM audit")).scalar_one()
     session.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))
     session.execute(text("SET CONSTRAINTS ALL DEFERRED"))
-    return int(session.execute(count).scalar_one()) - int(before)
+    after = text("SELECT count(*) FROM audit WHERE id > :before")
+    return int(session.execute(after, {"before": before}).scalar_one())
 
 
 def write_pending(session: OrmSession) -> int:

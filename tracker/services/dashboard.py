@@ -20,7 +20,7 @@ from tracker.models import Commitment, Kind, Report, Section, Status
 from tracker.schedule import Light
 from tracker.services.asof import AsOf, as_of_view
 from tracker.services.deadlines import Deadlines
-from tracker.services.list_filter import Order, light_condition
+from tracker.services.list_filter import Order, light_case
 from tracker.services.listing import ItemRow, rows_where
 from tracker.services.lookup import get_report
 from tracker.services.overdue import OverdueEntry, overdue_by_unit
@@ -87,7 +87,13 @@ class Dashboard:
 def tracked(as_of: date) -> ColumnElement[bool]:
     """The items that are each one thing to do by the as-of date: one-off commitments and
     the instances that have begun. Commitments with instances are counted through them."""
-    return or_(
+    return or_(*tracked_parts(as_of))
+
+
+def tracked_parts(as_of: date) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """`tracked` as its two disjoint halves (instances; one-off commitments), each of which
+    an index answers alone: counting their OR read every row of a district's table."""
+    return (
         and_(
             col(Commitment.parent_id).is_not(None),
             or_(col(Commitment.period_start).is_(None), col(Commitment.period_start) <= as_of),
@@ -251,12 +257,25 @@ def dashboard(*, session: Session, deadlines: Deadlines, report: str | None = No
 def _items_by_light(
     session: Session, scope: list[ColumnElement[bool]], view: AsOf
 ) -> dict[Light, int]:
-    """The periods, village items and one-off commitments due by now, by light."""
+    """The periods, village items and one-off commitments due by now, by light.
+
+    One COUNT per light read a district's rows four times (3.5 s of the summary's 9.7 s at a
+    million periods). Now the open rows, which the (status, due) index finds, are counted by
+    light in one pass, and the rest (nearly every past period: done) are the closed ones.
+    `scope` is [tracked(as_of), and what else narrows it (a report)]."""
+    open_rows = sa_select(light_case(view).label("light")).where(*scope, view.is_open())
+    rows = open_rows.subquery()
+    # Grouped outside: PostgreSQL does not see two renderings of the CASE (each with its own
+    # parameters) as the same expression.
+    query = sa_select(rows.c.light, func.count()).group_by(rows.c.light)
+    counts = {Light(value): count for value, count in session.execute(query).all()}
     count = select(func.count()).select_from(Commitment)
-    return {
-        light: session.exec(count.where(*scope, light_condition([light], view))).one()
-        for light in Light
-    }
+    everything = sum(
+        session.exec(count.where(part, *scope[1:])).one()
+        for part in tracked_parts(view.deadlines.as_of)
+    )
+    counts[Light.NONE] = everything - sum(counts.values())
+    return {light: counts.get(light, 0) for light in Light}
 
 
 def _sections(

@@ -8,10 +8,26 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, false, func, not_, or_
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    column,
+    false,
+    func,
+    literal,
+    literal_column,
+    not_,
+    or_,
+    table,
+)
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from tracker import search_index
 from tracker.errors import TrackerError
 from tracker.models import Commitment, CoUnit, Kind, Status
 from tracker.schedule import Light
@@ -101,6 +117,19 @@ def light_condition(lights: Sequence[Light], view: AsOf) -> ColumnElement[bool]:
     return or_(false(), *(by_light[light] for light in lights))
 
 
+def light_case(view: AsOf) -> ColumnElement[str]:
+    """A row's light on the view's day as one expression (the light's value), agreeing with
+    light_condition: for counting every light in one pass over the rows."""
+    deadlines = view.deadlines
+    due = effective_due(view)
+    return case(
+        (not_(view.is_open()), Light.NONE.value),
+        (due < deadlines.as_of, Light.RED.value),
+        (due <= deadlines.yellow_limit, Light.YELLOW.value),
+        else_=Light.GREEN.value,
+    )
+
+
 def filter_conditions(
     session: Session, flt: ListFilter, deadlines: Deadlines, view: AsOf | None = None
 ) -> list[ColumnElement[bool]]:
@@ -167,18 +196,52 @@ def _search_condition(session: Session, text: str) -> ColumnElement[bool]:
     """Case-insensitive substring match on code, titles and description.
 
     SQLite's LIKE already ignores ASCII case, and lower() on every row would triple the cost
-    of a search over 100k rows; PostgreSQL's LIKE does not, so it gets ILIKE.
+    of a search over 100k rows; PostgreSQL's LIKE does not, so it gets ILIKE. LIKE decides
+    what matches; on SQLite the FTS5 index first narrows the rows it checks to those that can
+    (tracker.search_index), and on PostgreSQL ILIKE uses the pg_trgm indexes itself.
     """
-    pattern = f"%{_escape_like(text.strip())}%"
+    query = text.strip()
+    pattern = f"%{_escape_like(query)}%"
     columns = (
         col(Commitment.code),
         col(Commitment.title),
         col(Commitment.title_en),
         col(Commitment.description),
     )
-    if session.get_bind().dialect.name == "sqlite":
-        return or_(*(column.like(pattern, escape="\\") for column in columns))
-    return or_(*(column.ilike(pattern, escape="\\") for column in columns))
+    if session.get_bind().dialect.name != "sqlite":
+        matches = or_(*(field.ilike(pattern, escape="\\") for field in columns))
+        if len(query) != 2 or not search_index.has_bigrams(session.connection()):
+            return matches  # ILIKE reads the pg_trgm indexes itself
+        pair = postgresql.array([func.lower(query)])
+        holds = func.tracker_bigrams(literal_column(search_index.PG_BODY)).op("@>")(pair)
+        # ILIKE checks the few rows the pair index gives, on `column || ''` (the same text,
+        # NULL staying NULL) so that the planner does not also ask the trigram indexes,
+        # which hold no trigram of two characters and answer with every row (2.7 s at 1M).
+        rechecked = or_(
+            *(field.op("||")(literal("")).ilike(pattern, escape="\\") for field in columns)
+        )
+        return and_(holds, rechecked)
+    matches = or_(*(field.like(pattern, escape="\\") for field in columns))
+    candidates = _indexed_candidates(session, query)
+    return matches if candidates is None else and_(col(Commitment.id).in_(candidates), matches)
+
+
+def _indexed_candidates(session: Session, query: str) -> Select[tuple[int]] | None:
+    """The ids of the rows that may hold `query`, from the FTS5 index; None when the index
+    cannot narrow them (a 1-character query, a ledger without the index) or would not narrow
+    them much (a query most rows hold: search_index.is_common)."""
+    connection = session.connection()
+    if not search_index.has_fts(connection) or search_index.is_common(connection, query):
+        return None
+    if len(query) >= 3:
+        fts = table(search_index.FTS_TABLE, column("rowid"))
+        match = literal_column(search_index.FTS_TABLE).op("MATCH")(search_index.fts_phrase(query))
+        return sa_select(fts.c.rowid).where(match)
+    bounds = search_index.term_range(query)
+    if bounds is None:
+        return None
+    terms = table(search_index.TERMS_TABLE, column("term"), column("doc"))
+    return sa_select(terms.c.doc).where(terms.c.term >= bounds[0], terms.c.term < bounds[1])
 
 
 def require_kind(value: str) -> Kind:

@@ -222,6 +222,15 @@ _OBJECTS = (
 )
 
 
+def _is_virtual(sql: str) -> bool:
+    return sql.upper().startswith("CREATE VIRTUAL TABLE")
+
+
+def _exists(connection: sqlite3.Connection, name: str) -> bool:
+    query = "SELECT 1 FROM main.sqlite_master WHERE name = ?"
+    return connection.execute(query, (name,)).fetchone() is not None
+
+
 def _replace_content(connection: sqlite3.Connection) -> None:
     """Make the main database of `connection` hold exactly what the attached `restored` one
     does: its schema, rows and user_version. Within the caller's transaction."""
@@ -235,11 +244,16 @@ def _replace_content(connection: sqlite3.Connection) -> None:
     # and indexes, INSERT … SELECT * is SQLite's transfer optimisation, which copies records
     # and index entries as they are (a district's ledger in half the time of inserting rows
     # and building the indexes after). Triggers would prevent it: they come last, with views.
-    for kind, _name, sql in wanted:
-        if kind in ("table", "index"):
+    # A virtual table (the search index's FTS5 table) makes its own shadow tables: those are
+    # not made again but emptied and filled as they are; the virtual tables hold no rows.
+    virtual = {name for kind, name, sql in wanted if kind == "table" and _is_virtual(sql)}
+    for kind, name, sql in wanted:
+        if kind in ("table", "index") and not _exists(connection, name):
             connection.execute(sql)  # unqualified: made in main
+        elif kind == "table":
+            connection.execute(f"DELETE FROM main.{_quoted(name)}")
     for kind, name, _sql in wanted:
-        if kind == "table":
+        if kind == "table" and name not in virtual:
             connection.execute(
                 f"INSERT INTO main.{_quoted(name)} SELECT * FROM restored.{_quoted(name)}"
             )
