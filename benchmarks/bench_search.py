@@ -106,7 +106,10 @@ def main() -> None:
     parser.add_argument("--code", default="3.2-D")
     parser.add_argument("-n", "--repeats", type=int, default=5)
     parser.add_argument("--only", default=None, help="run only cases whose label contains this")
+    parser.add_argument("--smoke", action="store_true", help="check that it runs: N=1")
     args = parser.parse_args()
+    if args.smoke:
+        args.repeats = 1
     url = database_url(args.db)
     engine = make_engine(url)
     deadlines = Deadlines(as_of=args.as_of, calendar=WorkCalendar())

@@ -10,6 +10,7 @@ On PostgreSQL (when TRACKER_TEST_DATABASE_URL is set) the district is built ther
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -64,6 +65,8 @@ CASES = [
     ("race_appends.py", (), "OK: every acknowledged write is recorded exactly once"),
     ("stress.py", (), "OK: every acknowledged change is in the history exactly once"),
     ("bench_vs_taskwarrior.py", ("--db", "{db}"), "| periods | command |"),
+    ("bench_search.py", ("--db", "{db}"), "| case | service 1st ms |"),
+    ("bench_search_keys.py", ("--db", "{db}"), "| search | rows found |"),
     (
         "bench_first_screen.py",
         ("--db", "{db}", "--report", "town-01-2021", "--as-of", "2026-11-26"),
@@ -81,7 +84,8 @@ def test_benchmark_runs(script: str, options: tuple[str, ...], header: str, dist
 
 def test_every_script_is_smoke_tested() -> None:
     scripts = {path.name for path in BENCHMARKS.glob("*.py")}
-    assert scripts == {case[0] for case in CASES} | {"build_district.py"}
+    # The two that build ledgers rather than measure them have tests of their own below.
+    assert scripts == {case[0] for case in CASES} | {"build_district.py", "load_pg.py"}
 
 
 @pytest.fixture
@@ -99,3 +103,28 @@ def test_on_postgresql(pg_url: str) -> None:
     # ANALYZE); tests/test_build_district.py compares what it writes there with the services.
     out = run_script("build_district.py", "--smoke", "--db", pg_url)
     assert "bulk writer" in out and "period instances" in out, out
+
+
+@pytest.mark.skipif(not PG_URL, reason="TRACKER_TEST_DATABASE_URL is not set")
+def test_load_pg_copies_a_district_into_postgresql(district: str) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool
+
+    assert PG_URL is not None
+    server = make_url(PG_URL).set(database="postgres").render_as_string(hide_password=False)
+    database = f"tracker_load_pg_smoke_{os.getpid()}"
+    out = run_script("load_pg.py", district, database, "--server", server)
+    assert "commitment: " in out, out
+    admin = create_engine(server, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        copy = create_engine(make_url(server).set(database=database), poolclass=NullPool)
+        with copy.connect() as connection:
+            copied = connection.execute(text("SELECT count(*) FROM commitment")).scalar_one()
+        copy.dispose()
+        with sqlite3.connect(district) as source:
+            assert copied == source.execute("SELECT count(*) FROM commitment").fetchone()[0]
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        admin.dispose()
