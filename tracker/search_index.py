@@ -125,8 +125,12 @@ def drop_sqlite(connection: Connection) -> None:
 
 
 def _trgm_schema(connection: Connection) -> str | None:
-    """The schema pg_trgm is installed in, installing it in the current one if it is missing
-    and the user may; None when it cannot be had."""
+    """The schema pg_trgm is installed in, installing it in `public` if it is missing and the
+    user may; None when it cannot be had.
+
+    Not in the ledger's own schema (the first of its search_path): a backup of that schema
+    (`pg_dump -n`, as `tracker backup` prints it) leaves extensions out, and the restore's
+    `DROP SCHEMA` would then refuse to drop a schema the extension lives in."""
     query = text(
         "SELECT quote_ident(n.nspname) FROM pg_extension e "
         "JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'"
@@ -136,7 +140,7 @@ def _trgm_schema(connection: Connection) -> str | None:
         return str(schema)
     savepoint = connection.begin_nested()  # a refusal must not abort the caller's transaction
     try:
-        connection.exec_driver_sql("CREATE EXTENSION pg_trgm")
+        connection.exec_driver_sql("CREATE EXTENSION pg_trgm SCHEMA public")
     except Exception:  # noqa: BLE001  (no privilege, or not installed on the server)
         savepoint.rollback()
         return None
