@@ -168,7 +168,9 @@ def summary_data(
 ) -> SummaryData:
     """进展情况汇总: progress per section, quotas, lights, every late item, villages, figures."""
     heading = _heading(session, PrintKind.SUMMARY, scope, deadlines, user, now)
-    board = dashboard(session=session, deadlines=deadlines, report=scope.report)
+    # The printout shows neither the most overdue nor the next deadlines: its own late items
+    # are the full review below.
+    board = dashboard(session=session, deadlines=deadlines, report=scope.report, lists=False)
     overdue = overdue_by_unit(
         session=session, deadlines=deadlines, unit=scope.unit, report=scope.report
     )
