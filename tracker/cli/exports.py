@@ -20,7 +20,7 @@ from typing import Any, BinaryIO
 
 from tracker.errors import TrackerError, printable, printable_json
 from tracker.i18n import t
-from tracker.services.listing import ItemRow
+from tracker.services.listing import ItemRow, Renderer
 
 # The printouts (openpyxl among them) are imported by the functions that write a file, not
 # by every command that loads this module.
@@ -60,6 +60,53 @@ def write_listing(fmt: str, rows: Iterable[ItemRow], out_path: Path | None) -> N
             for chunk in _encoded(fmt, rows):
                 handle.write(chunk)
     sys.stdout.write(printable(t("print.written", path=str(out_path))) + "\n")
+
+
+def text_renderer(fmt: str) -> Renderer | None:
+    """What writes each row of a json or csv export as text straight from the database's
+    tuples (tracker.services.export_text); None for a workbook, which takes ItemRows."""
+    from tracker.services.export_text import CsvRows, JsonRows
+
+    if fmt == "json":
+        return JsonRows()
+    if fmt == "csv":
+        return CsvRows()
+    return None
+
+
+def write_texts(fmt: str, texts: Iterable[str], out_path: Path | None) -> None:
+    """Write the rows' `texts` (from `text_renderer(fmt)`) as the json or csv export to
+    `out_path`, else to stdout, as they come: the same bytes as `write_listing`."""
+    from tracker.files import replacing
+
+    chunks = json_text_chunks(texts) if fmt == "json" else _csv_chunks(texts)
+    if out_path is None:
+        _to_stdout(chunks)
+        return
+    with replacing(out_path) as handle:
+        for chunk in chunks:
+            handle.write(chunk)
+    sys.stdout.write(printable(t("print.written", path=str(out_path))) + "\n")
+
+
+def _csv_chunks(lines: Iterable[str]) -> Iterator[bytes]:
+    """The CSV's byte-order mark and header, then its rows' `lines`, as UTF-8."""
+    from tracker.printouts.listing import csv_lines
+
+    yield next(csv_lines([])).encode("utf-8")
+    for text in _joined(lines):
+        yield text.encode("utf-8")
+
+
+def json_text_chunks(objects: Iterable[str]) -> Iterator[bytes]:
+    """The JSON array of the rows' object `objects` (JsonRows: each as json.dumps writes it
+    inside the indented list), as `json_chunks` writes it."""
+    it = iter(objects)
+    opening = "[\n  "
+    while batch := list(islice(it, WRITE_BATCH)):
+        yield _inert_utf8(opening + ",\n  ".join(batch))
+        opening = ",\n  "
+    yield b"\n]\n" if opening != "[\n  " else b"[]\n"
 
 
 def _encoded(fmt: str, rows: Iterable[ItemRow]) -> Iterator[bytes]:

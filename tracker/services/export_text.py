@@ -1,0 +1,353 @@
+"""The rows of `tracker list --format json|csv` written as text straight from the database's
+tuples (issue 15): `stream_items(render=…)` with one of these renderers gives each row's JSON
+object or CSV line, the very text the ItemRow of the row gives (tests/test_exports_stream.py
+compares them byte for byte with the rows of `list_items`).
+
+The JSON text of every column that needs no working-day calendar is written by the database
+itself (SQLite's json_quote, PostgreSQL's to_json): both escape a string exactly as
+json.dumps(ensure_ascii=False) does (", \\, \\b \\f \\n \\r \\t, and \\u00xx for the other
+controls; nothing else). Python adds what needs the calendar or another query: the status,
+due date, light and lateness (one text per distinct (due, status) pair: a million rows share
+a few thousand), the event count and the figures, whose floats the database would not write
+as Python's repr does (SQLite writes 1e21 as 1.0e+21)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Sequence
+from datetime import date
+from functools import reduce
+from math import isfinite
+from typing import Any
+
+from sqlalchemy import ColumnElement, String, Text, case, cast, func, literal
+from sqlmodel import col
+
+from tracker.i18n import get_language, t
+from tracker.labels import baseline_label, figure, kind_label, light_label, status_label
+from tracker.models import Commitment, Kind, Report, Unit, Village
+from tracker.schedule import Light
+from tracker.services.asof import COUNTED_KINDS
+from tracker.services.deadlines import Deadlines
+from tracker.services.listing import StreamColumns
+
+INDICATOR = Kind.INDICATOR.value
+# The members of a row's object, four spaces in, as json.dumps(indent=2) writes them inside
+# the list (ItemRow.as_json's keys, in its order).
+_NEXT = ",\n    "
+
+
+def _member(key: str) -> str:
+    return f'{_NEXT}"{key}": '
+
+
+def float_text(value: float) -> str:
+    """A float as json.dumps writes it (NaN and the infinities as it spells them)."""
+    return float.__repr__(value) if isfinite(value) else json.dumps(value)
+
+
+def _number_text(value: Any) -> str:
+    """A figure column's JSON: null, or the number as json.dumps writes its type."""
+    if value is None:
+        return "null"
+    if isinstance(value, float):
+        return float_text(value)
+    return json.dumps(value)
+
+
+class _Lights:
+    """The light and lateness of each (due date, status) pair, worked out once."""
+
+    def __init__(self, deadlines: Deadlines) -> None:
+        self.deadlines = deadlines
+
+    def of(self, due: Any, status: str) -> tuple[date | None, Light, int, int]:
+        """`due` (a date, or SQLite's text of one) as a date, its light on the day for a row
+        of `status`, and its calendar and working days late."""
+        day = date.fromisoformat(due) if isinstance(due, str) else due
+        light = self.deadlines.light(day, status)
+        if light is not Light.RED:
+            return day, light, 0, 0
+        late = self.deadlines.lateness(day)
+        return day, light, late.calendar_days, late.working_days
+
+
+def _joined(*parts: ColumnElement[Any]) -> ColumnElement[str]:
+    """SQL text of `parts` one after another (|| on both backends; no part is NULL)."""
+    return reduce(lambda left, right: left.op("||", return_type=Text)(right), parts)
+
+
+class JsonRows:
+    """Each row as its object in `json.dumps([row.as_json() …], ensure_ascii=False,
+    indent=2)`, without the separating comma (tracker.cli.exports joins them)."""
+
+    def __init__(self) -> None:
+        self.quota_dues: dict[int, date] = {}
+        self.blocks: dict[tuple[Any, str], str] = {}
+        self.lights: _Lights | None = None
+
+    def columns(self, parts: StreamColumns) -> list[Any]:
+        self.quota_dues = parts.quota_dues
+        self.lights = _Lights(parts.deadlines)
+        quote = _json_quote(parts.dialect)
+
+        def text(value: str) -> ColumnElement[str]:
+            return literal(value, String)
+
+        parent = parts.parent
+        child = col(Commitment.parent_id).is_not(None)
+        head = _joined(
+            text('{\n    "code": '),
+            quote(col(Commitment.code)),
+            text(_member("report")),
+            quote(col(Report.slug)),
+            text(_member("title")),
+            quote(col(Commitment.title)),
+            text(_member("title_en")),
+            quote(col(Commitment.title_en)),
+            text(_member("section")),
+            quote(col(Commitment.section)),
+            text(_member("kind")),
+            quote(col(Commitment.kind)),
+            text(_member("unit")),
+            quote(col(Unit.name)),
+            text(_member("status")),
+        )
+        mid = _joined(
+            text(_member("village")),
+            quote(col(Village.number)),
+            text(_member("village_name")),
+            # A village's empty name is none (ItemRow: `village_name or None`).
+            quote(func.nullif(col(Village.name), "")),
+            text(_member("period")),
+            quote(col(Commitment.period_key)),
+            text(_member("target")),
+            case((child, quote(col(Commitment.target))), else_=text("null")),
+            text(_member("done_count")),
+        )
+        tail = _joined(
+            text(_member("baseline_text")),
+            quote(func.coalesce(parent.baseline_text, Commitment.baseline_text)),
+            text(_member("measure")),
+            quote(func.coalesce(parent.measure, Commitment.measure)),
+            text(_member("source")),
+            quote(func.coalesce(Commitment.excerpt, parent.excerpt)),
+            text(_member("parent")),
+            quote(col(parent.code)),
+            text("\n  }"),
+        )
+        return [
+            col(Commitment.id),
+            col(Commitment.kind),
+            col(Commitment.parent_id),
+            parts.status,
+            parts.due,
+            head,
+            mid,
+            func.coalesce(parent.baseline, Commitment.baseline),
+            tail,
+        ]
+
+    def _block(self, due: Any, status: str) -> str:
+        """The members from "status" to "workdays_overdue" of a row with `due` and `status`."""
+        assert self.lights is not None
+        day, light, days, workdays = self.lights.of(due, status)
+        block = (
+            json.dumps(status, ensure_ascii=False)
+            + _member("due")
+            + (f'"{day.isoformat()}"' if day else "null")
+            + _member("light")
+            + json.dumps(light.value)
+            + _member("overdue")
+            + ("true" if light is Light.RED else "false")
+            + _member("days_overdue")
+            + str(days)
+            + _member("workdays_overdue")
+            + str(workdays)
+        )
+        self.blocks[(due, status)] = block
+        return block
+
+    def render(
+        self, rows: Sequence[Any], counts: dict[int, int], values: dict[int, float]
+    ) -> list[str]:
+        blocks = self.blocks
+        dues = self.quota_dues
+        counted = COUNTED_KINDS
+        value_key = _member("value")
+        baseline_key = _member("baseline")
+        out = []
+        for item_id, kind, parent_id, status, due, head, mid, baseline, tail in rows:
+            if dues:
+                due = dues.get(item_id, due)
+            block = blocks.get((due, status)) or self._block(due, status)
+            done = (
+                str(counts.get(item_id, 0)) if parent_id is not None and kind in counted else "null"
+            )
+            value = values.get(item_id)
+            out.append(
+                f"{head}{block}{mid}{done}{value_key}"
+                f"{'null' if value is None else _number_text(value)}{baseline_key}"
+                f"{'null' if baseline is None else _number_text(baseline)}{tail}"
+            )
+        return out
+
+
+def _json_quote(dialect: str) -> Callable[[Any], ColumnElement[str]]:
+    """The database's JSON text of a column: a quoted, escaped string, a number, or null."""
+    if dialect == "postgresql":
+        return lambda column: func.coalesce(cast(func.to_json(column), Text), "null")
+    return lambda column: func.json_quote(column, type_=Text)
+
+
+class CsvRows:
+    """Each row as its CSV line (tracker.printouts.listing.csv_lines, header apart), in
+    the interface language of the moment its first batch is written."""
+
+    def __init__(self) -> None:
+        self.quota_dues: dict[int, date] = {}
+        self.blocks: dict[tuple[Any, str], tuple[str, str, str, int, int]] = {}
+        self.baselines: dict[tuple[Any, Any, Any], str | None] = {}
+        self.labels: dict[str, str] = {}
+        self.lights: _Lights | None = None
+        self.lines = _Lines()
+        self.writer = csv.writer(self.lines)  # \r\n after each row, as csv_lines writes
+        # A text cell as the CSV of ItemRows writes it: printable, never a formula. (The
+        # printouts import openpyxl, which a JSON export has no use for.)
+        from tracker.printouts.listing import _csv_text
+
+        self.cell: Callable[[str], str] = _csv_text
+
+    def columns(self, parts: StreamColumns) -> list[Any]:
+        self.quota_dues = parts.quota_dues
+        self.lights = _Lights(parts.deadlines)
+        parent = parts.parent
+        return [
+            col(Commitment.id),
+            col(Commitment.kind),
+            col(Commitment.parent_id),
+            parts.status,
+            parts.due,
+            col(Commitment.code),
+            col(Commitment.title),
+            col(Commitment.title_en),
+            col(Unit.name),
+            col(Unit.name_en),
+            col(Commitment.section),
+            col(Commitment.period_key),
+            col(Village.number),
+            col(Village.name),
+            col(Commitment.target),
+            func.coalesce(parent.baseline, Commitment.baseline),
+            func.coalesce(parent.baseline_text, Commitment.baseline_text),
+            func.coalesce(parent.measure, Commitment.measure),
+            col(parent.code),
+            col(Report.slug),
+        ]
+
+    def _block(self, due: Any, status: str) -> tuple[str, str, str, int, int]:
+        """The due date, status, light and lateness cells of a row with `due` and `status`."""
+        assert self.lights is not None
+        day, light, days, workdays = self.lights.of(due, status)
+        block = (
+            day.isoformat() if day else "",
+            self.cell(status_label(status)),
+            self.cell(light_label(light)),
+            days,
+            workdays,
+        )
+        self.blocks[(due, status)] = block
+        return block
+
+    def _baseline(self, baseline: Any, text: str | None, measure: str | None) -> str | None:
+        key = (baseline, text, measure)
+        if key not in self.baselines:
+            label = None
+            if baseline is not None or text:
+                label = self.cell(baseline_label(baseline, text, measure))
+            self.baselines[key] = label
+        return self.baselines[key]
+
+    def _label(self, kind: str) -> str:
+        label = self.labels.get(kind)
+        if label is None:
+            label = self.labels[kind] = self.cell(kind_label(kind))
+        return label
+
+    def render(
+        self, rows: Sequence[Any], counts: dict[int, int], values: dict[int, float]
+    ) -> list[str]:
+        english = get_language() == "en"
+        blocks = self.blocks
+        dues = self.quota_dues
+        counted = COUNTED_KINDS
+        cell = self.cell
+        lines = []
+        for (
+            item_id, kind, parent_id, status, due, code, title, title_en, unit, unit_en,
+            section, period, village, village_name, target, baseline, baseline_text, measure,
+            parent_code, report,
+        ) in rows:  # fmt: skip
+            if dues:
+                due = dues.get(item_id, due)
+            due_text, status_text, light_text, days, workdays = blocks.get(
+                (due, status)
+            ) or self._block(due, status)
+            child = parent_id is not None
+            done = counts.get(item_id, 0) if child and kind in counted else None
+            value = values.get(item_id)
+            if done is None:
+                progress = None
+            elif kind == INDICATOR:
+                progress = (
+                    None
+                    if value is None
+                    else cell(
+                        t(
+                            "indicator_progress",
+                            value=figure(value),
+                            baseline=baseline_label(baseline, baseline_text, measure),
+                        )
+                    )
+                )
+            else:
+                target_of = target if child else None
+                progress = f"{done}/{target_of}" if target_of else str(done)
+            if village is None:
+                village_text = None
+            else:
+                village_text = cell(village_name or t("village_placeholder", number=village))
+            lines.append(
+                (
+                    cell(code),
+                    cell(title_en if english and title_en else title or "-"),
+                    (cell(unit_en if english and unit_en else unit) if unit else None),
+                    due_text,
+                    status_text,
+                    light_text,
+                    progress,
+                    days,
+                    workdays,
+                    section,
+                    self._label(kind),
+                    None if period is None else cell(period),
+                    village_text,
+                    target if child else None,
+                    done,
+                    None if value is None else figure(value),
+                    self._baseline(baseline, baseline_text, measure),
+                    None if parent_code is None else cell(parent_code),
+                    cell(report),
+                )
+            )
+        self.lines.clear()
+        self.writer.writerows(lines)
+        return self.lines
+
+
+class _Lines(list[str]):
+    """What csv.writer writes to: each row's line kept as an item of its own (the writer
+    writes a row with one call of `write`)."""
+
+    write = list.append
