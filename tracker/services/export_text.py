@@ -28,7 +28,6 @@ from tracker.i18n import get_language, t
 from tracker.labels import baseline_label, figure, kind_label, light_label, status_label
 from tracker.models import Commitment, Kind, Report, Unit, Village
 from tracker.schedule import Light
-from tracker.services.asof import COUNTED_KINDS
 from tracker.services.deadlines import Deadlines
 from tracker.services.listing import StreamColumns
 
@@ -125,6 +124,8 @@ class JsonRows:
             text(_member("target")),
             case((child, quote(col(Commitment.target))), else_=text("null")),
             text(_member("done_count")),
+            quote(parts.done),
+            text(_member("value")),
         )
         tail = _joined(
             text(_member("baseline_text")),
@@ -145,6 +146,7 @@ class JsonRows:
             parts.due,
             head,
             mid,
+            parts.value,
             func.coalesce(parent.baseline, Commitment.baseline),
             tail,
         ]
@@ -169,25 +171,17 @@ class JsonRows:
         self.blocks[(due, status)] = block
         return block
 
-    def render(
-        self, rows: Sequence[Any], counts: dict[int, int], values: dict[int, float]
-    ) -> list[str]:
+    def render(self, rows: Sequence[Any]) -> list[str]:
         blocks = self.blocks
         dues = self.quota_dues
-        counted = COUNTED_KINDS
-        value_key = _member("value")
         baseline_key = _member("baseline")
         out = []
-        for item_id, kind, parent_id, status, due, head, mid, baseline, tail in rows:
+        for item_id, _kind, _parent, status, due, head, mid, value, baseline, tail in rows:
             if dues:
                 due = dues.get(item_id, due)
             block = blocks.get((due, status)) or self._block(due, status)
-            done = (
-                str(counts.get(item_id, 0)) if parent_id is not None and kind in counted else "null"
-            )
-            value = values.get(item_id)
             out.append(
-                f"{head}{block}{mid}{done}{value_key}"
+                f"{head}{block}{mid}"
                 f"{'null' if value is None else _number_text(value)}{baseline_key}"
                 f"{'null' if baseline is None else _number_text(baseline)}{tail}"
             )
@@ -208,8 +202,6 @@ class CsvRows:
     def __init__(self) -> None:
         self.quota_dues: dict[int, date] = {}
         self.blocks: dict[tuple[Any, str], tuple[str, str, str, int, int]] = {}
-        self.baselines: dict[tuple[Any, Any, Any], str | None] = {}
-        self.labels: dict[str, str] = {}
         self.lights: _Lights | None = None
         self.lines = _Lines()
         self.writer = csv.writer(self.lines)  # \r\n after each row, as csv_lines writes
@@ -218,6 +210,9 @@ class CsvRows:
         from tracker.printouts.listing import _csv_text
 
         self.cell: Callable[[str], str] = _csv_text
+        self.texts = _Memo(_csv_text)
+        self.labels = _Memo(lambda kind: _csv_text(kind_label(kind)))
+        self.baselines = _Memo(_baseline_cell)
 
     def columns(self, parts: StreamColumns) -> list[Any]:
         self.quota_dues = parts.quota_dues
@@ -244,6 +239,8 @@ class CsvRows:
             func.coalesce(parent.measure, Commitment.measure),
             col(parent.code),
             col(Report.slug),
+            parts.done,
+            parts.value,
         ]
 
     def _block(self, due: Any, status: str) -> tuple[str, str, str, int, int]:
@@ -260,34 +257,23 @@ class CsvRows:
         self.blocks[(due, status)] = block
         return block
 
-    def _baseline(self, baseline: Any, text: str | None, measure: str | None) -> str | None:
-        key = (baseline, text, measure)
-        if key not in self.baselines:
-            label = None
-            if baseline is not None or text:
-                label = self.cell(baseline_label(baseline, text, measure))
-            self.baselines[key] = label
-        return self.baselines[key]
-
-    def _label(self, kind: str) -> str:
-        label = self.labels.get(kind)
-        if label is None:
-            label = self.labels[kind] = self.cell(kind_label(kind))
-        return label
-
-    def render(
-        self, rows: Sequence[Any], counts: dict[int, int], values: dict[int, float]
-    ) -> list[str]:
+    def render(self, rows: Sequence[Any]) -> list[str]:
         english = get_language() == "en"
         blocks = self.blocks
         dues = self.quota_dues
-        counted = COUNTED_KINDS
         cell = self.cell
+        # Text that repeats down the list (titles of a commitment's periods, units, reports,
+        # villages, parents) is made a cell once, a lookup after that.
+        texts = self.texts
+        if len(texts) > MEMO_LIMIT:
+            texts.clear()
+        labels = self.labels
+        baselines = self.baselines
         lines = []
         for (
             item_id, kind, parent_id, status, due, code, title, title_en, unit, unit_en,
             section, period, village, village_name, target, baseline, baseline_text, measure,
-            parent_code, report,
+            parent_code, report, done, value,
         ) in rows:  # fmt: skip
             if dues:
                 due = dues.get(item_id, due)
@@ -295,8 +281,6 @@ class CsvRows:
                 (due, status)
             ) or self._block(due, status)
             child = parent_id is not None
-            done = counts.get(item_id, 0) if child and kind in counted else None
-            value = values.get(item_id)
             if done is None:
                 progress = None
             elif kind == INDICATOR:
@@ -317,12 +301,12 @@ class CsvRows:
             if village is None:
                 village_text = None
             else:
-                village_text = cell(village_name or t("village_placeholder", number=village))
+                village_text = texts[village_name or t("village_placeholder", number=village)]
             lines.append(
                 (
                     cell(code),
-                    cell(title_en if english and title_en else title or "-"),
-                    (cell(unit_en if english and unit_en else unit) if unit else None),
+                    texts[title_en if english and title_en else title or "-"],
+                    (texts[unit_en if english and unit_en else unit] if unit else None),
                     due_text,
                     status_text,
                     light_text,
@@ -330,20 +314,47 @@ class CsvRows:
                     days,
                     workdays,
                     section,
-                    self._label(kind),
+                    labels[kind],
                     None if period is None else cell(period),
                     village_text,
                     target if child else None,
                     done,
                     None if value is None else figure(value),
-                    self._baseline(baseline, baseline_text, measure),
-                    None if parent_code is None else cell(parent_code),
-                    cell(report),
+                    baselines[(baseline, baseline_text, measure)],
+                    None if parent_code is None else texts[parent_code],
+                    texts[report],
                 )
             )
         self.lines.clear()
         self.writer.writerows(lines)
         return self.lines
+
+
+# The most distinct texts kept made into cells (a batch's worth of unique titles at most
+# is added to it before it is emptied): the memory of the export stays bounded.
+MEMO_LIMIT = 20_000
+
+
+class _Memo(dict[Any, Any]):
+    """A value of `make` for each key, made on its first lookup."""
+
+    def __init__(self, make: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: Any) -> Any:
+        value = self[key] = self.make(key)
+        return value
+
+
+def _baseline_cell(key: tuple[Any, str | None, str | None]) -> str | None:
+    """The baseline column's cell of (baseline, baseline_text, measure)."""
+    baseline, text, measure = key
+    if baseline is None and not text:
+        return None
+    from tracker.printouts.listing import _csv_text
+
+    return _csv_text(baseline_label(baseline, text, measure))
 
 
 class _Lines(list[str]):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol, overload
 
-from sqlalchemy import BindParameter, ColumnElement, bindparam, case, func
+from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, case, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -138,9 +138,7 @@ class Renderer(Protocol):
         """The statement's columns: id, kind, parent id, status and due date first (what
         every row needs for its light, counts and figures), then the renderer's own."""
 
-    def render(
-        self, rows: Sequence[Any], counts: dict[int, int], values: dict[int, float]
-    ) -> Iterable[str]:
+    def render(self, rows: Sequence[Any]) -> Iterable[str]:
         """Each of a batch's rows as its text, in order."""
 
 
@@ -151,6 +149,10 @@ class StreamColumns:
     parent: Any  # the aliased parent Commitment
     status: ColumnElement[str]
     due: ColumnElement[Any]
+    # A period's counted events (None for a row that has no count) and an indicator
+    # period's figure, as `event_counts` and `latest_values` give them.
+    done: ColumnElement[Any]
+    value: ColumnElement[Any]
     dialect: str
     deadlines: Deadlines
     # A past day's quota deadlines, which a row's due column does not hold (AsOf.quota_dues).
@@ -214,7 +216,8 @@ def stream_items(
     status = view.status()
     if render is not None:
         dialect = session.get_bind().dialect.name
-        parts = StreamColumns(parent, status, due, dialect, deadlines, view.quota_dues)
+        done, value = _counted_columns(view.event_filter())
+        parts = StreamColumns(parent, status, due, done, value, dialect, deadlines, view.quota_dues)
         columns = render.columns(parts)
     else:
         columns = [
@@ -273,13 +276,7 @@ def stream_items(
             cursor = result.cursor
             batches = iter(lambda: cursor.fetchmany(batch), []) if raw else result.partitions()
             for rows in batches:
-                counts = event_counts(
-                    session=session, ids=_child_ids(rows, COUNTED_KINDS, 1, 2), view=view
-                )
-                values = latest_values(
-                    session=session, ids=_child_ids(rows, (INDICATOR,), 1, 2), counted=counted
-                )
-                yield from render.render(rows, counts, values)
+                yield from render.render(rows)
             return
         build = _RowBuilder(deadlines, view.quota_dues)
         for rows in result.partitions():
@@ -297,6 +294,28 @@ def _child_ids(rows: Sequence[Any], kinds: Sequence[str], kind: int, parent: int
     """The ids (column 0) of the period and village instances of `kinds` among streamed
     rows, whose kind and parent id are the columns `kind` and `parent`."""
     return [row[0] for row in rows if row[parent] is not None and row[kind] in kinds]
+
+
+def _counted_columns(
+    counted: ColumnElement[bool],
+) -> tuple[ColumnElement[int | None], ColumnElement[float | None]]:
+    """A row's count of `counted` events (a period of a counted kind; else NULL) and its
+    figure (an indicator period's latest counted event with one; else NULL): what
+    `event_counts` and `latest_values` give, as correlated subqueries of the row's own
+    events (an index lookup each), not a statement per batch binding 2,000 ids."""
+    child = col(Commitment.parent_id).is_not(None)
+    mine = col(Event.commitment_id) == Commitment.id
+    count = sa_select(func.count()).where(mine, _opaque(counted)).scalar_subquery()
+    latest = (
+        sa_select(col(Event.value))
+        .where(mine, col(Event.value).is_not(None), _opaque(counted))
+        .order_by(col(Event.happened_on).desc(), col(Event.id).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    done = case((and_(child, col(Commitment.kind).in_(COUNTED_KINDS)), count), else_=None)
+    value = case((and_(child, col(Commitment.kind) == INDICATOR), latest), else_=None)
+    return done, value
 
 
 INDICATOR = Kind.INDICATOR.value
