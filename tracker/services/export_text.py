@@ -17,7 +17,6 @@ import csv
 import json
 from collections.abc import Callable, Sequence
 from datetime import date
-from functools import reduce
 from math import isfinite
 from typing import Any
 
@@ -72,9 +71,20 @@ class _Lights:
         return day, light, late.calendar_days, late.working_days
 
 
-def _joined(*parts: ColumnElement[Any]) -> ColumnElement[str]:
-    """SQL text of `parts` one after another (|| on both backends; no part is NULL)."""
-    return reduce(lambda left, right: left.op("||", return_type=Text)(right), parts)
+def _joiner(dialect: str) -> Callable[..., ColumnElement[str]]:
+    """A function making SQL text of its parts one after another: Python strings and SQL
+    text, none NULL. One printf (SQLite) or format (PostgreSQL) of them: a chain of || would
+    copy the growing text at each step (a fifth of an export's time in SQLite)."""
+    printf = func.format if dialect == "postgresql" else func.printf
+
+    def joined(*parts: str | ColumnElement[str]) -> ColumnElement[str]:
+        template = "".join(
+            part.replace("%", "%%") if isinstance(part, str) else "%s" for part in parts
+        )
+        columns = [part for part in parts if not isinstance(part, str)]
+        return printf(literal(template, String), *columns, type_=Text)
+
+    return joined
 
 
 class JsonRows:
@@ -90,53 +100,50 @@ class JsonRows:
         self.quota_dues = parts.quota_dues
         self.lights = _Lights(parts.deadlines)
         quote = _json_quote(parts.dialect)
-
-        def text(value: str) -> ColumnElement[str]:
-            return literal(value, String)
-
         parent = parts.parent
         child = col(Commitment.parent_id).is_not(None)
-        head = _joined(
-            text('{\n    "code": '),
+        joined = _joiner(parts.dialect)
+        head = joined(
+            '{\n    "code": ',
             quote(col(Commitment.code)),
-            text(_member("report")),
+            _member("report"),
             quote(col(Report.slug)),
-            text(_member("title")),
+            _member("title"),
             quote(col(Commitment.title)),
-            text(_member("title_en")),
+            _member("title_en"),
             quote(col(Commitment.title_en)),
-            text(_member("section")),
+            _member("section"),
             quote(col(Commitment.section)),
-            text(_member("kind")),
+            _member("kind"),
             quote(col(Commitment.kind)),
-            text(_member("unit")),
+            _member("unit"),
             quote(col(Unit.name)),
-            text(_member("status")),
+            _member("status"),
         )
-        mid = _joined(
-            text(_member("village")),
+        mid = joined(
+            _member("village"),
             quote(col(Village.number)),
-            text(_member("village_name")),
+            _member("village_name"),
             # A village's empty name is none (ItemRow: `village_name or None`).
             quote(func.nullif(col(Village.name), "")),
-            text(_member("period")),
+            _member("period"),
             quote(col(Commitment.period_key)),
-            text(_member("target")),
-            case((child, quote(col(Commitment.target))), else_=text("null")),
-            text(_member("done_count")),
+            _member("target"),
+            case((child, quote(col(Commitment.target))), else_=literal("null", String)),
+            _member("done_count"),
             quote(parts.done),
-            text(_member("value")),
+            _member("value"),
         )
-        tail = _joined(
-            text(_member("baseline_text")),
+        tail = joined(
+            _member("baseline_text"),
             quote(func.coalesce(parent.baseline_text, Commitment.baseline_text)),
-            text(_member("measure")),
+            _member("measure"),
             quote(func.coalesce(parent.measure, Commitment.measure)),
-            text(_member("source")),
+            _member("source"),
             quote(func.coalesce(Commitment.excerpt, parent.excerpt)),
-            text(_member("parent")),
+            _member("parent"),
             quote(col(parent.code)),
-            text("\n  }"),
+            "\n  }",
         )
         return [
             col(Commitment.id),
