@@ -1,7 +1,7 @@
-"""The json and csv exports written from the database's tuples (services.export_text): text
-the database quotes itself (SQLite's json_quote, PostgreSQL's to_json) must be escaped
-exactly as json.dumps(ensure_ascii=False) escapes it, whatever it holds, and figures that
-Python writes must be Python's; the bytes are those of the rows `list_items` gives."""
+"""The json and csv exports written from the database's tuples (services.export_text): odd
+stored text (every control character, quotes, percent signs, text that reads as a formula),
+figures (1e21, 0.1), an unnamed village and a multi-line unit are written as json.dumps and
+the CSV of ItemRows write them; the bytes are those of the rows `list_items` gives."""
 
 from __future__ import annotations
 

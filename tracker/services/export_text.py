@@ -1,15 +1,16 @@
 """The rows of `tracker list --format json|csv` written as text straight from the database's
 tuples (issue 15): `stream_items(render=…)` with one of these renderers gives each row's JSON
 object or CSV line, the very text the ItemRow of the row gives (tests/test_exports_stream.py
-compares them byte for byte with the rows of `list_items`).
+and tests/test_exports_text.py compare them byte for byte with the rows of `list_items`).
 
-The JSON text of every column that needs no working-day calendar is written by the database
-itself (SQLite's json_quote, PostgreSQL's to_json): both escape a string exactly as
-json.dumps(ensure_ascii=False) does (", \\, \\b \\f \\n \\r \\t, and \\u00xx for the other
-controls; nothing else). Python adds what needs the calendar or another query: the status,
-due date, light and lateness (one text per distinct (due, status) pair: a million rows share
-a few thousand), the event count and the figures, whose floats the database would not write
-as Python's repr does (SQLite writes 1e21 as 1.0e+21)."""
+No ItemRow, dict or enum is made per row. What needs the working-day calendar (the due
+date, light and lateness) is worked out once per distinct (due, status) pair and kept as
+its text: a million rows share a few thousand. The event count and the figure come from the
+statement itself (correlated subqueries). A value that repeats down the list (a
+commitment's title and source on each of its periods, reports, units, villages) is encoded
+once: json's own C string encoder, the same as json.dumps(ensure_ascii=False) uses.
+(Having the database write the JSON, SQLite's json_quote, was measured: it escapes the same
+way but costs a fifth more than this.)"""
 
 from __future__ import annotations
 
@@ -17,10 +18,11 @@ import csv
 import json
 from collections.abc import Callable, Sequence
 from datetime import date
+from json.encoder import encode_basestring
 from math import isfinite
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, Text, case, cast, func, literal
+from sqlalchemy import case, func
 from sqlmodel import col
 
 from tracker.i18n import get_language, t
@@ -71,95 +73,63 @@ class _Lights:
         return day, light, late.calendar_days, late.working_days
 
 
-def _joiner(dialect: str) -> Callable[..., ColumnElement[str]]:
-    """A function making SQL text of its parts one after another: Python strings and SQL
-    text, none NULL. One printf (SQLite) or format (PostgreSQL) of them: a chain of || would
-    copy the growing text at each step (a fifth of an export's time in SQLite)."""
-    printf = func.format if dialect == "postgresql" else func.printf
-
-    def joined(*parts: str | ColumnElement[str]) -> ColumnElement[str]:
-        template = "".join(
-            part.replace("%", "%%") if isinstance(part, str) else "%s" for part in parts
-        )
-        columns = [part for part in parts if not isinstance(part, str)]
-        return printf(literal(template, String), *columns, type_=Text)
-
-    return joined
-
-
 class JsonRows:
     """Each row as its object in `json.dumps([row.as_json() …], ensure_ascii=False,
-    indent=2)`, without the separating comma (tracker.cli.exports joins them)."""
+    indent=2)`, without the separating comma (tracker.cli.exports joins them): the
+    row's values written into a template of its members, each distinct value of a
+    column that repeats down the list (titles and sources of a commitment's periods,
+    reports, units, villages, figures) encoded once."""
+
+    KEYS = (
+        "code", "report", "title", "title_en", "section", "kind", "unit", "status",
+        "village", "village_name", "period", "target", "done_count", "value", "baseline",
+        "baseline_text", "measure", "source", "parent",
+    )  # fmt: skip
 
     def __init__(self) -> None:
         self.quota_dues: dict[int, date] = {}
         self.blocks: dict[tuple[Any, str], str] = {}
         self.lights: _Lights | None = None
+        # Apart, as 1 and 1.0 are the same key of a dict and not the same JSON.
+        self.texts = _Memo(_text_json)
+        self.ints = _Memo(_number_text)
+        self.floats = _Memo(_number_text)
+        members = [f'"{key}": %s' for key in self.KEYS]
+        self.template = "{\n    " + _NEXT.join(members) + "\n  }"
 
     def columns(self, parts: StreamColumns) -> list[Any]:
         self.quota_dues = parts.quota_dues
         self.lights = _Lights(parts.deadlines)
-        quote = _json_quote(parts.dialect)
         parent = parts.parent
         child = col(Commitment.parent_id).is_not(None)
-        joined = _joiner(parts.dialect)
-        head = joined(
-            '{\n    "code": ',
-            quote(col(Commitment.code)),
-            _member("report"),
-            quote(col(Report.slug)),
-            _member("title"),
-            quote(col(Commitment.title)),
-            _member("title_en"),
-            quote(col(Commitment.title_en)),
-            _member("section"),
-            quote(col(Commitment.section)),
-            _member("kind"),
-            quote(col(Commitment.kind)),
-            _member("unit"),
-            quote(col(Unit.name)),
-            _member("status"),
-        )
-        mid = joined(
-            _member("village"),
-            quote(col(Village.number)),
-            _member("village_name"),
-            # A village's empty name is none (ItemRow: `village_name or None`).
-            quote(func.nullif(col(Village.name), "")),
-            _member("period"),
-            quote(col(Commitment.period_key)),
-            _member("target"),
-            case((child, quote(col(Commitment.target))), else_=literal("null", String)),
-            _member("done_count"),
-            quote(parts.done),
-            _member("value"),
-        )
-        tail = joined(
-            _member("baseline_text"),
-            quote(func.coalesce(parent.baseline_text, Commitment.baseline_text)),
-            _member("measure"),
-            quote(func.coalesce(parent.measure, Commitment.measure)),
-            _member("source"),
-            quote(func.coalesce(Commitment.excerpt, parent.excerpt)),
-            _member("parent"),
-            quote(col(parent.code)),
-            "\n  }",
-        )
         return [
             col(Commitment.id),
             col(Commitment.kind),
             col(Commitment.parent_id),
             parts.status,
             parts.due,
-            head,
-            mid,
+            col(Commitment.code),
+            col(Report.slug),
+            col(Commitment.title),
+            col(Commitment.title_en),
+            col(Commitment.section),
+            col(Unit.name),
+            col(Village.number),
+            # A village's empty name is none (ItemRow: `village_name or None`).
+            func.nullif(col(Village.name), ""),
+            col(Commitment.period_key),
+            case((child, col(Commitment.target)), else_=None),
+            parts.done,
             parts.value,
             func.coalesce(parent.baseline, Commitment.baseline),
-            tail,
+            func.coalesce(parent.baseline_text, Commitment.baseline_text),
+            func.coalesce(parent.measure, Commitment.measure),
+            func.coalesce(Commitment.excerpt, parent.excerpt),
+            col(parent.code),
         ]
 
     def _block(self, due: Any, status: str) -> str:
-        """The members from "status" to "workdays_overdue" of a row with `due` and `status`."""
+        """The members from "status"'s value to "workdays_overdue" of a row."""
         assert self.lights is not None
         day, light, days, workdays = self.lights.of(due, status)
         block = (
@@ -181,25 +151,52 @@ class JsonRows:
     def render(self, rows: Sequence[Any]) -> list[str]:
         blocks = self.blocks
         dues = self.quota_dues
-        baseline_key = _member("baseline")
+        texts = self.texts
+        if len(texts) > MEMO_LIMIT:
+            texts.clear()
+        ints = self.ints
+        floats = self.floats
+        if len(floats) > MEMO_LIMIT:
+            floats.clear()
+        template = self.template
+        quote = encode_basestring
         out = []
-        for item_id, _kind, _parent, status, due, head, mid, value, baseline, tail in rows:
+        for (
+            item_id, kind, _parent, status, due, code, report, title, title_en, section, unit,
+            village, village_name, period, target, done, value, baseline, baseline_text,
+            measure, source, parent_code,
+        ) in rows:  # fmt: skip
             if dues:
                 due = dues.get(item_id, due)
-            block = blocks.get((due, status)) or self._block(due, status)
             out.append(
-                f"{head}{block}{mid}"
-                f"{'null' if value is None else _number_text(value)}{baseline_key}"
-                f"{'null' if baseline is None else _number_text(baseline)}{tail}"
+                template
+                % (
+                    quote(code),
+                    texts[report],
+                    texts[title],
+                    texts[title_en],
+                    ints[section],
+                    texts[kind],
+                    texts[unit],
+                    blocks.get((due, status)) or self._block(due, status),
+                    ints[village],
+                    texts[village_name],
+                    texts[period],
+                    ints[target],
+                    ints[done],
+                    floats[value],
+                    floats[baseline],
+                    texts[baseline_text],
+                    texts[measure],
+                    texts[source],
+                    texts[parent_code],
+                )
             )
         return out
 
 
-def _json_quote(dialect: str) -> Callable[[Any], ColumnElement[str]]:
-    """The database's JSON text of a column: a quoted, escaped string, a number, or null."""
-    if dialect == "postgresql":
-        return lambda column: func.coalesce(cast(func.to_json(column), Text), "null")
-    return lambda column: func.json_quote(column, type_=Text)
+def _text_json(value: str | None) -> str:
+    return "null" if value is None else encode_basestring(value)
 
 
 class CsvRows:
