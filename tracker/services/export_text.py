@@ -10,7 +10,7 @@ statement itself (correlated subqueries). A value that repeats down the list (a
 commitment's title and source on each of its periods, reports, units, villages) is encoded
 once: json's own C string encoder, the same as json.dumps(ensure_ascii=False) uses.
 (Having the database write the JSON, SQLite's json_quote, was measured: it escapes the same
-way but costs a fifth more than this.)"""
+way but cost about 15% more than this.)"""
 
 from __future__ import annotations
 

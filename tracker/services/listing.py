@@ -203,8 +203,9 @@ def stream_items(
     fetched.
 
     With `render`, each row is yielded as its text instead (an export's JSON object or CSV
-    line), made from the driver's own tuples (the DB-API cursor's, not SQLAlchemy's rows):
-    the same values, a fifth of the time."""
+    line, tracker.services.export_text), made from the driver's own tuples on SQLite (the
+    DB-API cursor's, not SQLAlchemy's rows), its event count and figure read by the same
+    statement (`_counted_columns`): about half the time of the ItemRows."""
     if limit is not None and limit < 0:
         raise TrackerError("limit_invalid", value=limit)
     view = as_of_view(session, deadlines)
