@@ -20,13 +20,18 @@ from typing import Any, BinaryIO
 
 from tracker.errors import TrackerError, printable, printable_json
 from tracker.i18n import t
-from tracker.services.listing import ItemRow
+from tracker.services.listing import ItemRow, Renderer
 
 # The printouts (openpyxl among them) are imported by the functions that write a file, not
 # by every command that loads this module.
 
 # Rows joined into one write: a write per row would cost a system call each.
 WRITE_BATCH = 1000
+# The same for the text rows of `write_texts`: about 64 KiB a write (a JSON row is ~700
+# bytes, a CSV line ~170). Larger strings are memory the allocator maps and unmaps afresh
+# each time: at 700 KiB a write, that was half of a JSON export's system time.
+JSON_WRITE_BATCH = 100
+CSV_WRITE_BATCH = 400
 
 
 def check_list_out(fmt: str, out_path: Path | None) -> None:
@@ -62,6 +67,53 @@ def write_listing(fmt: str, rows: Iterable[ItemRow], out_path: Path | None) -> N
     sys.stdout.write(printable(t("print.written", path=str(out_path))) + "\n")
 
 
+def text_renderer(fmt: str) -> Renderer | None:
+    """What writes each row of a json or csv export as text straight from the database's
+    tuples (tracker.services.export_text); None for a workbook, which takes ItemRows."""
+    from tracker.services.export_text import CsvRows, JsonRows
+
+    if fmt == "json":
+        return JsonRows()
+    if fmt == "csv":
+        return CsvRows()
+    return None
+
+
+def write_texts(fmt: str, texts: Iterable[str], out_path: Path | None) -> None:
+    """Write the rows' `texts` (from `text_renderer(fmt)`) as the json or csv export to
+    `out_path`, else to stdout, as they come: the same bytes as `write_listing`."""
+    from tracker.files import replacing
+
+    chunks = json_text_chunks(texts) if fmt == "json" else _csv_chunks(texts)
+    if out_path is None:
+        _to_stdout(chunks)
+        return
+    with replacing(out_path) as handle:
+        for chunk in chunks:
+            handle.write(chunk)
+    sys.stdout.write(printable(t("print.written", path=str(out_path))) + "\n")
+
+
+def _csv_chunks(lines: Iterable[str]) -> Iterator[bytes]:
+    """The CSV's byte-order mark and header, then its rows' `lines`, as UTF-8."""
+    from tracker.printouts.listing import csv_lines
+
+    yield next(csv_lines([])).encode("utf-8")
+    for text in _joined(lines, CSV_WRITE_BATCH):
+        yield text.encode("utf-8")
+
+
+def json_text_chunks(objects: Iterable[str]) -> Iterator[bytes]:
+    """The JSON array of the rows' object `objects` (JsonRows: each as json.dumps writes it
+    inside the indented list), as `json_chunks` writes it."""
+    it = iter(objects)
+    opening = "[\n  "
+    while batch := list(islice(it, JSON_WRITE_BATCH)):
+        yield _inert_utf8(opening + ",\n  ".join(batch))
+        opening = ",\n  "
+    yield b"\n]\n" if opening != "[\n  " else b"[]\n"
+
+
 def _encoded(fmt: str, rows: Iterable[ItemRow]) -> Iterator[bytes]:
     """The json or csv text as UTF-8 bytes, a batch of rows at a time. Bytes, so that a
     CSV file is UTF-8 with its byte-order mark on every system, and its line ends are CSV's
@@ -75,9 +127,9 @@ def _encoded(fmt: str, rows: Iterable[ItemRow]) -> Iterator[bytes]:
         yield text.encode("utf-8")
 
 
-def _joined(lines: Iterable[str]) -> Iterator[str]:
+def _joined(lines: Iterable[str], size: int = WRITE_BATCH) -> Iterator[str]:
     it = iter(lines)
-    while batch := "".join(islice(it, WRITE_BATCH)):
+    while batch := "".join(islice(it, size)):
         yield batch
 
 

@@ -25,7 +25,7 @@ from tracker.cli.context import (
     parse_effective,
     unit_of_work,
 )
-from tracker.cli.exports import check_list_out, write_listing
+from tracker.cli.exports import check_list_out, text_renderer, write_listing, write_texts
 from tracker.cli.render import detail_view, light_text, row_table
 from tracker.errors import TrackerError, printable_json
 from tracker.i18n import t
@@ -138,6 +138,17 @@ def list_command(
     with ledger(state, _as_of(state, as_of)) as led:
         if fmt is not Format.TABLE:
             # Written as read, inside the session: the list is never held whole.
+            render = text_renderer(fmt.value)
+            if render is not None:
+                texts = stream_items(
+                    session=led.session,
+                    flt=flt,
+                    deadlines=led.deadlines,
+                    limit=limit or None,
+                    render=render,
+                )
+                write_texts(fmt.value, texts, out_path)
+                return
             rows = stream_items(
                 session=led.session, flt=flt, deadlines=led.deadlines, limit=limit or None
             )

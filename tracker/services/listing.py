@@ -3,12 +3,12 @@ paged in SQL, each row with its light on the as-of date."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol, overload
 
-from sqlalchemy import BindParameter, ColumnElement, bindparam, case, func
+from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, case, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -130,6 +130,36 @@ def list_items(
     return Page(rows=rows, total=total)
 
 
+class Renderer(Protocol):
+    """Writes streamed rows as text (tracker.services.export_text) straight from the
+    database's tuples, without an ItemRow or a dict per row."""
+
+    def columns(self, parts: StreamColumns) -> list[Any]:
+        """The statement's columns: id, kind, parent id, status and due date first (what
+        every row needs for its light, counts and figures), then the renderer's own."""
+
+    def render(self, rows: Sequence[Any]) -> Iterable[str]:
+        """Each of a batch's rows as its text, in order."""
+
+
+@dataclass(frozen=True)
+class StreamColumns:
+    """What a renderer builds its columns of: the statement's tables and computed columns."""
+
+    parent: Any  # the aliased parent Commitment
+    status: ColumnElement[str]
+    due: ColumnElement[Any]
+    # A period's counted events (None for a row that has no count) and an indicator
+    # period's figure, as `event_counts` and `latest_values` give them.
+    done: ColumnElement[Any]
+    value: ColumnElement[Any]
+    dialect: str
+    deadlines: Deadlines
+    # A past day's quota deadlines, which a row's due column does not hold (AsOf.quota_dues).
+    quota_dues: dict[int, date]
+
+
+@overload
 def stream_items(
     *,
     session: Session,
@@ -137,7 +167,31 @@ def stream_items(
     deadlines: Deadlines,
     limit: int | None = None,
     batch: int = STREAM_BATCH,
-) -> Iterator[ItemRow]:
+    render: None = None,
+) -> Iterator[ItemRow]: ...
+
+
+@overload
+def stream_items(
+    *,
+    session: Session,
+    flt: ListFilter,
+    deadlines: Deadlines,
+    limit: int | None = None,
+    batch: int = STREAM_BATCH,
+    render: Renderer,
+) -> Iterator[str]: ...
+
+
+def stream_items(
+    *,
+    session: Session,
+    flt: ListFilter,
+    deadlines: Deadlines,
+    limit: int | None = None,
+    batch: int = STREAM_BATCH,
+    render: Renderer | None = None,
+) -> Iterator[ItemRow] | Iterator[str]:
     """Every row matching `flt`, in the order of `list_items`, read `batch` rows at a time:
     an export of a million rows holds one batch, never the list (nor is it counted first).
     The first `limit` rows only, if given (a negative one refused, as by `list_items`).
@@ -146,7 +200,12 @@ def stream_items(
     (a million of those cost more than writing the export), each batch's event counts and
     figures read by `event_counts` and `latest_values` for its ids only. On PostgreSQL the
     rows come from a server-side cursor; SQLite's cursor steps through them as they are
-    fetched."""
+    fetched.
+
+    With `render`, each row is yielded as its text instead (an export's JSON object or CSV
+    line, tracker.services.export_text), made from the driver's own tuples on SQLite (the
+    DB-API cursor's, not SQLAlchemy's rows), its event count and figure read by the same
+    statement (`_counted_columns`): about half the time of the ItemRows."""
     if limit is not None and limit < 0:
         raise TrackerError("limit_invalid", value=limit)
     view = as_of_view(session, deadlines)
@@ -156,8 +215,13 @@ def stream_items(
     # than in a CASE of every such period that each of a million rows would run through.
     due = func.coalesce(Commitment.due, earliest_open_due(view))
     status = view.status()
-    query = (
-        sa_select(
+    if render is not None:
+        dialect = session.get_bind().dialect.name
+        done, value = _counted_columns(view.event_filter())
+        parts = StreamColumns(parent, status, due, done, value, dialect, deadlines, view.quota_dues)
+        columns = render.columns(parts)
+    else:
+        columns = [
             col(Commitment.id),
             col(Commitment.code),
             col(Commitment.title),
@@ -180,7 +244,10 @@ def stream_items(
             func.coalesce(parent.baseline, Commitment.baseline),
             func.coalesce(parent.baseline_text, Commitment.baseline_text),
             func.coalesce(parent.measure, Commitment.measure),
-        )
+        ]
+    query = (
+        sa_select(*columns)
+        .select_from(Commitment)
         .join(Report, col(Report.id) == Commitment.report_id)
         .outerjoin(Unit, col(Unit.id) == Commitment.unit_id)
         .outerjoin(Village, col(Village.id) == Commitment.village_id)
@@ -195,24 +262,61 @@ def stream_items(
     )
     # Options of this statement only: set on the connection, they would stay on it, and the
     # commit's own statements would go through a server-side cursor as well.
-    streamed = query.execution_options(stream_results=True, yield_per=batch)
+    # On SQLite, text rows come from the driver's cursor itself (below), which SQLAlchemy
+    # must not have read ahead of, as its buffered (streaming) results do.
+    raw = render is not None and session.get_bind().dialect.name == "sqlite"
+    streamed = query if raw else query.execution_options(stream_results=True, yield_per=batch)
     result = session.connection().execute(streamed)
-    build = _RowBuilder(deadlines, view.quota_dues)
     counted = view.event_filter()
     with result:
+        if render is not None:
+            # SQLite's cursor steps through the rows as they are fetched: its tuples, not a
+            # Row of each with its values converted (a date stays SQLite's text, which is
+            # what the export writes). PostgreSQL's server-side cursor is read through
+            # SQLAlchemy's rows, which unpack as the tuples do.
+            cursor = result.cursor
+            batches = iter(lambda: cursor.fetchmany(batch), []) if raw else result.partitions()
+            for rows in batches:
+                yield from render.render(rows)
+            return
+        build = _RowBuilder(deadlines, view.quota_dues)
         for rows in result.partitions():
-            counts = event_counts(session=session, ids=_child_ids(rows, COUNTED_KINDS), view=view)
+            counts = event_counts(
+                session=session, ids=_child_ids(rows, COUNTED_KINDS, 5, 6), view=view
+            )
             values = latest_values(
-                session=session, ids=_child_ids(rows, (INDICATOR,)), counted=counted
+                session=session, ids=_child_ids(rows, (INDICATOR,), 5, 6), counted=counted
             )
             for row in rows:
                 yield build(row, counts, values)
 
 
-def _child_ids(rows: Sequence[Any], kinds: Sequence[str]) -> list[int]:
-    """The ids of the period and village instances of `kinds` among streamed rows (their
-    id, kind and parent are columns 0, 5 and 6)."""
-    return [row[0] for row in rows if row[6] is not None and row[5] in kinds]
+def _child_ids(rows: Sequence[Any], kinds: Sequence[str], kind: int, parent: int) -> list[int]:
+    """The ids (column 0) of the period and village instances of `kinds` among streamed
+    rows, whose kind and parent id are the columns `kind` and `parent`."""
+    return [row[0] for row in rows if row[parent] is not None and row[kind] in kinds]
+
+
+def _counted_columns(
+    counted: ColumnElement[bool],
+) -> tuple[ColumnElement[int | None], ColumnElement[float | None]]:
+    """A row's count of `counted` events (a period of a counted kind; else NULL) and its
+    figure (an indicator period's latest counted event with one; else NULL): what
+    `event_counts` and `latest_values` give, as correlated subqueries of the row's own
+    events (an index lookup each), not a statement per batch binding 2,000 ids."""
+    child = col(Commitment.parent_id).is_not(None)
+    mine = col(Event.commitment_id) == Commitment.id
+    count = sa_select(func.count()).where(mine, _opaque(counted)).scalar_subquery()
+    latest = (
+        sa_select(col(Event.value))
+        .where(mine, col(Event.value).is_not(None), _opaque(counted))
+        .order_by(col(Event.happened_on).desc(), col(Event.id).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    done = case((and_(child, col(Commitment.kind).in_(COUNTED_KINDS)), count), else_=None)
+    value = case((and_(child, col(Commitment.kind) == INDICATOR), latest), else_=None)
+    return done, value
 
 
 INDICATOR = Kind.INDICATOR.value

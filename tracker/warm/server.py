@@ -71,6 +71,7 @@ def _warm_up() -> Any:
     import tracker.cli.render  # noqa: F401
     import tracker.printouts.make  # noqa: F401
     import tracker.services.dashboard  # noqa: F401
+    import tracker.services.export_text  # noqa: F401
     import tracker.services.listing  # noqa: F401
     import tracker.services.overdue  # noqa: F401
     import tracker.tui.app  # noqa: F401  (bare `tracker` in a terminal opens the app)

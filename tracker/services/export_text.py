@@ -1,0 +1,368 @@
+"""The rows of `tracker list --format json|csv` written as text straight from the database's
+tuples (issue 15): `stream_items(render=…)` with one of these renderers gives each row's JSON
+object or CSV line, the very text the ItemRow of the row gives (tests/test_exports_stream.py
+and tests/test_exports_text.py compare them byte for byte with the rows of `list_items`).
+
+No ItemRow, dict or enum is made per row. What needs the working-day calendar (the due
+date, light and lateness) is worked out once per distinct (due, status) pair and kept as
+its text: a million rows share a few thousand. The event count and the figure come from the
+statement itself (correlated subqueries). A value that repeats down the list (a
+commitment's title and source on each of its periods, reports, units, villages) is encoded
+once: json's own C string encoder, the same as json.dumps(ensure_ascii=False) uses.
+(Having the database write the JSON, SQLite's json_quote, was measured: it escapes the same
+way but cost about 15% more than this.)"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Sequence
+from datetime import date
+from json.encoder import encode_basestring
+from math import isfinite
+from typing import Any
+
+from sqlalchemy import case, func
+from sqlmodel import col
+
+from tracker.i18n import get_language, t
+from tracker.labels import baseline_label, figure, kind_label, light_label, status_label
+from tracker.models import Commitment, Kind, Report, Unit, Village
+from tracker.schedule import Light
+from tracker.services.deadlines import Deadlines
+from tracker.services.listing import StreamColumns
+
+INDICATOR = Kind.INDICATOR.value
+# The members of a row's object, four spaces in, as json.dumps(indent=2) writes them inside
+# the list (ItemRow.as_json's keys, in its order).
+_NEXT = ",\n    "
+
+
+def _member(key: str) -> str:
+    return f'{_NEXT}"{key}": '
+
+
+def float_text(value: float) -> str:
+    """A float as json.dumps writes it (NaN and the infinities as it spells them)."""
+    return float.__repr__(value) if isfinite(value) else json.dumps(value)
+
+
+def _number_text(value: Any) -> str:
+    """A figure column's JSON: null, or the number as json.dumps writes its type."""
+    if value is None:
+        return "null"
+    if isinstance(value, float):
+        return float_text(value)
+    return json.dumps(value)
+
+
+class _Lights:
+    """The light and lateness of each (due date, status) pair, worked out once."""
+
+    def __init__(self, deadlines: Deadlines) -> None:
+        self.deadlines = deadlines
+
+    def of(self, due: Any, status: str) -> tuple[date | None, Light, int, int]:
+        """`due` (a date, or SQLite's text of one) as a date, its light on the day for a row
+        of `status`, and its calendar and working days late."""
+        day = date.fromisoformat(due) if isinstance(due, str) else due
+        light = self.deadlines.light(day, status)
+        if light is not Light.RED:
+            return day, light, 0, 0
+        late = self.deadlines.lateness(day)
+        return day, light, late.calendar_days, late.working_days
+
+
+class JsonRows:
+    """Each row as its object in `json.dumps([row.as_json() …], ensure_ascii=False,
+    indent=2)`, without the separating comma (tracker.cli.exports joins them): the
+    row's values written into a template of its members, each distinct value of a
+    column that repeats down the list (titles and sources of a commitment's periods,
+    reports, units, villages, figures) encoded once."""
+
+    KEYS = (
+        "code", "report", "title", "title_en", "section", "kind", "unit", "status",
+        "village", "village_name", "period", "target", "done_count", "value", "baseline",
+        "baseline_text", "measure", "source", "parent",
+    )  # fmt: skip
+
+    def __init__(self) -> None:
+        self.quota_dues: dict[int, date] = {}
+        self.blocks: dict[tuple[Any, str], str] = {}
+        self.lights: _Lights | None = None
+        # Apart, as 1 and 1.0 are the same key of a dict and not the same JSON.
+        self.texts = _Memo(_text_json)
+        self.ints = _Memo(_number_text)
+        self.floats = _Memo(_number_text)
+        members = [f'"{key}": %s' for key in self.KEYS]
+        self.template = "{\n    " + _NEXT.join(members) + "\n  }"
+
+    def columns(self, parts: StreamColumns) -> list[Any]:
+        self.quota_dues = parts.quota_dues
+        self.lights = _Lights(parts.deadlines)
+        parent = parts.parent
+        child = col(Commitment.parent_id).is_not(None)
+        return [
+            col(Commitment.id),
+            col(Commitment.kind),
+            col(Commitment.parent_id),
+            parts.status,
+            parts.due,
+            col(Commitment.code),
+            col(Report.slug),
+            col(Commitment.title),
+            col(Commitment.title_en),
+            col(Commitment.section),
+            col(Unit.name),
+            col(Village.number),
+            # A village's empty name is none (ItemRow: `village_name or None`).
+            func.nullif(col(Village.name), ""),
+            col(Commitment.period_key),
+            case((child, col(Commitment.target)), else_=None),
+            parts.done,
+            parts.value,
+            func.coalesce(parent.baseline, Commitment.baseline),
+            func.coalesce(parent.baseline_text, Commitment.baseline_text),
+            func.coalesce(parent.measure, Commitment.measure),
+            func.coalesce(Commitment.excerpt, parent.excerpt),
+            col(parent.code),
+        ]
+
+    def _block(self, due: Any, status: str) -> str:
+        """The members from "status"'s value to "workdays_overdue" of a row."""
+        assert self.lights is not None
+        day, light, days, workdays = self.lights.of(due, status)
+        block = (
+            json.dumps(status, ensure_ascii=False)
+            + _member("due")
+            + (f'"{day.isoformat()}"' if day else "null")
+            + _member("light")
+            + json.dumps(light.value)
+            + _member("overdue")
+            + ("true" if light is Light.RED else "false")
+            + _member("days_overdue")
+            + str(days)
+            + _member("workdays_overdue")
+            + str(workdays)
+        )
+        self.blocks[(due, status)] = block
+        return block
+
+    def render(self, rows: Sequence[Any]) -> list[str]:
+        blocks = self.blocks
+        dues = self.quota_dues
+        texts = self.texts
+        if len(texts) > MEMO_LIMIT:
+            texts.clear()
+        ints = self.ints
+        floats = self.floats
+        if len(floats) > MEMO_LIMIT:
+            floats.clear()
+        template = self.template
+        quote = encode_basestring
+        out = []
+        for (
+            item_id, kind, _parent, status, due, code, report, title, title_en, section, unit,
+            village, village_name, period, target, done, value, baseline, baseline_text,
+            measure, source, parent_code,
+        ) in rows:  # fmt: skip
+            if dues:
+                due = dues.get(item_id, due)
+            out.append(
+                template
+                % (
+                    quote(code),
+                    texts[report],
+                    texts[title],
+                    texts[title_en],
+                    ints[section],
+                    texts[kind],
+                    texts[unit],
+                    blocks.get((due, status)) or self._block(due, status),
+                    ints[village],
+                    texts[village_name],
+                    texts[period],
+                    ints[target],
+                    ints[done],
+                    floats[value],
+                    floats[baseline],
+                    texts[baseline_text],
+                    texts[measure],
+                    texts[source],
+                    texts[parent_code],
+                )
+            )
+        return out
+
+
+def _text_json(value: str | None) -> str:
+    return "null" if value is None else encode_basestring(value)
+
+
+class CsvRows:
+    """Each row as its CSV line (tracker.printouts.listing.csv_lines, header apart), in
+    the interface language of the moment its first batch is written."""
+
+    def __init__(self) -> None:
+        self.quota_dues: dict[int, date] = {}
+        self.blocks: dict[tuple[Any, str], tuple[str, str, str, int, int]] = {}
+        self.lights: _Lights | None = None
+        self.lines = _Lines()
+        self.writer = csv.writer(self.lines)  # \r\n after each row, as csv_lines writes
+        # A text cell as the CSV of ItemRows writes it: printable, never a formula. (The
+        # printouts import openpyxl, which a JSON export has no use for.)
+        from tracker.printouts.listing import _csv_text
+
+        self.cell: Callable[[str], str] = _csv_text
+        self.texts = _Memo(_csv_text)
+        self.labels = _Memo(lambda kind: _csv_text(kind_label(kind)))
+        self.baselines = _Memo(_baseline_cell)
+
+    def columns(self, parts: StreamColumns) -> list[Any]:
+        self.quota_dues = parts.quota_dues
+        self.lights = _Lights(parts.deadlines)
+        parent = parts.parent
+        return [
+            col(Commitment.id),
+            col(Commitment.kind),
+            col(Commitment.parent_id),
+            parts.status,
+            parts.due,
+            col(Commitment.code),
+            col(Commitment.title),
+            col(Commitment.title_en),
+            col(Unit.name),
+            col(Unit.name_en),
+            col(Commitment.section),
+            col(Commitment.period_key),
+            col(Village.number),
+            col(Village.name),
+            col(Commitment.target),
+            func.coalesce(parent.baseline, Commitment.baseline),
+            func.coalesce(parent.baseline_text, Commitment.baseline_text),
+            func.coalesce(parent.measure, Commitment.measure),
+            col(parent.code),
+            col(Report.slug),
+            parts.done,
+            parts.value,
+        ]
+
+    def _block(self, due: Any, status: str) -> tuple[str, str, str, int, int]:
+        """The due date, status, light and lateness cells of a row with `due` and `status`."""
+        assert self.lights is not None
+        day, light, days, workdays = self.lights.of(due, status)
+        block = (
+            day.isoformat() if day else "",
+            self.cell(status_label(status)),
+            self.cell(light_label(light)),
+            days,
+            workdays,
+        )
+        self.blocks[(due, status)] = block
+        return block
+
+    def render(self, rows: Sequence[Any]) -> list[str]:
+        english = get_language() == "en"
+        blocks = self.blocks
+        dues = self.quota_dues
+        cell = self.cell
+        # Text that repeats down the list (titles of a commitment's periods, units, reports,
+        # villages, parents) is made a cell once, a lookup after that.
+        texts = self.texts
+        if len(texts) > MEMO_LIMIT:
+            texts.clear()
+        labels = self.labels
+        baselines = self.baselines
+        lines = []
+        for (
+            item_id, kind, parent_id, status, due, code, title, title_en, unit, unit_en,
+            section, period, village, village_name, target, baseline, baseline_text, measure,
+            parent_code, report, done, value,
+        ) in rows:  # fmt: skip
+            if dues:
+                due = dues.get(item_id, due)
+            due_text, status_text, light_text, days, workdays = blocks.get(
+                (due, status)
+            ) or self._block(due, status)
+            child = parent_id is not None
+            if done is None:
+                progress = None
+            elif kind == INDICATOR:
+                progress = (
+                    None
+                    if value is None
+                    else cell(
+                        t(
+                            "indicator_progress",
+                            value=figure(value),
+                            baseline=baseline_label(baseline, baseline_text, measure),
+                        )
+                    )
+                )
+            else:
+                target_of = target if child else None
+                progress = f"{done}/{target_of}" if target_of else str(done)
+            if village is None:
+                village_text = None
+            else:
+                village_text = texts[village_name or t("village_placeholder", number=village)]
+            lines.append(
+                (
+                    cell(code),
+                    texts[title_en if english and title_en else title or "-"],
+                    (texts[unit_en if english and unit_en else unit] if unit else None),
+                    due_text,
+                    status_text,
+                    light_text,
+                    progress,
+                    days,
+                    workdays,
+                    section,
+                    labels[kind],
+                    None if period is None else cell(period),
+                    village_text,
+                    target if child else None,
+                    done,
+                    None if value is None else figure(value),
+                    baselines[(baseline, baseline_text, measure)],
+                    None if parent_code is None else texts[parent_code],
+                    texts[report],
+                )
+            )
+        self.lines.clear()
+        self.writer.writerows(lines)
+        return self.lines
+
+
+# The most distinct texts kept made into cells (a batch's worth of unique titles at most
+# is added to it before it is emptied): the memory of the export stays bounded.
+MEMO_LIMIT = 20_000
+
+
+class _Memo(dict[Any, Any]):
+    """A value of `make` for each key, made on its first lookup."""
+
+    def __init__(self, make: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: Any) -> Any:
+        value = self[key] = self.make(key)
+        return value
+
+
+def _baseline_cell(key: tuple[Any, str | None, str | None]) -> str | None:
+    """The baseline column's cell of (baseline, baseline_text, measure)."""
+    baseline, text, measure = key
+    if baseline is None and not text:
+        return None
+    from tracker.printouts.listing import _csv_text
+
+    return _csv_text(baseline_label(baseline, text, measure))
+
+
+class _Lines(list[str]):
+    """What csv.writer writes to: each row's line kept as an item of its own (the writer
+    writes a row with one call of `write`)."""
+
+    write = list.append
