@@ -80,7 +80,7 @@ def run_on_server(
     """Run `request` on the server at `path` (started if need be) with `fds` as the
     command's stdin, stdout and stderr: its wait status, or None if it did not start (then
     nothing ran, and running it elsewhere is safe)."""
-    for _attempt in range(2):
+    for _attempt in range(3):
         conn = _connect(path) or _start_server(path)
         if conn is None:
             return None
