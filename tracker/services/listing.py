@@ -239,27 +239,10 @@ def stream_items(
             col(Unit.name_en),
             col(Village.number),
             col(Village.name),
-            col(parent.code),
-            col(parent.excerpt),
-            func.coalesce(parent.baseline, Commitment.baseline),
-            func.coalesce(parent.baseline_text, Commitment.baseline_text),
-            func.coalesce(parent.measure, Commitment.measure),
+            *_parent_columns(parent),
         ]
-    query = (
-        sa_select(*columns)
-        .select_from(Commitment)
-        .join(Report, col(Report.id) == Commitment.report_id)
-        .outerjoin(Unit, col(Unit.id) == Commitment.unit_id)
-        .outerjoin(Village, col(Village.id) == Commitment.village_id)
-        .outerjoin(parent, col(parent.id) == Commitment.parent_id)
-        .where(*conditions)
-        .order_by(
-            *_leading_order(flt.order, effective_due(view), status),
-            col(Commitment.report_id),
-            col(Commitment.sort_key),
-        )
-        .limit(limit)
-    )
+    leading = _leading_order(flt.order, effective_due(view), status)
+    query = _ledger_select(columns, parent, conditions, leading).limit(limit)
     # Options of this statement only: set on the connection, they would stay on it, and the
     # commit's own statements would go through a server-side cursor as well.
     # On SQLite, text rows come from the driver's cursor itself (below), which SQLAlchemy
@@ -407,33 +390,18 @@ def rows_where(
     parent = aliased(Commitment)
     due = effective_due(view)
     status = view.status()
-    query = (
-        sa_select(
-            Commitment,
-            status,
-            due,
-            col(Report.slug),
-            col(Unit.name),
-            col(Unit.name_en),
-            Village,
-            col(parent.code),
-            col(parent.excerpt),
-            func.coalesce(parent.baseline, Commitment.baseline),
-            func.coalesce(parent.baseline_text, Commitment.baseline_text),
-            func.coalesce(parent.measure, Commitment.measure),
-        )
-        .join(Report, col(Report.id) == Commitment.report_id)
-        .outerjoin(Unit, col(Unit.id) == Commitment.unit_id)
-        .outerjoin(Village, col(Village.id) == Commitment.village_id)
-        .outerjoin(parent, col(parent.id) == Commitment.parent_id)
-        .where(*conditions)
-        .order_by(
-            *_leading_order(order, due, status),
-            col(Commitment.report_id),
-            col(Commitment.sort_key),
-        )
-        .offset(offset)
-    )
+    columns = [
+        Commitment,
+        status,
+        due,
+        col(Report.slug),
+        col(Unit.name),
+        col(Unit.name_en),
+        Village,
+        *_parent_columns(parent),
+    ]
+    leading = _leading_order(order, due, status)
+    query = _ledger_select(columns, parent, conditions, leading).offset(offset)
     if limit is not None:
         query = query.limit(limit)
     results = session.execute(query).all()
@@ -444,6 +412,38 @@ def rows_where(
     ]
     values = latest_values(session=session, ids=indicators, counted=view.event_filter())
     return [_row(*result, counts=counts, values=values, deadlines=deadlines) for result in results]
+
+
+def _parent_columns(parent: Any) -> list[Any]:
+    """What a period or village item takes from its commitment (`parent`): its code and
+    excerpt, and the baseline and measure unless the item has its own."""
+    return [
+        col(parent.code),
+        col(parent.excerpt),
+        func.coalesce(parent.baseline, Commitment.baseline),
+        func.coalesce(parent.baseline_text, Commitment.baseline_text),
+        func.coalesce(parent.measure, Commitment.measure),
+    ]
+
+
+def _ledger_select(
+    columns: Sequence[Any],
+    parent: Any,
+    conditions: Sequence[ColumnElement[bool]],
+    leading: Sequence[Any],
+) -> Any:
+    """`columns` of each item meeting `conditions`, joined to its report, unit, village and
+    commitment (`parent`), in `leading` order and then the ledger's own."""
+    return (
+        sa_select(*columns)
+        .select_from(Commitment)
+        .join(Report, col(Report.id) == Commitment.report_id)
+        .outerjoin(Unit, col(Unit.id) == Commitment.unit_id)
+        .outerjoin(Village, col(Village.id) == Commitment.village_id)
+        .outerjoin(parent, col(parent.id) == Commitment.parent_id)
+        .where(*conditions)
+        .order_by(*leading, col(Commitment.report_id), col(Commitment.sort_key))
+    )
 
 
 def row_of(*, session: Session, item_id: int, deadlines: Deadlines) -> ItemRow:
