@@ -195,18 +195,41 @@ def test_a_server_with_other_code_steps_aside_and_the_next_command_starts_a_new_
     run(["list", "--limit", "1"], env, warm=True)
     (old,) = server_pids(runtime)
     (socket_file,) = (runtime / "tracker").glob("*.sock")
-    request = {"protocol": protocol.PROTOCOL, "fingerprint": "older code", "argv": ["list"]}
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-        conn.connect(str(socket_file))
-        payload = json.dumps(request).encode()
-        socket.send_fds(conn, [protocol.HEADER.pack(len(payload))], [0, 1, 2])
-        conn.sendall(payload)
-        assert protocol.receive_exactly(conn, 1) == protocol.STALE_REPLY
+    assert _stale_request(runtime) == protocol.STALE_REPLY
     assert wait_until(lambda: not alive(old))
     assert not socket_file.exists()
     again = run(["show", "5.5a"], env, warm=True)
     assert again.returncode == 0
     assert server_pids(runtime) not in ([], [old])
+
+
+def test_a_server_stepping_aside_finishes_the_commands_it_is_running(
+    tmp_path: Path, sqlite_template: Path, runtime: Path
+) -> None:
+    """New code arrives while a note waits for the file's lock: the old server takes no more
+    commands, a new one serves the next, and the waiting note still ends and reports."""
+    path = tmp_path / "tracker.db"
+    path.write_bytes(sqlite_template.read_bytes())
+    env = environment(runtime, TRACKER_DB=f"sqlite:///{path}")
+    run(["list", "--limit", "1"], env, warm=True)
+    (old,) = server_pids(runtime)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    waiting = _start(["note", "5.5a", "换代时的备注"], env, warm=True)
+    assert wait_until(lambda: children_of(old), 30)
+    assert _stale_request(runtime) == protocol.STALE_REPLY
+    shown = run(["--lang", "en", "summary"], env, warm=True, timeout=120)
+    assert shown.returncode == 0, shown.stderr.decode()
+    assert alive(old)  # still running the note
+    # (A command is a fork of its server, so it shows the server's command line too.)
+    newer = set(server_pids(runtime)) - {old, *children_of(old)}
+    assert len(newer) == 1
+    holder.execute("ROLLBACK")
+    holder.close()
+    out, err = waiting.communicate(timeout=60)
+    assert waiting.returncode == 0, err.decode()
+    assert _count(path, "SELECT count(*) FROM history WHERE note LIKE '%换代时%'") == 1
+    assert wait_until(lambda: not alive(old), 20)
 
 
 def test_an_idle_server_stops_and_removes_its_socket(db_url: str, runtime: Path) -> None:
@@ -287,6 +310,18 @@ def _imports(code: str) -> set[str]:
         for line in done.stderr.decode().splitlines()[1:]  # the first line is the heading
         if line.startswith("import time:")
     }
+
+
+def _stale_request(runtime: Path) -> bytes:
+    """What the server answers a client whose code differs from its own."""
+    (socket_file,) = (runtime / "tracker").glob("*.sock")
+    request = {"protocol": protocol.PROTOCOL, "fingerprint": "older code", "argv": ["list"]}
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+        conn.connect(str(socket_file))
+        payload = json.dumps(request).encode()
+        socket.send_fds(conn, [protocol.HEADER.pack(len(payload))], [0, 1, 2])
+        conn.sendall(payload)
+        return protocol.receive_exactly(conn, 1)
 
 
 def _count(path: Path, query: str) -> int:

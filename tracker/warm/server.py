@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> None:
     # What the children share with the server is never written again: keep the collector
     # from touching it, so the pages stay shared after each fork.
     gc.freeze()
-    Server(listener, options.socket, command, fingerprint).serve()
+    Server(listener, options.socket, command, fingerprint, lock).serve()
 
 
 def _take_lock(path: Path) -> int | None:
@@ -108,13 +108,19 @@ def _listen(path: Path) -> socket.socket:
 
 
 class Server:
-    def __init__(self, listener: socket.socket, path: Path, command: Any, fingerprint: str) -> None:
+    def __init__(
+        self, listener: socket.socket, path: Path, command: Any, fingerprint: str, lock: int
+    ) -> None:
         self.listener = listener
+        self.lock = lock
         self.path = path
         self.command = command
         self.fingerprint = fingerprint
         self.identity = path.stat().st_ino
         self.children: dict[int, socket.socket] = {}
+        # Set when a client brought other code: no new commands, and the server ends once
+        # the commands it is running have ended (their clients still get their status).
+        self.retiring = False
         self.idle = protocol.idle_seconds(os.environ)
         self.last_active = time.monotonic()
         self.wake_read, wake_write = os.pipe()
@@ -130,16 +136,17 @@ class Server:
         listening = self.listener.fileno()
         while True:
             self._reap()
-            if not self.children and not self._still_wanted():
+            if not self.children and (self.retiring or not self._still_wanted()):
                 self._stop()
             timeout = 5.0 if self.children else max(self.idle / 4, 1.0)
+            watched = [self.wake_read] if self.retiring else [listening, self.wake_read]
             try:
-                readable, _, _ = select.select([listening, self.wake_read], [], [], timeout)
+                readable, _, _ = select.select(watched, [], [], timeout)
             except InterruptedError:
                 continue
             if self.wake_read in readable:
                 _drain(self.wake_read)
-            if listening in readable:
+            if listening in readable and not self.retiring:
                 self._accept()
 
     def _still_wanted(self) -> bool:
@@ -168,10 +175,9 @@ class Server:
                 return
             if request.get("fingerprint") != self.fingerprint:
                 # Newer (or older) code than ours: step aside so the client starts its own.
-                self.listener.close()
-                self.path.unlink(missing_ok=True)
+                self._retire()
                 conn.sendall(protocol.STALE_REPLY)
-                self._stop()
+                return
             pid = os.fork()
             if pid == 0:
                 _become_command(self, conn, request, fds)
@@ -186,6 +192,14 @@ class Server:
                     conn.close()
         if pid > 0:
             self.children[pid] = conn
+
+    def _retire(self) -> None:
+        """Take no more commands: the socket goes (a new server may take its name at once)."""
+        self.retiring = True
+        if self.path.exists() and self.path.stat().st_ino == self.identity:
+            self.path.unlink(missing_ok=True)
+        self.listener.close()
+        os.close(self.lock)  # the next server takes the lock while this one finishes
 
     def _reap(self) -> None:
         while self.children:
@@ -266,6 +280,9 @@ def _become_command(
             signal.signal(signum, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         server.listener.close()
+        # The lock too: a command left running (the app, for hours) must not keep the next
+        # server from starting once this one has gone.
+        os.close(server.lock)
         os.close(server.wake_read)
         for other in server.children.values():
             other.close()
