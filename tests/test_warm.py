@@ -33,6 +33,7 @@ from tests.warm_helpers import (
     run,
     runtime_dir,
     server_pids,
+    start,
     wait_until,
 )
 from tracker.warm import protocol
@@ -152,7 +153,7 @@ def test_ctrl_c_stops_a_waiting_command_as_in_process_and_changes_nothing(
             run(["list", "--limit", "1"], env, warm=True)  # the server is up beforehand
         holder = sqlite3.connect(path, isolation_level=None)
         holder.execute("BEGIN EXCLUSIVE")
-        command = _start(["note", "5.5a", "被中断的备注"], env, warm=warm)
+        command = start(["note", "5.5a", "被中断的备注"], env, warm=warm)
         assert wait_until(lambda path=path: opened_elsewhere(path), 60)
         time.sleep(0.5)  # the command has opened the ledger and waits for its lock
         command.send_signal(signal.SIGINT)
@@ -172,12 +173,13 @@ def test_a_command_whose_client_is_killed_is_hung_up(
 ) -> None:
     path = tmp_path / "tracker.db"
     path.write_bytes(sqlite_template.read_bytes())
-    env = environment(runtime, TRACKER_DB=f"sqlite:///{path}")
+    # No ledger process (test_warm_ledger): the command is the server's only child.
+    env = environment(runtime, TRACKER_DB=f"sqlite:///{path}", TRACKER_SERVER_LEDGERS="0")
     run(["list", "--limit", "1"], env, warm=True)
     (server,) = server_pids(runtime)
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
-    client = _start(["note", "5.5a", "无人等待的备注"], env, warm=True)
+    client = start(["note", "5.5a", "无人等待的备注"], env, warm=True)
     assert wait_until(lambda: children_of(server), 10)
     (command,) = children_of(server)
     client.kill()
@@ -210,12 +212,13 @@ def test_a_server_stepping_aside_finishes_the_commands_it_is_running(
     commands, a new one serves the next, and the waiting note still ends and reports."""
     path = tmp_path / "tracker.db"
     path.write_bytes(sqlite_template.read_bytes())
-    env = environment(runtime, TRACKER_DB=f"sqlite:///{path}")
+    # No ledger process (test_warm_ledger): the note is the server's only child.
+    env = environment(runtime, TRACKER_DB=f"sqlite:///{path}", TRACKER_SERVER_LEDGERS="0")
     run(["list", "--limit", "1"], env, warm=True)
     (old,) = server_pids(runtime)
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
-    waiting = _start(["note", "5.5a", "换代时的备注"], env, warm=True)
+    waiting = start(["note", "5.5a", "换代时的备注"], env, warm=True)
     assert wait_until(lambda: children_of(old), 30)
     assert _stale_request(runtime) == protocol.STALE_REPLY
     shown = run(["--lang", "en", "summary"], env, warm=True, timeout=120)
@@ -286,17 +289,6 @@ def test_version_and_the_client_import_nothing_but_the_standard_library() -> Non
 
 
 # --- helpers ---------------------------------------------------------------------------
-
-
-def _start(args: list[str], env: dict[str, str], *, warm: bool) -> subprocess.Popen[bytes]:
-    env = {**env, "TRACKER_SERVER": "on" if warm else "off"}
-    return subprocess.Popen(
-        [TRACKER, *args],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
 
 
 def _imports(code: str) -> set[str]:

@@ -49,8 +49,52 @@ def run(
     )
 
 
+def start(args: list[str], env: dict[str, str], *, warm: bool) -> subprocess.Popen[bytes]:
+    """`tracker ARGS` started and left running (its output in pipes)."""
+    env = {**env, "TRACKER_SERVER": "on" if warm else "off"}
+    return subprocess.Popen(
+        [TRACKER, *args],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
 def server_pids(folder: Path) -> list[int]:
-    """The servers whose socket is under `folder` (from their command lines)."""
+    """The servers whose socket is under `folder` (from their command lines); not the
+    processes forked from them (ledger processes, commands), which show the same line."""
+    found = _processes_of(folder)
+    return [pid for pid in found if _parent(pid) not in found]
+
+
+def ledger_pids(server: int) -> list[int]:
+    """The warm ledger processes of `server` (tracker.warm.ledger): the children of the
+    server that are themselves forking commands or waiting for them."""
+    return [pid for pid in children_of(server) if _ledger_line_logged(server, pid)]
+
+
+def _ledger_line_logged(server: int, pid: int) -> bool:
+    """A ledger process writes "ledger PID: …" to its server's log when it is ready."""
+    for log in _logs_of(server):
+        if f"ledger {pid}:" in log:
+            return True
+    return False
+
+
+def _logs_of(server: int) -> list[str]:
+    try:
+        cmdline = Path(f"/proc/{server}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return []
+    socket_file = cmdline[cmdline.index(b"--socket") + 1].decode()
+    try:
+        return [Path(f"{socket_file}.log").read_text()]
+    except OSError:
+        return []
+
+
+def _processes_of(folder: Path) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -64,6 +108,13 @@ def server_pids(folder: Path) -> list[int]:
         ):
             found.append(int(entry.name))
     return found
+
+
+def _parent(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 def children_of(pid: int) -> list[int]:

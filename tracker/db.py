@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +39,43 @@ def database_url(db: str) -> str:
 SQLITE_CACHE_KIB = 16 * 1024
 
 
+# A warm ledger process (tracker.warm.ledger) keeps the engine of the ledger it serves: each
+# command forked from it then finds the statements compiled when it rehearsed, instead of
+# compiling them again (a third of a short command's time on a town's ledger).
+_kept_url: str | None = None
+_kept_engine: Engine | None = None
+# While a ledger process rehearses, the connections it opens refuse every write.
+_refusing_writes = False
+
+
+def keep_engine(url: str | None) -> None:
+    """From now on in this process (and the processes forked from it), make_engine(url)
+    makes one engine and then returns it again (None: no engine is kept)."""
+    global _kept_url, _kept_engine
+    _kept_url, _kept_engine = url, None
+
+
+def kept_engine() -> Engine | None:
+    return _kept_engine
+
+
+@contextmanager
+def refusing_writes() -> Iterator[None]:
+    """Connections opened meanwhile can only read: SQLite's query_only, PostgreSQL's
+    read-only transactions. The database, not the caller, then guarantees nothing is
+    written (not even an upgrade or a first seed)."""
+    global _refusing_writes
+    _refusing_writes = True
+    try:
+        yield
+    finally:
+        _refusing_writes = False
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
+    if _refusing_writes:
+        cursor.execute("PRAGMA query_only=ON")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -61,6 +98,8 @@ def _postgres_settings(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("SET jit = off")
     cursor.execute(f"SET lock_timeout = {int(LOCK_TIMEOUT_MS)}")
     cursor.execute(f"SET statement_timeout = {int(STATEMENT_TIMEOUT_MS)}")
+    if _refusing_writes:
+        cursor.execute("SET default_transaction_read_only = on")
     cursor.close()
     dbapi_connection.autocommit = autocommit
 
@@ -68,6 +107,15 @@ def _postgres_settings(dbapi_connection: Any, _record: Any) -> None:
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite files get WAL, foreign keys and a busy timeout;
     PostgreSQL sessions run without JIT, with a lock and a statement timeout."""
+    global _kept_engine
+    if url != _kept_url:
+        return _new_engine(url)
+    if _kept_engine is None:
+        _kept_engine = _new_engine(url)
+    return _kept_engine
+
+
+def _new_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = make_url(url).database
         if path and path != ":memory:":

@@ -71,6 +71,19 @@ def idle_seconds(environ: dict[str, str] | os._Environ[str]) -> float:
     return max(minutes, 0.05) * 60
 
 
+# How many ledgers keep a warm process of their own (tracker.warm.ledger); 0: none.
+LEDGERS = "TRACKER_SERVER_LEDGERS"
+DEFAULT_LEDGERS = 2
+
+
+def ledger_processes(environ: dict[str, str] | os._Environ[str]) -> int:
+    """How many warm ledger processes a server keeps (TRACKER_SERVER_LEDGERS)."""
+    try:
+        return max(int(environ.get(LEDGERS, DEFAULT_LEDGERS)), 0)
+    except ValueError:
+        return DEFAULT_LEDGERS
+
+
 def runtime_dir() -> str | None:
     """A folder only this user can enter, for the socket; None if there is no safe one.
 

@@ -6,6 +6,12 @@ child reads its settings, opens its database and runs as a fresh process would, 
 without the start-up. A fork gives every command a clean copy of the warmed-up process, so
 nothing one command sets (the language, the as-of day, a cached engine) reaches the next.
 
+After a command on a ledger, the server forks a process for that ledger (LedgerServer,
+tracker.warm.ledger), which rehearses read-only commands on it and keeps the engine with the
+SQL they compiled; the server hands it each later command on that ledger (the client's
+connection and streams, over a socket pair), and it forks the command from itself. It
+holds no connection either when it forks, and ends when the server lets it go or ends.
+
 It stops after TRACKER_SERVER_IDLE_MINUTES without a command, when a client brings newer
 code (see protocol.code_fingerprint), and when its socket file is removed.
 """
@@ -25,8 +31,9 @@ import struct
 import sys
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol
 
 from tracker.warm import protocol
 
@@ -122,6 +129,9 @@ class Server:
         # the commands it is running have ended (their clients still get their status).
         self.retiring = False
         self.idle = protocol.idle_seconds(os.environ)
+        # An officer works on one ledger, a tester on a few: each warm ledger process is a
+        # copy-on-write fork of the server, with a few MiB of its own.
+        self.max_ledgers = protocol.ledger_processes(os.environ)
         self.last_active = time.monotonic()
         self.wake_read, wake_write = os.pipe()
         os.set_blocking(wake_write, False)
@@ -131,6 +141,23 @@ class Server:
         signal.signal(signal.SIGCHLD, lambda *_: None)
         signal.signal(signal.SIGTERM, lambda *_: self._stop())
         signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        # The warm process of each ledger recently used (tracker.warm.ledger), by URL, and
+        # the ledger each running command opens, to start one when the command has ended.
+        self.ledgers: dict[str, LedgerProcess] = {}
+        self.opening: dict[int, tuple[str, dict[str, Any]]] = {}
+
+    def close_inherited(self) -> None:
+        """In a forked process: let go of what is the server's alone."""
+        self.listener.close()
+        # The lock too: a command left running (the app, for hours) must not keep the next
+        # server from starting once this one has gone.
+        if not self.retiring:
+            os.close(self.lock)
+        os.close(self.wake_read)
+        for other in self.children.values():
+            other.close()
+        for ledger in self.ledgers.values():
+            ledger.channel.close()
 
     def serve(self) -> NoReturn:
         listening = self.listener.fileno()
@@ -140,12 +167,16 @@ class Server:
                 self._stop()
             timeout = 5.0 if self.children else max(self.idle / 4, 1.0)
             watched = [self.wake_read] if self.retiring else [listening, self.wake_read]
+            starting = {p.channel.fileno(): p for p in self.ledgers.values() if not p.ready}
             try:
-                readable, _, _ = select.select(watched, [], [], timeout)
+                readable, _, _ = select.select([*watched, *starting], [], [], timeout)
             except InterruptedError:
                 continue
             if self.wake_read in readable:
                 _drain(self.wake_read)
+            for fd in readable:
+                if fd in starting:
+                    self._hear_from(starting[fd])
             if listening in readable and not self.retiring:
                 self._accept()
 
@@ -165,11 +196,12 @@ class Server:
             return
         self.last_active = time.monotonic()
         try:
-            request, fds = _receive_request(conn)
+            request, payload, fds = _receive_request(conn)
         except (OSError, ValueError):
             conn.close()
             return
         pid = -1
+        url: str | None = None
         try:
             if not _same_user(conn) or request.get("protocol") != protocol.PROTOCOL:
                 return
@@ -178,6 +210,15 @@ class Server:
                 self._retire()
                 conn.sendall(protocol.STALE_REPLY)
                 return
+            url = self._ledger_of(request)
+            ledger = self.ledgers.get(url) if url is not None else None
+            if (
+                ledger is not None
+                and ledger.ready
+                and len(payload) <= MAX_HANDED_OVER
+                and self._hand_over(ledger, conn, payload, fds)
+            ):
+                return  # the ledger's process answers the client from here on
             pid = os.fork()
             if pid == 0:
                 _become_command(self, conn, request, fds)
@@ -192,6 +233,66 @@ class Server:
                     conn.close()
         if pid > 0:
             self.children[pid] = conn
+            if url is not None and url not in self.ledgers and self.max_ledgers > 0:
+                self.opening[pid] = (url, request)
+
+    def _ledger_of(self, request: dict[str, Any]) -> str | None:
+        from tracker.warm.ledger import ledger_url
+
+        try:
+            argv, env, cwd = request["argv"], request["env"], request["cwd"]
+            return ledger_url(self.command, list(argv), dict(env), str(cwd))
+        except Exception:  # whatever the request holds, the command still runs, unwarmed
+            return None
+
+    def _hand_over(
+        self, ledger: LedgerProcess, conn: socket.socket, payload: bytes, fds: list[int]
+    ) -> bool:
+        """Pass the client's connection, its streams and its request to the ledger's
+        process; False if that process is gone (the server then runs the command)."""
+        try:
+            socket.send_fds(ledger.channel, [payload], [conn.fileno(), *fds])
+        except OSError:
+            self._forget(ledger)
+            return False
+        ledger.last_used = time.monotonic()
+        conn.close()
+        return True
+
+    def _start_ledger(self, url: str, request: dict[str, Any]) -> None:
+        """Fork the warm process of the ledger at `url`, which rehearses on it, then says it
+        is ready (tracker.warm.ledger). The least recently used one beyond the most kept goes."""
+        while len(self.ledgers) >= self.max_ledgers:
+            self._forget(min(self.ledgers.values(), key=lambda ledger: ledger.last_used))
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            pid = os.fork()
+        except OSError:
+            ours.close()
+            theirs.close()
+            return
+        if pid == 0:
+            ours.close()
+            _become_ledger(self, theirs, url, request)
+        theirs.close()
+        self.ledgers[url] = LedgerProcess(url=url, pid=pid, channel=ours)
+
+    def _hear_from(self, ledger: LedgerProcess) -> None:
+        """A starting ledger process says it is ready, or it has ended (its socket's end)."""
+        try:
+            said = ledger.channel.recv(16)
+        except OSError:
+            said = b""
+        if said == LEDGER_READY:
+            ledger.ready = True
+        else:
+            self._forget(ledger)
+
+    def _forget(self, ledger: LedgerProcess) -> None:
+        """Close the ledger process's socket: it finishes its commands, then ends."""
+        if self.ledgers.get(ledger.url) is ledger:
+            del self.ledgers[ledger.url]
+        ledger.channel.close()
 
     def _retire(self) -> None:
         """Take no more commands: the socket goes (a new server may take its name at once)."""
@@ -200,29 +301,20 @@ class Server:
             self.path.unlink(missing_ok=True)
         self.listener.close()
         os.close(self.lock)  # the next server takes the lock while this one finishes
+        for ledger in list(self.ledgers.values()):
+            self._forget(ledger)
+        self.opening.clear()
 
     def _reap(self) -> None:
-        while self.children:
-            try:
-                pid, wait_status = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                self.children.clear()
-                return
-            if pid == 0:
-                return
-            conn = self.children.pop(pid, None)
-            if conn is None:
-                continue
-            if os.WIFSIGNALED(wait_status):
-                status = -os.WTERMSIG(wait_status)
-            else:
-                status = os.waitstatus_to_exitcode(wait_status)
-            try:
-                conn.sendall(protocol.STATUS.pack(status))
-            except OSError:
-                pass
-            conn.close()
+        for pid in _reap(self.children):
             self.last_active = time.monotonic()
+            url, request = self.opening.pop(pid, (None, None))
+            if url is not None and request is not None and not self.retiring:
+                if url not in self.ledgers:
+                    self._start_ledger(url, request)
+            for ledger in list(self.ledgers.values()):
+                if ledger.pid == pid:
+                    self._forget(ledger)
 
     def _stop(self) -> NoReturn:
         try:
@@ -233,7 +325,154 @@ class Server:
         os._exit(0)
 
 
-def _receive_request(conn: socket.socket) -> tuple[dict[str, Any], list[int]]:
+# What a ledger's process sends when it has rehearsed and takes commands.
+LEDGER_READY = b"R"
+# The largest request a ledger's process is handed (the request's JSON, environment
+# included), well within a socket's buffer: a larger one runs in a child of the server.
+MAX_HANDED_OVER = 64 * 1024
+
+
+@dataclass
+class LedgerProcess:
+    """The server's side of a ledger's warm process."""
+
+    url: str
+    pid: int
+    channel: socket.socket  # SOCK_SEQPACKET: one message per command handed over
+    ready: bool = False
+    last_used: float = field(default_factory=time.monotonic)
+
+
+class LedgerServer:
+    """A ledger's warm process: forked from the server, it rehearses on the ledger, then
+    forks each command the server hands over and answers that command's client itself."""
+
+    def __init__(self, channel: socket.socket, command: Any) -> None:
+        self.channel = channel
+        self.command = command
+        self.children: dict[int, socket.socket] = {}
+        self.closing = False  # the server is gone or let this process go
+        self.wake_read, wake_write = os.pipe()
+        os.set_blocking(wake_write, False)
+        os.set_blocking(self.wake_read, False)
+        signal.set_wakeup_fd(wake_write)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+        signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+    def close_inherited(self) -> None:
+        self.channel.close()
+        os.close(self.wake_read)
+        for other in self.children.values():
+            other.close()
+
+    def serve(self) -> NoReturn:
+        self.channel.sendall(LEDGER_READY)
+        while True:
+            _reap(self.children)
+            if self.closing and not self.children:
+                os._exit(0)
+            channel = self.channel.fileno()
+            watched = [self.wake_read] if self.closing else [self.wake_read, channel]
+            try:
+                readable, _, _ = select.select(watched, [], [], 5.0)
+            except InterruptedError:
+                continue
+            if self.wake_read in readable:
+                _drain(self.wake_read)
+            if channel in readable and not self.closing:
+                self._take()
+
+    def _take(self) -> None:
+        try:
+            payload, fds, _flags, _address = socket.recv_fds(self.channel, MAX_HANDED_OVER, 4)
+        except OSError:
+            payload, fds = b"", []
+        if not payload or len(fds) != 4:
+            for fd in fds:
+                os.close(fd)
+            self.closing = True
+            return
+        conn = socket.socket(fileno=fds[0])
+        streams = fds[1:]
+        pid = -1
+        try:
+            request = _parsed(payload)
+            pid = os.fork()
+            if pid == 0:
+                _become_command(self, conn, request, streams)
+            conn.sendall(protocol.ACCEPTED + protocol.PID.pack(pid))
+        except (OSError, ValueError):
+            pass
+        finally:
+            if pid != 0:
+                for fd in streams:
+                    os.close(fd)
+                if pid < 0:
+                    conn.close()
+        if pid > 0:
+            self.children[pid] = conn
+
+
+def _become_ledger(
+    server: Server, channel: socket.socket, url: str, request: dict[str, Any]
+) -> NoReturn:
+    """In the forked process: rehearse on the ledger at `url` in the client's folder and
+    environment (its PostgreSQL password, say), with no terminal; then serve."""
+    try:
+        _default_signals()
+        server.close_inherited()
+        null = os.open(os.devnull, os.O_RDWR)
+        log = os.dup(2)
+        for target in (0, 1, 2):
+            os.dup2(null, target)
+        os.close(null)
+        _take_place(request)
+        null_streams = {"encoding": "utf-8", "errors": "replace"}
+        _replace_streams([{**null_streams, "line_buffering": False, "write_through": False}] * 3)
+        from tracker.warm.ledger import global_prefix, rehearse
+
+        started = time.monotonic()
+        prefix = global_prefix(server.command, list(request["argv"]))
+        count = rehearse(server.command, prefix, url, _run)
+        elapsed = time.monotonic() - started
+        os.write(log, f"ledger {os.getpid()}: {count} rehearsed in {elapsed:.2f} s\n".encode())
+        os.close(log)
+        gc.collect()
+        gc.freeze()
+        LedgerServer(channel, server.command).serve()
+    finally:
+        os._exit(1)
+
+
+def _reap(children: dict[int, socket.socket]) -> list[int]:
+    """Collect every ended child process, sending each command's client its status; the
+    process ids collected."""
+    ended: list[int] = []
+    while True:
+        try:
+            pid, wait_status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            children.clear()
+            return ended
+        if pid == 0:
+            return ended
+        ended.append(pid)
+        conn = children.pop(pid, None)
+        if conn is None:
+            continue
+        if os.WIFSIGNALED(wait_status):
+            status = -os.WTERMSIG(wait_status)
+        else:
+            status = os.waitstatus_to_exitcode(wait_status)
+        try:
+            conn.sendall(protocol.STATUS.pack(status))
+        except OSError:
+            pass
+        conn.close()
+
+
+def _receive_request(conn: socket.socket) -> tuple[dict[str, Any], bytes, list[int]]:
     conn.settimeout(protocol.REQUEST_TIMEOUT)
     data, fds, _flags, _address = socket.recv_fds(conn, protocol.HEADER.size, 3)
     if len(fds) != 3:
@@ -244,10 +483,14 @@ def _receive_request(conn: socket.socket) -> tuple[dict[str, Any], list[int]]:
     (length,) = protocol.HEADER.unpack(data)
     payload = protocol.receive_exactly(conn, length)
     conn.settimeout(None)
+    return _parsed(payload), payload, fds
+
+
+def _parsed(payload: bytes) -> dict[str, Any]:
     request = json.loads(payload.decode("utf-8", "surrogateescape"))
     if not isinstance(request, dict):
         raise ValueError("a request is a JSON object")
-    return request, fds
+    return request
 
 
 def _same_user(conn: socket.socket) -> bool:
@@ -269,39 +512,50 @@ def _drain(fd: int) -> None:
         pass
 
 
+class Owner(Protocol):
+    """The process a command is forked from: the server, or a ledger's warm process."""
+
+    command: Any
+
+    def close_inherited(self) -> None: ...
+
+
 def _become_command(
-    server: Server, conn: socket.socket, request: dict[str, Any], fds: list[int]
+    owner: Owner, conn: socket.socket, request: dict[str, Any], fds: list[int]
 ) -> NoReturn:
     """In the forked child: take the client's streams, folder and environment, and run."""
     status = 1
     try:
-        signal.set_wakeup_fd(-1)
-        for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(signum, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        server.listener.close()
-        # The lock too: a command left running (the app, for hours) must not keep the next
-        # server from starting once this one has gone.
-        os.close(server.lock)
-        os.close(server.wake_read)
-        for other in server.children.values():
-            other.close()
+        _default_signals()
+        owner.close_inherited()
         for target, fd in zip((0, 1, 2), fds, strict=True):
             os.dup2(fd, target)
             os.close(fd)
-        os.chdir(request["cwd"])
-        os.umask(int(request["umask"]))
-        os.environ.clear()
-        os.environ.update(request["env"])
+        _take_place(request)
         _replace_streams(request["streams"])
         sys.argv = ["tracker", *request["argv"]]
         threading.Thread(target=_hang_up_without_client, args=(conn,), daemon=True).start()
-        status = _run(server.command, request["argv"])
+        status = _run(owner.command, request["argv"])
     finally:
         if status < 0:  # ended by a signal, as an interpreter interrupted by Ctrl+C is
             signal.signal(-status, signal.SIG_DFL)
             os.kill(os.getpid(), -status)
         os._exit(status & 0xFF)
+
+
+def _default_signals() -> None:
+    signal.set_wakeup_fd(-1)
+    for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _take_place(request: dict[str, Any]) -> None:
+    """The client's folder, file mode mask and environment."""
+    os.chdir(request["cwd"])
+    os.umask(int(request["umask"]))
+    os.environ.clear()
+    os.environ.update(request["env"])
 
 
 def _replace_streams(setups: list[dict[str, Any] | None]) -> None:
