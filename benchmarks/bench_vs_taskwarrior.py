@@ -386,7 +386,7 @@ def through_year(db: Path) -> int:
 
 
 # Kept from the environment: whether the installed `tracker` may use its warm server.
-KEPT = ("TRACKER_SERVER", "TRACKER_SERVER_IDLE_MINUTES")
+KEPT = ("TRACKER_SERVER", "TRACKER_SERVER_IDLE_MINUTES", "TRACKER_SERVER_LEDGERS")
 
 
 def tracker_env(folder: Path) -> dict[str, str]:

@@ -27,13 +27,15 @@ from typing import Any
 REHEARSAL_SECONDS = 2.0
 
 # What an officer types most, in the order they are rehearsed (`show` follows, on the first
-# overdue item). Their arguments only choose statements: the results are thrown away.
+# overdue item; `summary` last, whose figures are the app's first screen). Their arguments
+# only choose statements: the results are thrown away.
 REHEARSALS: tuple[tuple[str, ...], ...] = (
     ("list", "--overdue"),
     ("overdue",),
     ("list", "--search", "法治"),
     ("list",),
 )
+LAST_REHEARSAL = ("summary",)
 
 
 def ledger_url(group: Any, argv: list[str], env: Mapping[str, str], cwd: str) -> str | None:
@@ -112,6 +114,7 @@ def _rehearse_commands(command: Any, prefix: list[str], run: Any) -> int:
     shown = _first_overdue(command, prefix, run)
     if shown is not None:
         lines.append([*prefix, "--report", shown[0], "show", shown[1]])
+    lines.append([*prefix, *LAST_REHEARSAL])
     count = 0
     for args in lines:
         for _ in range(2):

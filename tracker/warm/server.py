@@ -130,7 +130,7 @@ class Server:
         self.retiring = False
         self.idle = protocol.idle_seconds(os.environ)
         # An officer works on one ledger, a tester on a few: each warm ledger process is a
-        # copy-on-write fork of the server, with a few MiB of its own.
+        # copy-on-write fork of the server, with ~45 MiB of its own (a town's ledger).
         self.max_ledgers = protocol.ledger_processes(os.environ)
         self.last_active = time.monotonic()
         self.wake_read, wake_write = os.pipe()
