@@ -18,6 +18,24 @@ CREATE TABLE IF NOT EXISTS audit_key (
 );
 REVOKE ALL ON audit_key FROM PUBLIC;
 
+-- No passwords on a shared ledger: its officers sign in with their database logins, whose
+-- passwords the server keeps. `tracker users passwd` refuses here, and this keeps the
+-- columns of revision 0007 empty even for the owner or a superuser: every login may read
+-- the account table, and a hash there would be anyone's to attack offline. Added once the
+-- columns exist (revision 0007 installs the guards again).
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM information_schema.columns
+               WHERE table_schema = current_schema() AND table_name = 'account'
+                 AND column_name = 'password_hash')
+       AND NOT EXISTS (SELECT 1 FROM pg_constraint
+                       WHERE conrelid = 'account'::regclass
+                         AND conname = 'account_no_password') THEN
+        ALTER TABLE account ADD CONSTRAINT account_no_password
+            CHECK (password_hash IS NULL AND password_set_at IS NULL);
+    END IF;
+END $$;
+
 -- --- Who is acting ----------------------------------------------------------------------
 
 CREATE OR REPLACE FUNCTION tracker_superuser() RETURNS boolean

@@ -313,6 +313,11 @@ class Account(SQLModel, table=True):
     disabled_at: datetime | None = None
     disabled_by: str | None = Field(default=None, sa_type=String(100))
     disabled_reason: str | None = Field(default=None, sa_column=Column(Text))
+    # Signing in to `tracker serve` on a SQLite ledger: an argon2id hash
+    # (services.passwords), kept out of repr so that it never reaches a log or traceback.
+    # Always NULL on PostgreSQL, where the database login's own password signs in.
+    password_hash: str | None = Field(default=None, sa_column=Column(Text), repr=False)
+    password_set_at: datetime | None = None
 
 
 class AccountUnit(SQLModel, table=True):
