@@ -91,6 +91,8 @@ ALLOWED = {
     "wal",
     # pg_dump, the program an admin backs PostgreSQL up with
     "pg_dump",
+    # psql, in which an officer changes their PostgreSQL login's password (\password)
+    "psql",
     # a figure that is no number, as it reads (1e999 is inf)
     "inf",
     "nan",
@@ -308,6 +310,9 @@ def samples(reason: str) -> dict[str, object]:
         "codes": "1.1a；3.2-D",
         # search (issue 15): tracker overdue, lines not listed past --limit
         "more": 7,
+        # passwords (tracker serve): how long a password must be, at least and at most
+        "least": 8,
+        "most": 1024,
     }
 
 

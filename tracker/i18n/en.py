@@ -974,4 +974,16 @@ MESSAGES: dict[str, str] = {
     "key.write_draft": "Write file",
     # --- search (issue 15) ---
     "overdue_unit_more": "{more} more not listed; the oldest {shown} are above (--limit 0 shows all)",
+    # --- passwords (tracker serve) ---
+    "password_postgresql": "On PostgreSQL everyone signs in with their own database login, whose password tracker does not keep: change yours with \\password in psql, or ask the database admin (ALTER ROLE … PASSWORD)",
+    "password_not_yours": "{user} may set only their own password; an admin sets {name}'s",
+    "password_account_disabled": "The account {name} is disabled and gets no password (an admin can enable it with tracker users enable)",
+    "password_too_short": "The password is too short: at least {least} characters; nothing changed",
+    "password_too_long": "The password is too long: at most {most} characters; nothing changed",
+    "password_none": "No password was read (standard input was empty); nothing changed",
+    "password_mismatch": "The two passwords typed differ; nothing changed",
+    "password_prompt": "New password for {name}",
+    "password_prompt_again": "Type it again",
+    "password_set": "Set the sign-in password of {name} (for tracker serve)",
+    "audit.action.account_password": "sign-in password set",
 }

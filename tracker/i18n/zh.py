@@ -974,4 +974,16 @@ MESSAGES: dict[str, str] = {
     "key.write_draft": "写入文件",
     # --- search (issue 15) ---
     "overdue_unit_more": "另有 {more} 项未列出，以上为最早的 {shown} 项（--limit 0 显示全部）",
+    # --- passwords (tracker serve) ---
+    "password_postgresql": "PostgreSQL 台账用各人自己的数据库登录和密码登录，tracker 不保存密码：请在 psql 中用 \\password 修改自己的密码，或请数据库管理员修改",
+    "password_not_yours": "{user} 只能设置自己的密码；{name} 的密码需由管理员设置",
+    "password_account_disabled": "账号 {name} 已停用，不能设置密码（可由管理员用 tracker users enable 启用）",
+    "password_too_short": "密码太短：至少要 {least} 个字符，密码未更改",
+    "password_too_long": "密码太长：最多 {most} 个字符，密码未更改",
+    "password_none": "没有读到密码（标准输入是空的），密码未更改",
+    "password_mismatch": "两次输入的密码不一致，密码未更改",
+    "password_prompt": "{name} 的新密码",
+    "password_prompt_again": "再输入一遍",
+    "password_set": "已设置 {name} 的登录密码（tracker serve 用）",
+    "audit.action.account_password": "设置登录密码",
 }

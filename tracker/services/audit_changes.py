@@ -5,8 +5,8 @@ values (`gather`; tracker.services.audit writes them when the transaction commit
   History rows are left to the Event and Extension rows they repeat), Event rows (with the
   Evidence files added with them), Account, AccountUnit and Extension rows;
 * changed columns: a Commitment's status, due, extended_due, unit and title; an Account's
-  role and whether it is disabled; an Extension's state; an Event's void; and deleted
-  Account and AccountUnit rows.
+  role, whether it is disabled and that its password was set (never the hash); an
+  Extension's state; an Event's void; and deleted Account and AccountUnit rows.
 
 Who acted is taken from the row (History.changed_by, Event.recorded_by, Account.created_by,
 Extension.requested_by / decided_by); a change whose row does not say is left for the writer
@@ -229,10 +229,15 @@ def _edited(obj: Any, lookups: _Lookups) -> Pending | None:
             # Enabling clears disabled_by: the session's actor names who enabled it.
             return Pending(action, account_target(obj.name), detail, obj.disabled_by)
         role = _change(obj, "role")
-        if role is None:
+        if role is not None:
+            detail = {"account": obj.id, "old": role[0], "new": role[1]}
+            return Pending("account.role", account_target(obj.name), detail, None)
+        # A new sign-in password (services.passwords, which flushes it alone): its hash
+        # changes even when set twice in a second, but is never told, as every reader of
+        # the audit would see it.
+        if _change(obj, "password_hash") is None:
             return None
-        detail = {"account": obj.id, "old": role[0], "new": role[1]}
-        return Pending("account.role", account_target(obj.name), detail, None)
+        return Pending("account.password", account_target(obj.name), {"account": obj.id}, None)
     if isinstance(obj, Extension):
         state = _change(obj, "state")
         if state is None:
@@ -262,7 +267,7 @@ _INSERTED = (History, Event, Evidence, Account, AccountUnit, Extension)
 # The columns whose changes are audited, per table.
 _EDITED: dict[type, tuple[str, ...]] = {
     Commitment: COMMITMENT_FIELDS,
-    Account: ("role", "disabled_at"),
+    Account: ("role", "disabled_at", "password_hash"),
     Extension: ("state",),
     Event: ("voided_on",),
 }

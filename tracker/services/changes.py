@@ -113,6 +113,7 @@ _ACTIONS = {
     "event.void": "audit.action.event_void",
     "account.disable": "audit.action.account_disable",
     "account.enable": "audit.action.account_enable",
+    "account.password": "audit.action.account_password",
 }
 _HISTORY_KINDS = frozenset({"seed", "status", "auto_status", "note", "event", "village", "void"})
 
@@ -166,6 +167,8 @@ def audit_change(entry: AuditRecord) -> Change:
         return Change(what, how, str(detail.get("reason") or ""))
     if action in ("account.disable", "account.enable"):
         return Change(what, str(detail.get("reason", "")))
+    if action == "account.password":  # the entry says whose; it holds nothing more
+        return Change(what, "")
     if action == "evidence":
         digest = str(detail.get("sha256", ""))[:12]
         return Change(what, f"{detail.get('path', '')}  sha256:{digest}…")
