@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from tracker import work
 from tracker.cli.context import (
     DATE_METAVAR,
     AppState,
@@ -19,8 +21,10 @@ from tracker.cli.context import (
     out,
     parse_date,
     parse_effective,
+    say,
     unit_of_work,
 )
+from tracker.errors import TrackerError, printable
 from tracker.i18n import t
 from tracker.labels import status_label
 from tracker.services.access import t_role
@@ -125,6 +129,55 @@ def users_enable(
     with ledger(state) as led:
         account = enable_account(session=led.session, actor=led.user, name=name)
     out().print(t("account_enabled", name=account.name))
+
+
+def _from_terminal() -> bool:
+    """Whether someone types the password (asked twice, hidden) rather than a script piping
+    it in (one line: printf 'secret123\\n' | tracker users passwd 王科员)."""
+    return sys.stdin.isatty()
+
+
+def _read_password(name: str) -> str:
+    if not _from_terminal():
+        line = sys.stdin.readline()
+        if not line:
+            raise TrackerError("password_none")
+        return line.removesuffix("\n").removesuffix("\r")  # the line's end, not its spaces
+    # Asked twice and compared here rather than with click's confirmation_prompt, whose
+    # mismatch is told in English and asked again forever: one line, nothing changed.
+    first = typer.prompt(t("password_prompt", name=printable(name)), hide_input=True)
+    again = typer.prompt(t("password_prompt_again"), hide_input=True)
+    if first != again:
+        raise TrackerError("password_mismatch")
+    return str(first)
+
+
+@users_app.command("passwd")
+def users_passwd(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="用户名 / name")]
+) -> None:
+    """设置 tracker serve 的登录密码（SQLite 台账；管理员可设任何人的，其他账号设自己的）/
+    set a sign-in password for tracker serve (SQLite ledgers; an admin sets anyone's)."""
+    # Imported here: argon2 is for this command (and the server) only.
+    from tracker.services.passwords import require_may_set_password, set_password
+
+    state: AppState = ctx.obj
+    opened = work.open_ledger(state, say=say)
+    try:
+        # Refused before anything is typed: on PostgreSQL, someone else's, a disabled one.
+        with opened.transaction() as led:
+            require_may_set_password(session=led.session, actor=led.user, name=name)
+        password = _read_password(name.strip())
+        # One transaction writes it, asking again (the ledger may have changed meanwhile).
+        with opened.transaction() as led:
+            account = set_password(
+                session=led.session, actor=led.user, name=name, password=password, now=now()
+            )
+            shown = account.name
+    finally:
+        opened.close()
+    state.warn_fallback()
+    out().print(t("password_set", name=shown))
 
 
 Note = Annotated[str, typer.Option("--note", metavar="TEXT", help="说明 / note")]
