@@ -93,6 +93,11 @@ ALLOWED = {
     "pg_dump",
     # psql, in which an officer changes their PostgreSQL login's password (\password)
     "psql",
+    # tracker serve: the sign-in page's link to its English version, named in English;
+    # the PostgreSQL setting an admin changes so that the database checks passwords
+    # (pg_hba.conf, scram-sha-256)
+    "English",
+    *"pg_hba conf scram sha".split(),
     # a figure that is no number, as it reads (1e999 is inf)
     "inf",
     "nan",
@@ -313,6 +318,11 @@ def samples(reason: str) -> dict[str, object]:
         # passwords (tracker serve): how long a password must be, at least and at most
         "least": 8,
         "most": 1024,
+        # tracker serve (issue 16): who is served, for how long a wrong password waits
+        "who": t("serve.who_local", user="王科员"),
+        "seconds": 4,
+        "limit": 10,
+        "port": 8000,
     }
 
 

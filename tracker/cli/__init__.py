@@ -246,6 +246,7 @@ def _register() -> None:
         maintenance,
         report,
         review,
+        serve,
         supervision,
     )
 
@@ -262,6 +263,7 @@ def _register() -> None:
     importing.register(app)
     draft_review.register(app)
     annual.register(app)
+    serve.register(app)
 
 
 _register()

@@ -1,0 +1,221 @@
+"""`tracker serve` in a real browser: headless Chromium (Debian's `chromium`, driven by
+Playwright) signs in, sees the overview in Chinese, searches 讲座, opens the lecture quota,
+logs a lecture, and signs out; a wrong password is refused.
+
+The terminal in the page draws on a canvas, so what it shows is read from what the server
+sends it: the websocket's frames, fed to a terminal emulator (pyte) of the page's size. A
+screenshot of the overview is written beside the ledger for a person to look at; no test
+compares it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pyte
+import pytest
+
+from tracker.db import make_engine, new_session
+from tracker.models import Role
+from tracker.services.accounts import add_account
+from tracker.services.lookup import now
+from tracker.services.passwords import set_password
+
+CHROMIUM = os.environ.get("TRACKER_TEST_BROWSER", "/usr/bin/chromium")
+PASSWORD = "讲座记录2026"
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM} (.ci/run installs it)"
+)
+
+
+class TerminalView:
+    """What the page's terminal shows, rebuilt from the frames the server sends it."""
+
+    def __init__(self) -> None:
+        self.screen: pyte.Screen | None = None
+        self.stream: pyte.ByteStream | None = None
+
+    def attach(self, websocket: object) -> None:
+        query = parse_qs(urlsplit(websocket.url).query)  # type: ignore[attr-defined]
+        width, height = int(query["width"][0]), int(query["height"][0])
+        self.screen = pyte.Screen(width, height)
+        self.stream = pyte.ByteStream(self.screen)
+        websocket.on("framereceived", self._received)  # type: ignore[attr-defined]
+        websocket.on("framesent", self._sent)  # type: ignore[attr-defined]
+
+    def _received(self, frame: bytes | str) -> None:
+        if isinstance(frame, bytes) and self.stream is not None:
+            self.stream.feed(frame)
+
+    def _sent(self, frame: bytes | str) -> None:
+        # ["resize", {"width": W, "height": H}] when the page fits the terminal to itself
+        if isinstance(frame, str) and frame.startswith('["resize"') and self.screen is not None:
+            import json
+
+            size = json.loads(frame)[1]
+            self.screen.resize(size["height"], size["width"])
+
+    def text(self) -> str:
+        return "\n".join(self.screen.display) if self.screen is not None else ""
+
+
+def wait_for(
+    page: object, view: TerminalView, condition: Callable[[], bool], what: str, timeout: float = 60
+) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}; the page shows:\n{view.text()}")
+        page.wait_for_timeout(100)  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def served(tmp_path: Path, sqlite_template: Path) -> Iterator[tuple[str, Path]]:
+    """`tracker serve --sign-in` on a ledger where 吴科员 (镇党委) has a password."""
+    path = tmp_path / "tracker.db"
+    shutil.copy(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    with new_session(engine) as session:
+        when = now()
+        add_account(
+            session=session, actor="seeder", name="吴科员", role=Role.OFFICER,
+            units=["镇党委"], now=when,
+        )  # fmt: skip
+        set_password(session=session, actor="seeder", name="吴科员", password=PASSWORD, now=when)
+        session.commit()
+    engine.dispose()
+    port = _free_port()
+    env = {**os.environ, "TRACKER_SERVER": "off", "TRACKER_USER": "seeder"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tracker", "--db", str(path), "serve", "--sign-in",
+         "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        _wait_listening(port, server)
+        yield f"http://127.0.0.1:{port}", path
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_an_officer_signs_in_logs_a_lecture_and_signs_out_in_chromium(
+    served: tuple[str, Path], tmp_path: Path
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base, path = served
+    view = TerminalView()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+            page.on("websocket", view.attach)
+            page.goto(base + "/")
+            assert page.url == base + "/signin"
+
+            page.fill("#name", "吴科员")
+            page.fill("#password", "不是这个密码")
+            page.click("#submit")
+            assert "账户名或密码不对" in page.inner_text("#message")
+            page.wait_for_timeout(1100)  # the wait after one wrong password
+            page.fill("#name", "吴科员")
+            page.fill("#password", PASSWORD)
+            page.click("#submit")
+            page.wait_for_selector("body.-first-byte", timeout=60_000)
+            wait_for(page, view, lambda: "亮灯" in view.text(), "the overview")
+            assert "法治政府建设承诺事项台账" in view.text()
+            assert "各部分进度" in view.text()
+            page.screenshot(path=str(tmp_path / "overview.png"))
+
+            page.click("#terminal")
+            page.keyboard.press("i")
+            # The list with its first page (not the overview, which also names 5.5a/2026).
+            wait_for(page, view, lambda: _listing(view, "1.1a"), "the list")
+            page.keyboard.press("/")
+            page.wait_for_timeout(300)
+            page.keyboard.type("讲座")
+            wait_for(
+                page,
+                view,
+                lambda: _listing(view, "5.5a/2026") and not _listing(view, "1.1a"),
+                "the lectures found",
+            )
+            page.keyboard.press("Enter")  # from the search box to the list
+            rows = [line for line in view.text().splitlines() if line.startswith(" ●")]
+            target = next(i for i, line in enumerate(rows) if " 5.5a/2026 " in line)
+            for _ in range(target):
+                page.keyboard.press("ArrowDown")
+            page.wait_for_timeout(300)
+            page.keyboard.press("Enter")
+            wait_for(page, view, lambda: "事件记录（0）" in view.text(), "the quota's detail")
+            assert "● 5.5a/2026  每年至少2次法治专题讲座" in view.text()
+
+            page.keyboard.press("l")
+            wait_for(page, view, lambda: "记录事件" in view.text(), "the log dialog")
+            page.keyboard.press("Home")
+            page.keyboard.press("Control+k")
+            page.keyboard.type("2026-11-20")
+            page.keyboard.press("Tab")
+            page.wait_for_timeout(300)  # a person's pause: the focus moves on the next frame
+            page.keyboard.type("浏览器中登记的法治讲座")
+            page.keyboard.press("Control+s")
+            wait_for(page, view, lambda: "事件记录（1）" in view.text(), "the lecture logged")
+            assert "浏览器中登记的法治讲座" in view.text()
+
+            page.click("#signout button")
+            page.wait_for_url(base + "/signin")
+            page.goto(base + "/")
+            assert page.url == base + "/signin"
+        finally:
+            browser.close()
+
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect() as connection:
+        from sqlalchemy import text
+
+        logged = connection.execute(
+            text(
+                "SELECT c.code, e.happened_on, e.recorded_by FROM event e "
+                "JOIN commitment c ON c.id = e.commitment_id WHERE e.note = :note"
+            ),
+            {"note": "浏览器中登记的法治讲座"},
+        ).all()
+    engine.dispose()
+    assert [(code, str(day), who) for code, day, who in logged] == [
+        ("5.5a/2026", "2026-11-20", "吴科员")
+    ]
+
+
+def _listing(view: TerminalView, code: str) -> bool:
+    """Whether the item list (its header shown) has a row of `code`."""
+    text = view.text()
+    return "编号" in text and "各部分进度" not in text and f" {code} " in text
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_listening(port: int, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            output = server.stdout.read().decode() if server.stdout else ""
+            raise AssertionError(f"tracker serve ended: {output}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise AssertionError("tracker serve did not listen")
