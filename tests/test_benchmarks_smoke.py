@@ -67,6 +67,7 @@ CASES = [
     ("bench_vs_taskwarrior.py", ("--db", "{db}"), "| periods | command |"),
     ("bench_search.py", ("--db", "{db}"), "| case | service 1st ms |"),
     ("bench_search_keys.py", ("--db", "{db}"), "| search | rows found |"),
+    ("bench_serve.py", (), "| measure | value |"),
     (
         "bench_first_screen.py",
         ("--db", "{db}", "--report", "town-01-2021", "--as-of", "2026-11-26"),

@@ -151,10 +151,12 @@ def test_an_officer_signs_in_logs_a_lecture_and_signs_out_in_chromium(
                 "the lectures found",
             )
             page.keyboard.press("Enter")  # from the search box to the list
+            page.wait_for_timeout(300)
             rows = [line for line in view.text().splitlines() if line.startswith(" ●")]
             target = next(i for i, line in enumerate(rows) if " 5.5a/2026 " in line)
-            for _ in range(target):
+            for _ in range(target):  # down the list as a person would, a key at a time
                 page.keyboard.press("ArrowDown")
+                page.wait_for_timeout(100)
             page.wait_for_timeout(300)
             page.keyboard.press("Enter")
             wait_for(page, view, lambda: "事件记录（0）" in view.text(), "the quota's detail")
@@ -164,10 +166,15 @@ def test_an_officer_signs_in_logs_a_lecture_and_signs_out_in_chromium(
             wait_for(page, view, lambda: "记录事件" in view.text(), "the log dialog")
             page.keyboard.press("Home")
             page.keyboard.press("Control+k")
+            # Each step waits for the screen to show the one before: the terminal's page
+            # sends a key at once but typed text a moment later, so keys pressed without a
+            # person's pauses could overtake what was typed before them.
             page.keyboard.type("2026-11-20")
+            wait_for(page, view, lambda: "日期      ▊  2026-11-20" in view.text(), "the date")
             page.keyboard.press("Tab")
-            page.wait_for_timeout(300)  # a person's pause: the focus moves on the next frame
+            page.wait_for_timeout(300)
             page.keyboard.type("浏览器中登记的法治讲座")
+            wait_for(page, view, lambda: "▊  浏览器中登记的法治讲座" in view.text(), "the note")
             page.keyboard.press("Control+s")
             wait_for(page, view, lambda: "事件记录（1）" in view.text(), "the lecture logged")
             assert "浏览器中登记的法治讲座" in view.text()

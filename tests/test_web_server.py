@@ -109,15 +109,18 @@ async def screen_of(websocket: aiohttp.ClientWebSocketResponse, until: str) -> s
 
 
 def app_processes() -> dict[int, dict[str, str]]:
-    """This test's running app processes (tracker.web.app_process) and their environments
-    (other tests' run beside it, in other workers)."""
+    """This test's running app processes (`tracker app`, run in their own process: the
+    tests set TRACKER_SERVER=off) and their environments (other tests' run beside it, in
+    other workers)."""
     found = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or not _descends_from(int(entry.name), os.getpid()):
             continue
         try:
-            cmdline = (entry / "cmdline").read_bytes()
-            if b"tracker.web.app_process" not in cmdline or b"/bin/sh" in cmdline:
+            parts = (entry / "cmdline").read_bytes().split(b"\0")
+            if b"app" not in parts or not any(part.endswith(b"tracker") for part in parts):
+                continue
+            if parts[0].endswith(b"sh"):  # the shell textual-serve starts it with
                 continue
             raw = (entry / "environ").read_bytes().split(b"\0")
         except OSError:
@@ -179,7 +182,6 @@ def test_the_app_runs_as_the_officer_who_signed_in_and_in_chinese(ledger: str) -
                 (environment,) = app_processes().values()
                 assert environment["TRACKER_USER"] == "吴科员"
                 assert environment["TRACKER_DB"] == ledger
-                assert environment["TRACKER_SERVER"] == "off"
 
     run(scenario())
 
@@ -294,6 +296,28 @@ def test_the_local_officer_needs_no_sign_in(ledger: str) -> None:
     run(scenario())
 
 
+def test_the_app_runs_forked_from_the_warm_process(
+    ledger: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the warm background process allowed (the default), a tab's app is forked from
+    it: what the tab shows is the same, and its process is a child of that server."""
+    from tests.warm_helpers import children_of, runtime_dir, server_pids
+
+    async def scenario(folder: Path) -> None:
+        async with serving(TrackerWeb(SqlitePasswords(ledger), limits=Limits())) as (srv, c):
+            await sign_in(srv, c)
+            async with c.ws_connect(url_of(srv, "/ws?width=100&height=30")) as websocket:
+                shown = await screen_of(websocket, "亮灯")
+                assert "法治政府建设承诺事项台账" in shown
+                (server,) = server_pids(folder)
+                assert children_of(server)  # the app (and perhaps the ledger's process)
+
+    with runtime_dir() as folder:
+        monkeypatch.setenv("XDG_RUNTIME_DIR", str(folder))
+        monkeypatch.delenv("TRACKER_SERVER")
+        run(scenario(folder))
+
+
 def test_serving_beyond_this_machine_without_passwords_is_refused(
     tmp_path: Path, sqlite_template: Path
 ) -> None:
@@ -305,6 +329,32 @@ def test_serving_beyond_this_machine_without_passwords_is_refused(
     assert "tracker users passwd" in result.output
     assert "Traceback" not in result.output
     assert path.read_bytes() == before
+
+
+def test_behind_a_reverse_proxy_sign_in_is_required_and_its_host_name_served(
+    ledger: str, tmp_path: Path, sqlite_template: Path
+) -> None:
+    """`--public-url`: others reach the server through the proxy even though it listens on
+    127.0.0.1, so it will not serve the local officer unsigned; the proxy's host name is
+    let through."""
+    path = tmp_path / "plain.db"
+    shutil.copy(sqlite_template, path)
+    refused = CliRunner().invoke(
+        cli_app, ["--db", str(path), "serve", "--public-url", "https://taizhang.example.gov.cn"]
+    )
+    assert refused.exit_code == 1 and "tracker users passwd" in refused.output
+
+    async def scenario() -> None:
+        public = "https://taizhang.example.gov.cn"
+        web = TrackerWeb(SqlitePasswords(ledger), limits=Limits(), public_url=public)
+        async with serving(web) as (srv, c):
+            host = {"Host": "taizhang.example.gov.cn"}
+            page = await c.get(url_of(srv, "/"), headers=host, allow_redirects=False)
+            assert (page.status, page.headers["Location"]) == (303, public + "/signin")
+            other = await c.get(url_of(srv, "/"), headers={"Host": "evil.example"})
+            assert other.status == 403
+
+    run(scenario())
 
 
 def _descends_from(pid: int, ancestor: int) -> bool:
@@ -328,7 +378,10 @@ async def _until(condition: Callable[[], object], timeout: float = 30) -> None:
 
 
 @pytest.fixture(autouse=True)
-def no_app_left_behind() -> Iterator[None]:
+def no_app_left_behind(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each app in a process of its own (not forked from a warm background process, see
+    test_the_app_runs_forked_from_the_warm_process), killed if a test leaves one."""
+    monkeypatch.setenv("TRACKER_SERVER", "off")
     yield
     for pid in app_processes():
         try:

@@ -54,7 +54,9 @@ def serve_command(
     state: AppState = ctx.obj
     url = database_url(state.settings.db)
     loopback = is_loopback_address(host)
-    local_user = state.settings.user if loopback and not sign_in else None
+    # Behind a reverse proxy (a public URL) the server is reached from other machines even
+    # though it listens on 127.0.0.1: sign-in then, as on any other address.
+    local_user = state.settings.user if loopback and not sign_in and not public_url else None
     engine = open_engine(state)  # the ledger exists and is up to date before anyone signs in
     try:
         if local_user is None and url.startswith("sqlite") and not _has_passwords(engine):
@@ -103,5 +105,15 @@ def _bracketed(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
+def app_command(ctx: typer.Context) -> None:
+    """What each browser tab of `tracker serve` runs: the app, on the officer's ledger and as
+    that officer (tracker.web gives both in the environment), drawn through Textual's web
+    driver. Hidden: in a terminal, `tracker` alone opens the app."""
+    from tracker.cli.context import open_app
+
+    open_app(ctx.obj)
+
+
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve_command)
+    app.command("app", hidden=True)(app_command)

@@ -7,5 +7,5 @@ open a terminal, with sign-in, sessions and limits.
   ledger, the database login on PostgreSQL, or nobody at all for the local officer.
 - server.py: the web server (aiohttp, through textual-serve): sign-in pages, the app page,
   the websocket that drives one app process per browser tab, limits.
-- app_process.py: what each of those processes runs.
+- tracker/cli/serve.py: `tracker serve`, and the hidden `tracker app` each tab runs.
 """

@@ -48,8 +48,15 @@ COOKIE = "tracker_session"
 TEMPLATES = Path(__file__).parent / "templates"
 # The terminal's page scripts, styles and fonts come with textual-serve.
 STATIC = Path(textual_serve.__file__).parent / "static"
-# Each tab's process: the app as the signed-in officer (tracker.web.app_process).
-APP_COMMAND = f"{shlex.quote(sys.executable)} -m tracker.web.app_process"
+# Each tab's process: `tracker app`, the app as the signed-in officer. Through the installed
+# `tracker` script it is forked from the warm background process (tracker.warm) when one
+# can be had: it starts in a fraction of a second and shares that process's memory.
+_SCRIPT = Path(sys.executable).parent / "tracker"
+APP_COMMAND = (
+    f"{shlex.quote(str(_SCRIPT))} app"
+    if _SCRIPT.exists()
+    else f"{shlex.quote(sys.executable)} -m tracker app"
+)
 # What of the server's own environment never reaches an officer's process: who the server's
 # user is, and their database credentials.
 NOT_PASSED_ON = ("TRACKER_USER", "TRACKER_DB", "PGUSER", "PGPASSWORD", "PGPASSFILE", "PGSERVICE")
@@ -97,7 +104,6 @@ class OfficerAppService(AppService):
         for name in NOT_PASSED_ON:
             environment.pop(name, None)
         environment.update(self.officer.environment)
-        environment["TRACKER_SERVER"] = "off"  # the process is the app: no warm hand-off
         return environment
 
 
@@ -162,7 +168,7 @@ class TrackerWeb:
     async def _guard(
         self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
-        if self.loopback and not _loopback_host(request.host):
+        if self.loopback and not (_loopback_host(request.host) or self._public(request.host)):
             raise web.HTTPForbidden(text="not a loopback host name")
         response = await handler(request)
         response.headers["X-Frame-Options"] = "DENY"
@@ -422,6 +428,10 @@ class TrackerWeb:
             scheme = "wss" if base.scheme == "https" else "ws"
             return f"{scheme}://{base.netloc}{base.path}/ws"
         return f"{'wss' if request.secure else 'ws'}://{request.host}/ws"
+
+    def _public(self, host: str) -> bool:
+        """Whether `host` is the public URL's (the reverse proxy passes it on)."""
+        return bool(self.public_url) and urlsplit(self.public_url).netloc == host
 
     def _same_origin(self, request: web.Request) -> bool:
         origin = request.headers.get("Origin")
