@@ -154,7 +154,9 @@ def test_a_wrong_password_is_refused_and_the_next_try_must_wait(ledger: str) -> 
         async with serving(TrackerWeb(SqlitePasswords(ledger), limits=Limits())) as (srv, c):
             wrong = await sign_in(srv, c, "不是这个密码")
             assert wrong.status == 401
-            assert "账户名或密码不对" in await wrong.text()
+            answer = await wrong.text()
+            assert "账户名或密码不对" in answer
+            assert 'value="吴科员"' in answer and "不是这个密码" not in answer
             assert "tracker_session" not in wrong.cookies
             # Even the right password is not heard during the wait.
             at_once = await sign_in(srv, c)
@@ -163,6 +165,17 @@ def test_a_wrong_password_is_refused_and_the_next_try_must_wait(ledger: str) -> 
             await asyncio.sleep(1.1)
             right = await sign_in(srv, c)
             assert right.status == 303
+
+    run(scenario())
+
+
+def test_the_sign_in_pages_speak_english_when_asked(ledger: str) -> None:
+    async def scenario() -> None:
+        async with serving(TrackerWeb(SqlitePasswords(ledger), limits=Limits())) as (srv, c):
+            form = await c.get(url_of(srv, "/signin?lang=en"))
+            assert "Sign in" in await form.text()
+            wrong = await sign_in(srv, c, "not the password")  # the choice is remembered
+            assert "Wrong account name or password" in await wrong.text()
 
     run(scenario())
 

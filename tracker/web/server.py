@@ -200,7 +200,11 @@ class TrackerWeb:
     async def signin_page(self, request: web.Request) -> web.StreamResponse:
         if not self.sign_in.required:
             raise web.HTTPSeeOther("/")
-        return self._signin_form(request, None, 200)
+        response = self._signin_form(request, None, 200)
+        chosen = normalize_language(request.query.get("lang"))
+        if chosen:  # kept for the form's answer and the pages after it
+            response.set_cookie("tracker_lang", chosen, samesite="Strict", path="/")
+        return response
 
     async def signin_submit(self, request: web.Request) -> web.StreamResponse:
         if not self.sign_in.required:
@@ -211,16 +215,18 @@ class TrackerWeb:
         keys = [f"name:{name}", f"address:{request.remote}"]
         wait = self.throttle.wait(keys)
         if wait > 0:
-            return self._signin_form(request, ("web.wait", {"seconds": int(wait) + 1}), 429)
+            return self._signin_form(
+                request, ("web.wait", {"seconds": int(wait) + 1}), 429, name=name
+            )
         loop = asyncio.get_running_loop()
         try:
             officer = await loop.run_in_executor(None, self.sign_in.check, name, password)
         except TrackerError as exc:
-            return self._signin_form(request, (exc.key, exc.params), 503)
+            return self._signin_form(request, (exc.key, exc.params), 503, name=name)
         if officer is None:
             self.throttle.failed(keys)
             log.info("sign-in refused for %r from %s", name, request.remote)
-            return self._signin_form(request, ("web.wrong_password", {}), 401)
+            return self._signin_form(request, ("web.wrong_password", {}), 401, name=name)
         self.throttle.succeeded(keys)
         session = self.sessions.open(officer)
         log.info("%s signed in from %s", officer.name, request.remote)
@@ -401,13 +407,18 @@ class TrackerWeb:
         return normalize_language(asked) or self.language
 
     def _signin_form(
-        self, request: web.Request, message: tuple[str, Mapping[str, Any]] | None, status: int
-    ) -> web.StreamResponse:
+        self,
+        request: web.Request,
+        message: tuple[str, Mapping[str, Any]] | None,
+        status: int,
+        name: str = "",
+    ) -> web.Response:
         lang = self._language(request)
         context = {
             "lang": lang,
             "text": _texts(lang),
             "message": _text(lang, message[0], **message[1]) if message else "",
+            "name": name,  # typed again only if wrong: the password never is
         }
         return aiohttp_jinja2.render_template("signin.html", request, context, status=status)
 
