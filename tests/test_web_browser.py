@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -31,6 +32,8 @@ from tracker.services.passwords import set_password
 
 CHROMIUM = os.environ.get("TRACKER_TEST_BROWSER", "/usr/bin/chromium")
 PASSWORD = "讲座记录2026"
+NOTE = "浏览器中登记的法治讲座"
+DIALOG = "记录事件 · "  # the log dialog's title
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM} (.ci/run installs it)"
@@ -94,7 +97,8 @@ def served(tmp_path: Path, sqlite_template: Path) -> Iterator[tuple[str, Path]]:
         session.commit()
     engine.dispose()
     port = _free_port()
-    env = {**os.environ, "TRACKER_SERVER": "off", "TRACKER_USER": "seeder"}
+    # HOME: the app's printouts go to the server user's documents folder (here, the test's).
+    env = {**os.environ, "TRACKER_SERVER": "off", "TRACKER_USER": "seeder", "HOME": str(tmp_path)}
     server = subprocess.Popen(
         [sys.executable, "-m", "tracker", "--db", str(path), "serve", "--sign-in",
          "--port", str(port)],
@@ -162,22 +166,23 @@ def test_an_officer_signs_in_logs_a_lecture_and_signs_out_in_chromium(
             wait_for(page, view, lambda: "事件记录（0）" in view.text(), "the quota's detail")
             assert "● 5.5a/2026  每年至少2次法治专题讲座" in view.text()
 
-            page.keyboard.press("l")
-            wait_for(page, view, lambda: "记录事件" in view.text(), "the log dialog")
-            page.keyboard.press("Home")
-            page.keyboard.press("Control+k")
-            # Each step waits for the screen to show the one before: the terminal's page
-            # sends a key at once but typed text a moment later, so keys pressed without a
-            # person's pauses could overtake what was typed before them.
-            page.keyboard.type("2026-11-20")
-            wait_for(page, view, lambda: "日期      ▊  2026-11-20" in view.text(), "the date")
-            page.keyboard.press("Tab")
-            page.wait_for_timeout(300)
-            page.keyboard.type("浏览器中登记的法治讲座")
-            wait_for(page, view, lambda: "▊  浏览器中登记的法治讲座" in view.text(), "the note")
-            page.keyboard.press("Control+s")
+            _log(page, view, NOTE)
             wait_for(page, view, lambda: "事件记录（1）" in view.text(), "the lecture logged")
-            assert "浏览器中登记的法治讲座" in view.text()
+            assert NOTE in view.text()
+
+            # A printout: written on the server, and handed to the browser, which downloads
+            # it (the officer cannot reach the server's disk).
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(300)
+            with page.expect_download(timeout=60_000) as downloading:
+                page.keyboard.press("p")
+                wait_for(page, view, lambda: "打印什么" in view.text(), "the print dialog")
+                page.wait_for_timeout(300)
+                page.keyboard.press("Control+s")
+            download = downloading.value
+            saved = tmp_path / "downloads" / download.suggested_filename
+            download.save_as(saved)
+            assert _is_printout(saved), saved
 
             page.click("#signout button")
             page.wait_for_url(base + "/signin")
@@ -195,12 +200,51 @@ def test_an_officer_signs_in_logs_a_lecture_and_signs_out_in_chromium(
                 "SELECT c.code, e.happened_on, e.recorded_by FROM event e "
                 "JOIN commitment c ON c.id = e.commitment_id WHERE e.note = :note"
             ),
-            {"note": "浏览器中登记的法治讲座"},
+            {"note": NOTE},
         ).all()
     engine.dispose()
     assert [(code, str(day), who) for code, day, who in logged] == [
-        ("5.5a/2026", "2026-11-20", "吴科员")
+        ("5.5a/2026", date.today().isoformat(), "吴科员")
     ]
+
+
+def _log(page: object, view: TerminalView, note: str) -> None:
+    """`l`, the note typed (the date left at today), saved. Each step waits for the screen
+    to show the one before: the terminal's page sends a key at once but typed text a moment
+    later, so a key pressed without a person's pause can overtake the text typed before it.
+    A note that landed in the wrong field is cancelled and typed again."""
+    keyboard = page.keyboard  # type: ignore[attr-defined]
+    for _attempt in range(3):
+        keyboard.press("l")
+        wait_for(page, view, lambda: DIALOG in view.text(), "the log dialog")
+        page.wait_for_timeout(300)  # type: ignore[attr-defined]
+        keyboard.press("Tab")
+        page.wait_for_timeout(300)  # type: ignore[attr-defined]
+        keyboard.type(note)
+        try:
+            wait_for(page, view, lambda: f"说明      ▊  {note}" in view.text(), "the note", 10)
+        except AssertionError:
+            keyboard.press("Escape")
+            wait_for(page, view, lambda: DIALOG not in view.text(), "the dialog closed")
+            continue
+        keyboard.press("Control+s")
+        return
+    raise AssertionError("the note never landed in its field")
+
+
+def _is_printout(path: Path) -> bool:
+    """Whether `path` is a printout the library of its kind reads back."""
+    if path.suffix == ".xlsx":
+        import openpyxl
+
+        return openpyxl.load_workbook(path, read_only=True).sheetnames != []
+    if path.suffix == ".docx":
+        import docx
+
+        return len(docx.Document(str(path)).paragraphs) > 0
+    if path.suffix == ".pdf":
+        return path.read_bytes().startswith(b"%PDF")
+    return False
 
 
 def _listing(view: TerminalView, code: str) -> bool:

@@ -1008,4 +1008,5 @@ MESSAGES: dict[str, str] = {
     "serve.who_local": "as this machine's user {user}, without sign-in",
     "serve.who_signin": "with sign-in",
     "serve.port_taken": "Port {port} is taken or not allowed: {reason}",
+    "print.delivered": "Written to {path}; your browser is downloading {name}",
 }

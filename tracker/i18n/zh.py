@@ -1008,4 +1008,5 @@ MESSAGES: dict[str, str] = {
     "serve.who_local": "以本机用户 {user} 的身份，无需登录",
     "serve.who_signin": "需要登录",
     "serve.port_taken": "端口 {port} 已被占用或无权使用：{reason}",
+    "print.delivered": "已写入 {path}，浏览器正在下载 {name}",
 }

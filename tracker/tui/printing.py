@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -130,4 +131,15 @@ def _make(app: TrackerApp, choice: PrintChoice) -> None:
         reason = exc.message() if isinstance(exc, TrackerError) else reason_of(exc)
         app.call_from_thread(open_print_dialog, app, choice, reason)
         return
-    app.call_from_thread(app.notify, t("print.written", path=str(choice.path)))
+    app.call_from_thread(_written, app, choice.path)
+
+
+def _written(app: TrackerApp, path: Path) -> None:
+    """Say where the printout went. In a browser (`tracker serve`) the file is on the
+    server's disk, out of the officer's reach: it is also handed to the browser, which
+    downloads it."""
+    if app.is_web:
+        app.deliver_binary(path)
+        app.notify(t("print.delivered", path=str(path), name=path.name))
+    else:
+        app.notify(t("print.written", path=str(path)))
