@@ -313,8 +313,11 @@ def test_the_app_runs_forked_from_the_warm_process(
     ledger: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With the warm background process allowed (the default), a tab's app is forked from
-    it: what the tab shows is the same, and its process is a child of that server."""
+    it: what the tab shows is the same, and its process is a child of that server. The
+    server was started by an ordinary command, before any browser: the app still draws
+    for the browser (Textual's settings are read from each command's environment)."""
     from tests.warm_helpers import children_of, runtime_dir, server_pids
+    from tests.warm_helpers import run as run_tracker
 
     async def scenario(folder: Path) -> None:
         async with serving(TrackerWeb(SqlitePasswords(ledger), limits=Limits())) as (srv, c):
@@ -328,6 +331,9 @@ def test_the_app_runs_forked_from_the_warm_process(
     with runtime_dir() as folder:
         monkeypatch.setenv("XDG_RUNTIME_DIR", str(folder))
         monkeypatch.delenv("TRACKER_SERVER")
+        plain = {k: v for k, v in os.environ.items() if not k.startswith("TEXTUAL")}
+        first = run_tracker(["--db", ledger, "list", "--limit", "1"], plain, warm=True)
+        assert first.returncode == 0, first.stderr.decode()
         run(scenario(folder))
 
 

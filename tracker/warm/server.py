@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import fcntl
 import gc
+import importlib
 import io
 import json
 import os
@@ -532,6 +533,7 @@ def _become_command(
             os.dup2(fd, target)
             os.close(fd)
         _take_place(request)
+        _reread_textual_settings()
         _replace_streams(request["streams"])
         sys.argv = ["tracker", *request["argv"]]
         threading.Thread(target=_hang_up_without_client, args=(conn,), daemon=True).start()
@@ -548,6 +550,15 @@ def _default_signals() -> None:
     for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _reread_textual_settings() -> None:
+    """Textual reads its settings from the environment once, when imported: in the server,
+    with the server's. Read them again from the command's (TEXTUAL_DRIVER, which `tracker
+    serve` sets to draw the app in a browser; TEXTUAL_COLOR_SYSTEM, ESCDELAY…)."""
+    constants = sys.modules.get("textual.constants")
+    if constants is not None:
+        importlib.reload(constants)
 
 
 def _take_place(request: dict[str, Any]) -> None:

@@ -52,10 +52,11 @@ STATIC = Path(textual_serve.__file__).parent / "static"
 # `tracker` script it is forked from the warm background process (tracker.warm) when one
 # can be had: it starts in a fraction of a second and shares that process's memory.
 _SCRIPT = Path(sys.executable).parent / "tracker"
+# (textual-serve runs it through a shell: `exec`, so that the process it ends is the app's.)
 APP_COMMAND = (
-    f"{shlex.quote(str(_SCRIPT))} app"
+    f"exec {shlex.quote(str(_SCRIPT))} app"
     if _SCRIPT.exists()
-    else f"{shlex.quote(sys.executable)} -m tracker app"
+    else f"exec {shlex.quote(sys.executable)} -m tracker app"
 )
 # What of the server's own environment never reaches an officer's process: who the server's
 # user is, and their database credentials.
