@@ -1009,4 +1009,5 @@ MESSAGES: dict[str, str] = {
     "serve.who_signin": "with sign-in",
     "serve.port_taken": "Port {port} is taken or not allowed: {reason}",
     "print.delivered": "Written to {path}; your browser is downloading {name}",
+    "tui.evidence.delivered": "{name} handed to your browser",
 }

@@ -1009,4 +1009,5 @@ MESSAGES: dict[str, str] = {
     "serve.who_signin": "需要登录",
     "serve.port_taken": "端口 {port} 已被占用或无权使用：{reason}",
     "print.delivered": "已写入 {path}，浏览器正在下载 {name}",
+    "tui.evidence.delivered": "已把 {name} 交给浏览器",
 }

@@ -100,7 +100,14 @@ def _act(app: TrackerApp, code: str, root: Path, request: EvidenceRequest) -> No
     """Save or open the chosen file, off the UI thread (a video takes a while to hash)."""
     file = request.file
     try:
-        if request.open:
+        if app.is_web:
+            # In a browser (`tracker serve`) the server's disk and programs are out of the
+            # officer's reach: the copy is handed to the browser, to show or to download.
+            saved = save_copy(root, file, Path(tempfile.mkdtemp(prefix="tracker-evidence-")))
+            how = "browser" if request.open else "download"
+            app.call_from_thread(app.deliver_binary, saved.path, open_method=how)
+            said = t("tui.evidence.delivered", name=file.name)
+        elif request.open:
             opener = system_opener()
             if opener is None:
                 raise TrackerError("tui.evidence.no_opener", name=file.name)
