@@ -323,6 +323,7 @@ def samples(reason: str) -> dict[str, object]:
         "seconds": 4,
         "limit": 10,
         "port": 8000,
+        "paths": "/home/tracker/文档/tracker-uploads/吴科员/20261205-093000-签到表.pdf",
     }
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -166,7 +167,19 @@ def test_an_officer_signs_in_logs_a_lecture_and_signs_out_in_chromium(
             wait_for(page, view, lambda: "事件记录（0）" in view.text(), "the quota's detail")
             assert "● 5.5a/2026  每年至少2次法治专题讲座" in view.text()
 
-            _log(page, view, NOTE)
+            # Evidence from the officer's PC: uploaded to their folder on the server, whose
+            # path the page shows for the log dialog's 佐证材料 field.
+            evidence = tmp_path / "desk" / "签到表.pdf"
+            evidence.parent.mkdir()
+            evidence.write_bytes(b"%PDF-1.4 sign-in sheet")
+            page.set_input_files("#upload-files", str(evidence))
+            page.wait_for_selector("#uploaded:not([hidden])", timeout=30_000)
+            said = page.inner_text("#uploaded")
+            (uploaded,) = [Path(line) for line in said.splitlines() if line.startswith("/")]
+            assert uploaded.parent == tmp_path / "tracker-uploads" / "吴科员"
+            assert uploaded.read_bytes() == evidence.read_bytes()
+
+            _log(page, view, NOTE, evidence=str(uploaded))
             wait_for(page, view, lambda: "事件记录（1）" in view.text(), "the lecture logged")
             assert NOTE in view.text()
 
@@ -206,9 +219,15 @@ def test_an_officer_signs_in_logs_a_lecture_and_signs_out_in_chromium(
     assert [(code, str(day), who) for code, day, who in logged] == [
         ("5.5a/2026", date.today().isoformat(), "吴科员")
     ]
+    with sqlite3.connect(path) as connection:
+        (size,) = connection.execute(
+            "SELECT v.size FROM evidence v JOIN event e ON e.id = v.event_id WHERE e.note = ?",
+            (NOTE,),
+        ).fetchone()
+    assert size == len(b"%PDF-1.4 sign-in sheet")  # the uploaded file, attached
 
 
-def _log(page: object, view: TerminalView, note: str) -> None:
+def _log(page: object, view: TerminalView, note: str, evidence: str = "") -> None:
     """`l`, the note typed (the date left at today), saved. Each step waits for the screen
     to show the one before: the terminal's page sends a key at once but typed text a moment
     later, so a key pressed without a person's pause can overtake the text typed before it.
@@ -223,6 +242,12 @@ def _log(page: object, view: TerminalView, note: str) -> None:
         keyboard.type(note)
         try:
             wait_for(page, view, lambda: f"说明      ▊  {note}" in view.text(), "the note", 10)
+            if evidence:
+                keyboard.press("Tab")
+                page.wait_for_timeout(300)  # type: ignore[attr-defined]
+                keyboard.type(evidence)
+                # the field may show only the path's end
+                wait_for(page, view, lambda: evidence[-30:] in view.text(), "the evidence", 10)
         except AssertionError:
             keyboard.press("Escape")
             wait_for(page, view, lambda: DIALOG not in view.text(), "the dialog closed")

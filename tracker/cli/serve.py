@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from sqlalchemy.engine import Engine
 
 from tracker.cli.context import AppState, fail, open_engine
+from tracker.config import documents_folder
 from tracker.db import database_url, new_session
 from tracker.i18n import t
 
@@ -37,6 +39,15 @@ def serve_command(
         float,
         typer.Option("--idle-minutes", min=1, help="无操作多久关闭 / minutes idle before closing"),
     ] = 30.0,
+    uploads: Annotated[
+        Path | None,
+        typer.Option(
+            "--uploads",
+            metavar="DIR",
+            help="浏览器上传的佐证材料存放处（默认：文档/tracker-uploads）/ where evidence "
+            "uploaded from browsers goes",
+        ),
+    ] = None,
     public_url: Annotated[
         str | None,
         typer.Option(
@@ -69,6 +80,7 @@ def serve_command(
         language=state.settings.lang,
         loopback=loopback,
         public_url=public_url,
+        uploads=uploads or documents_folder() / "tracker-uploads",
     )
     shown_url = public_url or f"http://{_bracketed(host)}:{port}"
     who = t("serve.who_local", user=local_user) if local_user else t("serve.who_signin")

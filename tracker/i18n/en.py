@@ -1010,4 +1010,8 @@ MESSAGES: dict[str, str] = {
     "serve.port_taken": "Port {port} is taken or not allowed: {reason}",
     "print.delivered": "Written to {path}; your browser is downloading {name}",
     "tui.evidence.delivered": "{name} handed to your browser",
+    "web.upload": "Upload evidence",
+    "web.uploaded": "Uploaded to the server. Paste (Ctrl+V) this path into the evidence field of the log dialog:\n{paths}",
+    "web.upload_too_large": "{name} is too large and was not uploaded: at most {most} MB a file",
+    "web.upload_failed": "The upload did not succeed; please try again",
 }

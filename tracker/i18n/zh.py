@@ -1010,4 +1010,8 @@ MESSAGES: dict[str, str] = {
     "serve.port_taken": "端口 {port} 已被占用或无权使用：{reason}",
     "print.delivered": "已写入 {path}，浏览器正在下载 {name}",
     "tui.evidence.delivered": "已把 {name} 交给浏览器",
+    "web.upload": "上传佐证材料",
+    "web.uploaded": "已上传到服务器。在“记录事件”的佐证材料栏粘贴（Ctrl+V）这个路径：\n{paths}",
+    "web.upload_too_large": "{name} 太大，未上传：每个文件最多 {most} MB",
+    "web.upload_failed": "上传没有成功，请重试",
 }

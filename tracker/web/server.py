@@ -33,14 +33,16 @@ from urllib.parse import quote, urlsplit
 import aiohttp_jinja2
 import jinja2
 import textual_serve
-from aiohttp import WSMsgType, web
+from aiohttp import BodyPartReader, WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
 from tracker.errors import TrackerError
+from tracker.files import MB
 from tracker.i18n import CATALOGS, normalize_language
 from tracker.web.sessions import BrowserSession, Officer, Sessions, Throttle
 from tracker.web.signin import SignIn
+from tracker.web.uploads import MAX_FILE, officer_folder, place_for
 
 log = logging.getLogger("tracker.web")
 
@@ -125,9 +127,11 @@ class TrackerWeb:
         language: str = "zh",
         loopback: bool = True,
         public_url: str | None = None,
+        uploads: Path | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.sign_in = sign_in
+        self.uploads = uploads  # where officers' evidence files arrive (tracker.web.uploads)
         self.limits = limits
         self.language = language
         self.loopback = loopback
@@ -155,6 +159,7 @@ class TrackerWeb:
                 web.get("/signin", self.signin_page, name="signin"),
                 web.post("/signin", self.signin_submit),
                 web.post("/signout", self.signout),
+                web.post("/upload", self.upload),
                 web.get("/ws", self.websocket, name="websocket"),
                 web.get("/download/{key}", self.download, name="download"),
                 web.static("/static", STATIC, name="static"),
@@ -195,6 +200,7 @@ class TrackerWeb:
             "signed_in": self.sign_in.required,
             "websocket_url": self._websocket_url(request),
             "static_url": "/static/",
+            "uploads": self.uploads is not None,
         }
         return aiohttp_jinja2.render_template("app.html", request, context)
 
@@ -252,6 +258,30 @@ class TrackerWeb:
         response = _see_other(self._url(request, "/signin"))
         response.del_cookie(COOKIE, path="/")
         return response
+
+    async def upload(self, request: web.Request) -> web.StreamResponse:
+        """Evidence files from the officer's PC, into their own folder on the server: the
+        paths to paste into the app's 佐证材料 field (tracker.web.uploads)."""
+        lang = self._language(request)
+        officer = self._officer(request)
+        if officer is None or not self._same_origin(request) or self.uploads is None:
+            raise web.HTTPForbidden()
+        folder = officer_folder(self.uploads, officer.name)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        saved: list[str] = []
+        reader = await request.multipart()
+        async for part in reader:
+            if not isinstance(part, BodyPartReader) or not part.filename:
+                continue
+            target = place_for(folder, part.filename)
+            if not await _receive(part, target):
+                most = MAX_FILE // MB
+                message = _text(lang, "web.upload_too_large", name=part.filename, most=most)
+                return web.json_response({"paths": saved, "message": message}, status=413)
+            saved.append(str(target))
+            log.info("%s uploaded %s", officer.name, target)
+        message = _text(lang, "web.uploaded", paths="\n".join(saved)) if saved else ""
+        return web.json_response({"paths": saved, "message": message})
 
     async def download(self, request: web.Request) -> web.StreamResponse:
         """A file the app delivers (a printout), to the session whose app made it."""
@@ -454,6 +484,21 @@ class TrackerWeb:
             parts = urlsplit(self.public_url)
             allowed.add(f"{parts.scheme}://{parts.netloc}")
         return origin in allowed
+
+
+async def _receive(part: BodyPartReader, target: Path) -> bool:
+    """Write one uploaded file to `target` (new); False, and nothing kept, past MAX_FILE."""
+    size = 0
+    with target.open("xb") as out:
+        while chunk := await part.read_chunk(64 * 1024):
+            size += len(chunk)
+            if size > MAX_FILE:
+                break
+            out.write(chunk)
+    if size > MAX_FILE:
+        target.unlink()
+        return False
+    return True
 
 
 def _see_other(location: str) -> web.Response:
