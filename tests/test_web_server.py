@@ -337,6 +337,13 @@ def test_the_app_runs_forked_from_the_warm_process(
         run(scenario(folder))
 
 
+def test_a_port_out_of_range_is_a_usage_error_in_one_line(ledger: str) -> None:
+    result = CliRunner().invoke(cli_app, ["--db", ledger, "serve", "--port", "99999"])
+    assert result.exit_code == 2
+    assert "参数 --port 最大为 65535" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_serving_beyond_this_machine_without_passwords_is_refused(
     tmp_path: Path, sqlite_template: Path
 ) -> None:

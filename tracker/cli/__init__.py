@@ -60,6 +60,13 @@ def usage_message(exc: typer.TyperException) -> str:
         if isinstance(annotation, type) and issubclass(annotation, Enum):
             choices = " | ".join(str(member.value) for member in annotation)
             return t("usage_bad_choice", param=name, choices=choices)
+        # Typer's words for a number past an option's min or max.
+        bound = re.search(
+            r"should be (?P<side>less|greater) than (?:or equal to )?(?P<limit>\S+)", exc.message
+        )
+        if bound:
+            key = "usage_at_most" if bound["side"] == "less" else "usage_at_least"
+            return t(key, param=name, limit=bound["limit"])
         if annotation is int:
             return t("usage_not_integer", param=name)
         if annotation is float or "number" in exc.message or "float" in exc.message:

@@ -20,11 +20,14 @@ def serve_command(
         str,
         typer.Option(
             "--host",
+            metavar="ADDRESS",
             help="监听地址；本机以外的地址须登录 / address to listen on (beyond this machine: "
             "sign-in)",
         ),
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="端口 / port")] = 8000,
+    port: Annotated[
+        int, typer.Option("--port", metavar="PORT", min=1, max=65535, help="端口 / port")
+    ] = 8000,
     sign_in: Annotated[
         bool,
         typer.Option("--sign-in", help="本机也要求登录 / ask for sign-in on 127.0.0.1 too"),
@@ -32,12 +35,21 @@ def serve_command(
     max_sessions: Annotated[
         int,
         typer.Option(
-            "--max-sessions", min=1, max=500, help="同时打开的台账上限 / apps open at once"
+            "--max-sessions",
+            metavar="N",
+            min=1,
+            max=500,
+            help="同时打开的台账上限 / apps open at once",
         ),
     ] = 10,
     idle_minutes: Annotated[
         float,
-        typer.Option("--idle-minutes", min=1, help="无操作多久关闭 / minutes idle before closing"),
+        typer.Option(
+            "--idle-minutes",
+            metavar="MINUTES",
+            min=1,
+            help="无操作多久关闭 / minutes idle before closing",
+        ),
     ] = 30.0,
     uploads: Annotated[
         Path | None,

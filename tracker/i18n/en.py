@@ -1014,4 +1014,6 @@ MESSAGES: dict[str, str] = {
     "web.uploaded": "Uploaded to the server. Paste (Ctrl+V) this path into the evidence field of the log dialog:\n{paths}",
     "web.upload_too_large": "{name} is too large and was not uploaded: at most {most} MB a file",
     "web.upload_failed": "The upload did not succeed; please try again",
+    "usage_at_most": "{param} is at most {limit}",
+    "usage_at_least": "{param} is at least {limit}",
 }

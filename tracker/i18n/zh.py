@@ -1014,4 +1014,6 @@ MESSAGES: dict[str, str] = {
     "web.uploaded": "已上传到服务器。在“记录事件”的佐证材料栏粘贴（Ctrl+V）这个路径：\n{paths}",
     "web.upload_too_large": "{name} 太大，未上传：每个文件最多 {most} MB",
     "web.upload_failed": "上传没有成功，请重试",
+    "usage_at_most": "参数 {param} 最大为 {limit}",
+    "usage_at_least": "参数 {param} 最小为 {limit}",
 }
