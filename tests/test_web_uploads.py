@@ -70,6 +70,8 @@ def test_an_upload_lands_in_the_officers_own_folder(ledger: str, tmp_path: Path)
             assert Path(path).name.endswith("-签到表.pdf")
             assert Path(path).read_bytes() == b"%PDF-1.4"
             assert path in answer["message"] and "佐证材料" in answer["message"]
+            garbled = await c.post(url_of(srv, "/upload"), data=b"not a form")
+            assert garbled.status == 400 and "上传没有成功" in (await garbled.json())["message"]
             foreign = await c.post(
                 url_of(srv, "/upload"),
                 data=_form("y.pdf", b"y"),

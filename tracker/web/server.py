@@ -269,6 +269,9 @@ class TrackerWeb:
         folder = officer_folder(self.uploads, officer.name)
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         saved: list[str] = []
+        if not request.content_type.startswith("multipart/"):  # not the page's form
+            message = _text(lang, "web.upload_failed")
+            return web.json_response({"paths": [], "message": message}, status=400)
         reader = await request.multipart()
         async for part in reader:
             if not isinstance(part, BodyPartReader) or not part.filename:
