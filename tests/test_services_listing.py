@@ -19,7 +19,7 @@ from tracker.errors import TrackerError
 from tracker.models import CLOSED_STATUSES, Commitment, Kind, Status, Village
 from tracker.schedule import Light, WorkCalendar
 from tracker.services.deadlines import Deadlines
-from tracker.services.list_filter import ListFilter
+from tracker.services.list_filter import ListFilter, Order
 from tracker.services.listing import ItemRow, Page, list_items
 from tracker.services.seed_file import Seed, SeedCommitment
 
@@ -414,6 +414,22 @@ def test_item_row_json_has_the_documented_keys_and_plain_values(
     quota = quota_row.as_json()
     assert (quota["period"], quota["target"], quota["done_count"]) == ("2026", 2, 0)
     assert quota["source"] == next(c.excerpt for c in seed.document.commitments if c.code == "5.5a")
+
+
+@pytest.mark.parametrize("order", list(Order), ids=str)
+@pytest.mark.parametrize("overdue", [False, True], ids=["all", "overdue"])
+def test_pages_in_every_order_are_the_whole_list_cut_in_pieces(
+    session: Session, deadlines: Deadlines, order: Order, overdue: bool
+) -> None:
+    flt = ListFilter(show_all=not overdue, overdue=overdue, order=order)
+    whole = list_items(session=session, flt=flt, deadlines=deadlines)
+    assert len(whole.rows) == whole.total > 50
+    size = 37
+    pages = [
+        list_items(session=session, flt=flt, deadlines=deadlines, limit=size, offset=offset)
+        for offset in range(0, whole.total + size, size)
+    ]
+    assert [row for page in pages for row in page.rows] == whole.rows
 
 
 def test_paging_covers_every_row_exactly_once(session: Session, deadlines: Deadlines) -> None:

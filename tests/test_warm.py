@@ -148,7 +148,9 @@ def test_ctrl_c_stops_a_waiting_command_as_in_process_and_changes_nothing(
     for warm in (False, True):
         path = tmp_path / f"{warm}.db"
         path.write_bytes(sqlite_template.read_bytes())
-        env = environment(runtime, TRACKER_DB=f"sqlite:///{path}")
+        # No ledger process: its rehearsal would open the file too, and be taken for the
+        # command waiting for the lock.
+        env = environment(runtime, TRACKER_DB=f"sqlite:///{path}", TRACKER_SERVER_LEDGERS="0")
         if warm:
             run(["list", "--limit", "1"], env, warm=True)  # the server is up beforehand
         holder = sqlite3.connect(path, isolation_level=None)
@@ -157,7 +159,16 @@ def test_ctrl_c_stops_a_waiting_command_as_in_process_and_changes_nothing(
         assert wait_until(lambda path=path: opened_elsewhere(path), 60)
         time.sleep(0.5)  # the command has opened the ledger and waits for its lock
         command.send_signal(signal.SIGINT)
-        out, err = command.communicate(timeout=30)
+        try:
+            out, err = command.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            command.kill()
+            _, err = command.communicate()
+            ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+            pytest.fail(
+                f"{warm=}: still running 30 s after Ctrl+C (SIGINT ignored by the test "
+                f"process: {ignored}); it said: {err.decode()}"
+            )
         holder.execute("ROLLBACK")
         holder.close()
         notes = _count(path, "SELECT count(*) FROM history WHERE note LIKE '%被中断%'")

@@ -50,7 +50,10 @@ def run(
 
 
 def start(args: list[str], env: dict[str, str], *, warm: bool) -> subprocess.Popen[bytes]:
-    """`tracker ARGS` started and left running (its output in pipes)."""
+    """`tracker ARGS` started and left running (its output in pipes), with Ctrl+C's signal
+    as in an officer's terminal: a process inherits an ignored SIGINT, and Python then
+    leaves it ignored, so a test run that ignores it (as the parallel runner's workers may)
+    would otherwise start a command that Ctrl+C cannot stop."""
     env = {**env, "TRACKER_SERVER": "on" if warm else "off"}
     return subprocess.Popen(
         [TRACKER, *args],
@@ -58,7 +61,12 @@ def start(args: list[str], env: dict[str, str], *, warm: bool) -> subprocess.Pop
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        preexec_fn=_default_sigint,
     )
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def server_pids(folder: Path) -> list[int]:

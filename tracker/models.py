@@ -164,16 +164,30 @@ class Commitment(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("report_id", "code"),
-        Index("ix_commitment_open_due", "status", "due"),
         Index("ix_commitment_unit_due", "unit_id", "due"),
         Index("ix_commitment_parent_period", "parent_id", "period_start"),
         # The earliest open instance's due date of a commitment (list_filter.effective_due):
         # without it SQLite scans every open row once per commitment with instances.
         Index("ix_commitment_parent_open_due", "parent_id", "status", "due"),
         Index("ix_commitment_report_sort", "report_id", "sort_key"),
-        # The open rows by deadline (overdue review, lights): on a district's ledger nearly
-        # every past period is done, and the review must not read those (issue 15).
-        Index("ix_commitment_status_due", "status", "due"),
+        # The open rows by unit and deadline (overdue reviews, lights): on a district's
+        # ledger nearly every past period is done, and a review must not read those (issue
+        # 15). It holds every column a list of open rows filters on, groups or orders by, so
+        # the count of late rows and the ids of a page are read from the index alone
+        # (migration 0008 says what each saves).
+        Index(
+            "ix_commitment_open_rows",
+            "status",
+            "unit_id",
+            "due",
+            "parent_id",
+            "village_id",
+            "period_start",
+            "period_end",
+            "report_id",
+            "sort_key",
+            "period_key",
+        ),  # fmt: skip
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CompoundSelect, and_, case, literal, or_
+from sqlalchemy import ColumnElement, CompoundSelect, and_, case, literal, or_, union_all
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
@@ -118,19 +118,36 @@ def changed_after(as_of: date) -> CompoundSelect[int | None]:
     return stated.union(events)
 
 
+def changed_since(session: Session, as_of: date) -> bool:
+    """Whether any change took effect after `as_of` (the rows of `changed_after`): three
+    index probes, the first row found ends the statement."""
+    probes = [
+        sa_select(literal(1)).where(col(Event.happened_on) > as_of),
+        sa_select(literal(1)).where(col(Event.voided_on) > as_of),
+        sa_select(literal(1)).where(
+            col(History.effective_on) > as_of, col(History.kind).in_(STATED_KINDS)
+        ),
+    ]
+    return session.execute(union_all(*probes).limit(1)).first() is not None
+
+
 @dataclass(frozen=True)
 class AsOf:
     """The status and deadline columns of the ledger on one day, for building queries.
 
-    For today (or later) they are the stored columns; for a past day, the replay.
+    For today (or later) they are the stored columns; for a past day, the replay. A past
+    day after which nothing took effect reads the stored columns too: they are its replay.
     """
 
     deadlines: Deadlines
     quota_dues: dict[int, date]
+    # Whether rows changed since the day are replayed (as_of_view decides).
+    replay: bool = False
 
     @property
     def past(self) -> bool:
-        return self.deadlines.past
+        """Whether the day's columns are replayed rather than the stored ones."""
+        return self.replay
 
     def status(self, table: CommitmentTable = Commitment) -> ColumnElement[str]:
         """A row's status on the day. Only rows changed since then are replayed: for the
@@ -169,10 +186,14 @@ class AsOf:
 
 
 def as_of_view(session: Session, deadlines: Deadlines) -> AsOf:
-    """The columns of the ledger on `deadlines.as_of` (one query for quota deadlines)."""
-    if not deadlines.past:
+    """The columns of the ledger on `deadlines.as_of` (one query for quota deadlines).
+
+    A past day after which nothing has taken effect (the day of the last change, or any
+    day after it) is not replayed: every row's stored columns are its replay, and the
+    lists of a district's ledger as of such a day cost what today's do."""
+    if not deadlines.past or not changed_since(session, deadlines.as_of):
         return AsOf(deadlines, {})
-    return AsOf(deadlines, _quota_dues(session, deadlines))
+    return AsOf(deadlines, _quota_dues(session, deadlines), replay=True)
 
 
 def _quota_dues(session: Session, deadlines: Deadlines) -> dict[int, date]:

@@ -174,7 +174,7 @@ def figures_of(
     if not view.past:
         return _gather(session, view, scope)
     as_of = view.deadlines.as_of
-    stored = AsOf(replace(view.deadlines, today=as_of), {})  # not past: the stored columns
+    stored = AsOf(view.deadlines, {})  # not replayed: the stored columns
     totals = _gather(session, stored, scope)
     changed = [*scope, col(Commitment.id).in_(changed_after(as_of))]
     for sign, side in ((-1, stored), (1, view)):
