@@ -8,7 +8,7 @@ import random
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import delete, or_, select, text, update
+from sqlalchemy import delete, event, or_, select, text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
@@ -181,3 +181,28 @@ def test_the_index_is_what_a_search_reads(session: Session, deadlines: Deadlines
     )
     plan = " ".join(str(row[0]) for row in session.execute(text(f"EXPLAIN {compiled}")))
     assert search_index.PG_BIGRAM_INDEX in plan, plan
+
+
+def test_a_search_typed_on_asks_the_index_only_for_its_new_trigrams(session: Session) -> None:
+    """Whether a query is common is read from the FTS5 vocabulary, whose count of a term's
+    rows reads all of them; the app asks again at every key, so counts once read are kept."""
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("the FTS5 index is SQLite's")
+    connection = session.connection()
+    asked: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if search_index.ROWS_TABLE in statement:
+            asked.append(statement)
+
+    event.listen(connection, "before_cursor_execute", note)
+    try:
+        first = search_index.is_common(connection, "法治宣")
+        assert len(asked) == 1  # one trigram
+        again = search_index.is_common(connection, "法治宣传")
+        assert len(asked) == 2  # only 治宣传 is new
+        assert first == search_index.is_common(connection, "法治宣")
+        assert len(asked) == 2
+    finally:
+        event.remove(connection, "before_cursor_execute", note)
+    assert not first and not again  # held by few of the seed's rows

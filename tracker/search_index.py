@@ -207,26 +207,41 @@ def is_common(connection: Connection, query: str) -> bool:
     """Whether the index says `query` may be in more than COMMON_SHARE of the rows: the
     fewest rows holding any one of its trigrams (or, for 2 characters, all the trigrams it
     begins), against the highest id. Only the plan depends on it, never the result."""
+    rows = connection.execute(text("SELECT coalesce(max(id), 0) FROM commitment")).scalar_one()
+    limit = COMMON_SHARE * rows
     folded = "".join(char.lower() if char.isascii() else char for char in query)
     if len(folded) >= 3:
-        # A few trigrams suffice: the fewest rows holding any of them is an upper bound.
+        # A few trigrams suffice: any one held by few rows makes the query rare.
         trigrams = sorted({folded[i : i + 3] for i in range(len(folded) - 2)})[:8]
-        per_term = text(f"SELECT doc FROM {ROWS_TABLE} WHERE term = :term")
-        holding = min(
-            connection.execute(per_term, {"term": term}).scalar() or 0 for term in trigrams
-        )
-    else:
-        bounds = term_range(query)
-        if bounds is None:
-            return True
-        in_range = (
-            f"SELECT coalesce(sum(doc), 0) FROM {ROWS_TABLE} WHERE term >= :lo AND term < :hi"
-        )
-        holding = connection.execute(
-            text(in_range), {"lo": bounds[0], "hi": bounds[1]}
-        ).scalar_one()
-    rows = connection.execute(text("SELECT coalesce(max(id), 0) FROM commitment")).scalar_one()
-    return bool(holding > COMMON_SHARE * rows)
+        return all(_rows_holding(connection, term, term) > limit for term in trigrams)
+    bounds = term_range(query)
+    return bounds is None or _rows_holding(connection, *bounds) > limit
+
+
+# How many rows hold each term (or range of terms), by database: fts5vocab counts a term's
+# rows by reading its whole list of rows (~20 ms for a term in every row of a million), and
+# a search typed a key at a time asks again for the trigrams of its last query. A count
+# kept from earlier can only be a little off, which changes the plan at most, never what
+# is found.
+_HOLDING: dict[tuple[str, str, str], int] = {}
+_HOLDING_LIMIT = 10_000
+
+
+def _rows_holding(connection: Connection, low: str, high: str) -> int:
+    """How many rows hold the term `low` (when `high` is `low`), or a term in [low, high)."""
+    key = (connection.engine.url.render_as_string(), low, high)
+    if key not in _HOLDING:
+        if len(_HOLDING) >= _HOLDING_LIMIT:
+            _HOLDING.clear()
+        if low == high:
+            query = f"SELECT coalesce(sum(doc), 0) FROM {ROWS_TABLE} WHERE term = :lo"
+        else:
+            query = (
+                f"SELECT coalesce(sum(doc), 0) FROM {ROWS_TABLE} WHERE term >= :lo AND term < :hi"
+            )
+        found = connection.execute(text(query), {"lo": low, "hi": high}).scalar_one()
+        _HOLDING[key] = int(found)
+    return _HOLDING[key]
 
 
 def has_bigrams(connection: Connection) -> bool:
