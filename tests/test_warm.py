@@ -107,6 +107,29 @@ def test_the_server_is_used_and_kept_for_the_next_command(db_url: str, runtime: 
     assert server_pids(runtime) == servers
 
 
+def test_a_server_started_in_a_folder_holding_another_tracker_runs_the_installed_one(
+    db_url: str, runtime: Path, tmp_path: Path
+) -> None:
+    """An officer (or a developer, in a checkout) types `tracker` where a folder named
+    `tracker` lies: the server is the client's own code, not that folder's."""
+    decoy = tmp_path / "tracker" / "warm"
+    decoy.mkdir(parents=True)
+    (decoy.parent / "__init__.py").write_text("")
+    (decoy / "__init__.py").write_text("")
+    (decoy / "server.py").write_text("raise SystemExit('not the installed tracker')\n")
+    env = {**environment(runtime, TRACKER_DB=db_url), "TRACKER_SERVER": "on"}
+    done = subprocess.run(
+        [TRACKER, "list", "--limit", "1"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert len(server_pids(runtime)) == 1
+
+
 def test_a_write_through_the_server_is_recorded_once_under_the_officer(
     db_url: str, runtime: Path
 ) -> None:

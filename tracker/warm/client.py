@@ -130,6 +130,10 @@ def _start_server(path: str) -> socket.socket | None:
         subprocess.Popen(
             [
                 sys.executable,
+                # Not the current folder first on the path: one holding a `tracker` (a
+                # checkout of it, say) would start that code, which is not this client's,
+                # and the server would step aside at every command.
+                "-P",
                 "-m",
                 "tracker.warm.server",
                 "--socket",
