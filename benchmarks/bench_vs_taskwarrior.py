@@ -57,6 +57,7 @@ from build_district import (
     smoke_database,
 )
 
+from tracker import search_index
 from tracker.db import database_url
 
 DEFAULT_DIR = Path("/work/bench-data")
@@ -271,8 +272,12 @@ class LedgerRestore:
     def __init__(self, db: Path, code: str) -> None:
         self.db = db
         with sqlite3.connect(db) as conn:
+            # Not the search index's own tables: FTS5 numbers its blocks too, and deleting
+            # the blocks written since would leave the index pointing at blocks gone.
             tables = [
-                row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+                row[0]
+                for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+                if not row[0].startswith(search_index.FTS_TABLE)
             ]
             self.last = {
                 table: conn.execute(f'SELECT coalesce(max(id), 0) FROM "{table}"').fetchone()[0]
