@@ -126,6 +126,18 @@ def listed(session: Session, day: date, calendar: WorkCalendar, today: date) -> 
     return list_items(session=session, flt=ListFilter(show_all=True), deadlines=view).rows
 
 
+def assert_listed_as_replayed(session: Session, calendar: WorkCalendar, day: date) -> None:
+    """Every row listed on `day` has the status and event count of the plain replay."""
+    expected = replay(session, day)
+    rows = listed(session, day, calendar, TODAY)
+    assert len(rows) == len(expected)
+    for row in rows:
+        status, count = expected[row.code]
+        assert row.status is status, row.code
+        if row.done_count is not None:
+            assert row.done_count == count, row.code
+
+
 DAYS = [
     date(2022, 3, 1),
     date(2022, 6, 1),
@@ -143,28 +155,14 @@ def test_every_row_on_a_past_day_agrees_with_a_plain_replay(
     session: Session, calendar: WorkCalendar, day: date
 ) -> None:
     build_ledger(session, calendar)
-    expected = replay(session, day)
-    rows = listed(session, day, calendar, TODAY)
-    assert len(rows) == len(expected)
-    for row in rows:
-        status, count = expected[row.code]
-        assert row.status is status, row.code
-        if row.done_count is not None:
-            assert row.done_count == count, row.code
+    assert_listed_as_replayed(session, calendar, day)
 
 
 def test_the_stored_columns_are_the_replay_of_today(
     session: Session, calendar: WorkCalendar
 ) -> None:
     build_ledger(session, calendar)
-    expected = replay(session, TODAY)
-    stored = listed(session, TODAY, calendar, TODAY)
-    assert len(stored) == len(expected)
-    for row in stored:
-        status, count = expected[row.code]
-        assert row.status is status, row.code
-        if row.done_count is not None:
-            assert row.done_count == count, row.code
+    assert_listed_as_replayed(session, calendar, TODAY)
 
 
 # The last change build_ledger records takes effect on 2026-11-20 (1.4c done): the later
@@ -185,12 +183,7 @@ def test_a_past_day_is_replayed_only_when_something_took_effect_after_it(
     assert deadlines.past
     assert as_of_view(session, deadlines).past is replayed
     # Replayed or read from the stored columns, the rows are the plain replay of the day.
-    expected = replay(session, day)
-    for row in listed(session, day, calendar, TODAY):
-        status, count = expected[row.code]
-        assert row.status is status, row.code
-        if row.done_count is not None:
-            assert row.done_count == count, row.code
+    assert_listed_as_replayed(session, calendar, day)
 
 
 def test_an_event_voided_after_a_past_day_makes_that_day_replayed(
