@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import Session, col, select
@@ -14,7 +15,7 @@ from tracker.cli import app
 from tracker.errors import TrackerError
 from tracker.models import Commitment, Event, History, Kind, Status
 from tracker.schedule import WorkCalendar
-from tracker.services.asof import as_of_view
+from tracker.services.asof import AsOf, as_of_view
 from tracker.services.corrections import void_event
 from tracker.services.dashboard import dashboard
 from tracker.services.deadlines import Deadlines
@@ -23,6 +24,7 @@ from tracker.services.events import log_event
 from tracker.services.list_filter import ListFilter
 from tracker.services.listing import ItemRow, list_items
 from tracker.services.lookup import get_commitment
+from tracker.services.overdue import overdue_by_unit
 from tracker.services.updates import add_note, set_status
 
 TODAY = date(2026, 11, 26)
@@ -321,3 +323,22 @@ def test_cli_as_of_a_past_day_makes_a_change_a_late_entry_of_that_day(
     assert code == 0 and "补录，2022-05-01 生效" in out
     code, out, _ = cli(db_url, "--as-of", "2022-05-01", "show", "1.4c", "--format", "json")
     assert code == 0 and '"effective_on": "2022-05-01"' in out and '"late_entry": true' in out
+
+
+@pytest.mark.parametrize("day", DAYS, ids=str)
+def test_the_review_of_a_past_day_read_in_parts_is_the_review_read_at_once(
+    session: Session, calendar: WorkCalendar, day: date, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The overdue review reads the rows open on a replayed day in two parts (unchanged
+    since, changed since), each by its own index: what it shows is what one pass over the
+    "open on the day" rows shows."""
+    build_ledger(session, calendar)
+    deadlines = Deadlines(as_of=day, calendar=calendar, today=TODAY)
+    in_parts = overdue_by_unit(session=session, deadlines=deadlines)
+    assert any(group.entries for group in in_parts)
+
+    def at_once(view: AsOf) -> list[tuple[Any, Any]]:
+        return [(view.is_open(), view.due())]
+
+    monkeypatch.setattr(AsOf, "open_parts", at_once)
+    assert overdue_by_unit(session=session, deadlines=deadlines) == in_parts

@@ -174,6 +174,23 @@ class AsOf:
         )
         return and_(maybe_open, replayed)
 
+    def open_parts(self) -> list[tuple[ColumnElement[bool], ColumnElement[date | None]]]:
+        """The rows open on the day, as parts each read by an index of its own, with the
+        deadline of each part's rows: today's view is one part; a replayed day is the rows
+        not changed since (open now, their stored deadline: the open rows' index) and the
+        few changed since (replayed). As one OR, SQLite reads neither by an index, and a
+        unit's review at a million periods read every period of the unit (1.9 s)."""
+        if not self.past:
+            return [(self.is_open(), self.due())]
+        stored = cast(ColumnElement[str], Commitment.status)
+        changed = col(Commitment.id).in_(changed_after(self.deadlines.as_of))
+        unchanged_due = cast(ColumnElement[date | None], Commitment.due)
+        replayed = status_at(Commitment, self.deadlines.as_of).in_(OPEN_STATES)
+        return [
+            (and_(stored.in_(OPEN_STATES), ~changed), unchanged_due),
+            (and_(changed, replayed), self.due()),
+        ]
+
     def due(self, table: CommitmentTable = Commitment) -> ColumnElement[date | None]:
         """A row's own deadline on the day: a quota period's follows its counted events."""
         if not self.past or not self.quota_dues:
