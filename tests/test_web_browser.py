@@ -151,27 +151,13 @@ def test_an_officer_signs_in_logs_a_lecture_and_signs_out_in_chromium(
             # The list with its first page (not the overview, which also names 5.5a/2026).
             wait_for(page, view, lambda: _listing(view, "1.1a"), "the list")
             page.keyboard.press("/")
-            page.wait_for_timeout(300)
-            page.keyboard.type("讲座")
-            wait_for(
-                page,
-                view,
-                lambda: _listing(view, "5.5a/2026") and not _listing(view, "1.1a"),
-                "the lectures found",
-            )
+            _search(page, view, "讲座", "5.5a/2026", gone="1.1a", what="the lectures found")
             lectures = [line for line in view.text().splitlines() if line.startswith(" ●")]
             assert any(" 2.1-N3 " in line for line in lectures)  # 各类法治讲座 too
             # This year's lecture quota: searched for by its code, the list's only row.
             page.keyboard.press("Control+a")
             page.keyboard.press("Control+k")
-            page.wait_for_timeout(300)
-            page.keyboard.type("5.5a/2026")
-            wait_for(
-                page,
-                view,
-                lambda: _listing(view, "5.5a/2026") and not _listing(view, "2.1-N3"),
-                "the lecture quota alone",
-            )
+            _search(page, view, "5.5a/2026", "5.5a/2026", gone="2.1-N3", what="the quota alone")
             page.keyboard.press("Enter")  # from the search box to the list
             page.wait_for_timeout(300)
             page.keyboard.press("Enter")
@@ -282,6 +268,16 @@ def _is_printout(path: Path) -> bool:
     if path.suffix == ".pdf":
         return path.read_bytes().startswith(b"%PDF")
     return False
+
+
+def _search(
+    page: object, view: TerminalView, words: str, found: str, *, gone: str, what: str
+) -> None:
+    """Type `words` into the search box (a moment after it opened, so no key overtakes the
+    text) and wait until the list shows `found` and no longer `gone`."""
+    page.wait_for_timeout(300)  # type: ignore[attr-defined]
+    page.keyboard.type(words)  # type: ignore[attr-defined]
+    wait_for(page, view, lambda: _listing(view, found) and not _listing(view, gone), what)
 
 
 def _listing(view: TerminalView, code: str) -> bool:

@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
-from tests.test_web_server import app_processes, screen_of, serving, url_of
+from tests.test_web_server import app_processes, screen_of, serving, sign_in, url_of
 from tracker.cli import app
 from tracker.errors import TrackerError
 from tracker.web.server import Limits, TrackerWeb
@@ -130,11 +130,7 @@ def test_the_officers_app_connects_as_their_login(shared: Shared) -> None:
     async def scenario() -> None:
         web = TrackerWeb(DatabaseLogins(shared.url), limits=Limits())
         async with serving(web) as (srv, client):
-            signed = await client.post(
-                url_of(srv, "/signin"),
-                data={"name": shared.officer, "password": shared.password},
-                allow_redirects=False,
-            )
+            signed = await sign_in(srv, client, shared.password, name=shared.officer)
             assert signed.status == 303
             async with client.ws_connect(url_of(srv, "/ws?width=100&height=30")) as websocket:
                 shown = await screen_of(websocket, "亮灯")
@@ -160,11 +156,7 @@ def test_a_wrong_database_password_is_refused_on_the_sign_in_page(shared: Shared
     async def scenario() -> None:
         web = TrackerWeb(DatabaseLogins(shared.url), limits=Limits())
         async with serving(web) as (srv, client):
-            wrong = await client.post(
-                url_of(srv, "/signin"),
-                data={"name": shared.officer, "password": "不是这个密码"},
-                allow_redirects=False,
-            )
+            wrong = await sign_in(srv, client, "不是这个密码", name=shared.officer)
             assert wrong.status == 401
             assert "账户名或密码不对" in await wrong.text()
             page = await client.get(url_of(srv, "/"), allow_redirects=False)

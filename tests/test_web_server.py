@@ -82,11 +82,14 @@ def url_of(server: TestServer, path: str) -> str:
 
 
 async def sign_in(
-    server: TestServer, client: aiohttp.ClientSession, password: str = PASSWORD
+    server: TestServer,
+    client: aiohttp.ClientSession,
+    password: str = PASSWORD,
+    name: str = "吴科员",
 ) -> aiohttp.ClientResponse:
     return await client.post(
         url_of(server, "/signin"),
-        data={"name": "吴科员", "password": password},
+        data={"name": name, "password": password},
         allow_redirects=False,
     )
 

@@ -83,7 +83,7 @@ def overdue_by_unit(
         narrowing.append(col(Commitment.report_id) == found.id)
     # Each part of the open rows is read by its own index (AsOf.open_parts); the buckets
     # of one commitment found in both parts are put together.
-    buckets: dict[BucketKey, list[Any]] = {}
+    buckets: dict[BucketKey, tuple[int, date, str]] = {}
     items: dict[tuple[int, str], Commitment] = {}
     for is_open, due in view.open_parts():
         conditions = [
@@ -99,13 +99,14 @@ def overdue_by_unit(
         ]
         part = _buckets(session, conditions, due, deadlines)
         for key, (count, oldest, sort_key) in part.items():
-            if key in buckets:
-                kept = buckets[key]
-                kept[0] += count
-                kept[1] = min(kept[1], oldest)
-                kept[2] = min(kept[2], sort_key)
-            else:
-                buckets[key] = [count, oldest, sort_key]
+            kept = buckets.get(key)
+            if kept is not None:
+                count, oldest, sort_key = (
+                    kept[0] + count,
+                    min(kept[1], oldest),
+                    min(kept[2], sort_key),
+                )
+            buckets[key] = (count, oldest, sort_key)
         items |= _first_items(session, conditions, part.values(), {key[2] for key in part})
     groups: dict[str, UnitGroup] = {}
     for (unit_name, unit_en, report_id, _key, red), (count, oldest, sort_key) in buckets.items():
