@@ -161,8 +161,14 @@ def test_an_officer_signs_in_logs_a_lecture_and_signs_out_in_chromium(
             page.keyboard.press("Enter")  # from the search box to the list
             page.wait_for_timeout(300)
             page.keyboard.press("Enter")
-            wait_for(page, view, lambda: "事件记录（0）" in view.text(), "the quota's detail")
-            assert "● 5.5a/2026  每年至少2次法治专题讲座" in view.text()
+            # The screen reaches the page in pieces: wait for the header and the events both.
+            header = "● 5.5a/2026  每年至少2次法治专题讲座"
+            wait_for(
+                page,
+                view,
+                lambda: header in view.text() and "事件记录（0）" in view.text(),
+                "the quota's detail",
+            )
 
             # Evidence from the officer's PC: uploaded to their folder on the server, whose
             # path the page shows for the log dialog's 佐证材料 field.
