@@ -3,7 +3,10 @@ and how a command and its exit status cross the socket. Standard library only: t
 imports this before anything else, so every import here is paid by every command.
 
 A request is one `sendmsg` carrying the client's descriptors 0, 1 and 2 and a length, then a
-JSON document (arguments, environment, working directory, how the streams are set up). The
+dict in `marshal`'s format (arguments, environment, working directory, how the streams are
+set up): built into the interpreter, where `json` is three modules to import. Only this
+user's processes can reach the socket (runtime_dir), and client and server run the same
+interpreter (socket_path). The
 server answers ACCEPTED and the command's process id: the client passes on to it each signal
 it receives (Ctrl+C, a resized window, Ctrl+Z). When the command ends the server sends its
 wait status, `STATUS` packed. A command whose client goes away is hung up.
@@ -11,16 +14,32 @@ wait status, `STATUS` packed. A command whose client goes away is hung up.
 
 from __future__ import annotations
 
-import hashlib
+# The C module under `socket`: socket.py imports `selectors` and builds enums, ~3 ms of the
+# client's start-up, for nothing the client uses.
+import _socket
+import marshal
 import os
-import socket
 import stat
 import struct
 import sys
-from typing import Any
 
-PROTOCOL = 1
-# The length of the JSON document that follows the descriptors.
+# Annotations only (typing costs the client ~4 ms to import); mypy reads this as True.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from hashlib import sha256
+    from typing import Any
+else:
+    # SHA-256 without OpenSSL (hashlib loads libcrypto: ~3 ms); 3.12 renamed the module.
+    try:
+        if sys.version_info >= (3, 12):
+            from _sha2 import sha256
+        else:
+            from _sha256 import sha256
+    except ImportError:  # an interpreter built without it
+        from hashlib import sha256
+
+PROTOCOL = 2
+# The length of the request that follows the descriptors.
 HEADER = struct.Struct("!I")
 # The command's end: its exit code (0–255), or minus the signal that ended it.
 STATUS = struct.Struct("!i")
@@ -59,7 +78,7 @@ def enabled(environ: dict[str, str] | os._Environ[str]) -> bool:
     """Whether commands may go through a server on this system and with this setting."""
     if environ.get(SWITCH, "").strip().lower() in OFF_VALUES:
         return False
-    return os.name == "posix" and hasattr(socket, "AF_UNIX") and hasattr(socket, "send_fds")
+    return os.name == "posix" and hasattr(_socket, "AF_UNIX") and hasattr(_socket, "SCM_RIGHTS")
 
 
 def idle_seconds(environ: dict[str, str] | os._Environ[str]) -> float:
@@ -113,10 +132,12 @@ def _package_dir() -> str:
 
 
 def socket_path(folder: str, environ: dict[str, str] | os._Environ[str]) -> str:
-    """The socket of the server for this interpreter, this installation and this start-up
-    environment. Unix socket paths are limited to ~100 bytes, hence a short digest."""
-    key = hashlib.sha256()
-    for part in (sys.executable, _package_dir(), str(os.getuid())):
+    """The socket of the server for this interpreter, this installation, this protocol and
+    this start-up environment. Unix socket paths are limited to ~100 bytes, hence a short
+    digest. (A client of another protocol finds another server: it never sends a request
+    that a server cannot read.)"""
+    key = sha256()
+    for part in (sys.executable, _package_dir(), str(os.getuid()), str(PROTOCOL)):
         key.update(part.encode() + b"\0")
     for name in sorted(environ):
         if name.startswith(_INTERPRETER_ENV_PREFIXES) or name in _INTERPRETER_ENV:
@@ -128,7 +149,7 @@ def code_fingerprint() -> str:
     """What identifies the code a server has imported: every file of the package (name,
     size, modification time) and the folders packages are installed into, whose times
     change when a package is installed, upgraded or removed. Cheap: stat calls only."""
-    digest = hashlib.sha256(f"{PROTOCOL}\0{sys.version}\0".encode())
+    digest = sha256(f"{PROTOCOL}\0{sys.version}\0".encode())
     for root, folders, files in os.walk(_package_dir()):
         folders[:] = sorted(name for name in folders if name != "__pycache__")
         for name in sorted(files):
@@ -168,7 +189,7 @@ def stream_setup(stream: Any) -> dict[str, Any] | None:
     }
 
 
-def receive_exactly(conn: socket.socket, size: int) -> bytes:
+def receive_exactly(conn: _socket.socket, size: int) -> bytes:
     """`size` bytes from `conn`, or fewer if it closes first."""
     chunks: list[bytes] = []
     while size > 0:
@@ -178,3 +199,27 @@ def receive_exactly(conn: socket.socket, size: int) -> bytes:
         chunks.append(chunk)
         size -= len(chunk)
     return b"".join(chunks)
+
+
+def encoded_request(request: dict[str, Any]) -> bytes:
+    """A request as it crosses the socket (a str of the environment that is not UTF-8, as
+    Python decodes such bytes, crosses unchanged)."""
+    return marshal.dumps(request)
+
+
+def decoded_request(payload: bytes) -> dict[str, Any]:
+    """The request `payload` holds; ValueError if it is not one."""
+    try:
+        request = marshal.loads(payload)
+    except (EOFError, TypeError, ValueError) as error:
+        raise ValueError("a request is a marshalled dict") from error
+    if not isinstance(request, dict):
+        raise ValueError("a request is a marshalled dict")
+    return request
+
+
+def send_with_descriptors(conn: _socket.socket, data: bytes, fds: list[int]) -> None:
+    """`data` and the descriptors `fds` in one message (socket.send_fds, without importing
+    `socket`)."""
+    rights = struct.pack(f"{len(fds)}i", *fds)
+    conn.sendmsg([data], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, rights)])

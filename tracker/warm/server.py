@@ -23,7 +23,6 @@ import fcntl
 import gc
 import importlib
 import io
-import json
 import os
 import select
 import signal
@@ -488,10 +487,7 @@ def _receive_request(conn: socket.socket) -> tuple[dict[str, Any], bytes, list[i
 
 
 def _parsed(payload: bytes) -> dict[str, Any]:
-    request = json.loads(payload.decode("utf-8", "surrogateescape"))
-    if not isinstance(request, dict):
-        raise ValueError("a request is a JSON object")
-    return request
+    return protocol.decoded_request(payload)
 
 
 def _same_user(conn: socket.socket) -> bool:
