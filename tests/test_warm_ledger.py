@@ -22,6 +22,7 @@ from tests.warm_helpers import (
     run,
     runtime_dir,
     server_pids,
+    spares_logged,
     start,
     wait_until,
 )
@@ -92,7 +93,8 @@ def test_a_write_on_a_warm_ledger_runs_in_its_process_and_is_recorded_once(
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     waiting = start(["note", "5.5a", "账本进程里的备注"], env, warm=True)
-    assert wait_until(lambda: children_of(process), 30)
+    # The note and the ledger's spare (tracker.warm.server.LedgerServer).
+    assert wait_until(lambda: len(children_of(process)) >= 2, 30)
     holder.execute("ROLLBACK")
     holder.close()
     _out, err = waiting.communicate(timeout=60)
@@ -104,7 +106,37 @@ def test_a_write_on_a_warm_ledger_runs_in_its_process_and_is_recorded_once(
     assert by == [("王科员",)]
 
 
-def test_a_rehearsal_changes_nothing_in_the_ledger(
+def test_a_command_on_a_warm_ledger_runs_in_the_spare_that_warmed_up_for_it(
+    tmp_path: Path, sqlite_template: Path, runtime: Path
+) -> None:
+    """The spare takes the next command (here a note, waiting for the file's lock), a new
+    spare is forked for the one after, and the note writes as any note does: the spare's
+    warm-up, which could not write, left nothing behind that stops it."""
+    path = tmp_path / "tracker.db"
+    path.write_bytes(sqlite_template.read_bytes())
+    env = environment(runtime, TRACKER_DB=f"sqlite:///{path}", TRACKER_USER="王科员")
+    server, process = _warm_ledger(env, runtime)
+    assert wait_until(lambda: spares_logged(server), 60), "no spare warmed up"
+    (spare,) = spares_logged(server)
+    assert spare in children_of(process)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    waiting = start(["note", "5.5a", "备用进程里的备注"], env, warm=True)
+    assert wait_until(lambda: len(spares_logged(server)) == 2, 30), "no new spare"
+    assert alive(spare)  # running the note, which waits
+    holder.execute("ROLLBACK")
+    holder.close()
+    _out, err = waiting.communicate(timeout=60)
+    assert waiting.returncode == 0, err.decode()
+    assert wait_until(lambda: not alive(spare), 10)  # it was the note, and the note ended
+    with sqlite3.connect(path) as connection:
+        by = connection.execute(
+            "SELECT changed_by FROM history WHERE note LIKE '%备用进程里%'"
+        ).fetchall()
+    assert by == [("王科员",)]
+
+
+def test_a_rehearsal_and_a_spare_s_warm_up_change_nothing_in_the_ledger(
     tmp_path: Path, sqlite_template: Path, runtime: Path
 ) -> None:
     path = tmp_path / "tracker.db"
@@ -114,6 +146,7 @@ def test_a_rehearsal_changes_nothing_in_the_ledger(
     before = _dump(path)
     (server,) = server_pids(runtime)
     assert wait_until(lambda: ledger_pids(server), 60)
+    assert wait_until(lambda: spares_logged(server), 60)
     assert _dump(path) == before
     assert list(tmp_path.glob("*.bak")) == []
 
@@ -121,8 +154,11 @@ def test_a_rehearsal_changes_nothing_in_the_ledger(
 def test_ledger_processes_end_with_their_server(db_url: str, runtime: Path) -> None:
     env = environment(runtime, TRACKER_DB=db_url, TRACKER_SERVER_IDLE_MINUTES="0.1")
     server, process = _warm_ledger(env, runtime)
+    assert wait_until(lambda: spares_logged(server), 60)
+    (spare,) = spares_logged(server)
     assert wait_until(lambda: not alive(server), 30)
     assert wait_until(lambda: not alive(process), 30)
+    assert wait_until(lambda: not alive(spare), 30)
 
 
 def test_no_ledger_process_when_none_are_wanted(db_url: str, runtime: Path) -> None:
@@ -156,10 +192,10 @@ def test_a_ledger_to_be_upgraded_is_not_rehearsed_nor_backed_up(
         connection.execute("UPDATE alembic_version SET version_num = ?", (older,))
     ran: list[list[str]] = []
     url = f"sqlite:///{path}"
-    count = ledger.rehearse(
+    rehearsal = ledger.rehearse(
         get_command(app), ["--db", url], url, lambda _command, args: ran.append(args)
     )
-    assert (count, ran) == (0, [])
+    assert (rehearsal, ran) == (ledger.Rehearsal(0, None), [])
     assert list(tmp_path.glob("*.bak")) == []
     with sqlite3.connect(path) as connection:
         assert connection.execute("SELECT version_num FROM alembic_version").fetchone() == (older,)

@@ -90,6 +90,17 @@ def _ledger_line_logged(server: int, pid: int) -> bool:
     return False
 
 
+def spares_logged(server: int) -> list[int]:
+    """The spares the ledger processes of `server` have forked and warmed up, in order: a
+    spare writes "spare PID: warmed up …" to the server's log when it waits for a command."""
+    return [
+        int(line.split()[1].rstrip(":"))
+        for log in _logs_of(server)
+        for line in log.splitlines()
+        if line.startswith("spare ")
+    ]
+
+
 def _logs_of(server: int) -> list[str]:
     try:
         cmdline = Path(f"/proc/{server}/cmdline").read_bytes().split(b"\0")

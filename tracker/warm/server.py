@@ -11,6 +11,8 @@ tracker.warm.ledger), which rehearses read-only commands on it and keeps the eng
 SQL they compiled; the server hands it each later command on that ledger (the client's
 connection and streams, over a socket pair), and it forks the command from itself. It
 holds no connection either when it forks, and ends when the server lets it go or ends.
+It keeps one such fork ready in advance (a spare, warmed up by a read-only command), so a
+command need not wait for the fork nor pay for the pages it copies on its first writes.
 
 It stops after TRACKER_SERVER_IDLE_MINUTES without a command, when a client brings newer
 code (see protocol.code_fingerprint), and when its socket file is removed.
@@ -345,12 +347,23 @@ class LedgerProcess:
 
 class LedgerServer:
     """A ledger's warm process: forked from the server, it rehearses on the ledger, then
-    forks each command the server hands over and answers that command's client itself."""
+    forks each command the server hands over and answers that command's client itself.
 
-    def __init__(self, channel: socket.socket, command: Any) -> None:
+    It keeps a spare: a process forked ahead of the next command, which has already run one
+    read-only command (`warm_up`) and waits. A fresh fork pays for every page of the
+    process it writes to, its copy made at the first write (~4,000 pages, half the time of
+    `show` on a town's ledger); the spare has paid before the officer asks. The command
+    handed to it runs as one forked at that moment would, and a new spare is forked."""
+
+    def __init__(
+        self, channel: socket.socket, command: Any, warm_up: list[str] | None, log: int
+    ) -> None:
         self.channel = channel
         self.command = command
+        self.warm_up = warm_up
+        self.log = log
         self.children: dict[int, socket.socket] = {}
+        self.spare: Spare | None = None
         self.closing = False  # the server is gone or let this process go
         self.wake_read, wake_write = os.pipe()
         os.set_blocking(wake_write, False)
@@ -363,23 +376,34 @@ class LedgerServer:
     def close_inherited(self) -> None:
         self.channel.close()
         os.close(self.wake_read)
+        os.close(self.log)
         for other in self.children.values():
             other.close()
+        if self.spare is not None:
+            self.spare.channel.close()
 
     def serve(self) -> NoReturn:
         self.channel.sendall(LEDGER_READY)
+        self._fork_spare()
         while True:
-            _reap(self.children)
+            ended = _reap(self.children)
+            if self.spare is not None and self.spare.pid in ended:
+                self._drop_spare(failed=True)
             if self.closing and not self.children:
-                os._exit(0)
+                os._exit(0)  # a spare sees its socket close, and ends
             channel = self.channel.fileno()
             watched = [self.wake_read] if self.closing else [self.wake_read, channel]
+            warming = self.spare if self.spare is not None and not self.spare.ready else None
+            if warming is not None:
+                watched.append(warming.channel.fileno())
             try:
                 readable, _, _ = select.select(watched, [], [], 5.0)
             except InterruptedError:
                 continue
             if self.wake_read in readable:
                 _drain(self.wake_read)
+            if warming is not None and warming.channel.fileno() in readable:
+                self._hear_from_spare(warming)
             if channel in readable and not self.closing:
                 self._take()
 
@@ -392,15 +416,19 @@ class LedgerServer:
             for fd in fds:
                 os.close(fd)
             self.closing = True
+            if self.spare is not None:
+                self._drop_spare(failed=False)
             return
         conn = socket.socket(fileno=fds[0])
         streams = fds[1:]
         pid = -1
         try:
             request = _parsed(payload)
-            pid = os.fork()
-            if pid == 0:
-                _become_command(self, conn, request, streams)
+            pid = self._hand_to_spare(payload, fds)
+            if pid < 0:
+                pid = os.fork()
+                if pid == 0:
+                    _become_command(self, conn, request, streams)
             conn.sendall(protocol.ACCEPTED + protocol.PID.pack(pid))
         except (OSError, ValueError):
             pass
@@ -412,6 +440,119 @@ class LedgerServer:
                     conn.close()
         if pid > 0:
             self.children[pid] = conn
+        if self.spare is None:
+            self._fork_spare()
+
+    def _fork_spare(self) -> None:
+        """Fork a spare that warms up, then says it is ready (SPARE_READY)."""
+        if self.warm_up is None or self.closing:
+            return
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            pid = os.fork()
+        except OSError:
+            ours.close()
+            theirs.close()
+            return
+        if pid == 0:
+            ours.close()
+            _become_spare(self, theirs, self.warm_up)
+        theirs.close()
+        self.spare = Spare(pid=pid, channel=ours)
+
+    def _hear_from_spare(self, spare: Spare) -> None:
+        try:
+            said = spare.channel.recv(16)
+        except OSError:
+            said = b""
+        if said == SPARE_READY:
+            spare.ready = True
+        else:
+            self._drop_spare(failed=True)
+
+    def _hand_to_spare(self, payload: bytes, fds: list[int]) -> int:
+        """Hand the command to the ready spare: its process id, or -1 if there is none (the
+        command is then forked as it comes)."""
+        spare = self.spare
+        if spare is None or not spare.ready:
+            return -1
+        self.spare = None
+        try:
+            socket.send_fds(spare.channel, [payload], fds)
+        except OSError:
+            return -1
+        finally:
+            spare.channel.close()
+        return spare.pid
+
+    def _drop_spare(self, *, failed: bool) -> None:
+        """Let the spare go (its socket closes, and it ends). One that failed to warm up
+        means no more spares: the next would fail the same way, at every command."""
+        if self.spare is not None:
+            self.spare.channel.close()
+            self.spare = None
+        if failed:
+            self.warm_up = None
+
+
+# What a spare sends when it has warmed up and waits for a command.
+SPARE_READY = b"S"
+# A spare says it is ready in the server's log, one line per command, until the log is
+# this long (a script's thousands of commands must not fill the officer's disk).
+SPARES_LOGGED_UP_TO = 1024 * 1024
+
+
+@dataclass
+class Spare:
+    """A ledger process's side of its spare."""
+
+    pid: int
+    channel: socket.socket  # SOCK_SEQPACKET: the one command handed over, with its streams
+    ready: bool = False
+
+
+class _Forked:
+    """The owner of a command run by a spare: what the spare inherited is closed already."""
+
+    def __init__(self, command: Any) -> None:
+        self.command = command
+
+    def close_inherited(self) -> None:
+        pass
+
+
+def _become_spare(owner: LedgerServer, channel: socket.socket, warm_up: list[str]) -> NoReturn:
+    """In the forked spare: run `warm_up` with no terminal and every connection refusing
+    writes, say so, wait for a command and become it; end when the ledger's process lets
+    go of this one (its socket closes)."""
+    try:
+        _default_signals()
+        started = time.monotonic()
+        log = os.dup(owner.log)
+        owner.close_inherited()
+        from tracker import db
+
+        with db.refusing_writes():
+            _run(owner.command, warm_up)
+        engine = db.kept_engine()
+        if engine is not None:
+            engine.dispose()  # the command opens its own connections, which may write
+        elapsed = time.monotonic() - started
+        if os.fstat(log).st_size < SPARES_LOGGED_UP_TO:
+            os.write(log, f"spare {os.getpid()}: warmed up in {elapsed:.2f} s\n".encode())
+        os.close(log)
+        channel.sendall(SPARE_READY)
+        try:
+            payload, fds, _flags, _address = socket.recv_fds(channel, MAX_HANDED_OVER, 4)
+        except OSError:
+            payload, fds = b"", []
+        channel.close()
+        if not payload or len(fds) != 4:
+            os._exit(0)
+        conn = socket.socket(fileno=fds[0])
+        _become_command(_Forked(owner.command), conn, _parsed(payload), fds[1:])
+    finally:
+        os._exit(1)
 
 
 def _become_ledger(
@@ -434,13 +575,15 @@ def _become_ledger(
 
         started = time.monotonic()
         prefix = global_prefix(server.command, list(request["argv"]))
-        count = rehearse(server.command, prefix, url, _run)
+        rehearsal = rehearse(server.command, prefix, url, _run)
         elapsed = time.monotonic() - started
-        os.write(log, f"ledger {os.getpid()}: {count} rehearsed in {elapsed:.2f} s\n".encode())
-        os.close(log)
+        os.write(
+            log,
+            f"ledger {os.getpid()}: {rehearsal.count} rehearsed in {elapsed:.2f} s\n".encode(),
+        )
         gc.collect()
         gc.freeze()
-        LedgerServer(channel, server.command).serve()
+        LedgerServer(channel, server.command, rehearsal.warm_up, log).serve()
     finally:
         os._exit(1)
 
