@@ -5,12 +5,15 @@ the rehearsal must write nothing, and the processes must end with their server."
 
 from __future__ import annotations
 
+import contextlib
+import io
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import default
 from sqlalchemy.exc import DBAPIError
 from typer.main import get_command
 
@@ -235,3 +238,43 @@ def _dump(path: Path) -> list[str]:
             raw.close()
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_after_the_rehearsal_an_export_of_every_row_finds_its_sql_compiled(
+    tmp_path: Path, sqlite_template: Path, no_kept_engine: None, fmt: str
+) -> None:
+    """The rehearsal exports one row; the whole export runs the same statement (LIMIT
+    ALL_ROWS), so a command forked after it compiles nothing."""
+    path = tmp_path / "tracker.db"
+    path.write_bytes(sqlite_template.read_bytes())
+    url = f"sqlite:///{path}"
+    command = get_command(app)
+
+    def quietly(_command: object, args: list[str]) -> None:
+        with contextlib.redirect_stdout(io.StringIO()):
+            command.main(args=args, prog_name="tracker", standalone_mode=False)
+
+    assert ledger.rehearse(command, ["--db", url], url, quietly).count > 0
+    engine = db.kept_engine()
+    assert engine is not None
+    misses: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        context = _rest[-2]
+        if getattr(context, "cache_hit", None) == default.CACHE_MISS:
+            misses.append(statement)
+
+    event.listen(engine, "after_cursor_execute", seen)
+    try:
+        exported = io.StringIO()
+        with contextlib.redirect_stdout(exported):
+            command.main(
+                args=["--db", url, "list", "--all", "--format", fmt],
+                prog_name="tracker",
+                standalone_mode=False,
+            )
+    finally:
+        event.remove(engine, "after_cursor_execute", seen)
+    assert "5.5a" in exported.getvalue()
+    assert misses == []

@@ -30,6 +30,9 @@ from tracker.services.list_filter import (
 MAX_BOUND_IDS = 2000
 # Rows an export reads from the database at a time (and so the ids it binds per batch).
 STREAM_BATCH = 2000
+# More rows than any ledger holds, as the LIMIT of "every row". Within a 32-bit integer:
+# SQLAlchemy binds a larger one as a BIGINT, which is another statement to compile.
+ALL_ROWS = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -246,7 +249,11 @@ def stream_items(
             *_parent_columns(parent),
         ]
     leading = _leading_order(flt.order, effective_due(view), status)
-    query = _ledger_select(columns, parent, conditions, leading).limit(limit)
+    # Every row is LIMIT ALL_ROWS rather than no LIMIT: the statement is then the one
+    # `--limit 1` compiles, which a warm ledger process rehearses (tracker.warm.ledger).
+    query = _ledger_select(columns, parent, conditions, leading).limit(
+        ALL_ROWS if limit is None else limit
+    )
     # Options of this statement only: set on the connection, they would stay on it, and the
     # commit's own statements would go through a server-side cursor as well.
     # On SQLite, text rows come from the driver's cursor itself (below), which SQLAlchemy

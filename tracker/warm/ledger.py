@@ -35,6 +35,9 @@ REHEARSALS: tuple[tuple[str, ...], ...] = (
     ("overdue",),
     ("list", "--search", "法治"),
     ("list",),
+    # The exports' statements, on one row: an export compiles the same (ALL_ROWS).
+    ("list", "--all", "--format", "json", "--limit", "1"),
+    ("list", "--all", "--format", "csv", "--limit", "1"),
 )
 LAST_REHEARSAL = ("summary",)
 
