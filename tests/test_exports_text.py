@@ -54,3 +54,28 @@ def test_an_empty_list_is_an_empty_array_and_a_header(shared_db_url: str) -> Non
     result = invoke(shared_db_url, "list", "--all", "--search", "无此编号", "--format", "csv")
     assert result.exit_code == 0, result.stderr
     assert result.stdout_bytes == "".join(csv_lines([])).encode("utf-8")
+
+
+def test_a_code_holding_characters_to_escape_is_written_escaped(db_url: str) -> None:
+    """Each row's code is encoded as it comes (the other values once, with their memo): a
+    batch whose codes hold an escape or a right-to-left override is written the slow,
+    escaping way, the same bytes as the list's."""
+    engine = make_engine(db_url)  # a code kept from before codes were checked
+    with new_session(engine) as session:
+        changed = session.execute(
+            update(Commitment)
+            .where(col(Commitment.code) == "5.5a")
+            .values(code="5.5a\u202e\x1b[31m")
+        )
+        assert changed.rowcount == 1
+        session.commit()
+    engine.dispose()
+    rows = reference_rows(db_url, ListFilter(show_all=True))
+    assert any(row.code == "5.5a\u202e\x1b[31m" for row in rows)
+    result = invoke(db_url, "list", "--all", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout_bytes == whole_json(rows)
+    assert b'"5.5a\\u202e\\u001b[31m"' in result.stdout_bytes
+    result = invoke(db_url, "list", "--all", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout_bytes == "".join(csv_lines(rows)).encode("utf-8")

@@ -79,7 +79,7 @@ def text_renderer(fmt: str) -> Renderer | None:
     return None
 
 
-def write_texts(fmt: str, texts: Iterable[str], out_path: Path | None) -> None:
+def write_texts(fmt: str, texts: Iterable[bytes], out_path: Path | None) -> None:
     """Write the rows' `texts` (from `text_renderer(fmt)`) as the json or csv export to
     `out_path`, else to stdout, as they come: the same bytes as `write_listing`."""
     from tracker.files import replacing
@@ -94,24 +94,25 @@ def write_texts(fmt: str, texts: Iterable[str], out_path: Path | None) -> None:
     sys.stdout.write(printable(t("print.written", path=str(out_path))) + "\n")
 
 
-def _csv_chunks(lines: Iterable[str]) -> Iterator[bytes]:
-    """The CSV's byte-order mark and header, then its rows' `lines`, as UTF-8."""
+def _csv_chunks(lines: Iterable[bytes]) -> Iterator[bytes]:
+    """The CSV's byte-order mark and header, then its rows' `lines` (UTF-8)."""
     from tracker.printouts.listing import csv_lines
 
     yield next(csv_lines([])).encode("utf-8")
-    for text in _joined(lines, CSV_WRITE_BATCH):
-        yield text.encode("utf-8")
+    it = iter(lines)
+    while batch := b"".join(islice(it, CSV_WRITE_BATCH)):
+        yield batch
 
 
-def json_text_chunks(objects: Iterable[str]) -> Iterator[bytes]:
+def json_text_chunks(objects: Iterable[bytes]) -> Iterator[bytes]:
     """The JSON array of the rows' object `objects` (JsonRows: each as json.dumps writes it
-    inside the indented list), as `json_chunks` writes it."""
+    inside the indented list, printable, in UTF-8), as `json_chunks` writes it."""
     it = iter(objects)
-    opening = "[\n  "
+    opening = b"[\n  "
     while batch := list(islice(it, JSON_WRITE_BATCH)):
-        yield _inert_utf8(opening + ",\n  ".join(batch))
-        opening = ",\n  "
-    yield b"\n]\n" if opening != "[\n  " else b"[]\n"
+        yield opening + b",\n  ".join(batch)
+        opening = b",\n  "
+    yield b"\n]\n" if opening != b"[\n  " else b"[]\n"
 
 
 def _encoded(fmt: str, rows: Iterable[ItemRow]) -> Iterator[bytes]:

@@ -145,8 +145,8 @@ class Renderer(Protocol):
         """The statement's columns: id, kind, parent id, status and due date first (what
         every row needs for its light, counts and figures), then the renderer's own."""
 
-    def render(self, rows: Sequence[Any]) -> Iterable[str]:
-        """Each of a batch's rows as its text, in order."""
+    def render(self, rows: Sequence[Any]) -> Iterable[bytes]:
+        """Each of a batch's rows as its text, printable, in UTF-8, in order."""
 
 
 @dataclass(frozen=True)
@@ -187,7 +187,7 @@ def stream_items(
     limit: int | None = None,
     batch: int = STREAM_BATCH,
     render: Renderer,
-) -> Iterator[str]: ...
+) -> Iterator[bytes]: ...
 
 
 def stream_items(
@@ -198,7 +198,7 @@ def stream_items(
     limit: int | None = None,
     batch: int = STREAM_BATCH,
     render: Renderer | None = None,
-) -> Iterator[ItemRow] | Iterator[str]:
+) -> Iterator[ItemRow] | Iterator[bytes]:
     """Every row matching `flt`, in the order of `list_items`, read `batch` rows at a time:
     an export of a million rows holds one batch, never the list (nor is it counted first).
     The first `limit` rows only, if given (a negative one refused, as by `list_items`).
