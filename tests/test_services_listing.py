@@ -20,7 +20,7 @@ from tracker.models import CLOSED_STATUSES, Commitment, Kind, Status, Village
 from tracker.schedule import Light, WorkCalendar
 from tracker.services.deadlines import Deadlines
 from tracker.services.list_filter import ListFilter, Order
-from tracker.services.listing import ItemRow, Page, list_items
+from tracker.services.listing import ItemRow, Page, count_items, list_items
 from tracker.services.seed_file import Seed, SeedCommitment
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone(timedelta(hours=8)))
@@ -446,3 +446,24 @@ def test_paging_covers_every_row_exactly_once(session: Session, deadlines: Deadl
         seen += [row.code for row in page.rows]
     assert seen == [row.code for row in whole.rows]
     assert len(set(seen)) == len(seen)
+
+
+@pytest.mark.parametrize(
+    "flt", [ListFilter(show_all=True), ListFilter(), ListFilter(search="lecture", show_all=True)]
+)
+def test_a_full_page_asked_uncounted_is_counted_apart_to_the_same_total(
+    session: Session, deadlines: Deadlines, flt: ListFilter
+) -> None:
+    """The app shows a page at once and counts its query after: the page's rows are those
+    of the counted page, its total only as far as the page reaches, and `count_items` gives
+    the total `list_items` counts."""
+    counted = list_items(session=session, flt=flt, deadlines=deadlines, limit=5, offset=2)
+    uncounted = list_items(
+        session=session, flt=flt, deadlines=deadlines, limit=5, offset=2, count=False
+    )
+    assert uncounted.rows == counted.rows
+    if counted.total > 7:  # a full page
+        assert (uncounted.total, uncounted.counted) == (7, False)
+    else:  # the last page: counted without a count
+        assert (uncounted.total, uncounted.counted) == (counted.total, True)
+    assert count_items(session=session, flt=flt, deadlines=deadlines) == counted.total

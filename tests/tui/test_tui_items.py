@@ -7,10 +7,12 @@ shows what the ledger holds, not what a test expects by heart.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from datetime import date
 
-from textual.widgets import Input, Select
+import pytest
+from textual.widgets import Input, Select, Static
 from tui_helpers import settle
 
 from tracker.db import make_engine, new_session
@@ -188,3 +190,49 @@ def test_enter_opens_the_row_under_the_cursor(make_app: Callable[..., TrackerApp
             assert isinstance(app.screen, ItemsScreen)
 
     asyncio.run(run())
+
+
+def test_a_full_page_is_shown_before_its_count_and_the_count_follows(
+    make_app: Callable[..., TrackerApp], tui_db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search matching more rows than a page shows them at once; the count over the
+    town's rows is asked apart, and the list's length and the status follow it."""
+    import tracker.tui.screens.items as items_screen
+
+    counting = threading.Event()
+    released = threading.Event()
+    real_count = items_screen.count_items
+
+    def slow_count(**kwargs: object) -> int:
+        counting.set()
+        assert released.wait(30)
+        return real_count(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(items_screen, "count_items", slow_count)
+
+    async def run() -> None:
+        app = make_app(mode="items")
+        async with app.run_test(size=(80, 24)) as pilot:
+            items = the_list(app)
+            for _ in range(3000):
+                if counting.is_set():
+                    break
+                await pilot.pause(0.01)
+            assert counting.is_set(), "the list was not counted apart"
+            await pilot.pause()
+            status = str(app.screen.query_one("#list-status", Static).render())
+            assert len(items.rows_loaded()) == PAGE_SIZE  # the rows are there
+            assert items.total == PAGE_SIZE  # as far as they reach, until counted
+            assert str(expected_total(tui_db_url, ListFilter())) not in status
+            released.set()
+            await settle(pilot)
+            total = expected_total(tui_db_url, ListFilter())
+            assert total > PAGE_SIZE
+            assert items.total == total
+            status = str(app.screen.query_one("#list-status", Static).render())
+            assert str(total) in status
+
+    try:
+        asyncio.run(run())
+    finally:
+        released.set()  # a failed assertion must not leave the count waiting

@@ -101,7 +101,9 @@ class ItemRow:
 @dataclass(frozen=True)
 class Page:
     rows: list[ItemRow]
+    # How many rows match in all; when not `counted`, only as many as this page reaches.
     total: int
+    counted: bool = True
 
 
 def list_items(
@@ -111,8 +113,12 @@ def list_items(
     deadlines: Deadlines,
     limit: int | None = None,
     offset: int = 0,
+    count: bool = True,
 ) -> Page:
     """The rows matching `flt` in ledger order, one page of them, and how many match in all.
+
+    Without `count`, a full page is not counted (the app shows the rows at once and counts
+    them apart, `count_items`): its total is the rows up to the page's end, not `counted`.
 
     A negative limit is refused here, on every backend alike: SQLite would read LIMIT -1 as
     no limit at all, and PostgreSQL refuses it with an error of its own."""
@@ -133,8 +139,19 @@ def list_items(
     # pass (a search typed in the app finds a few rows, after reading a town's every row).
     if (limit is None or len(rows) < limit) and (rows or offset == 0):
         return Page(rows=rows, total=offset + len(rows))
-    total = session.exec(select(func.count()).select_from(Commitment).where(*conditions)).one()
-    return Page(rows=rows, total=total)
+    if not count:
+        return Page(rows=rows, total=offset + len(rows), counted=False)
+    return Page(rows=rows, total=_count(session, conditions))
+
+
+def count_items(*, session: Session, flt: ListFilter, deadlines: Deadlines) -> int:
+    """How many rows match `flt` (the total `list_items` gives)."""
+    view = as_of_view(session, deadlines)
+    return _count(session, filter_conditions(session, flt, deadlines, view))
+
+
+def _count(session: Session, conditions: Sequence[ColumnElement[bool]]) -> int:
+    return session.exec(select(func.count()).select_from(Commitment).where(*conditions)).one()
 
 
 class Renderer(Protocol):

@@ -16,7 +16,7 @@ from textual.widgets import Footer, Header, Input, Static
 from tracker.i18n import t
 from tracker.labels import kind_label, light_label, status_label
 from tracker.services.list_filter import ListFilter
-from tracker.services.listing import Page, list_items
+from tracker.services.listing import Page, count_items, list_items
 from tracker.tui import editing
 from tracker.tui.widgets.filters import FilterDialog
 from tracker.tui.widgets.item_list import ItemList, header_text
@@ -78,9 +78,15 @@ class ItemsScreen(Screen[None]):
                     deadlines=context.deadlines,
                     limit=limit,
                     offset=offset,
+                    count=False,  # counted apart, after the rows are shown
                 )
 
-        self.query_one(ItemList).show(fetch)
+        def count() -> int:
+            context = self.tracker.context
+            with context.session() as session:
+                return count_items(session=session, flt=flt, deadlines=context.deadlines)
+
+        self.query_one(ItemList).show(fetch, count)
         self.query_one("#filters", Static).update(self._describe_filter())
 
     def _describe_filter(self) -> str:

@@ -37,6 +37,8 @@ from tracker.services.listing import ItemRow, Page
 
 PAGE_SIZE = 100
 Fetch = Callable[[int, int], Page]
+# How many rows the query matches: asked apart when a page comes uncounted (Page.counted).
+Count = Callable[[], int]
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,8 @@ class ItemList(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._fetch: Fetch | None = None
+        self._count: Count | None = None
+        self._counted = False  # whether `total` is the query's count, not a lower bound
         self._pages: dict[int, list[ItemRow]] = {}
         self._pending: set[int] = set()
         self._generation = 0  # bumped by every new query, so late pages of old ones are dropped
@@ -173,9 +177,10 @@ class ItemList(ScrollView, can_focus=True):
 
     # --- data -------------------------------------------------------------------------
 
-    def show(self, fetch: Fetch) -> None:
-        """Show the rows of a new query (new filters, new search), from the top."""
-        self._fetch = fetch
+    def show(self, fetch: Fetch, count: Count | None = None) -> None:
+        """Show the rows of a new query (new filters, new search), from the top. A page that
+        `fetch` gives uncounted is shown at once, and `count` asked for the total after."""
+        self._fetch, self._count = fetch, count
         self._generation += 1
         self._pages.clear()
         self._pending.clear()
@@ -222,12 +227,44 @@ class ItemList(ScrollView, can_focus=True):
             return
         self._pending.discard(number)
         self._pages[number] = printable_copy(page.rows)  # stored text shown, never obeyed
-        self.total = page.total
+        if page.counted:
+            self._counted = True
+            self._set_total(page.total)
+            if first:
+                self.post_message(self.Loaded(self.total))
+        elif first:
+            # The rows now, the count when it comes (_request_count): a full page of a
+            # common word would wait for a count over the town's every row.
+            self._counted = False
+            self._set_total(page.total)
+            self._request_count()
+        elif not self._counted:
+            self._set_total(max(self.total, page.total))
+        self.refresh()
+
+    def _set_total(self, total: int) -> None:
+        self.total = total
         self.virtual_size = Size(self.row_width, self.total)
         if self.cursor >= self.total:
             self.cursor = max(self.total - 1, 0)
-        if first:
-            self.post_message(self.Loaded(self.total))
+
+    def _request_count(self) -> None:
+        count, generation = self._count, self._generation
+        if count is None:
+            return
+
+        def load() -> None:
+            total = count()
+            self.app.call_from_thread(self._count_arrived, generation, total)
+
+        self.run_worker(load, thread=True, group="item-count", exit_on_error=False)
+
+    def _count_arrived(self, generation: int, total: int) -> None:
+        if generation != self._generation:
+            return
+        self._counted = True
+        self._set_total(total)
+        self.post_message(self.Loaded(self.total))
         self.refresh()
 
     # --- drawing ----------------------------------------------------------------------
