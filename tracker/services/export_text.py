@@ -45,8 +45,11 @@ INDICATOR = Kind.INDICATOR.value
 _NEXT = ",\n    "
 
 
-def _member(key: str) -> str:
-    return f'{_NEXT}"{key}": '
+# A row's members from "status"'s value to "workdays_overdue" (JsonRows._block).
+_BLOCK = (
+    f'%s{_NEXT}"due": %s{_NEXT}"light": %s{_NEXT}"overdue": %s'
+    f'{_NEXT}"days_overdue": %d{_NEXT}"workdays_overdue": %d'
+).encode()
 
 
 def float_text(value: float) -> str:
@@ -81,16 +84,21 @@ class _Lights:
 
     def __init__(self, deadlines: Deadlines) -> None:
         self.deadlines = deadlines
+        # Each due date's lateness, shared by the rows of every status due that day.
+        self.lateness: dict[date, tuple[int, int]] = {}
 
     def of(self, due: Any, status: str) -> tuple[date | None, Light, int, int]:
         """`due` (a date, or SQLite's text of one) as a date, its light on the day for a row
         of `status`, and its calendar and working days late."""
         day = date.fromisoformat(due) if isinstance(due, str) else due
         light = self.deadlines.light(day, status)
-        if light is not Light.RED:
+        if light is not Light.RED or day is None:
             return day, light, 0, 0
-        late = self.deadlines.lateness(day)
-        return day, light, late.calendar_days, late.working_days
+        late = self.lateness.get(day)
+        if late is None:
+            lateness = self.deadlines.lateness(day)
+            late = self.lateness[day] = (lateness.calendar_days, lateness.working_days)
+        return day, light, *late
 
 
 class JsonRows:
@@ -149,24 +157,19 @@ class JsonRows:
         ]
 
     def _block(self, due: Any, status: str) -> bytes:
-        """The members from "status"'s value to "workdays_overdue" of a row."""
+        """The members from "status"'s value to "workdays_overdue" of a row: the status as
+        stored (printable, by the texts' memo), the rest made by tracker itself."""
         assert self.lights is not None
         day, light, days, workdays = self.lights.of(due, status)
-        block = (
-            encode_basestring(status)  # json.dumps(status, ensure_ascii=False), without its frames
-            + _member("due")
-            + (f'"{day.isoformat()}"' if day else "null")
-            + _member("light")
-            + encode_basestring_ascii(light.value)  # json.dumps(light.value)
-            + _member("overdue")
-            + ("true" if light is Light.RED else "false")
-            + _member("days_overdue")
-            + str(days)
-            + _member("workdays_overdue")
-            + str(workdays)
+        block = self.blocks[(due, status)] = _BLOCK % (
+            self.texts[status],
+            f'"{day.isoformat()}"'.encode() if day else b"null",
+            encode_basestring_ascii(light.value).encode(),  # json.dumps(light.value)
+            b"true" if light is Light.RED else b"false",
+            days,
+            workdays,
         )
-        encoded = self.blocks[(due, status)] = _printable_utf8(block)
-        return encoded
+        return block
 
     def render(self, rows: Sequence[Any]) -> list[bytes]:
         return self._render(rows, self._codes_json([row[5] for row in rows]))
