@@ -201,6 +201,51 @@ def test_ctrl_c_stops_a_waiting_command_as_in_process_and_changes_nothing(
     assert outcomes[0][2] == 0
 
 
+def test_ctrl_c_while_the_command_line_is_imported_is_one_line(
+    tmp_path: Path, sqlite_template: Path, runtime: Path
+) -> None:
+    """Ctrl+C in the first moments of a command run in-process, while Python imports the
+    command line: "已取消" and exit 1, as an interrupted command ends, not a traceback."""
+    path = tmp_path / "tracker.db"
+    path.write_bytes(sqlite_template.read_bytes())
+    env = environment(runtime, TRACKER_DB=f"sqlite:///{path}")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # should the imports be done, the note waits
+    command = start(["note", "5.5a", "导入时中断"], env, warm=False)
+    time.sleep(0.1)
+    command.send_signal(signal.SIGINT)
+    _out, err = command.communicate(timeout=60)
+    holder.execute("ROLLBACK")
+    holder.close()
+    assert (command.returncode, err.decode().strip()) == (1, "已取消")
+    assert _count(path, "SELECT count(*) FROM history WHERE note LIKE '%导入时%'") == 0
+
+
+def test_a_hang_up_the_client_ignores_does_not_reach_the_command(
+    tmp_path: Path, sqlite_template: Path, runtime: Path
+) -> None:
+    """`nohup tracker note …` and its terminal closes: the hang-up is ignored, in-process
+    and warm alike, and the note waiting for the file's lock is written once released."""
+    for warm in (False, True):
+        path = tmp_path / f"{warm}.db"
+        path.write_bytes(sqlite_template.read_bytes())
+        env = environment(runtime, TRACKER_DB=f"sqlite:///{path}", TRACKER_SERVER_LEDGERS="0")
+        if warm:
+            run(["list", "--limit", "1"], env, warm=True)  # the server is up beforehand
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+        command = start(["note", "5.5a", "挂断后的备注"], env, warm=warm, ignore=[signal.SIGHUP])
+        assert wait_until(lambda path=path: opened_elsewhere(path), 60)
+        time.sleep(0.5)  # the command has opened the ledger and waits for its lock
+        command.send_signal(signal.SIGHUP)
+        time.sleep(0.5)
+        holder.execute("ROLLBACK")
+        holder.close()
+        _out, err = command.communicate(timeout=60)
+        assert command.returncode == 0, (warm, command.returncode, err.decode())
+        assert _count(path, "SELECT count(*) FROM history WHERE note LIKE '%挂断后%'") == 1
+
+
 def test_a_command_whose_client_is_killed_is_hung_up(
     tmp_path: Path, sqlite_template: Path, runtime: Path
 ) -> None:

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -49,24 +49,33 @@ def run(
     )
 
 
-def start(args: list[str], env: dict[str, str], *, warm: bool) -> subprocess.Popen[bytes]:
+def start(
+    args: list[str],
+    env: dict[str, str],
+    *,
+    warm: bool,
+    ignore: Sequence[signal.Signals] = (),
+) -> subprocess.Popen[bytes]:
     """`tracker ARGS` started and left running (its output in pipes), with Ctrl+C's signal
     as in an officer's terminal: a process inherits an ignored SIGINT, and Python then
     leaves it ignored, so a test run that ignores it (as the parallel runner's workers may)
-    would otherwise start a command that Ctrl+C cannot stop."""
+    would otherwise start a command that Ctrl+C cannot stop. The signals of `ignore` are
+    ignored by the command, as `nohup` ignores the hang-up."""
     env = {**env, "TRACKER_SERVER": "on" if warm else "off"}
+
+    def signals() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        for signum in ignore:
+            signal.signal(signum, signal.SIG_IGN)
+
     return subprocess.Popen(
         [TRACKER, *args],
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        preexec_fn=_default_sigint,
+        preexec_fn=signals,
     )
-
-
-def _default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def server_pids(folder: Path) -> list[int]:

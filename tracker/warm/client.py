@@ -31,6 +31,16 @@ _START_TIMEOUT = 20.0
 
 def main() -> NoReturn:
     """Entry point of the `tracker` console script."""
+    try:
+        _main()
+    except KeyboardInterrupt:
+        # Ctrl+C before the command began (Python importing the command line, the server
+        # starting): one line, as an interrupted command ends, not a traceback.
+        sys.stderr.write(_CANCELLED[_language()] + "\n")
+        sys.exit(1)
+
+
+def _main() -> NoReturn:
     args = sys.argv[1:]
     if args == ["--version"]:
         # Nothing to read and nothing to import: the answer is in this package.
@@ -229,7 +239,9 @@ def _forward_signals(pid: int) -> dict[int, object]:
     previous: dict[int, object] = {}
     for name in _FORWARDED:
         signum = getattr(signal, name, None)
-        if signum is not None:
+        # A signal this process ignores (`nohup`'s hang-up, a background job's Ctrl+C) is
+        # not passed on: in-process, the command would not have seen it either.
+        if signum is not None and signal.getsignal(signum) is not signal.SIG_IGN:
             previous[signum] = signal.signal(signum, forward)
     previous[signal.SIGTSTP] = signal.signal(signal.SIGTSTP, stop)
     return previous
@@ -259,6 +271,10 @@ _LOST_SERVER = {
     "en": "error: the background process stopped unexpectedly; the command may not have "
     "finished. Check its result and try again (TRACKER_SERVER=off runs without it).",
 }
+
+
+# tracker.i18n's "aborted", which an interrupted command prints.
+_CANCELLED = {"zh": "已取消", "en": "Cancelled"}
 
 
 _NO_SERVER = {
