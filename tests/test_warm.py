@@ -17,7 +17,7 @@ import subprocess
 import sys
 import termios
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -169,17 +169,9 @@ def test_ctrl_c_stops_a_waiting_command_as_in_process_and_changes_nothing(
     outcomes = []
     for warm in (False, True):
         path = tmp_path / f"{warm}.db"
-        path.write_bytes(sqlite_template.read_bytes())
-        # No ledger process: its rehearsal would open the file too, and be taken for the
-        # command waiting for the lock.
-        env = environment(runtime, TRACKER_DB=f"sqlite:///{path}", TRACKER_SERVER_LEDGERS="0")
-        if warm:
-            run(["list", "--limit", "1"], env, warm=True)  # the server is up beforehand
-        holder = sqlite3.connect(path, isolation_level=None)
-        holder.execute("BEGIN EXCLUSIVE")
-        command = start(["note", "5.5a", "被中断的备注"], env, warm=warm)
-        assert wait_until(lambda path=path: opened_elsewhere(path), 60)
-        time.sleep(0.5)  # the command has opened the ledger and waits for its lock
+        command, holder = _note_waiting_for_the_lock(
+            path, sqlite_template, runtime, "被中断的备注", warm=warm
+        )
         command.send_signal(signal.SIGINT)
         try:
             out, err = command.communicate(timeout=30)
@@ -228,15 +220,9 @@ def test_a_hang_up_the_client_ignores_does_not_reach_the_command(
     and warm alike, and the note waiting for the file's lock is written once released."""
     for warm in (False, True):
         path = tmp_path / f"{warm}.db"
-        path.write_bytes(sqlite_template.read_bytes())
-        env = environment(runtime, TRACKER_DB=f"sqlite:///{path}", TRACKER_SERVER_LEDGERS="0")
-        if warm:
-            run(["list", "--limit", "1"], env, warm=True)  # the server is up beforehand
-        holder = sqlite3.connect(path, isolation_level=None)
-        holder.execute("BEGIN EXCLUSIVE")
-        command = start(["note", "5.5a", "挂断后的备注"], env, warm=warm, ignore=[signal.SIGHUP])
-        assert wait_until(lambda path=path: opened_elsewhere(path), 60)
-        time.sleep(0.5)  # the command has opened the ledger and waits for its lock
+        command, holder = _note_waiting_for_the_lock(
+            path, sqlite_template, runtime, "挂断后的备注", warm=warm, ignore=[signal.SIGHUP]
+        )
         command.send_signal(signal.SIGHUP)
         time.sleep(0.5)
         holder.execute("ROLLBACK")
@@ -370,6 +356,31 @@ def test_version_and_the_client_import_nothing_but_the_standard_library() -> Non
 
 
 # --- helpers ---------------------------------------------------------------------------
+
+
+def _note_waiting_for_the_lock(
+    path: Path,
+    template: Path,
+    runtime: Path,
+    note: str,
+    *,
+    warm: bool,
+    ignore: Sequence[signal.Signals] = (),
+) -> tuple[subprocess.Popen[bytes], sqlite3.Connection]:
+    """A note on a copy of `template` at `path`, started while another program holds the
+    file's write lock (returned: roll it back to let the note go on), once it waits."""
+    path.write_bytes(template.read_bytes())
+    # No ledger process: its rehearsal would open the file too, and be taken for the
+    # command waiting for the lock.
+    env = environment(runtime, TRACKER_DB=f"sqlite:///{path}", TRACKER_SERVER_LEDGERS="0")
+    if warm:
+        run(["list", "--limit", "1"], env, warm=True)  # the server is up beforehand
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    command = start(["note", "5.5a", note], env, warm=warm, ignore=ignore)
+    assert wait_until(lambda: opened_elsewhere(path), 60)
+    time.sleep(0.5)  # the command has opened the ledger and waits for its lock
+    return command, holder
 
 
 def _imports(code: str) -> set[str]:

@@ -33,6 +33,7 @@ import struct
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn, Protocol
@@ -266,26 +267,14 @@ class Server:
         is ready (tracker.warm.ledger). The least recently used one beyond the most kept goes."""
         while len(self.ledgers) >= self.max_ledgers:
             self._forget(min(self.ledgers.values(), key=lambda ledger: ledger.last_used))
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        try:
-            pid = os.fork()
-        except OSError:
-            ours.close()
-            theirs.close()
-            return
-        if pid == 0:
-            ours.close()
-            _become_ledger(self, theirs, url, request)
-        theirs.close()
-        self.ledgers[url] = LedgerProcess(url=url, pid=pid, channel=ours)
+        forked = _fork_with_channel(lambda theirs: _become_ledger(self, theirs, url, request))
+        if forked is not None:
+            pid, ours = forked
+            self.ledgers[url] = LedgerProcess(url=url, pid=pid, channel=ours)
 
     def _hear_from(self, ledger: LedgerProcess) -> None:
         """A starting ledger process says it is ready, or it has ended (its socket's end)."""
-        try:
-            said = ledger.channel.recv(16)
-        except OSError:
-            said = b""
-        if said == LEDGER_READY:
+        if _said(ledger.channel) == LEDGER_READY:
             ledger.ready = True
         else:
             self._forget(ledger)
@@ -325,6 +314,33 @@ class Server:
         except OSError:
             pass
         os._exit(0)
+
+
+def _fork_with_channel(
+    become: Callable[[socket.socket], NoReturn],
+) -> tuple[int, socket.socket] | None:
+    """Fork a process that runs `become` with its end of a new socket pair: its process id
+    and this process's end, or None if it could not be forked."""
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    try:
+        pid = os.fork()
+    except OSError:
+        ours.close()
+        theirs.close()
+        return None
+    if pid == 0:
+        ours.close()
+        become(theirs)
+    theirs.close()
+    return pid, ours
+
+
+def _said(channel: socket.socket) -> bytes:
+    """What a forked process said on its channel; nothing if it has ended."""
+    try:
+        return channel.recv(16)
+    except OSError:
+        return b""
 
 
 # What a ledger's process sends when it has rehearsed and takes commands.
@@ -445,27 +461,16 @@ class LedgerServer:
 
     def _fork_spare(self) -> None:
         """Fork a spare that warms up, then says it is ready (SPARE_READY)."""
-        if self.warm_up is None or self.closing:
+        warm_up = self.warm_up
+        if warm_up is None or self.closing:
             return
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        try:
-            pid = os.fork()
-        except OSError:
-            ours.close()
-            theirs.close()
-            return
-        if pid == 0:
-            ours.close()
-            _become_spare(self, theirs, self.warm_up)
-        theirs.close()
-        self.spare = Spare(pid=pid, channel=ours)
+        forked = _fork_with_channel(lambda theirs: _become_spare(self, theirs, warm_up))
+        if forked is not None:
+            pid, ours = forked
+            self.spare = Spare(pid=pid, channel=ours)
 
     def _hear_from_spare(self, spare: Spare) -> None:
-        try:
-            said = spare.channel.recv(16)
-        except OSError:
-            said = b""
-        if said == SPARE_READY:
+        if _said(spare.channel) == SPARE_READY:
             spare.ready = True
         else:
             self._drop_spare(failed=True)
