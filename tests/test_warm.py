@@ -166,13 +166,18 @@ def test_ctrl_c_stops_a_waiting_command_as_in_process_and_changes_nothing(
     """A note waiting for the file's write lock (another program holds it), interrupted:
     the signal reaches the command through the client, which ends as an interrupted
     in-process command does, and the ledger is unchanged."""
-    outcomes = []
-    for warm in (False, True):
-        path = tmp_path / f"{warm}.db"
-        command, holder = _note_waiting_for_the_lock(
-            path, sqlite_template, runtime, "被中断的备注", warm=warm
+    # Both at once: an interrupted command ends only when SQLite's wait for the lock does
+    # (its busy timeout, 10 s), and the two need not wait one after the other.
+    waiting = {
+        warm: _note_waiting_for_the_lock(
+            tmp_path / f"{warm}.db", sqlite_template, runtime, "被中断的备注", warm=warm
         )
+        for warm in (False, True)
+    }
+    for command, _holder in waiting.values():
         command.send_signal(signal.SIGINT)
+    outcomes = []
+    for warm, (command, holder) in waiting.items():
         try:
             out, err = command.communicate(timeout=30)
         except subprocess.TimeoutExpired:
@@ -185,7 +190,9 @@ def test_ctrl_c_stops_a_waiting_command_as_in_process_and_changes_nothing(
             )
         holder.execute("ROLLBACK")
         holder.close()
-        notes = _count(path, "SELECT count(*) FROM history WHERE note LIKE '%被中断%'")
+        notes = _count(
+            tmp_path / f"{warm}.db", "SELECT count(*) FROM history WHERE note LIKE '%被中断%'"
+        )
         outcomes.append((command.returncode, err.decode(), notes))
     assert outcomes[1] == outcomes[0]
     assert outcomes[0][0] != 0
