@@ -185,6 +185,10 @@ class ReportText(ScrollView, can_focus=True):
         self.cursor = index
         self.refresh()
         self._reveal(center=center)
+        # Once more after the next refresh: a text shown in this same moment (a jump asked
+        # for while the report was loading) has its height given to the scrollbars only
+        # then, and a scroll before that can stop at the empty text's top.
+        self.call_after_refresh(self._reveal, center=center)
         self.post_message(self.Selected(index, self.view.highlights[index]))
 
     def line_of(self, index: int) -> int:
