@@ -6,9 +6,11 @@ and tests/test_exports_text.py compare them byte for byte with the rows of `list
 No ItemRow, dict or enum is made per row. What needs the working-day calendar (the due
 date, light and lateness) is worked out once per distinct (due, status) pair and kept as
 its text: a million rows share a few thousand. The event count and the figure come from the
-statement itself (correlated subqueries). A value that repeats down the list (a
-commitment's title and source on each of its periods, reports, units, villages) is encoded
-once: json's own C string encoder, the same as json.dumps(ensure_ascii=False) uses.
+statement itself (correlated subqueries). What a row shares with its group (a commitment's
+title, unit, report, source… on each of its periods in a village: listing._group_key) is
+read and made into text once a group (`share`); a row's own values are written into a
+template around it. A value that repeats down the list is encoded once: json's own C string
+encoder, the same as json.dumps(ensure_ascii=False) uses.
 
 Each row comes out as UTF-8 bytes, made printable (errors.printable_json) before it is
 made: a repeated value is escaped and encoded once, with its memo; only the code, unique to
@@ -22,7 +24,8 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from json.encoder import encode_basestring, encode_basestring_ascii
 from math import isfinite
@@ -104,57 +107,105 @@ class _Lights:
 class JsonRows:
     """Each row as its object in `json.dumps([row.as_json() …], ensure_ascii=False,
     indent=2)`, made printable, in UTF-8, without the separating comma
-    (tracker.cli.exports joins them): the row's values written into a template of its
-    members, each distinct value of a column that repeats down the list (titles and
-    sources of a commitment's periods, reports, units, villages, figures) encoded once."""
+    (tracker.cli.exports joins them): the row's own values written into a template of its
+    members, with its group's members (titles, unit, report, source…) made once a group,
+    and each distinct value of a column that repeats down the list encoded once."""
 
     KEYS = (
         "code", "report", "title", "title_en", "section", "kind", "unit", "status",
         "village", "village_name", "period", "target", "done_count", "value", "baseline",
         "baseline_text", "measure", "source", "parent",
     )  # fmt: skip
+    # The members a row shares with its group, in three runs between its own.
+    HEAD = KEYS[1:7]
+    VILLAGE = KEYS[8:10]
+    TAIL = KEYS[14:]
 
     def __init__(self) -> None:
         self.quota_dues: dict[int, date] = {}
         self.blocks: dict[tuple[Any, str], bytes] = {}
         self.lights: _Lights | None = None
+        # Each group's three runs of members (GroupKey → bytes ×3).
+        self.groups: dict[Any, tuple[bytes, bytes, bytes]] = {}
         # Apart, as 1 and 1.0 are the same key of a dict and not the same JSON.
         self.texts = _Memo(_text_json)
         self.ints = _Memo(_number_json)
         self.floats = _Memo(_number_json)
-        members = [f'"{key}": %s' for key in self.KEYS]
-        self.template = ("{\n    " + _NEXT.join(members) + "\n  }").encode()
+        self.head = _members(self.HEAD)
+        self.village = _members(self.VILLAGE)
+        self.tail = _members(self.TAIL)
+        own = ['"code": %s', "%s", '"status": %s', "%s"]
+        own += [f'"{key}": %s' for key in self.KEYS[10:14]]
+        self.template = ("{\n    " + _NEXT.join([*own, "%s"]) + "\n  }").encode()
 
     def columns(self, parts: StreamColumns) -> list[Any]:
         self.quota_dues = parts.quota_dues
         self.lights = _Lights(parts.deadlines)
-        parent = parts.parent
         child = col(Commitment.parent_id).is_not(None)
         return [
             col(Commitment.id),
-            col(Commitment.kind),
-            col(Commitment.parent_id),
             parts.status,
             parts.due,
             col(Commitment.code),
-            col(Report.slug),
-            col(Commitment.title),
-            col(Commitment.title_en),
-            col(Commitment.section),
-            col(Unit.name),
-            col(Village.number),
-            # A village's empty name is none (ItemRow: `village_name or None`).
-            func.nullif(col(Village.name), ""),
             col(Commitment.period_key),
             case((child, col(Commitment.target)), else_=None),
             parts.done,
             parts.value,
+        ]
+
+    def shared_columns(self, parts: StreamColumns) -> list[Any]:
+        parent = parts.parent
+        return [
+            col(Report.slug),
+            col(Commitment.title),
+            col(Commitment.title_en),
+            col(Commitment.section),
+            col(Commitment.kind),
+            col(Unit.name),
+            col(Village.number),
+            # A village's empty name is none (ItemRow: `village_name or None`).
+            func.nullif(col(Village.name), ""),
             func.coalesce(parent.baseline, Commitment.baseline),
             func.coalesce(parent.baseline_text, Commitment.baseline_text),
             func.coalesce(parent.measure, Commitment.measure),
             func.coalesce(Commitment.excerpt, parent.excerpt),
             col(parent.code),
         ]
+
+    def unshared(self, keys: Iterable[Any]) -> set[Any]:
+        if len(self.groups) > MEMO_LIMIT:
+            self.groups.clear()
+        groups = self.groups
+        return {key for key in keys if key not in groups}
+
+    def share(self, key: Any, values: Sequence[Any]) -> None:
+        (
+            report, title, title_en, section, kind, unit, village, village_name, baseline,
+            baseline_text, measure, source, parent_code,
+        ) = values  # fmt: skip
+        texts = self.texts
+        if len(texts) > MEMO_LIMIT:
+            texts.clear()
+        self.groups[key] = (
+            self.head
+            % (
+                texts[report],
+                texts[title],
+                texts[title_en],
+                self.ints[section],
+                texts[kind],
+                texts[unit],
+            ),
+            self.village % (self.ints[village], texts[village_name]),
+            self.tail
+            % (
+                self.floats[baseline],
+                texts[baseline_text],
+                texts[measure],
+                texts[source],
+                texts[parent_code],
+            ),
+        )
 
     def _block(self, due: Any, status: str) -> bytes:
         """The members from "status"'s value to "workdays_overdue" of a row: the status as
@@ -172,7 +223,7 @@ class JsonRows:
         return block
 
     def render(self, rows: Sequence[Any]) -> list[bytes]:
-        return self._render(rows, self._codes_json([row[5] for row in rows]))
+        return self._render(rows, self._codes_json([row[3] for row in rows]))
 
     @staticmethod
     def _codes_json(codes: list[str]) -> list[bytes]:
@@ -188,47 +239,40 @@ class JsonRows:
     def _render(self, rows: Sequence[Any], codes_json: list[bytes]) -> list[bytes]:
         blocks = self.blocks
         dues = self.quota_dues
+        groups = self.groups
         texts = self.texts
-        if len(texts) > MEMO_LIMIT:
-            texts.clear()
         ints = self.ints
         floats = self.floats
         if len(floats) > MEMO_LIMIT:
             floats.clear()
         template = self.template
         out = []
-        for (
-            item_id, kind, _parent, status, due, _code, report, title, title_en, section, unit,
-            village, village_name, period, target, done, value, baseline, baseline_text,
-            measure, source, parent_code,
-        ), code_json in zip(rows, codes_json, strict=True):  # fmt: skip
+        for (item_id, status, due, _code, period, target, done, value, key), code_json in zip(
+            rows, codes_json, strict=True
+        ):
             if dues:
                 due = dues.get(item_id, due)
+            head, village, tail = groups[key]
             out.append(
                 template
                 % (
                     code_json,
-                    texts[report],
-                    texts[title],
-                    texts[title_en],
-                    ints[section],
-                    texts[kind],
-                    texts[unit],
+                    head,
                     blocks.get((due, status)) or self._block(due, status),
-                    ints[village],
-                    texts[village_name],
+                    village,
                     texts[period],
                     ints[target],
                     ints[done],
                     floats[value],
-                    floats[baseline],
-                    texts[baseline_text],
-                    texts[measure],
-                    texts[source],
-                    texts[parent_code],
+                    tail,
                 )
             )
         return out
+
+
+def _members(keys: Sequence[str]) -> bytes:
+    """A template of the members `keys` of a row's object, one line each."""
+    return _NEXT.join(f'"{key}": %s' for key in keys).encode()
 
 
 class CsvRows:
@@ -249,35 +293,76 @@ class CsvRows:
         self.texts = _Memo(_csv_text)
         self.labels = _Memo(lambda kind: _csv_text(kind_label(kind)))
         self.baselines = _Memo(_baseline_cell)
+        self.groups: dict[Any, _CsvGroup] = {}
 
     def columns(self, parts: StreamColumns) -> list[Any]:
         self.quota_dues = parts.quota_dues
         self.lights = _Lights(parts.deadlines)
-        parent = parts.parent
         return [
             col(Commitment.id),
-            col(Commitment.kind),
-            col(Commitment.parent_id),
             parts.status,
             parts.due,
             col(Commitment.code),
+            col(Commitment.period_key),
+            col(Commitment.target),
+            parts.done,
+            parts.value,
+        ]
+
+    def shared_columns(self, parts: StreamColumns) -> list[Any]:
+        parent = parts.parent
+        return [
+            col(Commitment.kind),
             col(Commitment.title),
             col(Commitment.title_en),
             col(Unit.name),
             col(Unit.name_en),
             col(Commitment.section),
-            col(Commitment.period_key),
             col(Village.number),
             col(Village.name),
-            col(Commitment.target),
             func.coalesce(parent.baseline, Commitment.baseline),
             func.coalesce(parent.baseline_text, Commitment.baseline_text),
             func.coalesce(parent.measure, Commitment.measure),
             col(parent.code),
             col(Report.slug),
-            parts.done,
-            parts.value,
         ]
+
+    def unshared(self, keys: Iterable[Any]) -> set[Any]:
+        if len(self.groups) > MEMO_LIMIT:
+            self.groups.clear()
+        groups = self.groups
+        return {key for key in keys if key not in groups}
+
+    def share(self, key: Any, values: Sequence[Any]) -> None:
+        """The group's cells, in the interface language of the moment (CsvRows)."""
+        (
+            kind, title, title_en, unit, unit_en, section, village, village_name, baseline,
+            baseline_text, measure, parent_code, report,
+        ) = values  # fmt: skip
+        english = get_language() == "en"
+        texts = self.texts
+        if len(texts) > MEMO_LIMIT:
+            texts.clear()
+        self.groups[key] = _CsvGroup(
+            kind=kind,
+            # An instance's parent's code is never none (parent_id is a foreign key).
+            child=parent_code is not None,
+            title=texts[title_en if english and title_en else title or "-"],
+            unit=texts[unit_en if english and unit_en else unit] if unit else None,
+            section=section,
+            kind_label=self.labels[kind],
+            village=(
+                None
+                if village is None
+                else texts[village_name or t("village_placeholder", number=village)]
+            ),
+            baseline=(
+                baseline_label(baseline, baseline_text, measure) if kind == INDICATOR else ""
+            ),
+            baseline_cell=self.baselines[(baseline, baseline_text, measure)],
+            parent=None if parent_code is None else texts[parent_code],
+            report=texts[report],
+        )
 
     def _block(self, due: Any, status: str) -> tuple[str, str, str, int, int]:
         """The due date, status, light and lateness cells of a row with `due` and `status`."""
@@ -294,76 +379,74 @@ class CsvRows:
         return block
 
     def render(self, rows: Sequence[Any]) -> list[bytes]:
-        english = get_language() == "en"
         blocks = self.blocks
         dues = self.quota_dues
+        groups = self.groups
         cell = self.cell
-        # Text that repeats down the list (titles of a commitment's periods, units, reports,
-        # villages, parents) is made a cell once, a lookup after that.
-        texts = self.texts
-        if len(texts) > MEMO_LIMIT:
-            texts.clear()
-        labels = self.labels
-        baselines = self.baselines
         lines = []
-        for (
-            item_id, kind, parent_id, status, due, code, title, title_en, unit, unit_en,
-            section, period, village, village_name, target, baseline, baseline_text, measure,
-            parent_code, report, done, value,
-        ) in rows:  # fmt: skip
+        for item_id, status, due, code, period, target, done, value, key in rows:
             if dues:
                 due = dues.get(item_id, due)
             due_text, status_text, light_text, days, workdays = blocks.get(
                 (due, status)
             ) or self._block(due, status)
-            child = parent_id is not None
+            group = groups[key]
+            child = group.child
             if done is None:
                 progress = None
-            elif kind == INDICATOR:
+            elif group.kind == INDICATOR:
                 progress = (
                     None
                     if value is None
-                    else cell(
-                        t(
-                            "indicator_progress",
-                            value=figure(value),
-                            baseline=baseline_label(baseline, baseline_text, measure),
-                        )
-                    )
+                    else cell(t("indicator_progress", value=figure(value), baseline=group.baseline))
                 )
             else:
                 target_of = target if child else None
                 progress = f"{done}/{target_of}" if target_of else str(done)
-            if village is None:
-                village_text = None
-            else:
-                village_text = texts[village_name or t("village_placeholder", number=village)]
             lines.append(
                 (
                     cell(code),
-                    texts[title_en if english and title_en else title or "-"],
-                    (texts[unit_en if english and unit_en else unit] if unit else None),
+                    group.title,
+                    group.unit,
                     due_text,
                     status_text,
                     light_text,
                     progress,
                     days,
                     workdays,
-                    section,
-                    labels[kind],
+                    group.section,
+                    group.kind_label,
                     None if period is None else cell(period),
-                    village_text,
+                    group.village,
                     target if child else None,
                     done,
                     None if value is None else figure(value),
-                    baselines[(baseline, baseline_text, measure)],
-                    None if parent_code is None else texts[parent_code],
-                    texts[report],
+                    group.baseline_cell,
+                    group.parent,
+                    group.report,
                 )
             )
         self.lines.clear()
         self.writer.writerows(lines)
         return [line.encode("utf-8") for line in self.lines]
+
+
+@dataclass(frozen=True, slots=True)
+class _CsvGroup:
+    """The cells (and what decides a row's other cells) that a group's rows share."""
+
+    kind: str
+    child: bool
+    title: str
+    unit: str | None
+    section: int
+    kind_label: str
+    village: str | None
+    # An indicator's baseline label, which its periods' progress is read against.
+    baseline: str
+    baseline_cell: str | None
+    parent: str | None
+    report: str
 
 
 # The most distinct texts kept made into cells (a batch's worth of unique titles at most
