@@ -207,6 +207,23 @@ def test_workdays_between_same_day_is_zero() -> None:
     assert CAL.workdays_between(date(2023, 10, 7), date(2023, 10, 7)) == 0
 
 
+def test_a_years_count_kept_for_other_calendars_counts_their_own_days() -> None:
+    """Each year's working days are counted once a process (a warm ledger's commands find
+    them counted): a calendar with an extra holiday that year counts it, one without does
+    not, whichever counted first; and a year beyond the data is a guess for a calendar
+    that found it counted as for the one that counted it (not for one whose file has days
+    of that year: test_a_file_with_days_of_a_year_is_taken_as_that_years_notice)."""
+    new_year, holiday = date(2031, 1, 1), date(2031, 3, 3)  # a Monday, beyond the data
+    plain, with_holiday = WorkCalendar(), WorkCalendar(extra_holidays=[holiday])
+    assert plain.workdays_between(new_year, date(2031, 12, 31)) == 260
+    assert with_holiday.workdays_between(new_year, date(2031, 12, 31)) == 259
+    assert plain.fallback_years == frozenset({2031})
+    assert with_holiday.fallback_years == frozenset()
+    later = WorkCalendar()
+    assert later.workdays_between(new_year, date(2031, 12, 31)) == 260
+    assert later.fallback_years == frozenset({2031})
+
+
 # --- Holidays file ---
 
 

@@ -4,6 +4,7 @@ too), dates, and one-line errors."""
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -83,6 +84,9 @@ class StoredTextConsole(Console):
 
     def __init__(self, **options: Any) -> None:
         super().__init__(markup=False, emoji=False, highlight=False, **options)
+        # Whether this thread is inside a render of this console (a progress bar renders
+        # from a thread of its own).
+        self._rendering = threading.local()
 
     def render_str(self, text: str, **options: Any) -> Text:
         return super().render_str(printable(text, keep_lines=True), **options)
@@ -90,12 +94,22 @@ class StoredTextConsole(Console):
     def render(
         self, renderable: RenderableType, options: ConsoleOptions | None = None
     ) -> Iterable[Segment]:
-        for segment in super().render(renderable, options):
-            if segment.control is None and segment.text:
-                shown = printable(segment.text, keep_lines=True)
-                if shown != segment.text:
-                    segment = Segment(shown, segment.style)
-            yield segment
+        if getattr(self._rendering, "inside", False):
+            # A part (a table's cell) rendered while the whole is: its segments are escaped
+            # on their way out of the whole's render. Escaping them at every level of a
+            # table as well cost a tenth of drawing it.
+            yield from super().render(renderable, options)
+            return
+        self._rendering.inside = True
+        try:
+            for segment in super().render(renderable, options):
+                if segment.control is None and segment.text:
+                    shown = printable(segment.text, keep_lines=True)
+                    if shown != segment.text:
+                        segment = Segment(shown, segment.style)
+                yield segment
+        finally:
+            self._rendering.inside = False
 
 
 def out() -> Console:

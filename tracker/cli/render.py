@@ -7,6 +7,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from tracker.cli.ledger_table import Cell, Column, LedgerTable
 from tracker.errors import printable
 from tracker.i18n import get_language, t
 from tracker.labels import (
@@ -37,18 +38,19 @@ def _overflow() -> OverflowMethod:
     return "fold" if get_language() == "zh" else "ellipsis"
 
 
-def row_table(rows: list[ItemRow]) -> Table:
+def row_table(rows: list[ItemRow]) -> LedgerTable:
     """The ledger table of `list`."""
-    table = Table(show_lines=False, header_style="bold", pad_edge=False)
-    table.add_column(t("col.code"), no_wrap=True)
-    # On a narrow terminal an indicator's "12 / 2021年基数 15场次" wraps rather than squeeze
-    # the title and unit to a character or two.
-    table.add_column(t("col.title"), overflow=_overflow(), ratio=3, min_width=8)
-    table.add_column(t("col.unit"), overflow=_overflow(), ratio=2, min_width=6)
-    table.add_column(t("col.due"), no_wrap=True)
-    table.add_column(t("col.status"), no_wrap=True)
-    table.add_column(t("col.light"), no_wrap=True)
-    table.add_column(t("col.progress"), overflow=_overflow(), justify="right")
+    table = LedgerTable(
+        Column(t("col.code"), no_wrap=True),
+        # On a narrow terminal an indicator's "12 / 2021年基数 15场次" wraps rather than
+        # squeeze the title and unit to a character or two.
+        Column(t("col.title"), overflow=_overflow(), min_width=8),
+        Column(t("col.unit"), overflow=_overflow(), min_width=6),
+        Column(t("col.due"), no_wrap=True),
+        Column(t("col.status"), no_wrap=True),
+        Column(t("col.light"), no_wrap=True),
+        Column(t("col.progress"), overflow=_overflow(), justify="right"),
+    )
     for row in rows:
         title = localized(row.title, row.title_en)
         if row.village is not None:
@@ -125,17 +127,21 @@ def event_line(event: EventEntry) -> Text:
     return text.append(printable(f"  {words.voided}", keep_lines=True))
 
 
-def overdue_table(entries: list[OverdueEntry], *, title: str = "", unit: bool = False) -> Table:
+def overdue_table(
+    entries: list[OverdueEntry], *, title: str = "", unit: bool = False
+) -> LedgerTable:
     """Late entries: light, code, title, due, lateness (with how many periods, when a
     commitment's late periods are folded into one entry)."""
-    table = Table(title=title or None, title_justify="left", header_style="bold", pad_edge=False)
-    table.add_column(t("col.light"), no_wrap=True)
-    table.add_column(t("col.code"), no_wrap=True)
-    table.add_column(t("col.title"), overflow=_overflow(), ratio=3)
+    columns = [
+        Column(t("col.light"), no_wrap=True),
+        Column(t("col.code"), no_wrap=True),
+        Column(t("col.title"), overflow=_overflow()),
+    ]
     if unit:
-        table.add_column(t("col.unit"), overflow=_overflow(), ratio=2)
-    table.add_column(t("col.due"), no_wrap=True)
-    table.add_column(t("col.late"), justify="right", no_wrap=True)
+        columns.append(Column(t("col.unit"), overflow=_overflow()))
+    columns.append(Column(t("col.due"), no_wrap=True))
+    columns.append(Column(t("col.late"), justify="right", no_wrap=True))
+    table = LedgerTable(*columns, title=title or None)
     for entry in entries:
         code = entry.first_code if entry.count == 1 else entry.code
         if entry.light is Light.RED:
@@ -146,7 +152,7 @@ def overdue_table(entries: list[OverdueEntry], *, title: str = "", unit: bool = 
             late = t("due_soon")
         due = entry.due.isoformat() if entry.count == 1 else t("oldest", date=entry.due.isoformat())
         title = folded_title(localized(entry.title, entry.title_en), entry.count)
-        cells: list[RenderableType] = [light_text(entry.light), code, title]
+        cells: list[Cell] = [light_text(entry.light), code, title]
         if unit:
             cells.append(localized(entry.unit, entry.unit_en))
         table.add_row(*cells, due, late)

@@ -44,6 +44,15 @@ def _official_is_workday(day: date) -> bool | None:
     return day.weekday() < 5 and day not in chinese_calendar.holidays
 
 
+# Each year's working-day prefix (WorkCalendar._prefix), by the officer's days in it.
+_YEAR_PREFIXES: dict[tuple[int, frozenset[date], frozenset[date]], list[int]] = {}
+
+
+def _day_of_year(day: date) -> int:
+    """1 for 1 January (date.timetuple().tm_yday, without building the struct)."""
+    return day.toordinal() - date(day.year, 1, 1).toordinal() + 1
+
+
 class WorkCalendar:
     """Decides which days are working days (工作日), including 调休 make-up days.
 
@@ -132,8 +141,8 @@ class WorkCalendar:
         """Working days d with start < d <= end; the negated mirror count when end < start."""
         if end < start:
             return -self.workdays_between(end, start)
-        start_index = start.timetuple().tm_yday
-        end_index = end.timetuple().tm_yday
+        start_index = _day_of_year(start)
+        end_index = _day_of_year(end)
         if start.year == end.year:
             prefix = self._prefix(start.year)
             return prefix[end_index] - prefix[start_index]
@@ -146,14 +155,31 @@ class WorkCalendar:
     def _prefix(self, year: int) -> list[int]:
         prefix = self._year_prefix.get(year)
         if prefix is None:
-            prefix = [0]
-            day = date(year, 1, 1)
-            while day.year == year:
-                prefix.append(prefix[-1] + self.is_workday(day))
-                if day == date.max:
-                    break
-                day += _ONE_DAY
+            # A year's count is the same for every calendar with the same days of the
+            # officer's in it: kept for the process, a command forked from a warm ledger
+            # process (tracker.warm) finds the years its rehearsal counted.
+            key = (
+                year,
+                frozenset(day for day in self._extra_holidays if day.year == year),
+                frozenset(day for day in self._extra_workdays if day.year == year),
+            )
+            prefix = _YEAR_PREFIXES.get(key)
+            if prefix is None:
+                prefix = _YEAR_PREFIXES[key] = self._count_year(year)
+            elif not self._official_covers(year) and year not in self._file_years:
+                self._fallback_years.add(year)  # as counting it would have
             self._year_prefix[year] = prefix
+        return prefix
+
+    def _count_year(self, year: int) -> list[int]:
+        """prefix[i] = working days among the first i days of `year`."""
+        prefix = [0]
+        day = date(year, 1, 1)
+        while day.year == year:
+            prefix.append(prefix[-1] + self.is_workday(day))
+            if day == date.max:
+                break
+            day += _ONE_DAY
         return prefix
 
     def last_workday_in(self, first: date, last: date) -> date | None:
