@@ -186,6 +186,15 @@ def test_every_character_printable_json_escapes_is_caught_by_the_byte_search() -
     assert _inert_utf8(clean) == clean.encode()
 
 
+def test_no_character_the_codes_fast_check_passes_is_one_to_escape() -> None:
+    """A batch of codes that str.isprintable() passes is written without the search for
+    characters to escape (export_text.JsonRows._codes_json): no such character is one."""
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if _UNPRINTABLE_IN_LINES.match(char):
+            assert not f"甲{char}乙".isprintable(), code
+
+
 def test_the_json_of_odd_values_is_json_dumps_own() -> None:
     """Quotes, backslashes, percent signs, whole and huge figures: as json.dumps writes
     them, indented as it indents them."""
@@ -221,11 +230,14 @@ def test_an_export_that_fails_half_way_leaves_no_half_file(
 ) -> None:
     real = items_cli.stream_items
 
-    def failing(**kwargs: Any) -> Iterator[ItemRow]:
-        for number, row in enumerate(real(**kwargs)):
+    def failing(**kwargs: Any) -> Iterator[ItemRow | list[bytes]]:
+        for number, item in enumerate(real(**kwargs)):
+            if isinstance(item, list):  # a batch of json or csv texts: half of it is written
+                yield item[: len(item) // 2]
+                raise TrackerError("db_unreadable", reason="测试")
             if number == 1500:
                 raise TrackerError("db_unreadable", reason="测试")
-            yield row
+            yield item
 
     monkeypatch.setattr(items_cli, "stream_items", failing)
     kept = tmp_path / "旧.csv"

@@ -145,8 +145,8 @@ def test_an_instance_with_values_of_its_own_is_written_with_its_own(db_url: str)
     assert result.stdout_bytes == "".join(csv_lines(rows)).encode("utf-8")
 
 
-def _stream(db_url: str, render: Renderer, batch: int) -> Iterator[bytes]:
-    """The texts `render` makes of every row of the ledger, read `batch` rows at a time."""
+def _stream(db_url: str, render: Renderer, batch: int) -> Iterator[list[bytes]]:
+    """The texts `render` makes of every row of the ledger, a list per `batch` rows read."""
     engine = make_engine(db_url)
     try:
         with new_session(engine) as session:
@@ -191,10 +191,11 @@ def test_an_export_writes_the_ledger_as_it_stood_when_it_began(db_url: str) -> N
     last = reference_rows(db_url, ListFilter(show_all=True))[-1]
     retitle(last.id, "导出开始时的标题")
     rows = reference_rows(db_url, ListFilter(show_all=True))
-    texts = _stream(db_url, JsonRows(), batch=len(rows) - 1)
-    first = next(texts)
+    batches = _stream(db_url, JsonRows(), batch=len(rows) - 1)
+    first = next(batches)
     retitle(last.id, "导出途中改的标题")
-    written = b",\n  ".join([first, *texts])
+    written = b",\n  ".join([*first, *next(batches)])
+    assert next(batches, None) is None
     engine.dispose()
     assert b"[\n  " + written + b"\n]\n" == whole_json(rows)
     assert "导出开始时的标题".encode() in written

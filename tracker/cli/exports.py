@@ -79,12 +79,13 @@ def text_renderer(fmt: str) -> Renderer | None:
     return None
 
 
-def write_texts(fmt: str, texts: Iterable[bytes], out_path: Path | None) -> None:
-    """Write the rows' `texts` (from `text_renderer(fmt)`) as the json or csv export to
-    `out_path`, else to stdout, as they come: the same bytes as `write_listing`."""
+def write_texts(fmt: str, batches: Iterable[list[bytes]], out_path: Path | None) -> None:
+    """Write the rows' texts (`batches` of them, from `text_renderer(fmt)`) as the json or
+    csv export to `out_path`, else to stdout, as they come: the same bytes as
+    `write_listing`."""
     from tracker.files import replacing
 
-    chunks = json_text_chunks(texts) if fmt == "json" else _csv_chunks(texts)
+    chunks = json_text_chunks(batches) if fmt == "json" else _csv_chunks(batches)
     if out_path is None:
         _to_stdout(chunks)
         return
@@ -94,24 +95,24 @@ def write_texts(fmt: str, texts: Iterable[bytes], out_path: Path | None) -> None
     sys.stdout.write(printable(t("print.written", path=str(out_path))) + "\n")
 
 
-def _csv_chunks(lines: Iterable[bytes]) -> Iterator[bytes]:
-    """The CSV's byte-order mark and header, then its rows' `lines` (UTF-8)."""
+def _csv_chunks(batches: Iterable[list[bytes]]) -> Iterator[bytes]:
+    """The CSV's byte-order mark and header, then the lines of the rows' `batches` (UTF-8)."""
     from tracker.printouts.listing import csv_lines
 
     yield next(csv_lines([])).encode("utf-8")
-    it = iter(lines)
-    while batch := b"".join(islice(it, CSV_WRITE_BATCH)):
-        yield batch
+    for lines in batches:
+        for start in range(0, len(lines), CSV_WRITE_BATCH):
+            yield b"".join(lines[start : start + CSV_WRITE_BATCH])
 
 
-def json_text_chunks(objects: Iterable[bytes]) -> Iterator[bytes]:
-    """The JSON array of the rows' object `objects` (JsonRows: each as json.dumps writes it
-    inside the indented list, printable, in UTF-8), as `json_chunks` writes it."""
-    it = iter(objects)
+def json_text_chunks(batches: Iterable[list[bytes]]) -> Iterator[bytes]:
+    """The JSON array of the rows' objects, `batches` of them (JsonRows: each as json.dumps
+    writes it inside the indented list, printable, in UTF-8), as `json_chunks` writes it."""
     opening = b"[\n  "
-    while batch := list(islice(it, JSON_WRITE_BATCH)):
-        yield opening + b",\n  ".join(batch)
-        opening = b",\n  "
+    for objects in batches:
+        for start in range(0, len(objects), JSON_WRITE_BATCH):
+            yield opening + b",\n  ".join(objects[start : start + JSON_WRITE_BATCH])
+            opening = b",\n  "
     yield b"\n]\n" if opening != b"[\n  " else b"[]\n"
 
 

@@ -140,14 +140,14 @@ def list_command(
             # Written as read, inside the session: the list is never held whole.
             render = text_renderer(fmt.value)
             if render is not None:
-                texts = stream_items(
+                batches = stream_items(
                     session=led.session,
                     flt=flt,
                     deadlines=led.deadlines,
                     limit=limit or None,
                     render=render,
                 )
-                write_texts(fmt.value, texts, out_path)
+                write_texts(fmt.value, batches, out_path)
                 return
             rows = stream_items(
                 session=led.session, flt=flt, deadlines=led.deadlines, limit=limit or None
