@@ -8,11 +8,13 @@ its code, a project per responsible unit, its due date, and its status (open -> 
 done or verified -> completed, cancelled -> deleted). Taskwarrior knows no as-of day, so its
 due dates are moved by (today - the ledger's as-of day): the same tasks are overdue for both.
 
-Then each pair of commands runs interleaved (tracker, task, tracker, task ...), each as a
-fresh process whose wall time, CPU time and peak memory (ru_maxrss from os.wait4, exactly
-that child) are kept: the overdue list, one unit's overdue items, a search, one item shown,
-one item logged (a write: both data sets are put back after every run) and an export of
-everything. It prints a table of medians, the ratio tracker/task, and peak memory.
+Then each pair of commands runs interleaved (tracker, task, tracker, task ...), after one
+round that is not counted (a warm-up, as hyperfine's: the first command on a ledger starts
+its warm process, and the first reads fill the file cache), each as a fresh process whose
+wall time, CPU time and peak memory (ru_maxrss from os.wait4, exactly that child) are kept:
+the overdue list, one unit's overdue items, a search, one item shown, one item logged (a
+write: both data sets are put back after every run) and an export of everything. It
+prints a table of medians, the ratio tracker/task, and peak memory.
 
     python benchmarks/bench_vs_taskwarrior.py                      # 10k and 100k, N=5
     python benchmarks/bench_vs_taskwarrior.py --scales 10k,100k,1m -n 3
@@ -446,7 +448,9 @@ def measure(
         print(f"  {pair.name}: tracker {shlex.join(pair.tracker)}", flush=True)
         print(f"  {' ' * len(pair.name)}  task {shlex.join(pair.task)}", flush=True)
     out = work / "out.txt"
-    for round_ in range(repeats):
+    # Round -1 is a warm-up, not counted (as hyperfine's --warmup): the first command on a
+    # ledger starts its warm process, and both sides' first reads fill the file cache.
+    for round_ in range(-1, repeats):
         for result in results:
             pair = result.pair
             sides = [("tracker", [*tracker, *pair.tracker], env)]
@@ -456,7 +460,8 @@ def measure(
                 sides.reverse()
             for side, argv, side_env in sides:
                 sample = run_once(argv, side_env, out)
-                getattr(result, side).append(sample)
+                if round_ >= 0:
+                    getattr(result, side).append(sample)
                 ok = pair.task_ok if side == "task" else (0,)
                 if sample.code not in ok:
                     said = out.with_suffix(".err").read_text(encoding="utf-8", errors="replace")
@@ -465,7 +470,8 @@ def measure(
                     undone = ledger.restore() if side == "tracker" else task_data.restore()
                     if not undone:
                         print(f"  {side} {pair.name}: wrote nothing", flush=True)
-            print(f"  {pair.name}: round {round_ + 1} of {repeats}", flush=True)
+            counted = f"round {round_ + 1} of {repeats}" if round_ >= 0 else "warm-up"
+            print(f"  {pair.name}: {counted}", flush=True)
     out.unlink(missing_ok=True)
     out.with_suffix(".err").unlink(missing_ok=True)
     return results, tasks
