@@ -173,10 +173,7 @@ class JsonRows:
         ]
 
     def unshared(self, keys: Iterable[Any]) -> set[Any]:
-        if len(self.groups) > MEMO_LIMIT:
-            self.groups.clear()
-        groups = self.groups
-        return {key for key in keys if key not in groups}
+        return _unshared(self.groups, keys)
 
     def share(self, key: Any, values: Sequence[Any]) -> None:
         (
@@ -331,10 +328,7 @@ class CsvRows:
         ]
 
     def unshared(self, keys: Iterable[Any]) -> set[Any]:
-        if len(self.groups) > MEMO_LIMIT:
-            self.groups.clear()
-        groups = self.groups
-        return {key for key in keys if key not in groups}
+        return _unshared(self.groups, keys)
 
     def share(self, key: Any, values: Sequence[Any]) -> None:
         """The group's cells, in the interface language of the moment (CsvRows)."""
@@ -455,6 +449,14 @@ class _CsvGroup:
 # The most distinct texts kept made into cells (a batch's worth of unique titles at most
 # is added to it before it is emptied): the memory of the export stays bounded.
 MEMO_LIMIT = 20_000
+
+
+def _unshared(groups: dict[Any, Any], keys: Iterable[Any]) -> set[Any]:
+    """Which of `keys` `groups` lacks, every group forgotten first once there are more than
+    MEMO_LIMIT (the export's memory stays bounded)."""
+    if len(groups) > MEMO_LIMIT:
+        groups.clear()
+    return {key for key in keys if key not in groups}
 
 
 class _Memo(dict[Any, Any]):
