@@ -104,18 +104,14 @@ class _Layout:
         padding = self.padding(index)
         options = self.options.update_width(max_width)
         least = most = 0
-        measured: set[tuple[Any, ...]] = set()
-        for cell in self.cells(index):
+        for cell in self.cells(index):  # the header and every row: never none
             key = (_key(cell), index, max_width)
-            if key in measured:
-                continue
-            measured.add(key)
             found = self.measures.get(key)
             if found is None:
                 found = Measurement.get(self.console, options, Padding(cell, padding))
                 self.measures[key] = found
             least, most = max(least, found.minimum), max(most, found.maximum)
-        measurement = Measurement(least if measured else 1, most).with_maximum(max_width)
+        measurement = Measurement(least, most).with_maximum(max_width)
         pad = padding[1] + padding[3]
         return measurement.clamp(None if column.min_width is None else column.min_width + pad)
 

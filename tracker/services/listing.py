@@ -171,7 +171,7 @@ class Renderer(Protocol):
 
     A row's values come in two parts. Its own (id, status, due date, code, period, counts)
     are read for every row. The values it shares with the other rows of its group
-    (`group_key`: a commitment's title, unit, report, source… on each of its periods in a
+    (`_group_key`: a commitment's title, unit, report, source… on each of its periods in a
     village) are read once a group, and handed to `share` before the first row of the group
     is rendered: a period's 13 shared columns cost more to read than to write its text."""
 
