@@ -125,7 +125,7 @@ class JsonRows:
         self.quota_dues: dict[int, date] = {}
         self.blocks: dict[tuple[Any, str], bytes] = {}
         self.lights: _Lights | None = None
-        # Each group's three runs of members (GroupKey → bytes ×3).
+        # Each group's three runs of members, by its key (listing._group_key).
         self.groups: dict[Any, tuple[bytes, bytes, bytes]] = {}
         # Apart, as 1 and 1.0 are the same key of a dict and not the same JSON.
         self.texts = _Memo(_text_json)
