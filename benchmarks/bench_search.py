@@ -27,11 +27,16 @@ from pathlib import Path
 from bench_cli import Service, _list, _overdue, _show, child_env
 from sqlmodel import Session
 
+from tracker.cli.review import OVERDUE_LIMIT
 from tracker.db import database_url, make_engine, new_session
 from tracker.schedule import WorkCalendar
 from tracker.services.dashboard import dashboard
 from tracker.services.deadlines import Deadlines
 from tracker.services.list_filter import ListFilter
+from tracker.services.overdue import overdue_by_unit
+
+# The unit with the most late periods in build_district's ledgers (78k at 1M).
+UNIT = "依法治镇工作领导小组"
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,16 @@ def _summary(session: Session, deadlines: Deadlines) -> object:
     return dashboard(session=session, deadlines=deadlines)
 
 
-def cases(report: str, code: str) -> list[tuple[str, list[str], Service]]:
+def _unit_review(unit: str) -> Service:
+    """One unit's review as `overdue --unit` asks for it: its first OVERDUE_LIMIT entries."""
+
+    def call(session: Session, deadlines: Deadlines) -> object:
+        return overdue_by_unit(session=session, deadlines=deadlines, unit=unit, limit=OVERDUE_LIMIT)
+
+    return call
+
+
+def cases(report: str, code: str, unit: str = UNIT) -> list[tuple[str, list[str], Service]]:
     """(label, command line, service call) for each measured command."""
     return [
         ("list --search 讲座", ["list", "--search", "讲座"], _list(ListFilter(search="讲座"))),
@@ -59,6 +73,7 @@ def cases(report: str, code: str) -> list[tuple[str, list[str], Service]]:
             _list(ListFilter(search="lecture")),
         ),
         ("overdue", ["overdue"], _overdue),
+        (f"overdue --unit {unit}", ["overdue", "--unit", unit], _unit_review(unit)),
         (f"show {code}", ["--report", report, "show", code], _show(code, report)),
         ("summary", ["summary"], _summary),
     ]

@@ -188,6 +188,19 @@ class Commitment(SQLModel, table=True):
             "sort_key",
             "period_key",
         ),  # fmt: skip
+        # The same rows by unit and commitment (services.overdue_scan): a unit's review
+        # finds each commitment's oldest late period by one seek, not by reading them all.
+        Index(
+            "ix_commitment_open_parents",
+            "status",
+            "unit_id",
+            "parent_id",
+            "village_id",
+            "due",
+            "period_start",
+            "report_id",
+            "sort_key",
+        ),  # fmt: skip
     )
 
     id: int | None = Field(default=None, primary_key=True)

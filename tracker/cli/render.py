@@ -174,7 +174,7 @@ def overdue_view(groups: list[UnitGroup], limit: int | None = None) -> Renderabl
         )
         shown = group.entries if limit is None else group.entries[:limit]
         parts.append(overdue_table(shown, title=heading))
-        if len(shown) < len(group.entries):
-            more = t("overdue_unit_more", more=len(group.entries) - len(shown), shown=len(shown))
+        if len(shown) < group.total:
+            more = t("overdue_unit_more", more=group.total - len(shown), shown=len(shown))
             parts.append(Text(more, style="dim"))
     return Group(*parts)

@@ -121,7 +121,11 @@ def overdue_command(
     day = parse_as_of(as_of) if as_of else state.as_of
     with ledger(state, day) as led:
         groups = overdue_by_unit(
-            session=led.session, deadlines=led.deadlines, unit=unit, report=led.report
+            session=led.session,
+            deadlines=led.deadlines,
+            unit=unit,
+            report=led.report,
+            limit=limit or None,
         )
         as_of_day = led.deadlines.as_of
     console = out()

@@ -333,7 +333,7 @@ def _in_section(session: Session, groups: list[UnitGroup], section: int) -> list
     for group in groups:
         entries = [e for e in group.entries if e.code.split(".", 1)[0] == str(section)]
         if entries:
-            kept.append(UnitGroup(unit=group.unit, unit_en=group.unit_en, entries=entries))
+            kept.append(UnitGroup.of(group.unit, group.unit_en, entries))
     return kept
 
 

@@ -7,19 +7,20 @@ line with a count and the oldest date), so a unit's list stays readable.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, or_
+from sqlalchemy import ColumnElement, and_, case, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from tracker.models import Commitment, Unit
 from tracker.schedule import Lateness, Light
-from tracker.services.asof import as_of_view
+from tracker.services.asof import AsOf, as_of_view
 from tracker.services.deadlines import Deadlines
 from tracker.services.lookup import get_report, get_unit
+from tracker.services.overdue_scan import Bucket, period_counts, review_buckets
 
 # (unit name, unit name in English, report id, commitment or item, red)
 BucketKey = tuple[Any, ...]
@@ -43,26 +44,30 @@ class OverdueEntry:
 
 @dataclass(frozen=True)
 class UnitGroup:
+    """A unit's entries, red then yellow, oldest first: all of them, or the first few of a
+    review with a limit; the counts are always the unit's whole."""
+
     unit: str
     unit_en: str | None
     entries: list[OverdueEntry]
+    # How many of the unit's commitments are red (a commitment once, however many of its
+    # periods are late), and yellow: due soon and nothing of them late (one with a late
+    # period is red, whatever else of it is due soon).
+    red: int
+    yellow: int
+    total: int  # the unit's entries, listed or not (a commitment red and yellow is two)
 
-    @property
-    def red(self) -> int:
-        """How many of the unit's commitments are red (a commitment once, however many of
-        its periods are late)."""
-        return sum(1 for e in self.entries if e.light is Light.RED)
-
-    @property
-    def yellow(self) -> int:
-        """How many of the unit's commitments are yellow: due soon and nothing of them late
-        (one with a late period is red, whatever else of it is due soon)."""
-        red = {e.code for e in self.entries if e.light is Light.RED}
-        return len({e.code for e in self.entries if e.light is Light.YELLOW} - red)
+    @classmethod
+    def of(cls, unit: str, unit_en: str | None, entries: list[OverdueEntry]) -> UnitGroup:
+        """A group of every entry of a unit's review (or of a part of it), counted from
+        them: a commitment by its code."""
+        red = {e.code for e in entries if e.light is Light.RED}
+        yellow = {e.code for e in entries if e.light is Light.YELLOW}
+        return cls(unit, unit_en, entries, len(red), len(yellow - red), len(entries))
 
     @property
     def red_items(self) -> int:
-        """How many periods and items are late behind the red commitments."""
+        """How many periods and items are late behind the listed red entries."""
         return sum(e.count for e in self.entries if e.light is Light.RED)
 
 
@@ -72,15 +77,124 @@ def overdue_by_unit(
     deadlines: Deadlines,
     unit: str | None = None,
     report: str | None = None,
+    limit: int | None = None,
 ) -> list[UnitGroup]:
-    """Red and yellow items on the as-of date, by unit; red first, oldest first."""
+    """Red and yellow items on the as-of date, by unit; red first, oldest first. With
+    `limit`, a unit lists only its first `limit` entries, its counts still whole: today's
+    view then finds them without reading every late period (services.overdue_scan)."""
     view = as_of_view(session, deadlines)
-    narrowing = []
-    if unit is not None:
-        narrowing.append(col(Commitment.unit_id) == get_unit(session=session, name=unit).id)
+    unit_id = None if unit is None else get_unit(session=session, name=unit).id
     found = get_report(session=session, slug=report)
-    if report is not None and found is not None:
-        narrowing.append(col(Commitment.report_id) == found.id)
+    report_id = found.id if report is not None and found is not None else None
+    if limit is not None and not view.past:
+        groups = _first_entries(session, deadlines, unit_id, report_id, limit)
+    else:
+        groups = _every_entry(session, deadlines, view, unit_id, report_id)
+        if limit is not None:
+            groups = [replace(group, entries=group.entries[:limit]) for group in groups]
+    return sorted(groups, key=lambda g: (-g.red, -g.yellow, g.unit))
+
+
+def _entry_order(entry: OverdueEntry) -> tuple[bool, date, str]:
+    return (entry.light is not Light.RED, entry.due, entry.code)
+
+
+def _entry(
+    first: Commitment,
+    unit: tuple[str, str | None],
+    *,
+    red: bool,
+    oldest: date,
+    count: int,
+    deadlines: Deadlines,
+) -> OverdueEntry:
+    """A bucket's entry, named by its first row (a period's commitment by its code)."""
+    return OverdueEntry(
+        code=first.code.split("/")[0] if first.period_key else first.code,
+        unit=unit[0],
+        unit_en=unit[1],
+        title=first.title,
+        title_en=first.title_en,
+        light=Light.RED if red else Light.YELLOW,
+        due=oldest,
+        lateness=deadlines.lateness(oldest) if red else Lateness(0, 0),
+        count=count,
+        first_code=first.code,
+    )
+
+
+def _group(
+    unit: tuple[str, str | None],
+    entries: list[OverdueEntry],
+    red_keys: set[int],
+    yellow_keys: set[int],
+) -> UnitGroup:
+    """A unit's group: its entries (all or the first few) and the keys of all its red and
+    yellow buckets (a commitment with late and due-soon periods counts as red)."""
+    return UnitGroup(
+        unit=unit[0],
+        unit_en=unit[1],
+        entries=entries,
+        red=len(red_keys),
+        yellow=len(yellow_keys - red_keys),
+        total=len(red_keys) + len(yellow_keys),
+    )
+
+
+def _first_entries(
+    session: Session, deadlines: Deadlines, unit_id: int | None, report_id: int | None, limit: int
+) -> list[UnitGroup]:
+    """Each unit's first `limit` entries and its counts, from each bucket's oldest deadline;
+    only the listed buckets' rows are counted."""
+    units = None if unit_id is None else [unit_id]
+    by_unit: dict[int | None, list[Bucket]] = {}
+    for bucket in review_buckets(session, deadlines, units, report_id):
+        by_unit.setdefault(bucket.unit_id, []).append(bucket)
+    listed = {
+        unit: sorted(found, key=lambda b: (not b.red, b.oldest, b.code))[:limit]
+        for unit, found in by_unit.items()
+    }
+    shown = [bucket for buckets in listed.values() for bucket in buckets]
+    counts = period_counts(session, deadlines, [b for b in shown if b.key < 0], report_id)
+    firsts = _rows_by_sort_key(
+        session, [(b.report_id, counts[(b.unit_id, b.key, b.red)][1]) for b in shown if b.key < 0]
+    )
+    rows = _rows_by_id(session, [b.key for b in shown if b.key > 0])
+    names = _unit_names(session, by_unit)
+    groups = []
+    for unit, found in by_unit.items():
+        entries = []
+        for bucket in listed[unit]:
+            if bucket.key < 0:
+                count, sort_key = counts[(bucket.unit_id, bucket.key, bucket.red)]
+                first = firsts[(bucket.report_id, sort_key)]
+            else:
+                count, first = 1, rows[bucket.key]
+            entries.append(
+                _entry(
+                    first,
+                    names[unit],
+                    red=bucket.red,
+                    oldest=bucket.oldest,
+                    count=count,
+                    deadlines=deadlines,
+                )
+            )
+        red = {b.key for b in found if b.red}
+        yellow = {b.key for b in found if not b.red}
+        groups.append(_group(names[unit], entries, red, yellow))
+    return groups
+
+
+def _every_entry(
+    session: Session, deadlines: Deadlines, view: AsOf, unit_id: int | None, report_id: int | None
+) -> list[UnitGroup]:
+    """Every unit's every entry, each bucket's rows counted."""
+    narrowing = []
+    if unit_id is not None:
+        narrowing.append(col(Commitment.unit_id) == unit_id)
+    if report_id is not None:
+        narrowing.append(col(Commitment.report_id) == report_id)
     # Each part of the open rows is read by its own index (AsOf.open_parts); the buckets
     # of one commitment found in both parts are put together.
     buckets: dict[BucketKey, tuple[int, date, str]] = {}
@@ -108,29 +222,18 @@ def overdue_by_unit(
                 )
             buckets[key] = (count, oldest, sort_key)
         items |= _first_items(session, conditions, part.values(), {key[2] for key in part})
-    groups: dict[str, UnitGroup] = {}
-    for (unit_name, unit_en, report_id, _key, red), (count, oldest, sort_key) in buckets.items():
-        first = items[(report_id, sort_key)]
-        name = unit_name or "-"
-        group = groups.setdefault(name, UnitGroup(unit=name, unit_en=unit_en, entries=[]))
-        parent_code = first.code.split("/")[0] if first.period_key else first.code
-        group.entries.append(
-            OverdueEntry(
-                code=parent_code,
-                unit=name,
-                unit_en=unit_en,
-                title=first.title,
-                title_en=first.title_en,
-                light=Light.RED if red else Light.YELLOW,
-                due=oldest,
-                lateness=deadlines.lateness(oldest) if red else Lateness(0, 0),
-                count=count,
-                first_code=first.code,
-            )
-        )
-    for group in groups.values():
-        group.entries.sort(key=lambda e: (e.light is not Light.RED, e.due, e.code))
-    return sorted(groups.values(), key=lambda g: (-g.red, -g.yellow, g.unit))
+    entries: dict[tuple[str, str | None], list[OverdueEntry]] = {}
+    keys: dict[tuple[str, str | None], tuple[set[int], set[int]]] = {}
+    for (unit_name, unit_en, report_id_, key, red), (count, oldest, sort_key) in buckets.items():
+        unit = (unit_name or "-", unit_en)
+        first = items[(report_id_, sort_key)]
+        entry = _entry(first, unit, red=red, oldest=oldest, count=count, deadlines=deadlines)
+        entries.setdefault(unit, []).append(entry)
+        keys.setdefault(unit, (set(), set()))[0 if red else 1].add(key)
+    return [
+        _group(unit, sorted(found, key=_entry_order), *keys[unit])
+        for unit, found in entries.items()
+    ]
 
 
 def _buckets(
@@ -142,9 +245,13 @@ def _buckets(
     """The late and due-soon rows meeting `conditions`, by unit, report, commitment and
     light: how many, the oldest deadline, the first sort key."""
     is_red = due < deadlines.as_of
-    # Period instances fold into their commitment; everything else stands alone.
+    # Period instances (a parent, no village) fold into their commitment; everything else
+    # stands alone. services.overdue_scan keys its buckets the same way.
     group_key = case(
-        (col(Commitment.period_key).is_not(None), -col(Commitment.parent_id)),
+        (
+            and_(col(Commitment.parent_id).is_not(None), col(Commitment.village_id).is_(None)),
+            -col(Commitment.parent_id),
+        ),
         else_=col(Commitment.id),
     )
     keys = (col(Unit.name), col(Unit.name_en), col(Commitment.report_id), group_key, is_red)
@@ -178,3 +285,35 @@ def _first_items(
         *conditions,
     )
     return {(c.report_id, c.sort_key): c for c in session.exec(query).all()}
+
+
+def _rows_by_sort_key(
+    session: Session, wanted: list[tuple[int, str]]
+) -> dict[tuple[int, str], Commitment]:
+    """Rows by (report, sort key), read by both columns of their index."""
+    if not wanted:
+        return {}
+    query = select(Commitment).where(
+        col(Commitment.report_id).in_({report_id for report_id, _ in wanted}),
+        col(Commitment.sort_key).in_({sort_key for _, sort_key in wanted}),
+    )
+    return {(c.report_id, c.sort_key): c for c in session.exec(query).all()}
+
+
+def _rows_by_id(session: Session, ids: list[int]) -> dict[int, Commitment]:
+    if not ids:
+        return {}
+    query = select(Commitment).where(col(Commitment.id).in_(ids))
+    return {c.id: c for c in session.exec(query).all() if c.id is not None}
+
+
+def _unit_names(
+    session: Session, unit_ids: Iterable[int | None]
+) -> dict[int | None, tuple[str, str | None]]:
+    """Each unit's names; rows without a unit are under "-"."""
+    names: dict[int | None, tuple[str, str | None]] = {None: ("-", None)}
+    wanted = [unit_id for unit_id in unit_ids if unit_id is not None]
+    if wanted:
+        for unit in session.exec(select(Unit).where(col(Unit.id).in_(wanted))):
+            names[unit.id] = (unit.name, unit.name_en)
+    return names
