@@ -169,6 +169,16 @@ def test_the_index_is_what_a_search_reads(session: Session, deadlines: Deadlines
             str(row[-1]) for row in session.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))
         )
         assert search_index.TERMS_TABLE in plan, plan
+        one = filter_conditions(session, ListFilter(show_all=True, search="讲"), deadlines)
+        compiled = (
+            select(col(Commitment.id))
+            .where(*one)
+            .compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+        )
+        plan = " ".join(
+            str(row[-1]) for row in session.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))
+        )
+        assert search_index.TERMS_TABLE in plan, plan
         return
     session.execute(text("SET LOCAL enable_seqscan = off"))  # the seed is small
     plan = " ".join(str(row[0]) for row in session.execute(text(f"EXPLAIN {compiled}")))
@@ -206,3 +216,19 @@ def test_a_search_typed_on_asks_the_index_only_for_its_new_trigrams(session: Ses
     finally:
         event.remove(connection, "before_cursor_execute", note)
     assert not first and not again  # held by few of the seed's rows
+
+
+def test_a_character_found_only_at_the_end_of_a_description_is_found(
+    session: Session, deadlines: Deadlines
+) -> None:
+    """Every character begins a trigram, the description's last too (the indexed text ends
+    with two separators): a 1-character search reads the index and misses nothing."""
+    template = session.execute(select(Commitment).limit(1)).scalar_one()
+    last = _copy(template, "97.1", title="收尾", title_en=None, description="末字为巅")
+    only = _copy(template, "97.2", title="巅", title_en=None, description="")
+    session.add_all([last, only])
+    session.commit()
+    if session.get_bind().dialect.name == "sqlite":
+        assert not search_index.is_common(session.connection(), "巅")
+    assert search_ids(session, deadlines, "巅") == {last.id, only.id}
+    assert_same(session, deadlines, ("巅", "字为巅", "为巅"))

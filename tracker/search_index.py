@@ -8,16 +8,17 @@ same with or without it; every candidate set below is a superset of LIKE's match
 
 SQLite: an FTS5 table with the trigram tokenizer (SQLite 3.34+), external content read from
 the view `commitment_search`, kept in step by triggers. Its one column is the four fields
-joined, each followed by SEPARATOR, so that a field's last two characters still begin a
-trigram ("讲座" at the end of a title is the trigram "讲座␟"):
+joined, each followed by SEPARATOR, and the last by two, so that every character of every
+field begins a trigram ("讲座" at the end of a title is the trigram "讲座␟", the last
+character of a description the trigram "。␟␟"):
 
 - a query of 3 characters or more is an FTS5 phrase: every row holding it as a substring, in
   any case (the tokenizer folds case);
-- a query of 2 characters (a Chinese word such as 讲座) cannot be a trigram query; the rows
-  holding it are those with an indexed trigram beginning with it, read as a range of terms
-  from the fts5vocab table `commitment_fts_terms`;
-- a query of 1 character falls back to LIKE over every row: it matches a large share of the
-  ledger anyway, and its terms would be thousands.
+- a query of 1 or 2 characters (讲, or a Chinese word such as 讲座) cannot be a trigram
+  query; the rows holding it are those with an indexed trigram beginning with it, read as a
+  range of terms from the fts5vocab table `commitment_fts_terms`;
+- a query held by many rows (is_common) is answered by LIKE over the rows the other
+  conditions leave: listing most of the district's ids first would be no narrower.
 
 PostgreSQL: pg_trgm GIN indexes on the four columns, which ILIKE uses for patterns with a
 trigram (3 characters or more). pg_trgm is a trusted extension: the tables' owner creates it
@@ -85,7 +86,7 @@ def _body(row: str) -> str:
         f"coalesce({row}title_en, '')",
         f"coalesce({row}description, '')",
     )
-    return " || ".join(f"{field} || {SEPARATOR}" for field in fields)
+    return " || ".join(f"{field} || {SEPARATOR}" for field in fields) + f" || {SEPARATOR}"
 
 
 def _sqlite_statements() -> list[str]:
@@ -205,8 +206,8 @@ COMMON_SHARE = 0.1
 
 def is_common(connection: Connection, query: str) -> bool:
     """Whether the index says `query` may be in more than COMMON_SHARE of the rows: the
-    fewest rows holding any one of its trigrams (or, for 2 characters, all the trigrams it
-    begins), against the highest id. Only the plan depends on it, never the result."""
+    fewest rows holding any one of its trigrams (or, for 1 or 2 characters, all the
+    trigrams it begins), against the highest id. Only the plan depends on it, never the result."""
     rows = connection.execute(text("SELECT coalesce(max(id), 0) FROM commitment")).scalar_one()
     limit = COMMON_SHARE * rows
     folded = "".join(char.lower() if char.isascii() else char for char in query)
@@ -256,10 +257,10 @@ def fts_phrase(query: str) -> str:
 
 
 def term_range(query: str) -> tuple[str, str] | None:
-    """The range of indexed trigrams that begin with a 2-character `query`, or None when
-    the index cannot say (the query is not 2 characters, or has a letter whose case FTS5
-    might fold differently from Python: only ASCII and caseless characters are safe)."""
-    if len(query) != 2:
+    """The range of indexed trigrams that begin with a 1- or 2-character `query`, or None
+    when the index cannot say (the query is longer, or has a letter whose case FTS5 might
+    fold differently from Python: only ASCII and caseless characters are safe)."""
+    if len(query) not in (1, 2):
         return None
     for char in query:
         if not char.isascii() and (char.lower() != char or char.upper() != char):

@@ -228,8 +228,8 @@ def _search_condition(session: Session, text: str) -> ColumnElement[bool]:
 
 def _indexed_candidates(session: Session, query: str) -> Select[tuple[int]] | None:
     """The ids of the rows that may hold `query`, from the FTS5 index; None when the index
-    cannot narrow them (a 1-character query, a ledger without the index) or would not narrow
-    them much (a query most rows hold: search_index.is_common)."""
+    cannot narrow them (a ledger without the index) or would not narrow them much (a query
+    most rows hold: search_index.is_common)."""
     connection = session.connection()
     if not search_index.has_fts(connection) or search_index.is_common(connection, query):
         return None
