@@ -157,7 +157,8 @@ def _first_entries(
     shown = [bucket for buckets in listed.values() for bucket in buckets]
     counts = period_counts(session, deadlines, [b for b in shown if b.key < 0], report_id)
     firsts = _rows_by_sort_key(
-        session, [(b.report_id, counts[(b.unit_id, b.key, b.red)][1]) for b in shown if b.key < 0]
+        session,
+        [(-b.key, b.report_id, counts[(b.unit_id, b.key, b.red)][1]) for b in shown if b.key < 0],
     )
     rows = _rows_by_id(session, [b.key for b in shown if b.key > 0])
     names = _unit_names(session, by_unit)
@@ -288,14 +289,18 @@ def _first_items(
 
 
 def _rows_by_sort_key(
-    session: Session, wanted: list[tuple[int, str]]
+    session: Session, wanted: list[tuple[int, int, str]]
 ) -> dict[tuple[int, str], Commitment]:
-    """Rows by (report, sort key), read by both columns of their index."""
+    """Periods by (parent, report, sort key), read by both columns of the (report_id,
+    sort_key) index. A period's sort key recurs in every town's report: the parents keep
+    the other towns' periods out. (IN lists, not one condition a row: the statement is the
+    same whatever the number of rows, so a warm process has it compiled.)"""
     if not wanted:
         return {}
     query = select(Commitment).where(
-        col(Commitment.report_id).in_({report_id for report_id, _ in wanted}),
-        col(Commitment.sort_key).in_({sort_key for _, sort_key in wanted}),
+        col(Commitment.report_id).in_({report_id for _, report_id, _ in wanted}),
+        col(Commitment.sort_key).in_({sort_key for _, _, sort_key in wanted}),
+        col(Commitment.parent_id).in_({parent_id for parent_id, _, _ in wanted}),
     )
     return {(c.report_id, c.sort_key): c for c in session.exec(query).all()}
 
