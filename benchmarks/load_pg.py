@@ -64,7 +64,11 @@ def main() -> None:
     try:
         cursor = raw.cursor()
         # The search indexes are built once after the copy, faster than row by row.
-        for name in (*search_index.PG_INDEXES, search_index.PG_BIGRAM_INDEX):
+        for name in (
+            *search_index.PG_INDEXES,
+            search_index.PG_BIGRAM_INDEX,
+            search_index.PG_CHAR_INDEX,
+        ):
             cursor.execute(f"DROP INDEX IF EXISTS {name}")
         cursor.execute("SET session_replication_role = replica")
         for table in TABLES:

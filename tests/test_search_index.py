@@ -164,8 +164,8 @@ def search_plan(session: Session, deadlines: Deadlines, query: str) -> str:
 
 def test_the_index_is_what_a_search_reads(session: Session, deadlines: Deadlines) -> None:
     """Not a scan of the commitment table: SQLite reads the FTS5 table (or its terms, for one
-    or two characters); PostgreSQL's ILIKE has its trigram indexes (and its pair index, for
-    two characters)."""
+    or two characters); PostgreSQL's ILIKE has its trigram indexes, and the indexes of
+    character pairs and characters for two and one."""
     if session.get_bind().dialect.name == "sqlite":
         assert search_index.FTS_TABLE in search_plan(session, deadlines, "法治宣传")
         assert search_index.TERMS_TABLE in search_plan(session, deadlines, "讲座")
@@ -174,6 +174,7 @@ def test_the_index_is_what_a_search_reads(session: Session, deadlines: Deadlines
     session.execute(text("SET LOCAL enable_seqscan = off"))  # the seed is small
     assert "ix_commitment_title_trgm" in search_plan(session, deadlines, "法治宣传")
     assert search_index.PG_BIGRAM_INDEX in search_plan(session, deadlines, "讲座")
+    assert search_index.PG_CHAR_INDEX in search_plan(session, deadlines, "讲")
 
 
 def test_a_search_typed_on_asks_the_index_only_for_its_new_trigrams(session: Session) -> None:

@@ -21,7 +21,8 @@ character of a description the trigram "。␟␟"):
   conditions leave: listing most of the district's ids first would be no narrower.
 
 PostgreSQL: pg_trgm GIN indexes on the four columns, which ILIKE uses for patterns with a
-trigram (3 characters or more). pg_trgm is a trusted extension: the tables' owner creates it
+trigram (3 characters or more); GIN indexes of each row's characters and character pairs
+answer 1 and 2 characters. pg_trgm is a trusted extension: the tables' owner creates it
 if it may create objects in the database; otherwise a DBA runs `CREATE EXTENSION pg_trgm`
 and the indexes are made by `tracker db upgrade` or by hand (benchmarks/README.md). Shorter
 queries scan, as before.
@@ -48,12 +49,16 @@ PG_INDEXES = {
     "ix_commitment_title_en_trgm": "title_en",
     "ix_commitment_description_trgm": "description",
 }
-# PostgreSQL, 2-character queries (pg_trgm has no trigram in them and reads every row): a GIN
-# index of each row's character pairs, lower-cased as ILIKE compares (lower() by the
-# database's collation, the same in the index and the query).
+# PostgreSQL, queries of 2 and of 1 character (pg_trgm has no trigram in them and reads every
+# row): GIN indexes of each row's character pairs, and of its characters, lower-cased as
+# ILIKE compares (lower() by the database's collation, the same in the index and the query).
 PG_BIGRAMS = "tracker_bigrams"
 PG_BIGRAM_INDEX = "ix_commitment_bigrams"
-PG_PUBLIC_FUNCTIONS = (f"{PG_BIGRAMS}(text)",)  # officers' writes compute the index
+PG_CHARS = "tracker_chars"
+PG_CHAR_INDEX = "ix_commitment_chars"
+# The function and index that answer a query of each short length.
+PG_SHORT = {1: (PG_CHARS, PG_CHAR_INDEX), 2: (PG_BIGRAMS, PG_BIGRAM_INDEX)}
+PG_PUBLIC_FUNCTIONS = (f"{PG_BIGRAMS}(text)", f"{PG_CHARS}(text)")  # officers' writes compute them
 PG_BODY = (
     "lower(commitment.code || chr(31) || commitment.title || chr(31) || "
     "coalesce(commitment.title_en, '') || chr(31) || commitment.description)"
@@ -69,6 +74,7 @@ INDEX_OBJECTS = frozenset(
         *SHADOW_TABLES,
         *PG_INDEXES,
         PG_BIGRAM_INDEX,
+        PG_CHAR_INDEX,
     }
 )
 
@@ -154,19 +160,20 @@ def create_postgresql(connection: Connection) -> bool:
     # An earlier migration in the same transaction leaves the audit's deferred triggers
     # pending, and PostgreSQL will not index a table with pending trigger events: fire them.
     connection.exec_driver_sql("SET CONSTRAINTS ALL IMMEDIATE")
-    connection.exec_driver_sql(
-        f"CREATE OR REPLACE FUNCTION {PG_BIGRAMS}(body text) RETURNS text[] "
-        "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$ "
-        "SELECT coalesce(array_agg(DISTINCT substr(body, i, 2)), '{}') "
-        "FROM generate_series(1, length(body) - 1) AS i $$"
-    )
+    for function, size in ((PG_BIGRAMS, 2), (PG_CHARS, 1)):
+        connection.exec_driver_sql(
+            f"CREATE OR REPLACE FUNCTION {function}(body text) RETURNS text[] LANGUAGE sql "
+            "IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$ "
+            f"SELECT coalesce(array_agg(DISTINCT substr(body, i, {size})), '{{}}') "
+            f"FROM generate_series(1, length(body) - {size - 1}) AS i $$"
+        )
     for function in PG_PUBLIC_FUNCTIONS:
         connection.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {function} TO PUBLIC")
     body = PG_BODY.replace("commitment.", "")
-    connection.exec_driver_sql(
-        f"CREATE INDEX IF NOT EXISTS {PG_BIGRAM_INDEX} ON commitment "
-        f"USING gin ({PG_BIGRAMS}({body}))"
-    )
+    for function, index in PG_SHORT.values():
+        connection.exec_driver_sql(
+            f"CREATE INDEX IF NOT EXISTS {index} ON commitment USING gin ({function}({body}))"
+        )
     schema = _trgm_schema(connection)
     if schema is None:
         return False
@@ -179,9 +186,10 @@ def create_postgresql(connection: Connection) -> bool:
 
 
 def drop_postgresql(connection: Connection) -> None:
-    for name in (*PG_INDEXES, PG_BIGRAM_INDEX):
+    for name in (*PG_INDEXES, PG_BIGRAM_INDEX, PG_CHAR_INDEX):
         connection.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
-    connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {PG_BIGRAMS}(text)")
+    for function in PG_PUBLIC_FUNCTIONS:
+        connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {function}")
 
 
 def create(connection: Connection) -> None:
@@ -245,10 +253,11 @@ def _rows_holding(connection: Connection, low: str, high: str) -> int:
     return _HOLDING[key]
 
 
-def has_bigrams(connection: Connection) -> bool:
-    """Whether a PostgreSQL database has the pair index (a ledger made by this version has)."""
+def has_pg_index(connection: Connection, name: str) -> bool:
+    """Whether a PostgreSQL database has the index `name` (a ledger made by this version has
+    them all; one upgraded without the right to create them may not)."""
     query = text("SELECT to_regclass(:name) IS NOT NULL")
-    return bool(connection.execute(query, {"name": PG_BIGRAM_INDEX}).scalar())
+    return bool(connection.execute(query, {"name": name}).scalar())
 
 
 def fts_phrase(query: str) -> str:

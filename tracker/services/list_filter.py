@@ -210,13 +210,16 @@ def _search_condition(session: Session, text: str) -> ColumnElement[bool]:
     )
     if session.get_bind().dialect.name != "sqlite":
         matches = or_(*(field.ilike(pattern, escape="\\") for field in columns))
-        if len(query) != 2 or not search_index.has_bigrams(session.connection()):
+        short = search_index.PG_SHORT.get(len(query))
+        if short is None or not search_index.has_pg_index(session.connection(), short[1]):
             return matches  # ILIKE reads the pg_trgm indexes itself
-        pair = postgresql.array([func.lower(query)])
-        holds = func.tracker_bigrams(literal_column(search_index.PG_BODY)).op("@>")(pair)
-        # ILIKE checks the few rows the pair index gives, on `column || ''` (the same text,
-        # NULL staying NULL) so that the planner does not also ask the trigram indexes,
-        # which hold no trigram of two characters and answer with every row (2.7 s at 1M).
+        wanted = postgresql.array([func.lower(query)])
+        body: ColumnElement[str] = literal_column(search_index.PG_BODY)
+        holds = getattr(func, short[0])(body).op("@>")(wanted)
+        # ILIKE checks the few rows the character or pair index gives, on `column || ''`
+        # (the same text, NULL staying NULL) so that the planner does not also ask the
+        # trigram indexes, which hold nothing this short and answer with every row (2.7 s
+        # at 1M).
         rechecked = or_(
             *(field.op("||")(literal("")).ilike(pattern, escape="\\") for field in columns)
         )
